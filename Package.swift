@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+// swift-distcc: distcc, the distributed C/C++/Objective-C compiler, as a layered Swift package.
+// Module map and import rules: Docs/architecture.md.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "swift-distcc",
+  products: [
+    .library(name: "DistProtocol", targets: ["DistProtocol"]),
+    .library(name: "HostSpec", targets: ["HostSpec"]),
+    .library(name: "ClientCore", targets: ["ClientCore"]),
+    .library(name: "ServerCore", targets: ["ServerCore"]),
+    .executable(name: "distcc", targets: ["distcc"]),
+    .executable(name: "distccd", targets: ["distccd"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // C libraries, through pkg-config.
+    .systemLibrary(
+      name: "CLZO", pkgConfig: "lzo2",
+      providers: [.apt(["liblzo2-dev"])]),
+    .systemLibrary(
+      name: "CLibSSH2", pkgConfig: "libssh2",
+      providers: [.apt(["libssh2-1-dev"])]),
+
+    // Standalone layers: no dependency above them.
+    .target(name: "HostSpec", swiftSettings: strict),
+    .target(name: "DistProtocol", dependencies: ["CLZO"], swiftSettings: strict),
+
+    // Shared helpers below the two cores.
+    .target(
+      name: "DistPosix",
+      dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+      swiftSettings: strict),
+    .target(name: "CompilerArgs", swiftSettings: strict),
+    .target(name: "DistState", swiftSettings: strict),
+
+    // The two cores; they never import each other.
+    .target(
+      name: "ClientCore",
+      dependencies: [
+        "HostSpec", "DistProtocol", "DistPosix", "CompilerArgs", "DistState",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: strict),
+    .target(
+      name: "ServerCore",
+      dependencies: [
+        "DistProtocol", "DistPosix", "CompilerArgs",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: strict),
+
+    // Thin executables.
+    .executableTarget(name: "distcc", dependencies: ["ClientCore"], swiftSettings: strict),
+    .executableTarget(
+      name: "distccd",
+      dependencies: [
+        "ServerCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
+
+    // Tests.
+    .testTarget(
+      name: "HostSpecTests", dependencies: ["HostSpec"], swiftSettings: strict),
+    .testTarget(
+      name: "DistProtocolTests", dependencies: ["DistProtocol"],
+      resources: [.copy("Fixtures")], swiftSettings: strict),
+    .testTarget(
+      name: "DistPosixTests", dependencies: ["DistPosix"], swiftSettings: strict),
+    .testTarget(
+      name: "CompilerArgsTests", dependencies: ["CompilerArgs"], swiftSettings: strict),
+    .testTarget(
+      name: "ClientCoreTests", dependencies: ["ClientCore"], swiftSettings: strict),
+    .testTarget(
+      name: "ServerCoreTests", dependencies: ["ServerCore"], swiftSettings: strict),
+    .testTarget(
+      name: "IntegrationTests", dependencies: ["DistProtocol", "DistPosix"],
+      swiftSettings: strict),
+  ]
+)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages swift-distcc needs to build and to test (root, or sudo).
+#   liblzo2-dev, libssh2-1-dev  linked by DistProtocol and the SSH transport
+#   distcc, distcc-pump         Debian's distcc 3.4: the referee the interop tests run against
+#   openssh-server              the real sshd the SSH tests start on loopback
+#   gcc, g++, make              the compilers the daemons run and the sample project's build
+set -euo pipefail
+pkgs=(liblzo2-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Debian's package starts distccd as a service on install; the tests start their own daemons.
+if command -v systemctl >/dev/null 2>&1; then systemctl disable --now distcc >/dev/null 2>&1 || true; fi

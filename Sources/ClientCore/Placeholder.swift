@@ -1,0 +1,1 @@
+// Placeholder: the ClientCore module is being written (see Docs/architecture.md).

@@ -1,0 +1,1 @@
+// Placeholder: the CompilerArgs module is being written (see Docs/architecture.md).

@@ -1,0 +1,1 @@
+// Placeholder: the DistPosix module is being written (see Docs/architecture.md).

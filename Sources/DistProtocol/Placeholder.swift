@@ -1,0 +1,1 @@
+// Placeholder: the DistProtocol module is being written (see Docs/architecture.md).

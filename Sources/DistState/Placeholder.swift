@@ -1,0 +1,1 @@
+// Placeholder: the DistState module is being written (see Docs/architecture.md).

@@ -1,0 +1,1 @@
+// Placeholder: the HostSpec module is being written (see Docs/architecture.md).

@@ -1,0 +1,1 @@
+// Placeholder: the ServerCore module is being written (see Docs/architecture.md).

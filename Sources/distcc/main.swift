@@ -1,0 +1,2 @@
+// distcc: placeholder until the client lands.
+print("distcc (swift-distcc): not built yet")

@@ -1,0 +1,2 @@
+// distccd: placeholder until the daemon lands.
+print("distccd (swift-distcc): not built yet")
