@@ -17,6 +17,8 @@ let package = Package(
     .library(name: "ServerCore", targets: ["ServerCore"]),
     .executable(name: "distcc", targets: ["distcc"]),
     .executable(name: "distccd", targets: ["distccd"]),
+    .executable(name: "distccmon-text", targets: ["distccmon-text"]),
+    .executable(name: "distccmon-web", targets: ["distccmon-web"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -42,12 +44,25 @@ let package = Package(
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
     .target(name: "DistState", swiftSettings: strict),
+    .target(
+      name: "SSHTransport",
+      dependencies: [
+        "CLibSSH2", "DistPosix", .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: strict),
+    .target(
+      name: "DistMonitor",
+      dependencies: [
+        "DistState", "HostSpec", "DistPosix",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: strict),
 
     // The two cores; they never import each other.
     .target(
       name: "ClientCore",
       dependencies: [
-        "HostSpec", "DistProtocol", "DistPosix", "CompilerArgs", "DistState",
+        "HostSpec", "DistProtocol", "DistPosix", "CompilerArgs", "DistState", "SSHTransport",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
@@ -69,6 +84,18 @@ let package = Package(
       ],
       swiftSettings: strict),
 
+    .executableTarget(
+      name: "distccmon-text", dependencies: ["DistMonitor"], swiftSettings: strict),
+    .executableTarget(
+      name: "distccmon-web", dependencies: ["DistMonitor"], swiftSettings: strict),
+
+    // Shared by the test targets only: temporary directories, free ports, real daemons started and
+    // stopped by pid.
+    .target(
+      name: "DistTestSupport",
+      dependencies: ["DistPosix", .product(name: "SystemPackage", package: "swift-system")],
+      path: "Tests/DistTestSupport", swiftSettings: strict),
+
     // Tests.
     .testTarget(
       name: "HostSpecTests", dependencies: ["HostSpec"], swiftSettings: strict),
@@ -76,15 +103,27 @@ let package = Package(
       name: "DistProtocolTests", dependencies: ["DistProtocol"],
       resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(
-      name: "DistPosixTests", dependencies: ["DistPosix"], swiftSettings: strict),
+      name: "DistPosixTests", dependencies: ["DistPosix", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
       name: "CompilerArgsTests", dependencies: ["CompilerArgs"], swiftSettings: strict),
     .testTarget(
-      name: "ClientCoreTests", dependencies: ["ClientCore"], swiftSettings: strict),
+      name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "ServerCoreTests", dependencies: ["ServerCore"], swiftSettings: strict),
+      name: "ServerCoreTests", dependencies: ["ServerCore", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "IntegrationTests", dependencies: ["DistProtocol", "DistPosix"],
+      name: "DistStateTests", dependencies: ["DistState"], swiftSettings: strict),
+    .testTarget(
+      name: "DistMonitorTests", dependencies: ["DistMonitor", "DistTestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "SSHTransportTests", dependencies: ["SSHTransport", "DistTestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "IntegrationTests",
+      dependencies: [
+        "DistProtocol", "DistPosix", "DistTestSupport",
+        "distcc", "distccd", "distccmon-text",
+      ],
       swiftSettings: strict),
   ]
 )

@@ -1,0 +1,1 @@
+// Placeholder: the DistMonitor module is being written (see Docs/architecture.md).

@@ -1,0 +1,1 @@
+// Placeholder: the SSHTransport module is being written (see Docs/architecture.md).

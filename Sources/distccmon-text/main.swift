@@ -1,0 +1,2 @@
+// distccmon-text: placeholder until the monitor lands.
+print("distccmon-text (swift-distcc): not built yet")

@@ -1,0 +1,1 @@
+// Placeholder: tests for this target are being written.

@@ -1,0 +1,1 @@
+// Placeholder: shared test support is being written.
