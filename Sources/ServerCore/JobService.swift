@@ -203,9 +203,12 @@ struct JobService: Sendable {
       if process.pidfd >= 0 { fds.append(FileDescriptor(rawValue: process.pidfd)) }
       if watchClient { fds.append(client) }
       let revents = Syscalls.poll(fds, deadline: tick)
-      if watchClient, revents.last.map({ $0 != 0 }) == true, Syscalls.peerHasClosed(client) {
-        kill(process)
-        return .clientGone
+      if watchClient, revents.last.map({ $0 != 0 }) == true {
+        if Syscalls.peerHasClosed(client) {
+          kill(process)
+          return .clientGone
+        }
+        Syscalls.discardPending(client)  // bytes after the request: ignore them, don't spin
       }
       if lifetime.hasPassed {
         kill(process)

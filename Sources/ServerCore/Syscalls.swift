@@ -279,6 +279,12 @@ enum Syscalls {
     return false
   }
 
+  /// Reads and drops whatever is pending on a socket, without blocking.
+  static func discardPending(_ fd: FileDescriptor) {
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    _ = buffer.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+  }
+
   /// Reads a whole small file (`nil` if it cannot be opened).
   static func readFile(_ path: String, limit: Int = 1 << 30) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -49,6 +49,7 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
     let body: String
     if let marker {
       body = """
+        for a in "$@"; do [ "$a" = "-E" ] && exec gcc "$@"; done
         out=""; prev=""
         for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done
         printf '%s' '\(marker)' > "$out"
@@ -272,6 +273,15 @@ extension DaemonWorld {
     let arguments = [compiler, "-c", "t.c", "-o", "t.o"] + extra
     return try Request(version: version, arguments: arguments.map { Array($0.utf8) }, source: Array(source.utf8))
       .encoded()
+  }
+
+  /// Sends `request` and decodes the complete reply (throws if there is none).
+  func reply(to request: [UInt8], version: ProtocolVersion = .v1) throws -> Response {
+    guard let bytes = try exchange(request) else { throw TestFailure("no reply before the time-out") }
+    guard let response = try DaemonWorld.decode(bytes, version) else {
+      throw TestFailure("incomplete reply: \(bytes.count) bytes")
+    }
+    return response
   }
 
   static func decode(_ bytes: [UInt8], _ version: ProtocolVersion = .v1) throws -> Response? {
