@@ -89,6 +89,8 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
     }
   }
 
+  var daemonPid: pid_t? { daemon?.processIdentifier }
+
   var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
   /// Waits (bounded) until the daemon's log holds `count` job summaries with `result`.
@@ -109,7 +111,7 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
   /// Sends `signal` to the daemon and waits for it to exit; returns its termination status and reason.
   func stopDaemon(_ signal: Int32 = SIGTERM) -> (Int32, Process.TerminationReason)? {
     guard let daemon else { return nil }
-    kill(daemon.processIdentifier, signal)
+    if signal != 0 { kill(daemon.processIdentifier, signal) }
     daemon.waitUntilExit()
     return (daemon.terminationStatus, daemon.terminationReason)
   }
