@@ -164,7 +164,9 @@ struct HostListParser {
       let number = strtol(at: cursor)
       let tail = self[number.end]
       guard tail == 0 || ASCII.isSpace(tail) || tail == ASCII.slash || tail == ASCII.comma else {
-        throw .badPort(location(cursor), text: fieldText(from: cursor, stoppingAt: []))
+        var end = max(entryEnd, number.end + 1)
+        while self[end] != 0 && !ASCII.isSpace(self[end]) { end += 1 }
+        throw .badPort(location(cursor), text: String(decoding: text[cursor..<min(end, text.count)], as: UTF8.self))
       }
       port = Int(Int32(truncatingIfNeeded: number.value))
       cursor = number.end

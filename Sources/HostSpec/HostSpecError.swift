@@ -29,7 +29,7 @@ public enum HostSpecError: Error, Sendable, Hashable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .badLimit(let at, let text): "\(at): bad limit \"\(text)\" (must be a non-zero number)"
+    case .badLimit(let at, let text): "\(at): bad limit \"\(text)\""
     case .badPort(let at, let text): "\(at): bad port \"\(text)\""
     case .unclosedBracket(let at): "\(at): IPv6 address needs a closing ']'"
     case .missingHostName(let at, let ssh): "\(at): \(ssh ? "SSH" : "TCP") host name is missing"

@@ -113,3 +113,8 @@ struct TemporaryDirectory {
     try? FileManager.default.removeItem(atPath: path)
   }
 }
+
+/// The names in a directory.
+func directoryListing(_ path: String) throws -> [String] {
+  try FileManager.default.contentsOfDirectory(atPath: path)
+}
