@@ -75,7 +75,9 @@ extension HostList {
       }
       if count == 0 { return bytes }
       bytes.append(contentsOf: chunk[..<count])
-      guard bytes.count <= maximumFileSize else { throw .fileTooLarge(path: path, size: bytes.count) }
+      guard bytes.count <= maximumFileSize else {
+        throw .fileTooLarge(path: path, size: bytes.count)
+      }
     }
   }
 

@@ -87,7 +87,8 @@ public struct HostList: Sendable, Equatable {
   ///
   /// - Throws: ``HostSpecError/zeroconfFoundNoHosts(_:)`` when `discovered` is empty, since 3.4 then rejects
   ///   the whole list.
-  public func insertingDiscoveredHosts(_ discovered: [HostEntry]) throws(HostSpecError) -> HostList {
+  public func insertingDiscoveredHosts(_ discovered: [HostEntry]) throws(HostSpecError) -> HostList
+  {
     guard !zeroconfPositions.isEmpty else { return self }
     guard !discovered.isEmpty else { throw .zeroconfFoundNoHosts(origin) }
     var copy = self

@@ -89,7 +89,8 @@ struct HostListParser {
       && (entryEnd - entryStart == 9 || self[entryStart + 9] == ASCII.slash)
     {
       cursor += 9
-      entry = HostEntry(kind: .localhost, limit: HostEntry.defaultLocalhostLimit, displayName: entryText)
+      entry = HostEntry(
+        kind: .localhost, limit: HostEntry.defaultLocalhostLimit, displayName: entryText)
       if let limit = try limit(at: &cursor) { entry.limit = limit }
     } else if text[entryStart..<entryEnd].contains(ASCII.at) {
       entry = try parseSSHHost(cursor: &cursor)
@@ -166,7 +167,9 @@ struct HostListParser {
       guard tail == 0 || ASCII.isSpace(tail) || tail == ASCII.slash || tail == ASCII.comma else {
         var end = max(entryEnd, number.end + 1)
         while self[end] != 0 && !ASCII.isSpace(self[end]) { end += 1 }
-        throw .badPort(location(cursor), text: String(decoding: text[cursor..<min(end, text.count)], as: UTF8.self))
+        throw .badPort(
+          location(cursor),
+          text: String(decoding: text[cursor..<min(end, text.count)], as: UTF8.self))
       }
       port = Int(Int32(truncatingIfNeeded: number.value))
       cursor = number.end
@@ -174,7 +177,8 @@ struct HostListParser {
     }
     limit = try self.limit(at: &cursor) ?? limit
     let options = try options(at: &cursor)
-    return HostEntry(kind: .tcp(host: host, port: port), limit: limit, options: options, displayName: entryText)
+    return HostEntry(
+      kind: .tcp(host: host, port: port), limit: limit, options: options, displayName: entryText)
   }
 
   /// `{,lzo|,cpp|,down|,auth[=NAME]}`, each matched as a prefix, as 3.4 does.
@@ -202,7 +206,8 @@ struct HostListParser {
           options.authName = copyPart(at: &cursor, stoppingAt: ASCII.hostStops)
         }
       } else {
-        throw .unknownOption(location(comma), text: fieldText(from: comma, stoppingAt: [ASCII.comma]))
+        throw .unknownOption(
+          location(comma), text: fieldText(from: comma, stoppingAt: [ASCII.comma]))
       }
     }
     furthestRead = max(furthestRead, cursor)
@@ -269,7 +274,9 @@ struct HostListParser {
     }
     let value: Int64
     if negative {
-      value = overflow || magnitude > UInt64(Int64.max) + 1 ? .min : Int64(truncatingIfNeeded: 0 &- magnitude)
+      value =
+        overflow || magnitude > UInt64(Int64.max) + 1
+        ? .min : Int64(truncatingIfNeeded: 0 &- magnitude)
     } else {
       value = overflow || magnitude > UInt64(Int64.max) ? .max : Int64(magnitude)
     }
@@ -290,7 +297,8 @@ struct HostListParser {
 
   private func location(_ index: Int) -> HostSpecLocation {
     HostSpecLocation(
-      origin: origin, entry: entryNumber, entryText: entryText, line: line, column: index - entryStart + 1)
+      origin: origin, entry: entryNumber, entryText: entryText, line: line,
+      column: index - entryStart + 1)
   }
 
   /// The text of a field for a message: from `start` (a `/`, `=`, `,` or a port's first byte) to the next stop
@@ -340,14 +348,20 @@ enum ASCII {
 
   /// `dcc_dup_part` stop sets of 3.4.
   static let userStops: [UInt8] = [at]
-  static let hostStops: [UInt8] = [slash, colon, space, tab, newline, carriageReturn, formFeed, comma]
-  static let bracketedHostStops: [UInt8] = [slash, closeBracket, space, tab, newline, carriageReturn, formFeed, comma]
+  static let hostStops: [UInt8] = [
+    slash, colon, space, tab, newline, carriageReturn, formFeed, comma,
+  ]
+  static let bracketedHostStops: [UInt8] = [
+    slash, closeBracket, space, tab, newline, carriageReturn, formFeed, comma,
+  ]
   static let commandStops: [UInt8] = [space, tab, newline, carriageReturn, formFeed, comma]
   /// Where a quoted field ends in our messages.
   static let fieldStops: [UInt8] = [slash, colon, comma]
 
   /// C `isspace`: space, `\t`, `\n`, `\v`, `\f`, `\r`.
-  static func isSpace(_ byte: UInt8) -> Bool { byte == space || (tab...carriageReturn).contains(byte) }
+  static func isSpace(_ byte: UInt8) -> Bool {
+    byte == space || (tab...carriageReturn).contains(byte)
+  }
   static func isDigit(_ byte: UInt8) -> Bool { (zero...UInt8(ascii: "9")).contains(byte) }
   /// The end of an entry: `strcspn(" #\t\n\f\r")`, or the end of the list. Vertical tab does not end one.
   static func endsEntry(_ byte: UInt8) -> Bool {

@@ -40,7 +40,8 @@ public enum HostSpecError: Error, Sendable, Hashable, CustomStringConvertible {
     case .zeroconfFoundNoHosts(let origin): "\(origin): +zeroconf found no hosts"
     case .noHostList(let searched):
       "no host list: DISTCC_HOSTS is not set and none of \(searched.joined(separator: ", ")) is readable"
-    case .fileTooLarge(let path, let size): "\(path) is too large to load (\(size) bytes, limit 1 MiB)"
+    case .fileTooLarge(let path, let size):
+      "\(path) is too large to load (\(size) bytes, limit 1 MiB)"
     case .unreadableFile(let path, let reason): "cannot read \(path): \(reason)"
     }
   }

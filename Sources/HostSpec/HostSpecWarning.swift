@@ -27,7 +27,8 @@ public enum HostSpecWarning: Sendable, Hashable, CustomStringConvertible {
       "\(at): bad local slot count \"\(text)\"; "
         + (becomesHost ? "the entry is taken as a host name (as distcc 3.4 does)" : "ignored")
     case .nonPositiveLimit(let at, let limit): "\(at): limit \(limit) means it is never used"
-    case .portOutOfRange(let at, let port): "\(at): port \(port) is outside 1-65535; the host will not be used"
+    case .portOutOfRange(let at, let port):
+      "\(at): port \(port) is outside 1-65535; the host will not be used"
     case .homeNotSet: "HOME is not set; can't find distcc directory"
     }
   }

@@ -5,13 +5,17 @@ import Testing
 @Suite struct DifferentialTests {
   static let listCount = 1200
 
-  @Test(.enabled(if: RealDistcc.isInstalled, "\(RealDistcc.path) is not installed: differential test skipped"))
+  @Test(
+    .enabled(
+      if: RealDistcc.isInstalled, "\(RealDistcc.path) is not installed: differential test skipped"))
   func agreesWithDistcc34OnGeneratedLists() {
     var generator = HostListGenerator(seed: 0x6469_7374_6363)
     let lists = (0..<Self.listCount).map { _ in generator.list() }
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let environment = ["DISTCC_DIR": directory.path, "HOME": directory.path, "PATH": "/usr/bin:/bin"]
+    let environment = [
+      "DISTCC_DIR": directory.path, "HOME": directory.path, "PATH": "/usr/bin:/bin",
+    ]
     let invocations = lists.flatMap { list in
       ["--show-hosts", "-j"].map { option in
         RealDistcc.Invocation(
@@ -30,21 +34,29 @@ import Testing
       }
       if !show.failedToGetHostList { accepted += 1 }
     }
-    #expect(mismatches.isEmpty, "\(mismatches.count) disagreements:\n\(mismatches.prefix(25).joined(separator: "\n"))")
+    #expect(
+      mismatches.isEmpty,
+      "\(mismatches.count) disagreements:\n\(mismatches.prefix(25).joined(separator: "\n"))")
     // The generator must exercise both outcomes substantially.
     #expect(accepted > Self.listCount / 5)
     #expect(accepted < Self.listCount * 4 / 5)
   }
 
   /// Nil if our parse agrees with 3.4's output, else what differs.
-  private func compare(_ list: String, show: RealDistcc.Output, jobs: RealDistcc.Output) -> String? {
-    guard show.status == 0, jobs.status == 0 else { return "distcc exited \(show.status)/\(jobs.status)" }
-    guard show.failedToGetHostList == jobs.failedToGetHostList else { return "--show-hosts and -j disagree" }
+  private func compare(_ list: String, show: RealDistcc.Output, jobs: RealDistcc.Output) -> String?
+  {
+    guard show.status == 0, jobs.status == 0 else {
+      return "distcc exited \(show.status)/\(jobs.status)"
+    }
+    guard show.failedToGetHostList == jobs.failedToGetHostList else {
+      return "--show-hosts and -j disagree"
+    }
     do {
       let parsed = try HostList.parse(list)
       if show.failedToGetHostList { return "we accept, 3.4 rejects: \(show.stderr)" }
       var ours = parsed.showHostsLines()
-      var theirs = show.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      var theirs = show.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(
+        String.init)
       guard theirs.popLast() == "" else { return "--show-hosts output does not end in a newline" }
       if parsed.randomize {  // 3.4 shuffles by its pid
         ours.sort()
@@ -58,12 +70,15 @@ import Testing
         if case .badLocalSlots = $0 { true } else { false }
       }
       if warnedLocalSlots != show.stderr.contains("bad multiplier") {
-        return "bad local slots: we warn \(warnedLocalSlots), 3.4 logged \(String(reflecting: show.stderr))"
+        return
+          "bad local slots: we warn \(warnedLocalSlots), 3.4 logged \(String(reflecting: show.stderr))"
       }
       return nil
     } catch {
       if !show.failedToGetHostList { return "we reject (\(error)), 3.4 accepts \(show.stdout)" }
-      if !show.stdout.isEmpty || !jobs.stdout.isEmpty { return "3.4 printed hosts for a rejected list" }
+      if !show.stdout.isEmpty || !jobs.stdout.isEmpty {
+        return "3.4 printed hosts for a rejected list"
+      }
       let expected = Self.messageFragment(for: error)
       if !Self.lastError(in: show.stderr).contains(expected) {
         return "ours \(error), 3.4 \(String(reflecting: show.stderr))"
@@ -78,7 +93,8 @@ import Testing
     case .badLimit: "bad multiplier"
     case .badPort: "invalid tcp port specification"
     case .unclosedBracket: "IPv6 Hostname requires closing ']'"
-    case .missingHostName(_, let ssh): "hostname is required in \(ssh ? "SSH" : "tcp") host specification"
+    case .missingHostName(_, let ssh):
+      "hostname is required in \(ssh ? "SSH" : "tcp") host specification"
     case .unknownOption: "unrecognized option in host specification"
     case .cppWithoutLZO: "requires compression"
     case .noHosts: "contained no hosts"

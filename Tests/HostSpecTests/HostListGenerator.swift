@@ -16,33 +16,53 @@ struct HostListGenerator {
 
   private mutating func chance(_ percent: UInt64) -> Bool { next() % 100 < percent }
 
-  private mutating func pick(_ choices: [String]) -> String { choices[Int(next() % UInt64(choices.count))] }
+  private mutating func pick(_ choices: [String]) -> String {
+    choices[Int(next() % UInt64(choices.count))]
+  }
 
   /// Mostly a good value, sometimes a bad one.
-  private mutating func pick(_ good: [String], orBad bad: [String], badPercent: UInt64 = 8) -> String {
+  private mutating func pick(_ good: [String], orBad bad: [String], badPercent: UInt64 = 8)
+    -> String
+  {
     chance(badPercent) ? pick(bad) : pick(good)
   }
 
-  static let names = ["red", "127.0.0.1", "10.0.0.7", "build-box.example.com", "LOCALHOST", "localhostx", "h", "x_y"]
-  static let oddNames = ["a=b", "[::1]", "[fe80::1]", "[::1", "[]", "::1", "", "[::1]x", "local\u{0B}host"]
+  static let names = [
+    "red", "127.0.0.1", "10.0.0.7", "build-box.example.com", "LOCALHOST", "localhostx", "h", "x_y",
+  ]
+  static let oddNames = [
+    "a=b", "[::1]", "[fe80::1]", "[::1", "[]", "::1", "", "[::1]x", "local\u{0B}host",
+  ]
   static let ports = [":3632", ":4000", ":1", ":+80", ":65535", ":007"]
   static let badPorts = [
-    ":", ":-5", ":99999", ":0x10", ":abc", ":4000:5000", ": 80", ":65536", ":0", ":99999999999999999999", ":80#x",
+    ":", ":-5", ":99999", ":0x10", ":abc", ":4000:5000", ": 80", ":65536", ":0",
+    ":99999999999999999999", ":80#x",
     ":\t9",
   ]
   static let limits = ["/1", "/8", "/3", "/12", "=3", "/007"]
-  static let badLimits = ["/0", "/abc", "/-2", "/+3", "/ 3", "/4294967297", "/", "=0", "/\n5", "/99999999999"]
-  static let options = [",lzo", ",cpp", ",down", ",auth", ",auth=svc", ",lzo,cpp"]
-  static let badOptions = [",lzofoo", ",foo", ",", ",,lzo", ",zstd", ",Lzo", ",auth=host/x", ",auth=", ",cppx"]
-  static let junk = ["xyz", "#comment", "#/5", "#,lzo", "#:9", "\u{0B}5", "/2/3", "@x"]
-  static let separators = [" ", "  ", "\t", "\n", "\r\n", "\u{0C}", " \u{0B} ", "\n# a comment line\n", " #c d\n", "\r"]
-  static let keywords = [
-    "--randomize", "--randomizeX", "--localslots", "--localslots=3", "--localslots=0", "--localslots_cpp=12",
-    "--localslots_cpp=0", "--localslots=3abc", "--localslots=-1", "--localslots/5", "--localslots= 7",
-    "--localslots_cpp", "--localslotsX", "--localslots_cpp=x", "--localslots=0@h", "--localslots=0/5",
+  static let badLimits = [
+    "/0", "/abc", "/-2", "/+3", "/ 3", "/4294967297", "/", "=0", "/\n5", "/99999999999",
   ]
-  static let localForms = ["localhost", "localhost/3", "localhost/0", "localhost:4000", "localhost,lzo",
-    "localhost/2,lzo", "localhost/", "localhost#x", "localhost/ 4", "localhost/2:1/3"]
+  static let options = [",lzo", ",cpp", ",down", ",auth", ",auth=svc", ",lzo,cpp"]
+  static let badOptions = [
+    ",lzofoo", ",foo", ",", ",,lzo", ",zstd", ",Lzo", ",auth=host/x", ",auth=", ",cppx",
+  ]
+  static let junk = ["xyz", "#comment", "#/5", "#,lzo", "#:9", "\u{0B}5", "/2/3", "@x"]
+  static let separators = [
+    " ", "  ", "\t", "\n", "\r\n", "\u{0C}", " \u{0B} ", "\n# a comment line\n", " #c d\n", "\r",
+  ]
+  static let keywords = [
+    "--randomize", "--randomizeX", "--localslots", "--localslots=3", "--localslots=0",
+    "--localslots_cpp=12",
+    "--localslots_cpp=0", "--localslots=3abc", "--localslots=-1", "--localslots/5",
+    "--localslots= 7",
+    "--localslots_cpp", "--localslotsX", "--localslots_cpp=x", "--localslots=0@h",
+    "--localslots=0/5",
+  ]
+  static let localForms = [
+    "localhost", "localhost/3", "localhost/0", "localhost:4000", "localhost,lzo",
+    "localhost/2,lzo", "localhost/", "localhost#x", "localhost/ 4", "localhost/2:1/3",
+  ]
   static let users = ["", "alice", "a@b", "u-1"]
   static let sshHosts = ["red", "10.0.0.1", "[::1]", "b#c"]
   static let commands = [":distccd", ":/opt/bin/distccd", ":", ":/x/6", ":cmd:2"]
@@ -70,7 +90,8 @@ struct HostListGenerator {
 
   private mutating func tcpEntry() -> String {
     var text = chance(10) ? pick(Self.oddNames) : pick(Self.names)
-    if chance(30) { text += pick(Self.limits, orBad: Self.badLimits) }  // old-style limit before the port
+    // An old-style limit before the port, a new-style one after it, or both.
+    if chance(30) { text += pick(Self.limits, orBad: Self.badLimits) }
     if chance(50) { text += pick(Self.ports, orBad: Self.badPorts) }
     if chance(40) { text += pick(Self.limits, orBad: Self.badLimits) }
     return text + optionList() + tail()

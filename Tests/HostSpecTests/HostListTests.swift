@@ -23,11 +23,22 @@ struct SeededGenerator: RandomNumberGenerator {
   }
 
   @Test(arguments: [
-    (HostSpecError.badPort(at("red:abc", column: 5), text: "abc"), #"DISTCC_HOSTS entry 1 ("red:abc"), column 5: bad port "abc""#),
-    (.unclosedBracket(at("[::1", column: 1)), #"DISTCC_HOSTS entry 1 ("[::1"), column 1: IPv6 address needs a closing ']'"#),
-    (.missingHostName(at("alice@", column: 7), ssh: true), #"DISTCC_HOSTS entry 1 ("alice@"), column 7: SSH host name is missing"#),
-    (.cppWithoutLZO(at("red,cpp", column: 4)),
-      #"DISTCC_HOSTS entry 1 ("red,cpp"), column 4: pump mode (',cpp') requires compression (',lzo')"#),
+    (
+      HostSpecError.badPort(at("red:abc", column: 5), text: "abc"),
+      #"DISTCC_HOSTS entry 1 ("red:abc"), column 5: bad port "abc""#
+    ),
+    (
+      .unclosedBracket(at("[::1", column: 1)),
+      #"DISTCC_HOSTS entry 1 ("[::1"), column 1: IPv6 address needs a closing ']'"#
+    ),
+    (
+      .missingHostName(at("alice@", column: 7), ssh: true),
+      #"DISTCC_HOSTS entry 1 ("alice@"), column 7: SSH host name is missing"#
+    ),
+    (
+      .cppWithoutLZO(at("red,cpp", column: 4)),
+      #"DISTCC_HOSTS entry 1 ("red,cpp"), column 4: pump mode (',cpp') requires compression (',lzo')"#
+    ),
     (.noHosts(.environment), "DISTCC_HOSTS contains no hosts"),
     (.noHosts(.file(path: "/etc/distcc/hosts")), "/etc/distcc/hosts contains no hosts"),
   ])
@@ -37,16 +48,23 @@ struct SeededGenerator: RandomNumberGenerator {
 
   @Test func warningDescriptionsQuoteTheText() {
     let warning = HostSpecWarning.ignoredText(at("red,lzofoo", column: 8), text: "foo")
-    #expect("\(warning)" == #"DISTCC_HOSTS entry 1 ("red,lzofoo"), column 8: ignoring "foo" at the end of the entry"#)
+    #expect(
+      "\(warning)"
+        == #"DISTCC_HOSTS entry 1 ("red,lzofoo"), column 8: ignoring "foo" at the end of the entry"#
+    )
   }
 
-  @Test(arguments: [("red", 1), ("red,lzo", 2), ("red,cpp,lzo", 3), ("a@b,lzo,cpp", 3), ("localhost", 1), ("red,auth,down", 1)])
+  @Test(arguments: [
+    ("red", 1), ("red,lzo", 2), ("red,cpp,lzo", 3), ("a@b,lzo,cpp", 3), ("localhost", 1),
+    ("red,auth,down", 1),
+  ])
   func protocolVersionFollowsTheOptions(_ spec: String, _ version: Int) throws {
     #expect(try HostList.parse(spec).hosts.first?.protocolVersion == version)
   }
 
   @Test(arguments: [
-    ("red", UInt16?.some(3632)), ("red:1", 1), ("red:65535", 65535), ("red:", nil), ("red:99999", nil), ("red:-5", nil),
+    ("red", UInt16?.some(3632)), ("red:1", 1), ("red:65535", 65535), ("red:", nil),
+    ("red:99999", nil), ("red:-5", nil),
     ("localhost", nil), ("@red", nil),
   ])
   func connectPortIsOnlyAValidTCPPort(_ spec: String, _ port: UInt16?) throws {
@@ -60,13 +78,16 @@ struct SeededGenerator: RandomNumberGenerator {
 
   @Test func zeroconfMarksWhereDiscoveredHostsGo() throws {
     let list = try HostList.parse("red +zeroconf blue +zeroconfx")
-    #expect(list.showHostsLines() == ["red", "blue", "+zeroconfx"])  // only the exact word is the keyword
+    // Only the exact word is the keyword.
+    #expect(list.showHostsLines() == ["red", "blue", "+zeroconfx"])
     #expect(list.zeroconfPositions == [1])
     let found = [tcp("10.0.0.5", port: 3632, limit: 6, text: "10.0.0.5:3632/6")]
     let merged = try list.insertingDiscoveredHosts(found)
     #expect(merged.showHostsLines() == ["red", "10.0.0.5:3632/6", "blue", "+zeroconfx"])
     #expect(merged.zeroconfPositions.isEmpty)
-    #expect(throws: HostSpecError.zeroconfFoundNoHosts(.environment)) { try list.insertingDiscoveredHosts([]) }
+    #expect(throws: HostSpecError.zeroconfFoundNoHosts(.environment)) {
+      try list.insertingDiscoveredHosts([])
+    }
   }
 
   @Test func zeroconfAloneIsNotYetAnEmptyList() throws {

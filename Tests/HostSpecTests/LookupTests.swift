@@ -4,8 +4,10 @@ import Testing
 /// The lookup order (`hosts.md` §1, clarifications "Host list lookup"), checked against the real client.
 @Suite struct LookupTests {
   enum Case: String, CaseIterable, Sendable {
-    case environmentWins, emptyEnvironmentIsAnError, distccDirFile, distccDirWithoutFileUsesSystemFile,
-      homeDotDistcc, noHomeUsesSystemFile, commentOnlyFileIsAnError, emptyDistccDirMeansRoot, nulEndsTheFile,
+    case environmentWins, emptyEnvironmentIsAnError, distccDirFile,
+      distccDirWithoutFileUsesSystemFile,
+      homeDotDistcc, noHomeUsesSystemFile, commentOnlyFileIsAnError, emptyDistccDirMeansRoot,
+      nulEndsTheFile,
       oversizedFile
   }
 
@@ -13,16 +15,19 @@ import Testing
   static func setUp(_ testCase: Case, in dir: TemporaryDirectory) -> [String: String] {
     let root = dir.path
     dir.makeDirectory("d")
-    dir.write("d/hosts", "# file in DISTCC_DIR\n10.2.2.2:4000,lzo\n  10.3.3.3 # trailing\n#10.4.4.4\n")
+    dir.write(
+      "d/hosts", "# file in DISTCC_DIR\n10.2.2.2:4000,lzo\n  10.3.3.3 # trailing\n#10.4.4.4\n")
     dir.makeDirectory("home")
     dir.makeDirectory("home/.distcc")
     dir.write("home/.distcc/hosts", "home-host/3\n")
     dir.makeDirectory("empty")
     switch testCase {
-    case .environmentWins: return ["DISTCC_HOSTS": "127.0.0.9", "DISTCC_DIR": root + "/d", "HOME": root + "/home"]
+    case .environmentWins:
+      return ["DISTCC_HOSTS": "127.0.0.9", "DISTCC_DIR": root + "/d", "HOME": root + "/home"]
     case .emptyEnvironmentIsAnError: return ["DISTCC_HOSTS": "", "DISTCC_DIR": root + "/d"]
     case .distccDirFile: return ["DISTCC_DIR": root + "/d", "HOME": root + "/home"]
-    case .distccDirWithoutFileUsesSystemFile: return ["DISTCC_DIR": root + "/empty", "HOME": root + "/home"]
+    case .distccDirWithoutFileUsesSystemFile:
+      return ["DISTCC_DIR": root + "/empty", "HOME": root + "/home"]
     case .homeDotDistcc: return ["HOME": root + "/home"]
     case .noHomeUsesSystemFile: return [:]
     case .commentOnlyFileIsAnError:
@@ -54,11 +59,14 @@ import Testing
     case .homeDotDistcc: .list(.file(path: root + "/home/.distcc/hosts"), ["home-host/3"])
     case .commentOnlyFileIsAnError: .error(.noHosts(.file(path: root + "/empty/hosts")))
     case .nulEndsTheFile: .list(.file(path: root + "/empty/hosts"), ["before"])
-    case .oversizedFile: .error(.fileTooLarge(path: root + "/empty/hosts", size: HostList.maximumFileSize + 4))
+    case .oversizedFile:
+      .error(.fileTooLarge(path: root + "/empty/hosts", size: HostList.maximumFileSize + 4))
     }
   }
 
-  @Test(.enabled(if: RealDistcc.isInstalled, "\(RealDistcc.path) is not installed"), arguments: Case.allCases)
+  @Test(
+    .enabled(if: RealDistcc.isInstalled, "\(RealDistcc.path) is not installed"),
+    arguments: Case.allCases)
   func findsTheListWhereDistcc34Does(_ testCase: Case) throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
@@ -66,7 +74,9 @@ import Testing
     let expected = Self.expected(testCase, in: directory.path)
     let result = Result { () throws(HostSpecError) in try HostList.load(environment: environment) }
     let real = RealDistcc.run([
-      .init(arguments: ["--show-hosts"], environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+      .init(
+        arguments: ["--show-hosts"],
+        environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 })
     ])[0]
     switch (expected, result) {
     case (.list(let origin, let lines), .success(let (list, foundOrigin))):
@@ -101,7 +111,8 @@ import Testing
     defer { directory.remove() }
     directory.write("hosts", "red\n\n# comment\nblue box/0\n")
     let path = directory.path + "/hosts"
-    let location = HostSpecLocation(origin: .file(path: path), entry: 3, entryText: "box/0", line: 4, column: 4)
+    let location = HostSpecLocation(
+      origin: .file(path: path), entry: 3, entryText: "box/0", line: 4, column: 4)
     let expected = HostSpecError.badLimit(location, text: "/0")
     #expect(throws: expected) { try HostList.load(environment: ["DISTCC_DIR": directory.path]) }
     #expect("\(expected)" == "\(path) line 4, entry 3 (\"box/0\"), column 4: bad limit \"/0\"")

@@ -16,7 +16,9 @@ let quirkRows: [ExampleRow] = [
       warnings: [.readPastEntry(at("red:", column: 5), text: " 80")])),
   ExampleRow(
     3, "red#:80",
-    .hosts([tcp("red#", port: 80, text: "red")], jobs: 4, warnings: [.readPastEntry(at("red", column: 4), text: "#:80")])),
+    .hosts(
+      [tcp("red#", port: 80, text: "red")], jobs: 4,
+      warnings: [.readPastEntry(at("red", column: 4), text: "#:80")])),
   ExampleRow(4, "red:80#x", .error(.badPort(at("red:80", column: 5), text: "80#x"))),
   ExampleRow(5, "red: 80x", .error(.badPort(at("red:", column: 5), text: " 80x"))),
   ExampleRow(6, "localhost#x", .hosts([local(text: "localhost")], jobs: 2)),
@@ -30,18 +32,24 @@ let quirkRows: [ExampleRow] = [
     .hosts(
       [tcp("red", limit: 3, text: "red/+3:4000")], jobs: 3,
       warnings: [.ignoredText(at("red/+3:4000", column: 7), text: ":4000")])),
-  ExampleRow(9, "red,auth=", .hosts([tcp("red", .init(authenticate: true), text: "red,auth=")], jobs: 4)),
+  ExampleRow(
+    9, "red,auth=", .hosts([tcp("red", .init(authenticate: true), text: "red,auth=")], jobs: 4)),
   ExampleRow(
     10, "--localslots=0@h",
     .hosts(
       [ssh("--localslots=0", "h", text: "--localslots=0@h")], jobs: 4,
-      warnings: [.badLocalSlots(at("--localslots=0@h", column: 13), text: "=0@h", becomesHost: true)])),
+      warnings: [
+        .badLocalSlots(at("--localslots=0@h", column: 13), text: "=0@h", becomesHost: true)
+      ])),
   ExampleRow(
     11, "a@b/3=4",
-    .hosts([ssh("a", "b", limit: 3, text: "a@b/3=4")], jobs: 3, warnings: [.ignoredText(at("a@b/3=4", column: 6), text: "=4")])),
+    .hosts(
+      [ssh("a", "b", limit: 3, text: "a@b/3=4")], jobs: 3,
+      warnings: [.ignoredText(at("a@b/3=4", column: 6), text: "=4")])),
   ExampleRow(12, "[::1]=5", .hosts([tcp("::1", limit: 5, text: "[::1]=5")], jobs: 5)),
   ExampleRow(13, "red/4294967297", .hosts([tcp("red", limit: 1, text: "red/4294967297")], jobs: 1)),
-  ExampleRow(14, "red/4294967296", .error(.badLimit(at("red/4294967296", column: 4), text: "/4294967296"))),
+  ExampleRow(
+    14, "red/4294967296", .error(.badLimit(at("red/4294967296", column: 4), text: "/4294967296"))),
   ExampleRow(
     15, "red:99999999999999999999",
     .hosts(
@@ -49,10 +57,14 @@ let quirkRows: [ExampleRow] = [
       warnings: [.portOutOfRange(at("red:99999999999999999999", column: 1), port: -1)])),
   ExampleRow(16, "red\u{0B}x", .hosts([tcp("red\u{0B}x", text: "red\u{0B}x")], jobs: 4)),
   ExampleRow(17, "[]", .error(.missingHostName(at("[]", column: 3), ssh: false))),
-  ExampleRow(18, "red:,lzo", .hosts([tcp("red", port: 0, lzo, text: "red:,lzo")], jobs: 4,
-    warnings: [.portOutOfRange(at("red:,lzo", column: 1), port: 0)])),
+  ExampleRow(
+    18, "red:,lzo",
+    .hosts(
+      [tcp("red", port: 0, lzo, text: "red:,lzo")], jobs: 4,
+      warnings: [.portOutOfRange(at("red:,lzo", column: 1), port: 0)])),
   ExampleRow(19, "red:#x", .error(.badPort(at("red:", column: 5), text: "#x"))),
-  ExampleRow(20, "red,cpp,auth=k/x,lzo", .error(.cppWithoutLZO(at("red,cpp,auth=k/x,lzo", column: 4)))),
+  ExampleRow(
+    20, "red,cpp,auth=k/x,lzo", .error(.cppWithoutLZO(at("red,cpp,auth=k/x,lzo", column: 4)))),
   ExampleRow(
     21, "--localslots_cpp=-1 h",
     .hosts(

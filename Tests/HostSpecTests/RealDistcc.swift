@@ -56,8 +56,7 @@ enum RealDistcc {
     let argv = ([path] + invocation.arguments).map { strdup($0) } + [nil]
     let envp = invocation.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
-      argv.forEach { free($0) }
-      envp.forEach { free($0) }
+      for pointer in argv + envp { free(pointer) }
     }
     var pid: pid_t = 0
     let result = posix_spawn(&pid, path, &actions, nil, argv, envp)
@@ -95,18 +94,21 @@ struct TemporaryDirectory {
   let path: String
 
   init() {
-    path = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "hostspec-test-\(UUID().uuidString)"
-    ).path
+    path =
+      FileManager.default.temporaryDirectory.appendingPathComponent(
+        "hostspec-test-\(UUID().uuidString)"
+      ).path
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
   }
 
   func write(_ name: String, _ contents: String) {
-    precondition(FileManager.default.createFile(atPath: path + "/" + name, contents: Data(contents.utf8)))
+    precondition(
+      FileManager.default.createFile(atPath: path + "/" + name, contents: Data(contents.utf8)))
   }
 
   func makeDirectory(_ name: String) {
-    try! FileManager.default.createDirectory(atPath: path + "/" + name, withIntermediateDirectories: false)
+    try! FileManager.default.createDirectory(
+      atPath: path + "/" + name, withIntermediateDirectories: false)
   }
 
   func remove() {
