@@ -1,5 +1,6 @@
 /// Deterministic generator of host lists for the differential test: every entry form of `hosts.md`, valid and
-/// invalid, with odd separators, comments and trailing junk.
+/// invalid, with odd separators, comments and trailing junk. Never `+zeroconf`: 3.4 would start a detached
+/// Avahi browser that outlives the test (`HostListTests` covers that keyword).
 struct HostListGenerator {
   /// SplitMix64: small, seedable, the same sequence on every platform.
   private var state: UInt64
