@@ -9,10 +9,11 @@ struct HostListParser {
   private let origin: HostListOrigin
   private var list: HostList
 
-  /// The current entry: its bounds, number and line.
+  /// The current entry: its bounds, number, text and line.
   private var entryStart = 0
   private var entryEnd = 0
   private var entryNumber = 0
+  private var entryText = ""
   private var line = 1
   /// The furthest byte a field reader of the current entry has consumed.
   private var furthestRead = 0
@@ -48,6 +49,7 @@ struct HostListParser {
       entryEnd = position
       while !ASCII.endsEntry(self[entryEnd]) { entryEnd += 1 }
       entryNumber += 1
+      entryText = String(decoding: text[entryStart..<entryEnd], as: UTF8.self)
       furthestRead = entryStart
       try parseEntry()
       position = entryEnd
@@ -67,17 +69,14 @@ struct HostListParser {
       return
     }
     if hasPrefix("--localslots_cpp", at: entryStart) {
-      if let slots = parseLocalSlots(after: 16, becomesHostIfBad: false) {
-        list.localSlotsCpp = slots ?? list.localSlotsCpp
-      }
-      return  // a bad value is ignored: 3.4's `--localslots` check swallows the entry
+      // A bad value is ignored: 3.4's `--localslots` check that follows swallows the entry.
+      _ = parseLocalSlots(after: 16, into: \.localSlotsCpp, becomesHostIfBad: false)
+      return
     }
-    if hasPrefix("--localslots", at: entryStart) {
-      if let slots = parseLocalSlots(after: 12, becomesHostIfBad: true) {
-        list.localSlots = slots ?? list.localSlots
-        return
-      }
-      furthestRead = entryStart  // 3.4 falls through and parses the entry as a host
+    if hasPrefix("--localslots", at: entryStart),
+      parseLocalSlots(after: 12, into: \.localSlots, becomesHostIfBad: true)
+    {
+      return
     }
     if entryText == "+zeroconf" {
       list.zeroconfPositions.append(list.hosts.count)
@@ -107,22 +106,26 @@ struct HostListParser {
     list.hosts.append(entry)
   }
 
-  /// `--localslots[_cpp][=N]`: nil if the value is bad (warned), `.some(nil)` if absent.
-  private mutating func parseLocalSlots(after length: Int, becomesHostIfBad: Bool) -> Int?? {
+  /// `--localslots[_cpp][=N]`. False if the value is bad: then the setting is unchanged and a warning
+  /// recorded.
+  private mutating func parseLocalSlots(
+    after length: Int, into setting: WritableKeyPath<HostList, Int>, becomesHostIfBad: Bool
+  ) -> Bool {
     var cursor = entryStart + length
     switch multiplier(at: &cursor) {
     case .absent:
-      finishEntry(cursor: cursor)
-      return .some(nil)
+      break
     case .value(let slots):
       if slots <= 0 { list.warnings.append(.nonPositiveLimit(location(entryStart), limit: slots)) }
-      finishEntry(cursor: cursor)
-      return slots
+      list[keyPath: setting] = slots
     case .bad(let at):
       list.warnings.append(
         .badLocalSlots(location(at), text: fieldText(from: at), becomesHost: becomesHostIfBad))
-      return nil
+      furthestRead = entryStart  // 3.4 may go on to parse the entry as a host
+      return false
     }
+    finishEntry(cursor: cursor)
+    return true
   }
 
   /// `[USER]@HOST[/LIMIT][:COMMAND][,OPTIONS]`
@@ -289,10 +292,6 @@ struct HostListParser {
     prefix.withUTF8Buffer { bytes in
       bytes.indices.allSatisfy { self[index + $0] == bytes[$0] }
     }
-  }
-
-  private var entryText: String {
-    String(decoding: text[entryStart..<entryEnd], as: UTF8.self)
   }
 
   private func location(_ index: Int) -> HostSpecLocation {
