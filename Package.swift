@@ -99,7 +99,7 @@ let package = Package(
 
     // Tests.
     .testTarget(
-      name: "HostSpecTests", dependencies: ["HostSpec"], swiftSettings: strict),
+      name: "HostSpecTests", dependencies: ["HostSpec", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
       name: "DistProtocolTests", dependencies: ["DistProtocol"],
       resources: [.copy("Fixtures")], swiftSettings: strict),
