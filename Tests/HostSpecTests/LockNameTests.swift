@@ -59,7 +59,7 @@ import Testing
     ]
     let output = try RealDistcc.run(
       .init(
-        arguments: ["gcc", "-c", directory.path + "/t.c", "-o", directory.path + "/t.o"],
+        arguments: ["true", "-c", directory.path + "/t.c", "-o", directory.path + "/t.o"],
         environment: environment)
     )
     #expect(output.exitCode == 0, "\(output.stderr)")
