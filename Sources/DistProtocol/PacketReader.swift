@@ -155,7 +155,8 @@ struct PacketReader: Sendable {
     throws(DistProtocolError) -> [UInt8]?
   {
     guard let value = try peekValue(token) else { return nil }
-    return try takeBulkBody(token, length: value, compressed: version.compressesBodies, limits: limits)
+    return try takeBulkBody(
+      token, length: value, compressed: version.compressesBodies, limits: limits)
   }
 
   /// Consumes the bulk body of the header at the read index.

@@ -33,11 +33,13 @@ extension Request {
         throw .invalidMessage(token: .cdir, reason: "protocol 3 needs the working directory")
       }
       if !source.isEmpty {
-        throw .invalidMessage(token: .doti, reason: "protocol 3 sends files, not preprocessed source")
+        throw .invalidMessage(
+          token: .doti, reason: "protocol 3 sends files, not preprocessed source")
       }
     } else {
       if workingDirectory != nil {
-        throw .invalidMessage(token: .cdir, reason: "the working directory is sent in protocol 3 only")
+        throw .invalidMessage(
+          token: .cdir, reason: "the working directory is sent in protocol 3 only")
       }
       if !files.isEmpty {
         throw .invalidMessage(token: .nfil, reason: "files are sent in protocol 3 only")

@@ -83,7 +83,8 @@ public struct ResponseDecoder: Sendable {
       case .doto:
         guard let length = try reader.peekValue(.doto) else { return nil }
         guard partial.status.isSuccess || length == 0 else {
-          throw .outputWithFailedStatus(status: partial.status, length: length, offset: reader.offset)
+          throw .outputWithFailedStatus(
+            status: partial.status, length: length, offset: reader.offset)
         }
         guard
           let bytes = try reader.takeBulkBody(
