@@ -38,9 +38,10 @@ let package = Package(
     .target(name: "DistProtocol", dependencies: ["CLZO"], swiftSettings: strict),
 
     // Shared helpers below the two cores.
+    .target(name: "CDistPosix"),
     .target(
       name: "DistPosix",
-      dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+      dependencies: ["CDistPosix", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
     .target(name: "DistState", swiftSettings: strict),
