@@ -7,6 +7,8 @@ struct Malformed: Sendable, CustomTestStringConvertible {
   var label: String
   var bytes: [UInt8]
   var expected: DistProtocolError
+  /// The version a response decoder expects.
+  var version: ProtocolVersion = .v2
   var testDescription: String { label }
 }
 
@@ -131,6 +133,11 @@ let malformedRequests: [Malformed] = [
       + packet("FILE", 65),
     expected: .limitExceeded(token: .file, value: 65, limit: 64, offset: v3Header.count + 26)),
   Malformed(
+    label: "FILE decompressing one byte over the limit",
+    bytes: v3Header + packet("NFIL", 1) + packet("NAME", body: Array(ascii: "/a"))
+      + packet("FILE", body: hundredAndOneZeros),
+    expected: .lzoOutputTooLarge(token: .file, limit: 100)),
+  Malformed(
     label: "corrupt FILE",
     bytes: v3Header + packet("NFIL", 1) + packet("NAME", body: Array(ascii: "/a"))
       + packet("FILE", body: lookbehindLZO),
@@ -185,6 +192,29 @@ let malformedResponses: [Malformed] = [
     bytes: successHeader + packet("SERR", 0) + packet("SOUT", 0) + packet("DOTO", 0)
       + packet("DOTD", 0),
     expected: .unexpectedToken(expected: .done, found: "DOTD", offset: 60)),
+  Malformed(
+    label: "DOTD after a protocol 3 failure",
+    bytes: packet("DONE", 3) + packet("STAT", 0x100) + packet("SERR", 0) + packet("SOUT", 0)
+      + packet("DOTO", 0) + packet("DOTD", 0),
+    expected: .unexpectedToken(expected: .done, found: "DOTD", offset: 60), version: .v3),
+  Malformed(
+    label: "protocol 3 success without DOTD",
+    bytes: packet("DONE", 3) + packet("STAT", 0) + packet("SERR", 0) + packet("SOUT", 0)
+      + packet("DOTO", 0) + packet("DONE", 3),
+    expected: .unexpectedToken(expected: .dotd, found: "DONE", offset: 60), version: .v3),
+  Malformed(
+    label: "DOTD one over",
+    bytes: packet("DONE", 3) + packet("STAT", 0) + packet("SERR", 0) + packet("SOUT", 0)
+      + packet("DOTO", 0) + packet("DOTD", 65),
+    expected: .limitExceeded(token: .dotd, value: 65, limit: 64, offset: 60), version: .v3),
+  Malformed(
+    label: "corrupt DOTD",
+    bytes: packet("DONE", 3) + packet("STAT", 0) + packet("SERR", 0) + packet("SOUT", 0)
+      + packet("DOTO", 0) + packet("DOTD", body: lookbehindLZO),
+    expected: .corruptLZO(token: .dotd, code: -6), version: .v3),
+  Malformed(
+    label: "protocol 1 reply to a protocol 3 request", bytes: packet("DONE", 1),
+    expected: .versionMismatch(expected: .v3, found: 1), version: .v3),
 ]
 
 @Suite struct MalformedInputTests {
@@ -204,7 +234,8 @@ let malformedResponses: [Malformed] = [
     for chunk in [Int.max, 1] {
       let thrown = error { () throws(DistProtocolError) in
         try decodeAll(
-          ResponseDecoder(expecting: .v2, limits: smallLimits), row.bytes, chunkSizes: [chunk])
+          ResponseDecoder(expecting: row.version, limits: smallLimits), row.bytes,
+          chunkSizes: [chunk])
       }
       #expect(thrown == row.expected, "chunk \(chunk)")
     }

@@ -159,4 +159,15 @@ import Testing
     PacketWriter.appendBulk(.doti, text, version: .v2, to: &compressed)
     #expect(compressed == packet("DOTI", body: [0x28] + text + [0x11, 0, 0]))
   }
+
+  /// An empty file may arrive as length 0 or as the 3-byte LZO stream of empty input; both are empty.
+  @Test(arguments: [[], [0x11, 0x00, 0x00]] as [[UInt8]])
+  func emptyFileBodiesDecodeToEmptyContent(body: [UInt8]) throws {
+    let bytes =
+      packet("DIST", 3) + packet("CDIR", body: [0x2f]) + packet("ARGC", 1)
+      + packet("ARGV", body: [0x61]) + packet("NFIL", 1) + packet("NAME", body: [0x2f, 0x65])
+      + packet("FILE", body: body)
+    let request = try #require(try decodeAll(RequestDecoder(), bytes).first)
+    #expect(request.files == [IncludedFile(name: [0x2f, 0x65], content: .file([]))])
+  }
 }
