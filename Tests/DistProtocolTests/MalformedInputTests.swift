@@ -16,7 +16,7 @@ struct Malformed: Sendable, CustomTestStringConvertible {
 let smallLimits = DecodingLimits(
   maxArguments: 4, maxArgumentLength: 16, maxBodyLength: 64, maxDecompressedLength: 100,
   maxFiles: 2,
-  maxNameLength: 20)
+  maxNameLength: 20, maxMessageLength: 1000)
 
 private let argvHeader =
   packet("DIST", 2) + packet("ARGC", 1) + packet("ARGV", body: Array(ascii: "cc"))
@@ -239,6 +239,39 @@ let malformedResponses: [Malformed] = [
       }
       #expect(thrown == row.expected, "chunk \(chunk)")
     }
+  }
+
+  /// Each item within its limit, but together over the message limit: refused at the item that
+  /// crosses it, plain or compressed.
+  @Test func messageLimitCapsTheSumOfAllItems() throws {
+    let limits = DecodingLimits(
+      maxArguments: 100, maxArgumentLength: 100, maxBodyLength: 1000, maxDecompressedLength: 1000,
+      maxFiles: 100, maxNameLength: 100, maxMessageLength: 250)
+    let arguments = (0..<3).flatMap { _ in
+      packet("ARGV", body: [UInt8](repeating: 0x61, count: 100))
+    }
+    let tooManyArguments = error { () throws(DistProtocolError) in
+      try decodeAll(
+        RequestDecoder(limits: limits), packet("DIST", 1) + packet("ARGC", 3) + arguments)
+    }
+    #expect(tooManyArguments == .messageTooLarge(token: .argv, limit: 250, offset: 248))
+    let zeros = LZO.compress([UInt8](repeating: 0, count: 200))
+    let fileBytes =
+      packet("DIST", 3) + packet("CDIR", body: [0x2f]) + packet("ARGC", 1)
+      + packet("ARGV", body: [0x61]) + packet("NFIL", 2)
+      + packet("NAME", body: [0x2f, 0x61]) + packet("FILE", body: zeros)
+      + packet("NAME", body: [0x2f, 0x62]) + packet("FILE", body: zeros)
+    let tooMuchContent = error { () throws(DistProtocolError) in
+      try decodeAll(RequestDecoder(limits: limits), fileBytes)
+    }
+    #expect(
+      tooMuchContent
+        == .messageTooLarge(token: .file, limit: 250, offset: fileBytes.count - 12 - zeros.count))
+    // The budget restarts with each message.
+    let small = Request(version: .v1, arguments: [[UInt8](repeating: 0x61, count: 100)])
+    var stream: [UInt8] = []
+    for _ in 0..<3 { try? small.encode(into: &stream) }
+    #expect(try decodeAll(RequestDecoder(limits: limits), stream).count == 3)
   }
 
   /// A header over a limit is refused as soon as its 12 bytes are in, before any body byte.
