@@ -170,4 +170,22 @@ import Testing
     let request = try #require(try decodeAll(RequestDecoder(), bytes).first)
     #expect(request.files == [IncludedFile(name: [0x2f, 0x65], content: .file([]))])
   }
+
+  /// The `UnsafeRawBufferPointer` overload (what a socket read loop hands over) decodes the same.
+  @Test(arguments: Capture.all)
+  func rawBufferAppendDecodesTheSame(capture: Capture) throws {
+    let bytes = try capture.response()
+    var decoder = ResponseDecoder(expecting: capture.version)
+    #expect(decoder.isAtMessageBoundary)
+    var decoded: [Response] = []
+    for start in stride(from: 0, to: bytes.count, by: 100) {
+      bytes.withUnsafeBytes { raw in
+        decoder.append(UnsafeRawBufferPointer(rebasing: raw[start..<min(bytes.count, start + 100)]))
+      }
+      if let response = try decoder.next() { decoded.append(response) }
+    }
+    #expect(decoder.isAtMessageBoundary)
+    #expect(decoder.bytesReceived == bytes.count)
+    #expect(decoded == (try decodeAll(ResponseDecoder(expecting: capture.version), bytes)))
+  }
 }
