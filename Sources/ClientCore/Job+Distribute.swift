@@ -1,4 +1,5 @@
 import CompilerArgs
+import DistPosix
 import DistProtocol
 internal import Glibc
 import HostSpec
@@ -70,7 +71,8 @@ extension Job {
         backoff.clear(host)
         log.error("remote compiler failed but also returned output: I don't know what to do")
         return try remoteCompileFailed(
-          job, host: host, result: ExitStatus(rawValue: Int32(bitPattern: status.rawValue)).result,
+          job, host: host,
+          result: ProcessStatus(rawValue: Int32(bitPattern: status.rawValue)).result,
           stderr: [],
           backoff: backoff, markHost: true)
       case .reply(let response):
@@ -82,7 +84,7 @@ extension Job {
           lastHost = host
           continue
         }
-        let status = ExitStatus(rawValue: Int32(bitPattern: response.status.rawValue))
+        let status = ProcessStatus(rawValue: Int32(bitPattern: response.status.rawValue))
         guard status.result == 0 else {
           report(status, file: job.input.path, host: host.displayName)
           return try remoteCompileFailed(

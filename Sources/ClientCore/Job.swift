@@ -1,4 +1,5 @@
 import CompilerArgs
+import DistPosix
 import DistProtocol
 internal import Glibc
 import HostSpec
@@ -99,20 +100,23 @@ struct Job {
     }
     let child: ChildProcess
     do {
-      child = try ChildProcess.spawn(
-        command, environment: configuration.childEnvironment(), searchPath: configuration.searchPath
-      )
+      child = try Spawn.start(command, configuration: configuration)
     } catch {
       log.error(error.description, function: "dcc_execvp")
       throw error
     }
-    let status = ExitStatus(rawValue: child.wait())
+    let status: ProcessStatus
+    do {
+      status = try child.reap()
+    } catch {
+      throw .system(operation: "waitpid", path: nil, errno: error.errno?.rawValue ?? EIO)
+    }
     report(status, file: name, host: "localhost")
     return CompileResult(status: status.result, host: nil)
   }
 
   /// 3.4's `dcc_critique_status` lines.
-  func report(_ status: ExitStatus, file: String, host: String) {
+  func report(_ status: ProcessStatus, file: String, host: String) {
     if let signal = status.signal {
       log.error("compile \(file) on \(host): \(signalName(signal))")
     } else if let code = status.exitCode, code != 0 {

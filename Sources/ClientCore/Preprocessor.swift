@@ -1,12 +1,14 @@
 import CompilerArgs
+import DistPosix
 internal import Glibc
+import SystemPackage
 
 /// The local preprocessor of one job (client.md §5.1): `compiler -E …` started in the background in its own
 /// process group, stdin `/dev/null`, stderr the client's, stdout a pipe read straight into memory (no temp
 /// file). The output is kept, so a retry on another host does not preprocess again.
 final class Preprocessor {
   private var child: ChildProcess?
-  private var pipe: Int32 = -1
+  private var pipe: FileDescriptor?
   private var result: Result?
   /// The local "cpp" slot held while the preprocessor runs; released as soon as it has finished.
   var slot: HostReservation?
@@ -18,20 +20,27 @@ final class Preprocessor {
     case failed(Int32)
   }
 
+  /// The largest preprocessed source accepted (far above any real translation unit).
+  static let outputLimit = 1 << 31
+
   /// Starts `arguments`.
   init(arguments: [String], configuration: ClientConfiguration) throws(ClientError) {
-    let (readEnd, writeEnd) = try makePipe()
-    defer { close(writeEnd) }
+    let ends: (read: FileDescriptor, write: FileDescriptor)
     do {
-      child = try ChildProcess.spawn(
-        arguments, environment: configuration.childEnvironment(),
-        searchPath: configuration.searchPath,
-        stdin: .null, stdout: .descriptor(writeEnd), newProcessGroup: true)
+      ends = try Pipe.make()
     } catch {
-      close(readEnd)
+      throw .system(operation: "pipe", path: nil, errno: error.errno?.rawValue ?? EIO)
+    }
+    defer { ends.write.closeIgnoringErrors() }
+    do {
+      child = try Spawn.start(
+        arguments, configuration: configuration, nullInput: true, standardOutput: ends.write,
+        newProcessGroup: true)
+    } catch {
+      ends.read.closeIgnoringErrors()
       throw error
     }
-    pipe = readEnd
+    pipe = ends.read
   }
 
   /// Already-preprocessed input read from a file (`.i`, `.ii`, …).
@@ -40,35 +49,32 @@ final class Preprocessor {
   }
 
   deinit {
-    if pipe >= 0 { close(pipe) }
+    pipe?.closeIgnoringErrors()
     if let child {
-      child.kill(SIGTERM, group: true)
-      _ = child.wait()
+      child.sendToGroup(SIGTERM)
+      _ = try? child.reap()
     }
   }
 
   /// Reads the preprocessor's output to the end and waits for it; later calls return the same result.
   func finish() throws(ClientError) -> Result {
     if let result { return result }
-    var output: [UInt8] = []
-    output.reserveCapacity(256 * 1024)
-    var chunk = [UInt8](repeating: 0, count: 128 * 1024)
-    while true {
-      let count = chunk.withUnsafeMutableBytes { read(pipe, $0.baseAddress!, $0.count) }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw .system(operation: "read from preprocessor", path: nil, errno: errno)
-      }
-      if count == 0 { break }
-      output.append(contentsOf: chunk[..<count])
+    guard let pipe, let child else { return .failed(1) }
+    let output: [UInt8]
+    do {
+      output = try pipe.readToEnd(
+        limit: Self.outputLimit, deadline: .never, operation: "read from preprocessor")
+    } catch {
+      throw .system(
+        operation: "read from preprocessor", path: nil, errno: error.errno?.rawValue ?? EIO)
     }
-    close(pipe)
-    pipe = -1
-    let status = ExitStatus(rawValue: child?.wait() ?? 0)
-    child = nil
+    pipe.closeIgnoringErrors()
+    self.pipe = nil
+    let status = (try? child.reap())?.result ?? 1
+    self.child = nil
     slot?.release()
     slot = nil
-    let finished: Result = status.result == 0 ? .success(output) : .failed(status.result)
+    let finished: Result = status == 0 ? .success(output) : .failed(status)
     result = finished
     return finished
   }

@@ -89,8 +89,8 @@ struct RemoteAttempt {
     case .ssh(let user, let name, let command):
       return try HostConnection.ssh(
         user: user, host: name, command: command ?? HostEntry.defaultSSHCommand,
-        sshCommand: configuration.sshCommand, environment: configuration.childEnvironment(),
-        searchPath: configuration.searchPath, ioTimeout: ioTimeout)
+        configuration: configuration,
+        ioTimeout: ioTimeout)
     case .localhost:
       throw .connectFailed(host: "localhost", reason: "localhost is not a remote host")
     }

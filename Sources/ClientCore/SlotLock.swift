@@ -1,4 +1,6 @@
+import DistPosix
 internal import Glibc
+import SystemPackage
 
 /// A held slot: an open lock file with a POSIX record write lock over the whole file (`fcntl(F_SETLK)`,
 /// client.md §6.2), the same lock 3.4's client takes, so ours and real distcc clients share slots.
@@ -22,25 +24,22 @@ public final class SlotLock: @unchecked Sendable {
   static func tryLock(_ path: String) throws(ClientError) -> SlotLock? {
     let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666) }
     guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
-    var lock = flock()
-    lock.l_type = Int16(F_WRLCK)
-    lock.l_whence = Int16(SEEK_SET)
-    lock.l_start = 0
-    lock.l_len = 0
-    if fcntl(fd, F_SETLK, &lock) == 0 { return SlotLock(descriptor: fd, path: path) }
-    let code = errno
-    close(fd)
-    if code == EAGAIN || code == EACCES { return nil }
-    throw .system(operation: "lock", path: path, errno: code)
+    do {
+      if try RecordLock.tryLock(FileDescriptor(rawValue: fd)) {
+        return SlotLock(descriptor: fd, path: path)
+      }
+      close(fd)
+      return nil
+    } catch {
+      close(fd)
+      throw .system(operation: "lock", path: path, errno: error.errno?.rawValue ?? EIO)
+    }
   }
 
   /// Unlocks and closes the file.
   public func release() {
     guard descriptor >= 0 else { return }
-    var lock = flock()
-    lock.l_type = Int16(F_UNLCK)
-    lock.l_whence = Int16(SEEK_SET)
-    _ = fcntl(descriptor, F_SETLK, &lock)
+    try? RecordLock.unlock(FileDescriptor(rawValue: descriptor))
     close(descriptor)
     descriptor = -1
   }

@@ -17,11 +17,3 @@ func retryingOnInterrupt<T: FixedWidthInteger>(_ body: () -> T) -> T {
     return result
   }
 }
-
-/// A close-on-exec pipe: `(read end, write end)`.
-func makePipe() throws(ClientError) -> (read: Int32, write: Int32) {
-  var fds: [Int32] = [-1, -1]
-  guard pipe(&fds) == 0 else { throw .system(operation: "pipe", path: nil, errno: errno) }
-  for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-  return (fds[0], fds[1])
-}
