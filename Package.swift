@@ -44,6 +44,7 @@ let package = Package(
       dependencies: ["CDistPosix", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
+    .target(name: "CompilerPolicy", swiftSettings: strict),
     .target(name: "DistState", swiftSettings: strict),
     .target(
       name: "SSHTransport",
@@ -105,6 +106,8 @@ let package = Package(
       resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(
       name: "DistPosixTests", dependencies: ["DistPosix", "DistTestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "CompilerPolicyTests", dependencies: ["CompilerPolicy", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
       name: "CompilerArgsTests", dependencies: ["CompilerArgs"], swiftSettings: strict),
     .testTarget(
