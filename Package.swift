@@ -86,6 +86,9 @@ let package = Package(
       ],
       swiftSettings: strict),
 
+    // Applies a compiler's confinement (Landlock, rlimits, no_new_privs), then execs it.
+    .executableTarget(
+      name: "distccd-sandbox", dependencies: ["CompilerPolicy", "DistPosix"], swiftSettings: strict),
     .executableTarget(
       name: "distccmon-text", dependencies: ["DistMonitor"], swiftSettings: strict),
     .executableTarget(
@@ -126,7 +129,7 @@ let package = Package(
       name: "IntegrationTests",
       dependencies: [
         "DistProtocol", "DistPosix", "DistTestSupport",
-        "distcc", "distccd", "distccmon-text",
+        "distcc", "distccd", "distccmon-text", "distccd-sandbox", "CompilerPolicy",
       ],
       swiftSettings: strict),
   ]
