@@ -105,7 +105,7 @@ let package = Package(
     .testTarget(
       name: "HostSpecTests", dependencies: ["HostSpec"], swiftSettings: strict),
     .testTarget(
-      name: "DistProtocolTests", dependencies: ["DistProtocol"],
+      name: "DistProtocolTests", dependencies: ["DistProtocol", "DistPosix", "DistTestSupport"],
       resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(
       name: "DistPosixTests", dependencies: ["DistPosix", "DistTestSupport"], swiftSettings: strict),
