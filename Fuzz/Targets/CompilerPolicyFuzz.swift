@@ -12,7 +12,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     .map(Array.init)
   let responseFile = parts.count > 1 ? Array(parts[1]) : []
   for insecure in [false, true] {
-    let decision = CompilerPolicy.standard.check(arguments, insecure: insecure) { _ in responseFile }
+    let decision = ArgumentPolicy.standard.check(arguments, insecure: insecure) { _ in responseFile }
     _ = decision.message
     guard case .allowed(let argv) = decision else { continue }
     for argument in argv.dropFirst() where forbidden.contains(where: { argument.starts(with: $0) }) {

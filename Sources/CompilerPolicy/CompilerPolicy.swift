@@ -8,13 +8,13 @@
 /// accept (`-x=y`, `-x y`, `-xy`, `--x`, `--x=y`).
 ///
 /// ```swift
-/// switch CompilerPolicy.standard.check(request.arguments, insecure: false) {
+/// switch ArgumentPolicy.standard.check(request.arguments, insecure: false) {
 /// case .allowed(let argv): run(argv)
 /// case .refused: reply(status: 1, stderr: decision.message)   // the client compiles locally
 /// case .malformed(let problem): close(connection)               // a protocol error
 /// }
 /// ```
-public struct CompilerPolicy: Sendable {
+public struct ArgumentPolicy: Sendable {
   /// Bounds on what a request may make the policy read.
   public struct Limits: Sendable, Equatable {
     /// Arguments after response-file expansion.
@@ -64,7 +64,7 @@ public struct CompilerPolicy: Sendable {
   }
 
   /// The gcc/clang policy documented in Docs/security.md.
-  public static let standard = CompilerPolicy(rules: OptionRule.standardTable)
+  public static let standard = ArgumentPolicy(rules: OptionRule.standardTable)
 
   /// Checks a command line (`argv[0]` is the compiler).
   ///
@@ -78,7 +78,7 @@ public struct CompilerPolicy: Sendable {
   public func check(
     _ arguments: [[UInt8]], insecure: Bool = false,
     responseFile: ((_ path: [UInt8]) -> [UInt8]?)? = nil
-  ) -> PolicyDecision {
+  ) -> ArgumentDecision {
     guard let compiler = arguments.first else { return .malformed(.empty) }
     if compiler.isEmpty { return .malformed(.emptyCompilerName) }
     if compiler.first == UInt8(ascii: "-") { return .malformed(.compilerNameIsOption(compiler.printable())) }
@@ -123,7 +123,7 @@ public struct CompilerPolicy: Sendable {
   private func expand(
     _ arguments: some Collection<[UInt8]>, into output: inout [[UInt8]], depth: Int, budget: inout Int,
     reader: ((_ path: [UInt8]) -> [UInt8]?)?
-  ) -> PolicyDecision? {
+  ) -> ArgumentDecision? {
     for argument in arguments {
       guard argument.first == UInt8(ascii: "@") else {
         output.append(argument)
@@ -133,7 +133,7 @@ public struct CompilerPolicy: Sendable {
         continue
       }
       let option = argument.printable()
-      func refuse(_ why: String) -> PolicyDecision { .refused(option: option, reason: .responseFile(why)) }
+      func refuse(_ why: String) -> ArgumentDecision { .refused(option: option, reason: .responseFile(why)) }
       guard let reader else { return refuse("only a protocol 3 request can carry one") }
       guard depth < limits.maxResponseFileDepth else {
         return refuse("nested more than \(limits.maxResponseFileDepth) deep")

@@ -8,9 +8,9 @@ public enum MalformedArguments: Error, Sendable, Equatable, CustomStringConverti
   case compilerNameIsOption(String)
   /// A NUL byte inside an argument, which would silently cut it short in the compiler's `argv`.
   case containsNUL(index: Int)
-  /// More arguments than `CompilerPolicy.Limits.maxArguments` (after response-file expansion).
+  /// More arguments than `ArgumentPolicy.Limits.maxArguments` (after response-file expansion).
   case tooManyArguments(count: Int, limit: Int)
-  /// One argument longer than `CompilerPolicy.Limits.maxArgumentLength`.
+  /// One argument longer than `ArgumentPolicy.Limits.maxArgumentLength`.
   case argumentTooLong(index: Int, length: Int, limit: Int)
   /// An option that takes the next argument is the last one (`-o`, `-MF`, `-D` …).
   case missingOperand(option: String)

@@ -1,5 +1,5 @@
 /// What the daemon may do with a compiler command line.
-public enum PolicyDecision: Sendable, Equatable, CustomStringConvertible {
+public enum ArgumentDecision: Sendable, Equatable, CustomStringConvertible {
   /// A compile whose inputs and outputs the daemon controls. The vector to run, with every response file
   /// (`@FILE`) expanded in place, so that the compiler never reads one the policy did not see.
   case allowed([[UInt8]])

@@ -1,19 +1,19 @@
 /// One pass over a command line (or over the elements of a `-Wp,` list), applying the table.
 struct Walk {
-  let policy: CompilerPolicy
+  let policy: ArgumentPolicy
   let insecure: Bool
   /// `-c` or `-S` seen: the driver stops before linking.
   var sawCompile = false
   var outputs = 0
 
-  init(policy: CompilerPolicy, insecure: Bool) {
+  init(policy: ArgumentPolicy, insecure: Bool) {
     self.policy = policy
     self.insecure = insecure
   }
 
   /// Checks `arguments`; nil when all pass. `nested` is a preprocessor list, where operands must stay
   /// inside the list and only plain compile options and confined paths make sense.
-  mutating func check(_ arguments: ArraySlice<[UInt8]>, nested: Bool) -> PolicyDecision? {
+  mutating func check(_ arguments: ArraySlice<[UInt8]>, nested: Bool) -> ArgumentDecision? {
     var index = arguments.startIndex
     while index < arguments.endIndex {
       let argument = arguments[index]
@@ -47,9 +47,9 @@ struct Walk {
 
   private mutating func apply(
     _ action: OptionRule.Action, argument: [UInt8], operand: inout [UInt8], nested: Bool
-  ) -> PolicyDecision? {
+  ) -> ArgumentDecision? {
     let option = argument.printable()
-    func refuse(_ reason: RefusalReason) -> PolicyDecision { .refused(option: option, reason: reason) }
+    func refuse(_ reason: RefusalReason) -> ArgumentDecision { .refused(option: option, reason: reason) }
     switch action {
     case .allow:
       if argument.elementsEqual("-c".utf8) || argument.elementsEqual("-S".utf8)
@@ -116,11 +116,11 @@ struct Walk {
     return elements[...]
   }
 
-  private mutating func checkNested(_ elements: ArraySlice<[UInt8]>) -> PolicyDecision? {
+  private mutating func checkNested(_ elements: ArraySlice<[UInt8]>) -> ArgumentDecision? {
     check(elements.filter { !$0.isEmpty }[...], nested: true)
   }
 
-  private func checkAssembler(_ elements: [[UInt8]], option: String) -> PolicyDecision? {
+  private func checkAssembler(_ elements: [[UInt8]], option: String) -> ArgumentDecision? {
     var expectsOperand = false
     for element in elements {
       if expectsOperand {

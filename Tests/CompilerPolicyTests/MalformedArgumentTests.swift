@@ -18,19 +18,19 @@ import Testing
   }
 
   @Test func emptyVectorAndEmptyCompilerName() {
-    #expect(CompilerPolicy.standard.check([]) == .malformed(.empty))
-    #expect(CompilerPolicy.standard.check([[], Array("-c".utf8)]) == .malformed(.emptyCompilerName))
+    #expect(ArgumentPolicy.standard.check([]) == .malformed(.empty))
+    #expect(ArgumentPolicy.standard.check([[], Array("-c".utf8)]) == .malformed(.emptyCompilerName))
   }
 
   @Test(arguments: [0, 1, 3])
   func nulByteAnywhereIsMalformed(index: Int) {
     var arguments = argv("gcc -c x.c -o x.o")
     arguments[index].insert(0, at: 1)
-    #expect(CompilerPolicy.standard.check(arguments) == .malformed(.containsNUL(index: index)))
+    #expect(ArgumentPolicy.standard.check(arguments) == .malformed(.containsNUL(index: index)))
   }
 
   @Test func absurdCountsAndLengthsAreBounded() {
-    let policy = CompilerPolicy(
+    let policy = ArgumentPolicy(
       rules: OptionRule.standardTable, limits: .init(maxArguments: 10, maxArgumentLength: 16))
     #expect(
       policy.check(argv("gcc -c x.c -o x.o -O2 -O2 -O2 -O2 -O2 -O2"))
@@ -40,14 +40,14 @@ import Testing
         == .malformed(.argumentTooLong(index: 5, length: 20, limit: 16)))
     // The standard limits hold a million arguments off without reading them one by one.
     let flood = [Array("gcc".utf8)] + Array(repeating: Array("-O2".utf8), count: 1_000_000)
-    #expect(CompilerPolicy.standard.check(flood) == .malformed(.tooManyArguments(count: 1_000_001, limit: 16_384)))
+    #expect(ArgumentPolicy.standard.check(flood) == .malformed(.tooManyArguments(count: 1_000_001, limit: 16_384)))
     let long = argv("gcc -c x.c -o x.o") + [Array(repeating: UInt8(ascii: "D"), count: 1 << 20)]
     #expect(
-      CompilerPolicy.standard.check(long) == .malformed(.argumentTooLong(index: 5, length: 1 << 20, limit: 65_536)))
+      ArgumentPolicy.standard.check(long) == .malformed(.argumentTooLong(index: 5, length: 1 << 20, limit: 65_536)))
   }
 
   @Test func expansionCannotExceedTheArgumentLimit() {
-    let policy = CompilerPolicy(rules: OptionRule.standardTable, limits: .init(maxArguments: 8))
+    let policy = ArgumentPolicy(rules: OptionRule.standardTable, limits: .init(maxArguments: 8))
     let decision = policy.check(argv("gcc -c x.c -o x.o @a")) { _ in Array("-O1 -O2 -O3 -O1 -O2".utf8) }
     #expect(decision == .malformed(.tooManyArguments(count: 9, limit: 8)))
   }

@@ -7,9 +7,9 @@ func argv(_ text: String) -> [[UInt8]] {
 
 func check(
   _ text: String, insecure: Bool = false, files: [String: String]? = nil
-) -> PolicyDecision {
+) -> ArgumentDecision {
   let reader: (([UInt8]) -> [UInt8]?)? = files.map { files in
     { path in files[String(decoding: path, as: UTF8.self)].map { Array($0.utf8) } }
   }
-  return CompilerPolicy.standard.check(argv(text), insecure: insecure, responseFile: reader)
+  return ArgumentPolicy.standard.check(argv(text), insecure: insecure, responseFile: reader)
 }
