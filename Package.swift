@@ -86,9 +86,6 @@ let package = Package(
       ],
       swiftSettings: strict),
 
-    // Applies a compiler's confinement (Landlock, rlimits, no_new_privs), then execs it.
-    .executableTarget(
-      name: "distccd-sandbox", dependencies: ["CompilerPolicy", "DistPosix"], swiftSettings: strict),
     .executableTarget(
       name: "distccmon-text", dependencies: ["DistMonitor"], swiftSettings: strict),
     .executableTarget(
@@ -129,7 +126,7 @@ let package = Package(
       name: "IntegrationTests",
       dependencies: [
         "DistProtocol", "DistPosix", "DistTestSupport",
-        "distcc", "distccd", "distccmon-text", "distccd-sandbox", "CompilerPolicy",
+        "distcc", "distccd", "distccmon-text", "CompilerPolicy",
       ],
       swiftSettings: strict),
   ]

@@ -1,8 +1,9 @@
 internal import CDistPosix
+internal import Glibc
+internal import SystemPackage
 
 /// `setrlimit` limits for a compiler: address space, CPU time, file size and process count. Nil leaves a
-/// limit as inherited. A value above the current hard limit is lowered to it (an unprivileged process
-/// cannot raise a hard limit).
+/// limit as inherited; a value above the inherited hard limit is lowered to it.
 public struct ResourceLimits: Sendable, Equatable {
   /// `RLIMIT_AS`, bytes: allocation beyond it fails (the compiler reports "out of memory").
   public var addressSpace: UInt64?
@@ -23,45 +24,86 @@ public struct ResourceLimits: Sendable, Equatable {
     self.processes = processes
   }
 
-  /// Whether no limit is set.
-  public var isEmpty: Bool { entries.isEmpty }
-
-  /// Applies the limits to this process (and so to every process it starts afterwards).
-  public func applyToCurrentProcess() throws(PosixError) {
-    for (resource, name, soft, hard) in entries {
-      var currentSoft: UInt64 = 0
-      var currentHard: UInt64 = 0
-      _ = try syscall("getrlimit \(name)") { cdp_getrlimit(resource, &currentSoft, &currentHard) }
-      _ = try syscall("setrlimit \(name)") {
-        cdp_setrlimit(resource, Swift.min(soft, currentHard), Swift.min(hard, currentHard))
-      }
-    }
-  }
-
-  /// Applies the limits to another process of this user (`prlimit`).
-  public func apply(to pid: Int32) throws(PosixError) {
-    for (resource, name, soft, hard) in entries {
-      _ = try syscall("prlimit \(pid) \(name)") { cdp_prlimit(pid, resource, soft, hard) }
-    }
-  }
-
-  private var entries: [(Int32, String, UInt64, UInt64)] {
-    var result: [(Int32, String, UInt64, UInt64)] = []
-    if let addressSpace { result.append((Resource.addressSpace, "RLIMIT_AS", addressSpace, addressSpace)) }
-    if let cpuSeconds {
-      // The soft limit sends SIGXCPU; the hard limit, a second later, SIGKILL.
-      result.append((Resource.cpu, "RLIMIT_CPU", cpuSeconds, cpuSeconds &+ 1))
-    }
-    if let fileSize { result.append((Resource.fileSize, "RLIMIT_FSIZE", fileSize, fileSize)) }
-    if let processes { result.append((Resource.processes, "RLIMIT_NPROC", processes, processes)) }
+  /// (resource, soft, hard) for each limit that is set. Linux resource numbers (the same on x86_64 and
+  /// aarch64; glibc's enum hides RLIMIT_NPROC from Swift).
+  var entries: [(Int32, UInt64, UInt64)] {
+    var result: [(Int32, UInt64, UInt64)] = []
+    if let cpuSeconds { result.append((0, cpuSeconds, cpuSeconds &+ 1)) }
+    if let fileSize { result.append((1, fileSize, fileSize)) }
+    if let processes { result.append((6, processes, processes)) }
+    if let addressSpace { result.append((9, addressSpace, addressSpace)) }
     return result
   }
+}
 
-  /// Linux resource numbers (the same on x86_64 and aarch64; glibc's enum hides RLIMIT_NPROC from Swift).
-  private enum Resource {
-    static let cpu: Int32 = 0
-    static let fileSize: Int32 = 1
-    static let processes: Int32 = 6
-    static let addressSpace: Int32 = 9
+extension ChildProcess {
+  /// Starts `request` confined: the child applies `limits`, then (with `landlock`) `no_new_privs` and the
+  /// Landlock rules, between fork and exec, so the program runs confined from its first instruction and
+  /// the parent stays unrestricted. Forks in C (vfork; only system calls in the child), never in Swift.
+  ///
+  /// `request.searchPath` is honoured by resolving the name in the `PATH` of `request.environment`
+  /// before forking. Signals all start at their defaults with an empty mask; descriptors beyond 0-2 are
+  /// closed.
+  ///
+  /// - Throws: `PosixError` naming the executable if it could not be started, or the Landlock rule that
+  ///   could not be built.
+  public static func spawnConfined(
+    _ request: SpawnRequest, limits: ResourceLimits, landlock: Landlock.Rules?
+  ) throws(PosixError) -> ChildProcess {
+    let path = try resolve(request)
+    let ruleset = try landlock.map { rules throws(PosixError) in try Landlock.ruleset(rules) } ?? -1
+    defer { if ruleset >= 0 { close(ruleset) } }
+    let entries = limits.entries
+    let resources = entries.map(\.0)
+    let soft = entries.map(\.1)
+    let hard = entries.map(\.2)
+    var pid: pid_t = 0
+    let environment = request.environment ?? currentEnvironment()
+    let code = withCStrings(request.arguments) { argv in
+      withCStrings(environment) { envp in
+        cdp_spawn_confined(
+          &pid, path, UnsafePointer(OpaquePointer(argv)), UnsafePointer(OpaquePointer(envp)),
+          request.standardInput?.rawValue ?? -1, request.standardOutput?.rawValue ?? -1,
+          request.standardError?.rawValue ?? -1, request.workingDirectory,
+          request.newProcessGroup ? 1 : 0, resources, soft, hard, Int32(entries.count), ruleset)
+      }
+    }
+    if code != 0 {
+      throw PosixError.system(operation: "start \(request.executable)", errno: Errno(rawValue: code))
+    }
+    let pidfd = cdp_pidfd_open(pid)
+    if pidfd < 0 {
+      let error = currentErrno()
+      kill(pid, SIGKILL)
+      var status: Int32 = 0
+      waitpid(pid, &status, 0)
+      throw PosixError.system(operation: "pidfd_open \(pid)", errno: error)
+    }
+    _ = fcntl(pidfd, F_SETFD, FD_CLOEXEC)
+    return ChildProcess(pid: pid, pidfd: FileDescriptor(rawValue: pidfd))
+  }
+
+  /// The executable's path: as given, or found in the request's `PATH` like `execvp`.
+  private static func resolve(_ request: SpawnRequest) throws(PosixError) -> String {
+    guard request.searchPath, !request.executable.contains("/") else { return request.executable }
+    let environment = request.environment ?? currentEnvironment()
+    let prefix = Array("PATH=".utf8)
+    let search = environment.first { $0.starts(with: prefix) }.map { String(decoding: $0.dropFirst(5), as: UTF8.self) }
+      ?? "/usr/bin:/bin"
+    for directory in search.split(separator: ":", omittingEmptySubsequences: false) {
+      let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + request.executable
+      if access(candidate, X_OK) == 0 { return candidate }
+    }
+    throw PosixError.system(operation: "start \(request.executable)", errno: .noSuchFileOrDirectory)
+  }
+
+  private static func currentEnvironment() -> [[UInt8]] {
+    var result: [[UInt8]] = []
+    var pointer = environ
+    while let entry = pointer.pointee {
+      result.append(Array(String(cString: entry).utf8))
+      pointer += 1
+    }
+    return result
   }
 }
