@@ -100,7 +100,7 @@ let package = Package(
 
     // Tests.
     .testTarget(
-      name: "HostSpecTests", dependencies: ["HostSpec"], swiftSettings: strict),
+      name: "HostSpecTests", dependencies: ["HostSpec", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
       name: "DistProtocolTests", dependencies: ["DistProtocol", "DistPosix", "DistTestSupport"],
       resources: [.copy("Fixtures")], swiftSettings: strict),

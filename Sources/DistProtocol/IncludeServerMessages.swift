@@ -55,6 +55,7 @@ public struct IncludeServerQueryDecoder: MessageDecoder {
 
   public mutating func next() throws(DistProtocolError) -> IncludeServerQuery? {
     if workingDirectory == nil {
+      reader.beginMessage(limit: limits.maxMessageLength)
       guard let directory = try reader.takeString(.cdir, limit: limits.maxNameLength) else {
         return nil
       }
@@ -91,7 +92,9 @@ public struct IncludeServerReplyDecoder: MessageDecoder {
     let pathLimits = DecodingLimits(
       maxArguments: limits.maxFiles, maxArgumentLength: limits.maxNameLength,
       maxBodyLength: limits.maxBodyLength, maxDecompressedLength: limits.maxDecompressedLength,
-      maxFiles: limits.maxFiles, maxNameLength: limits.maxNameLength)
+      maxFiles: limits.maxFiles, maxNameLength: limits.maxNameLength,
+      maxMessageLength: limits.maxMessageLength)
+    if arguments.isIdle { reader.beginMessage(limit: limits.maxMessageLength) }
     guard let paths = try arguments.next(from: &reader, limits: pathLimits) else { return nil }
     return IncludeServerReply(paths: paths)
   }

@@ -68,6 +68,7 @@ public struct RequestDecoder: Sendable {
         }
         _ = try reader.takeValue(.dist)
         partial = Request(version: version, isVersionZero: value == 0, arguments: [])
+        reader.beginMessage(limit: limits.maxMessageLength)
         state = version.serverPreprocesses ? .cdir : .arguments
       case .cdir:
         guard let directory = try reader.takeString(.cdir, limit: limits.maxNameLength) else {

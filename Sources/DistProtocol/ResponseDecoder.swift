@@ -63,6 +63,7 @@ public struct ResponseDecoder: Sendable {
         }
         _ = try reader.takeValue(.done)
         partial = Response(version: version, status: .success)
+        reader.beginMessage(limit: limits.maxMessageLength)
         state = .stat
       case .stat:
         guard let value = try reader.takeValue(.stat) else { return nil }

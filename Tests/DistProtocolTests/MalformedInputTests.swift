@@ -7,6 +7,8 @@ struct Malformed: Sendable, CustomTestStringConvertible {
   var label: String
   var bytes: [UInt8]
   var expected: DistProtocolError
+  /// The version a response decoder expects.
+  var version: ProtocolVersion = .v2
   var testDescription: String { label }
 }
 
@@ -14,7 +16,7 @@ struct Malformed: Sendable, CustomTestStringConvertible {
 let smallLimits = DecodingLimits(
   maxArguments: 4, maxArgumentLength: 16, maxBodyLength: 64, maxDecompressedLength: 100,
   maxFiles: 2,
-  maxNameLength: 20)
+  maxNameLength: 20, maxMessageLength: 1000)
 
 private let argvHeader =
   packet("DIST", 2) + packet("ARGC", 1) + packet("ARGV", body: Array(ascii: "cc"))
@@ -131,6 +133,11 @@ let malformedRequests: [Malformed] = [
       + packet("FILE", 65),
     expected: .limitExceeded(token: .file, value: 65, limit: 64, offset: v3Header.count + 26)),
   Malformed(
+    label: "FILE decompressing one byte over the limit",
+    bytes: v3Header + packet("NFIL", 1) + packet("NAME", body: Array(ascii: "/a"))
+      + packet("FILE", body: hundredAndOneZeros),
+    expected: .lzoOutputTooLarge(token: .file, limit: 100)),
+  Malformed(
     label: "corrupt FILE",
     bytes: v3Header + packet("NFIL", 1) + packet("NAME", body: Array(ascii: "/a"))
       + packet("FILE", body: lookbehindLZO),
@@ -185,6 +192,29 @@ let malformedResponses: [Malformed] = [
     bytes: successHeader + packet("SERR", 0) + packet("SOUT", 0) + packet("DOTO", 0)
       + packet("DOTD", 0),
     expected: .unexpectedToken(expected: .done, found: "DOTD", offset: 60)),
+  Malformed(
+    label: "DOTD after a protocol 3 failure",
+    bytes: packet("DONE", 3) + packet("STAT", 0x100) + packet("SERR", 0) + packet("SOUT", 0)
+      + packet("DOTO", 0) + packet("DOTD", 0),
+    expected: .unexpectedToken(expected: .done, found: "DOTD", offset: 60), version: .v3),
+  Malformed(
+    label: "protocol 3 success without DOTD",
+    bytes: packet("DONE", 3) + packet("STAT", 0) + packet("SERR", 0) + packet("SOUT", 0)
+      + packet("DOTO", 0) + packet("DONE", 3),
+    expected: .unexpectedToken(expected: .dotd, found: "DONE", offset: 60), version: .v3),
+  Malformed(
+    label: "DOTD one over",
+    bytes: packet("DONE", 3) + packet("STAT", 0) + packet("SERR", 0) + packet("SOUT", 0)
+      + packet("DOTO", 0) + packet("DOTD", 65),
+    expected: .limitExceeded(token: .dotd, value: 65, limit: 64, offset: 60), version: .v3),
+  Malformed(
+    label: "corrupt DOTD",
+    bytes: packet("DONE", 3) + packet("STAT", 0) + packet("SERR", 0) + packet("SOUT", 0)
+      + packet("DOTO", 0) + packet("DOTD", body: lookbehindLZO),
+    expected: .corruptLZO(token: .dotd, code: -6), version: .v3),
+  Malformed(
+    label: "protocol 1 reply to a protocol 3 request", bytes: packet("DONE", 1),
+    expected: .versionMismatch(expected: .v3, found: 1), version: .v3),
 ]
 
 @Suite struct MalformedInputTests {
@@ -204,10 +234,44 @@ let malformedResponses: [Malformed] = [
     for chunk in [Int.max, 1] {
       let thrown = error { () throws(DistProtocolError) in
         try decodeAll(
-          ResponseDecoder(expecting: .v2, limits: smallLimits), row.bytes, chunkSizes: [chunk])
+          ResponseDecoder(expecting: row.version, limits: smallLimits), row.bytes,
+          chunkSizes: [chunk])
       }
       #expect(thrown == row.expected, "chunk \(chunk)")
     }
+  }
+
+  /// Each item within its limit, but together over the message limit: refused at the item that
+  /// crosses it, plain or compressed.
+  @Test func messageLimitCapsTheSumOfAllItems() throws {
+    let limits = DecodingLimits(
+      maxArguments: 100, maxArgumentLength: 100, maxBodyLength: 1000, maxDecompressedLength: 1000,
+      maxFiles: 100, maxNameLength: 100, maxMessageLength: 250)
+    let arguments = (0..<3).flatMap { _ in
+      packet("ARGV", body: [UInt8](repeating: 0x61, count: 100))
+    }
+    let tooManyArguments = error { () throws(DistProtocolError) in
+      try decodeAll(
+        RequestDecoder(limits: limits), packet("DIST", 1) + packet("ARGC", 3) + arguments)
+    }
+    #expect(tooManyArguments == .messageTooLarge(token: .argv, limit: 250, offset: 248))
+    let zeros = LZO.compress([UInt8](repeating: 0, count: 200))
+    let fileBytes =
+      packet("DIST", 3) + packet("CDIR", body: [0x2f]) + packet("ARGC", 1)
+      + packet("ARGV", body: [0x61]) + packet("NFIL", 2)
+      + packet("NAME", body: [0x2f, 0x61]) + packet("FILE", body: zeros)
+      + packet("NAME", body: [0x2f, 0x62]) + packet("FILE", body: zeros)
+    let tooMuchContent = error { () throws(DistProtocolError) in
+      try decodeAll(RequestDecoder(limits: limits), fileBytes)
+    }
+    #expect(
+      tooMuchContent
+        == .messageTooLarge(token: .file, limit: 250, offset: fileBytes.count - 12 - zeros.count))
+    // The budget restarts with each message.
+    let small = Request(version: .v1, arguments: [[UInt8](repeating: 0x61, count: 100)])
+    var stream: [UInt8] = []
+    for _ in 0..<3 { try? small.encode(into: &stream) }
+    #expect(try decodeAll(RequestDecoder(limits: limits), stream).count == 3)
   }
 
   /// A header over a limit is refused as soon as its 12 bytes are in, before any body byte.

@@ -159,4 +159,33 @@ import Testing
     PacketWriter.appendBulk(.doti, text, version: .v2, to: &compressed)
     #expect(compressed == packet("DOTI", body: [0x28] + text + [0x11, 0, 0]))
   }
+
+  /// An empty file may arrive as length 0 or as the 3-byte LZO stream of empty input; both are empty.
+  @Test(arguments: [[], [0x11, 0x00, 0x00]] as [[UInt8]])
+  func emptyFileBodiesDecodeToEmptyContent(body: [UInt8]) throws {
+    let bytes =
+      packet("DIST", 3) + packet("CDIR", body: [0x2f]) + packet("ARGC", 1)
+      + packet("ARGV", body: [0x61]) + packet("NFIL", 1) + packet("NAME", body: [0x2f, 0x65])
+      + packet("FILE", body: body)
+    let request = try #require(try decodeAll(RequestDecoder(), bytes).first)
+    #expect(request.files == [IncludedFile(name: [0x2f, 0x65], content: .file([]))])
+  }
+
+  /// The `UnsafeRawBufferPointer` overload (what a socket read loop hands over) decodes the same.
+  @Test(arguments: Capture.all)
+  func rawBufferAppendDecodesTheSame(capture: Capture) throws {
+    let bytes = try capture.response()
+    var decoder = ResponseDecoder(expecting: capture.version)
+    #expect(decoder.isAtMessageBoundary)
+    var decoded: [Response] = []
+    for start in stride(from: 0, to: bytes.count, by: 100) {
+      bytes.withUnsafeBytes { raw in
+        decoder.append(UnsafeRawBufferPointer(rebasing: raw[start..<min(bytes.count, start + 100)]))
+      }
+      if let response = try decoder.next() { decoded.append(response) }
+    }
+    #expect(decoder.isAtMessageBoundary)
+    #expect(decoder.bytesReceived == bytes.count)
+    #expect(decoded == (try decodeAll(ResponseDecoder(expecting: capture.version), bytes)))
+  }
 }
