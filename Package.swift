@@ -71,7 +71,7 @@ let package = Package(
     .target(
       name: "ServerCore",
       dependencies: [
-        "DistProtocol", "DistPosix", "CompilerArgs",
+        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),

@@ -11,11 +11,14 @@ public enum ArgumentDecision: Sendable, Equatable, CustomStringConvertible {
   case malformed(MalformedArguments)
 
   /// The one-line explanation for the client and the log.
-  public var message: String {
+  public var message: String { "distccd: " + explanation }
+
+  /// `message` without the program name, for a caller that adds its own prefix.
+  public var explanation: String {
     switch self {
     case .allowed: "compile allowed"
-    case .refused(let option, let reason): "distccd: option \(option) refused: \(reason)"
-    case .malformed(let problem): "distccd: malformed command line: \(problem)"
+    case .refused(let option, let reason): "option \(option) refused: \(reason)"
+    case .malformed(let problem): "malformed command line: \(problem)"
     }
   }
 
