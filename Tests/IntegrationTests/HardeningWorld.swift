@@ -24,6 +24,7 @@ final class HardeningWorld: @unchecked Sendable {  // used by one test at a time
     for tool in ["cc1", "as", "collect2", "cpp"] { try world.write("evilbin/\(tool)", evil, executable: true) }
     try world.write("evil.specs", "*cc1:\n+ %{!fsyntax-only:%:touch(\(world.path("canary")))}\n")
     try world.write("t.i", HardeningWorld.source)
+    try world.write("args.rsp", "-wrapper \(world.root)/evil.sh,x\n")  // a response file on the server's disk
     try world.startDaemon(daemonOptions)
     snapshot = HardeningWorld.tree(world.root)
   }
@@ -62,11 +63,14 @@ final class HardeningWorld: @unchecked Sendable {  // used by one test at a time
 
   /// The invariants after hostile input: nothing outside the job roots appeared or changed, no client
   /// program ran, no temp file is left, and the daemon still compiles correctly.
-  func expectIntact(_ family: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+  func expectIntact(
+    _ family: String, ignoring clientFiles: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
     #expect(world.waitForLog { _ in self.world.leftovers.isEmpty }, "\(family): temp files left: \(world.leftovers)", sourceLocation: sourceLocation)
     let now = HardeningWorld.tree(world.root)
     let changed = Set(now.keys).symmetricDifference(snapshot.keys).union(
-      now.keys.filter { snapshot[$0] != nil && snapshot[$0] != now[$0] })
+      now.keys.filter { snapshot[$0] != nil && snapshot[$0] != now[$0] }
+    ).filter { name in !clientFiles.contains { name.hasPrefix($0) } }
     #expect(changed.isEmpty, "\(family): changed outside the job roots: \(changed.sorted())", sourceLocation: sourceLocation)
     #expect(!FileManager.default.fileExists(atPath: canary), "\(family): a client program ran", sourceLocation: sourceLocation)
     let escaped = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp"))?.filter { $0.hasPrefix("hostile-escape") } ?? []
