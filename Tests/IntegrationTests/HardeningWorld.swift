@@ -95,6 +95,9 @@ final class HardeningWorld: @unchecked Sendable {  // used by one test at a time
     #expect(Date().timeIntervalSince(started) < 10, sourceLocation: sourceLocation)
   }
 
+  /// Counts inputs sent by other means (stalled connections, real clients).
+  func count(_ more: Int) { inputs += more }
+
   /// One summary line per family, for the report (`swift test … | grep HARDENING`).
   func report(_ family: String, extra: String = "") {
     print("HARDENING \(family): \(inputs) hostile inputs, 0 escapes, 0 programs run, 0 crashes, 0 temp files left\(extra)")
