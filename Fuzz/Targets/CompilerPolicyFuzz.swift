@@ -8,14 +8,18 @@
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
   let parts = bytes.split(separator: 0xFF, maxSplits: 1, omittingEmptySubsequences: false)
-  let arguments = (parts.first ?? []).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-    .map(Array.init)
+  let arguments = (parts.first ?? []).split(
+    separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false
+  )
+  .map(Array.init)
   let responseFile = parts.count > 1 ? Array(parts[1]) : []
   for insecure in [false, true] {
-    let decision = ArgumentPolicy.standard.check(arguments, insecure: insecure) { _ in responseFile }
+    let decision = ArgumentPolicy.standard.check(arguments, insecure: insecure) { _ in responseFile
+    }
     _ = decision.message
     guard case .allowed(let argv) = decision else { continue }
-    for argument in argv.dropFirst() where forbidden.contains(where: { argument.starts(with: $0) }) {
+    for argument in argv.dropFirst() where forbidden.contains(where: { argument.starts(with: $0) })
+    {
       fatalError("allowed a forbidden option: \(String(decoding: argument, as: UTF8.self))")
     }
   }

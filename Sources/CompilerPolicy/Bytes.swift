@@ -5,7 +5,8 @@ extension Array where Element == UInt8 {
   func contains(subsequence needle: String) -> Bool {
     let pattern = Array(needle.utf8)
     guard !pattern.isEmpty, pattern.count <= count else { return pattern.isEmpty }
-    for start in 0...(count - pattern.count) where self[start..<start + pattern.count].elementsEqual(pattern) {
+    for start in 0...(count - pattern.count)
+    where self[start..<start + pattern.count].elementsEqual(pattern) {
       return true
     }
     return false

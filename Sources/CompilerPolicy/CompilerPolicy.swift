@@ -60,7 +60,9 @@ public struct ArgumentPolicy: Sendable {
       if rule.matchesPrefix { prefixed[Array(rule.name.utf8)] = rule }
     }
     exactRules = exact
-    prefixRules = prefixed.map { (name: $0.key, rule: $0.value) }.sorted { $0.name.count > $1.name.count }
+    prefixRules = prefixed.map { (name: $0.key, rule: $0.value) }.sorted {
+      $0.name.count > $1.name.count
+    }
   }
 
   /// The gcc/clang policy documented in Docs/security.md.
@@ -81,7 +83,9 @@ public struct ArgumentPolicy: Sendable {
   ) -> ArgumentDecision {
     guard let compiler = arguments.first else { return .malformed(.empty) }
     if compiler.isEmpty { return .malformed(.emptyCompilerName) }
-    if compiler.first == UInt8(ascii: "-") { return .malformed(.compilerNameIsOption(compiler.printable())) }
+    if compiler.first == UInt8(ascii: "-") {
+      return .malformed(.compilerNameIsOption(compiler.printable()))
+    }
     if let problem = shapeProblem(arguments) { return .malformed(problem) }
 
     var expanded: [[UInt8]] = [compiler]
@@ -112,7 +116,8 @@ public struct ArgumentPolicy: Sendable {
     }
     for (index, argument) in arguments.enumerated() {
       if argument.count > limits.maxArgumentLength {
-        return .argumentTooLong(index: index, length: argument.count, limit: limits.maxArgumentLength)
+        return .argumentTooLong(
+          index: index, length: argument.count, limit: limits.maxArgumentLength)
       }
       if argument.contains(0) { return .containsNUL(index: index) }
     }
@@ -121,7 +126,8 @@ public struct ArgumentPolicy: Sendable {
 
   /// Appends `arguments` to `output`, replacing each `@FILE` by its contents, recursively.
   private func expand(
-    _ arguments: some Collection<[UInt8]>, into output: inout [[UInt8]], depth: Int, budget: inout Int,
+    _ arguments: some Collection<[UInt8]>, into output: inout [[UInt8]], depth: Int,
+    budget: inout Int,
     reader: ((_ path: [UInt8]) -> [UInt8]?)?
   ) -> ArgumentDecision? {
     for argument in arguments {
@@ -133,7 +139,9 @@ public struct ArgumentPolicy: Sendable {
         continue
       }
       let option = argument.printable()
-      func refuse(_ why: String) -> ArgumentDecision { .refused(option: option, reason: .responseFile(why)) }
+      func refuse(_ why: String) -> ArgumentDecision {
+        .refused(option: option, reason: .responseFile(why))
+      }
       guard let reader else { return refuse("only a protocol 3 request can carry one") }
       guard depth < limits.maxResponseFileDepth else {
         return refuse("nested more than \(limits.maxResponseFileDepth) deep")
@@ -147,7 +155,8 @@ public struct ArgumentPolicy: Sendable {
       if content.contains(0) { return refuse("contains a NUL byte") }
       budget -= content.count
       if let verdict = expand(
-        ResponseFile.split(content), into: &output, depth: depth + 1, budget: &budget, reader: reader)
+        ResponseFile.split(content), into: &output, depth: depth + 1, budget: &budget,
+        reader: reader)
       {
         return verdict
       }

@@ -9,9 +9,11 @@ extension OptionRule {
     "-pedantic", "-pedantic-errors", "--pedantic", "--pedantic-errors", "-nostdinc", "-nostdinc++",
     "-nostdlib", "-nostdlib++", "-nostartfiles", "-nodefaultlibs", "-nolibc", "-shared", "-static",
     "-static-pie", "-pie", "-no-pie", "-rdynamic", "-s", "-symbolic", "-static-libgcc",
-    "-shared-libgcc", "-static-libstdc++", "-no-canonical-prefixes", "-I-", "-M", "-MM", "-MD", "-MMD",
+    "-shared-libgcc", "-static-libstdc++", "-no-canonical-prefixes", "-I-", "-M", "-MM", "-MD",
+    "-MMD",
     "-MP", "-MG", "-emit-llvm", "-integrated-as", "-fintegrated-as", "-nobuiltininc",
-    "-fdump-noaddr", "-fdump-unnumbered", "-fdump-unnumbered-links", "-dD", "-dM", "-dN", "-dI", "-dU",
+    "-fdump-noaddr", "-fdump-unnumbered", "-fdump-unnumbered-links", "-dD", "-dM", "-dN", "-dI",
+    "-dU",
     "-dA", "-dP", "--ansi", "--compile", "--assemble", "--pipe", "--no-warnings",
     "--verbose", "--trace-includes", "--comments", "--comments-in-macros", "--no-line-commands",
     "--no-standard-includes", "--no-standard-libraries", "--traditional-cpp", "--trigraphs",
@@ -65,7 +67,8 @@ extension OptionRule {
     OptionRule("-mllvm", .separate, .llvmOption),
     OptionRule("-fuse-ld=", .joined, .programName),
     OptionRule("-fopt-info", .family, .refuseValue(containing: "=", .writesChosenPath)),
-    OptionRule("-fdiagnostics-format=", .joined, .refuseValue(containing: "file", .writesSideFiles)),
+    OptionRule(
+      "-fdiagnostics-format=", .joined, .refuseValue(containing: "file", .writesSideFiles)),
     OptionRule("-fprofile-sample-use=", .joined, .allow),
   ]
 
@@ -185,7 +188,8 @@ enum AssemblerOptions {
   ]
 
   static func allows(_ text: [UInt8]) -> Bool {
-    exact.contains { text.elementsEqual($0.utf8) } || prefixes.contains { text.starts(with: $0.utf8) }
+    exact.contains { text.elementsEqual($0.utf8) }
+      || prefixes.contains { text.starts(with: $0.utf8) }
   }
 }
 
@@ -194,7 +198,8 @@ enum AssemblerOptions {
 enum ClangOptions {
   static let exact: Set<String> = [
     "-fno-pch-timestamp", "-fcolor-diagnostics", "-fno-color-diagnostics", "-disable-O0-optnone",
-    "-fno-validate-pch", "-mconstructor-aliases", "-mno-constructor-aliases", "-fno-experimental-new-pass-manager",
+    "-fno-validate-pch", "-mconstructor-aliases", "-mno-constructor-aliases",
+    "-fno-experimental-new-pass-manager",
     "-fexperimental-new-pass-manager", "-disable-llvm-verifier", "-discard-value-names",
     "-fno-math-builtin", "-debug-info-kind=constructor", "-fdebug-compilation-dir=.",
   ]
@@ -206,7 +211,8 @@ enum ClangOptions {
 enum LLVMOptions {
   static let prefixes: [String] = [
     "-inline-threshold=", "-x86-asm-syntax=", "-enable-", "-disable-", "-unroll-", "-vectorize-",
-    "-align-all-", "-x86-", "-arm-", "-aarch64-", "-polly", "-hot-cold-split", "-import-instr-limit=",
+    "-align-all-", "-x86-", "-arm-", "-aarch64-", "-polly", "-hot-cold-split",
+    "-import-instr-limit=",
     "-instcombine-", "-regalloc=", "-mergefunc-",
   ]
 

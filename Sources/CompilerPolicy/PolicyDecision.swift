@@ -72,7 +72,8 @@ public enum RefusalReason: Sendable, Equatable, CustomStringConvertible {
     case .specsFile: "a specs file can make the compiler driver run any program"
     case .writesChosenPath: "it writes a file at a path of the client's choosing"
     case .pathOutsideJob: "it names a path outside the job directory"
-    case .writesSideFiles: "it writes side files the daemon does not return (compile locally to keep them)"
+    case .writesSideFiles:
+      "it writes side files the daemon does not return (compile locally to keep them)"
     case .sharedCache: "it uses a cache outside the job directory"
     case .changesDriver: "it changes how the compiler driver reads its options"
     case .outputNotRewritable: "the daemon controls the output through exactly one -o"

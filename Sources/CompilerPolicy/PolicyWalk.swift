@@ -49,7 +49,9 @@ struct Walk {
     _ action: OptionRule.Action, argument: [UInt8], operand: inout [UInt8], nested: Bool
   ) -> ArgumentDecision? {
     let option = argument.printable()
-    func refuse(_ reason: RefusalReason) -> ArgumentDecision { .refused(option: option, reason: reason) }
+    func refuse(_ reason: RefusalReason) -> ArgumentDecision {
+      .refused(option: option, reason: reason)
+    }
     switch action {
     case .allow:
       if argument.elementsEqual("-c".utf8) || argument.elementsEqual("-S".utf8)
@@ -75,8 +77,9 @@ struct Walk {
       return nil
     case .assemblerList:
       if nested { return refuse(.unknownOption) }
-      return checkAssembler(operand.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true)
-        .map(Array.init), option: option)
+      return checkAssembler(
+        operand.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true)
+          .map(Array.init), option: option)
     case .assemblerOption:
       if nested { return refuse(.unknownOption) }
       return checkAssembler([operand], option: option)
@@ -90,11 +93,15 @@ struct Walk {
       // Inert: the command must contain -c or -S, so the linker never runs.
       return nested ? refuse(.unknownOption) : nil
     case .clangOption:
-      return !nested && ClangOptions.allows(operand) ? nil : .refused(
-        option: "\(option) \(operand.printable())", reason: .unknownOption)
+      return !nested && ClangOptions.allows(operand)
+        ? nil
+        : .refused(
+          option: "\(option) \(operand.printable())", reason: .unknownOption)
     case .llvmOption:
-      return !nested && LLVMOptions.allows(operand) ? nil : .refused(
-        option: "\(option) \(operand.printable())", reason: .unknownOption)
+      return !nested && LLVMOptions.allows(operand)
+        ? nil
+        : .refused(
+          option: "\(option) \(operand.printable())", reason: .unknownOption)
     case .programName:
       return operand.isEmpty || operand.contains(UInt8(ascii: "/")) ? refuse(.runsProgram) : nil
     case .refuseValue(let needle, let reason):
@@ -109,7 +116,7 @@ struct Walk {
       .map(Array.init)[...]
     while let piece = pieces.popFirst() {
       elements.append(piece)
-      if (piece.elementsEqual("-MD".utf8) || piece.elementsEqual("-MMD".utf8)), !pieces.isEmpty {
+      if piece.elementsEqual("-MD".utf8) || piece.elementsEqual("-MMD".utf8), !pieces.isEmpty {
         elements.append(Array("-MF".utf8))
       }
     }

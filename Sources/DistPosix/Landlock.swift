@@ -23,7 +23,8 @@ public enum Landlock {
 
     public init(
       writableDirectories: [String], writableFiles: [String] = ["/dev/null"],
-      executableDirectories: [String]? = Landlock.systemExecutableDirectories, denyNetwork: Bool = true,
+      executableDirectories: [String]? = Landlock.systemExecutableDirectories,
+      denyNetwork: Bool = true,
       isolateProcesses: Bool = true
     ) {
       self.writableDirectories = writableDirectories
@@ -57,7 +58,9 @@ public enum Landlock {
   static func ruleset(_ rules: Rules) throws(PosixError) -> Int32 {
     let executable = rules.executableDirectories ?? []
     // The failing path points into the C strings' storage: copy it before that is released.
-    let (descriptor, error, failedPath) = withCStrings(rules.writableDirectories.map { Array($0.utf8) }) {
+    let (descriptor, error, failedPath) = withCStrings(
+      rules.writableDirectories.map { Array($0.utf8) }
+    ) {
       writable in
       withCStrings(rules.writableFiles.map { Array($0.utf8) }) { files in
         withCStrings(executable.map { Array($0.utf8) }) { exec in

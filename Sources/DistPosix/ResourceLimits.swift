@@ -69,7 +69,8 @@ extension ChildProcess {
       }
     }
     if code != 0 {
-      throw PosixError.system(operation: "start \(request.executable)", errno: Errno(rawValue: code))
+      throw PosixError.system(
+        operation: "start \(request.executable)", errno: Errno(rawValue: code))
     }
     let pidfd = cdp_pidfd_open(pid)
     if pidfd < 0 {
@@ -88,7 +89,10 @@ extension ChildProcess {
     guard request.searchPath, !request.executable.contains("/") else { return request.executable }
     let environment = request.environment ?? currentEnvironment()
     let prefix = Array("PATH=".utf8)
-    let search = environment.first { $0.starts(with: prefix) }.map { String(decoding: $0.dropFirst(5), as: UTF8.self) }
+    let search =
+      environment.first { $0.starts(with: prefix) }.map {
+        String(decoding: $0.dropFirst(5), as: UTF8.self)
+      }
       ?? "/usr/bin:/bin"
     for directory in search.split(separator: ":", omittingEmptySubsequences: false) {
       let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + request.executable

@@ -38,7 +38,9 @@ public struct CompilerConfinement: Sendable {
 
   /// Starts `request` confined to `jobDirectory` (also its `TMPDIR`), as ``SpawnedProcess/spawn(_:)`` would
   /// start it unconfined.
-  func spawn(_ request: SpawnedProcess.Request, jobDirectory: String) -> Result<SpawnedProcess, Errno> {
+  func spawn(_ request: SpawnedProcess.Request, jobDirectory: String) -> Result<
+    SpawnedProcess, Errno
+  > {
     guard enabled else { return SpawnedProcess.spawn(request) }
     var streams: [FileDescriptor] = []
     defer { for fd in streams { fd.closeIgnoringErrors() } }
@@ -53,11 +55,13 @@ public struct CompilerConfinement: Sendable {
     let output: FileDescriptor?
     let error: FileDescriptor?
     switch (
-      open(request.standardInput, O_RDONLY), open(request.standardOutput, O_WRONLY | O_CREAT | O_TRUNC),
+      open(request.standardInput, O_RDONLY),
+      open(request.standardOutput, O_WRONLY | O_CREAT | O_TRUNC),
       open(request.standardError, O_WRONLY | O_CREAT | O_APPEND)
     ) {
     case (.success(let i), .success(let o), .success(let e)): (input, output, error) = (i, o, e)
-    case (.failure(let code), _, _), (_, .failure(let code), _), (_, _, .failure(let code)): return .failure(code)
+    case (.failure(let code), _, _), (_, .failure(let code), _), (_, _, .failure(let code)):
+      return .failure(code)
     }
     let environment =
       request.environment.filter { !$0.hasPrefix("TMPDIR=") } + ["TMPDIR=\(jobDirectory)"]

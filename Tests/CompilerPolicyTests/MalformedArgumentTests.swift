@@ -19,7 +19,8 @@ import Testing
 
   @Test func emptyVectorAndEmptyCompilerName() {
     #expect(ArgumentPolicy.standard.check([]) == .malformed(.empty))
-    #expect(ArgumentPolicy.standard.check([[], Array("-c".utf8)]) == .malformed(.emptyCompilerName))
+    #expect(
+      ArgumentPolicy.standard.check([[], Array("-c".utf8)]) == .malformed(.emptyCompilerName))
   }
 
   @Test(arguments: [0, 1, 3])
@@ -40,15 +41,20 @@ import Testing
         == .malformed(.argumentTooLong(index: 5, length: 20, limit: 16)))
     // The standard limits hold a million arguments off without reading them one by one.
     let flood = [Array("gcc".utf8)] + Array(repeating: Array("-O2".utf8), count: 1_000_000)
-    #expect(ArgumentPolicy.standard.check(flood) == .malformed(.tooManyArguments(count: 1_000_001, limit: 16_384)))
+    #expect(
+      ArgumentPolicy.standard.check(flood)
+        == .malformed(.tooManyArguments(count: 1_000_001, limit: 16_384)))
     let long = argv("gcc -c x.c -o x.o") + [Array(repeating: UInt8(ascii: "D"), count: 1 << 20)]
     #expect(
-      ArgumentPolicy.standard.check(long) == .malformed(.argumentTooLong(index: 5, length: 1 << 20, limit: 65_536)))
+      ArgumentPolicy.standard.check(long)
+        == .malformed(.argumentTooLong(index: 5, length: 1 << 20, limit: 65_536)))
   }
 
   @Test func expansionCannotExceedTheArgumentLimit() {
     let policy = ArgumentPolicy(rules: OptionRule.standardTable, limits: .init(maxArguments: 8))
-    let decision = policy.check(argv("gcc -c x.c -o x.o @a")) { _ in Array("-O1 -O2 -O3 -O1 -O2".utf8) }
+    let decision = policy.check(argv("gcc -c x.c -o x.o @a")) { _ in
+      Array("-O1 -O2 -O3 -O1 -O2".utf8)
+    }
     #expect(decision == .malformed(.tooManyArguments(count: 9, limit: 8)))
   }
 }
@@ -57,15 +63,18 @@ import Testing
   @Test func responseFileIsExpandedInPlaceWithGccQuoting() {
     let files = ["a.rsp": "-DX='a b' \"-DY=c d\" -DZ=e\\ f\n -O2\t@b.rsp", "b.rsp": "-Iinc"]
     let decision = check("gcc -c @a.rsp x.c -o x.o", files: files)
-    let expected: [[UInt8]] = ["gcc", "-c", "-DX=a b", "-DY=c d", "-DZ=e f", "-O2", "-Iinc", "x.c", "-o", "x.o"]
-      .map { Array($0.utf8) }
+    let expected: [[UInt8]] = [
+      "gcc", "-c", "-DX=a b", "-DY=c d", "-DZ=e f", "-O2", "-Iinc", "x.c", "-o", "x.o",
+    ]
+    .map { Array($0.utf8) }
     #expect(decision == .allowed(expected))
   }
 
   @Test func protocolsOneAndTwoCarryNoResponseFiles() {
     #expect(
       check("gcc -c @a.rsp x.c -o x.o")
-        == .refused(option: "@a.rsp", reason: .responseFile("only a protocol 3 request can carry one")))
+        == .refused(
+          option: "@a.rsp", reason: .responseFile("only a protocol 3 request can carry one")))
     #expect(!check("gcc -c @a.rsp x.c -o x.o", insecure: true).isAllowed)
   }
 
@@ -79,7 +88,8 @@ import Testing
     let big = String(repeating: "-O2 ", count: 300_000)
     #expect(
       check("gcc -c @big x.c -o x.o", files: ["big": big])
-        == .refused(option: "@big", reason: .responseFile("larger than the daemon reads (1048576 bytes)")))
+        == .refused(
+          option: "@big", reason: .responseFile("larger than the daemon reads (1048576 bytes)")))
     #expect(
       check("gcc -c @nul x.c -o x.o", files: ["nul": "-O2\u{0}-B/tmp"])
         == .refused(option: "@nul", reason: .responseFile("contains a NUL byte")))

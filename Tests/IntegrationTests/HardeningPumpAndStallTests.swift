@@ -13,36 +13,86 @@ import Testing
     var requests: [(String, [IncludedFile], String)] = []
     for depth in 1...10 {
       let up = String(repeating: "/..", count: depth)
-      requests.append(("NAME ..×\(depth)", [Wire.file("/home/u/proj\(up)/hostile-escape-\(depth)", "x")], "/home/u/proj"))
-      requests.append(("NAME ..×\(depth) into sentinels", [Wire.file("/home/u/proj\(up)/sentinels/a", "evil")], "/home/u/proj"))
+      requests.append(
+        (
+          "NAME ..×\(depth)", [Wire.file("/home/u/proj\(up)/hostile-escape-\(depth)", "x")],
+          "/home/u/proj"
+        ))
+      requests.append(
+        (
+          "NAME ..×\(depth) into sentinels", [Wire.file("/home/u/proj\(up)/sentinels/a", "evil")],
+          "/home/u/proj"
+        ))
       requests.append(("CDIR ..×\(depth)", [], "/home/u/proj\(up)/hostile-escape-cwd-\(depth)"))
       requests.append(
-        ("relative LINK ..×\(depth)", [Wire.link("/home/u/proj/l\(depth)", String(repeating: "../", count: depth) + "sentinels")],
-         "/home/u/proj"))
+        (
+          "relative LINK ..×\(depth)",
+          [
+            Wire.link(
+              "/home/u/proj/l\(depth)", String(repeating: "../", count: depth) + "sentinels")
+          ],
+          "/home/u/proj"
+        ))
       requests.append(
-        ("write through relative LINK ..×\(depth)",
-         [Wire.link("/home/u/proj/w", String(repeating: "../", count: depth) + "sentinels"),
-          Wire.file("/home/u/proj/w/a", "evil")], "/home/u/proj"))
+        (
+          "write through relative LINK ..×\(depth)",
+          [
+            Wire.link("/home/u/proj/w", String(repeating: "../", count: depth) + "sentinels"),
+            Wire.file("/home/u/proj/w/a", "evil"),
+          ], "/home/u/proj"
+        ))
     }
     requests += [
       ("relative NAME", [Wire.file("hostile-escape-relative", "x")], "/home/u/proj"),
       ("relative CDIR", [], "hostile-escape-relative-cwd"),
-      ("absolute LINK to sentinels, file through it",
-       [Wire.link("/home/u/proj/abs", sentinels), Wire.file("/home/u/proj/abs/a", "evil")], "/home/u/proj"),
-      ("absolute LINK to a sentinel file, file at the link",
-       [Wire.link("/home/u/proj/s", sentinels + "/a"), Wire.file("/home/u/proj/s", "evil")], "/home/u/proj"),
-      ("LINK to /, file through it",
-       [Wire.link("/home/u/proj/root", "/"), Wire.file("/home/u/proj/root\(sentinels)/a", "evil")], "/home/u/proj"),
-      ("dangling LINK out, then a file", [Wire.link("/home/u/proj/d", "../../../../../../../../tmp/hostile-escape-dangling"),
-        Wire.file("/home/u/proj/d", "evil")], "/home/u/proj"),
-      ("LINK replacing a directory", [Wire.link("/home/u/proj/inc", "../../../../../../sentinels/sub"),
-        Wire.file("/home/u/proj/inc/b", "evil")], "/home/u/proj"),
-      ("same name twice", [Wire.file("/home/u/proj/p.c", "int a;"), Wire.file("/home/u/proj/p.c", "int b;")], "/home/u/proj"),
+      (
+        "absolute LINK to sentinels, file through it",
+        [Wire.link("/home/u/proj/abs", sentinels), Wire.file("/home/u/proj/abs/a", "evil")],
+        "/home/u/proj"
+      ),
+      (
+        "absolute LINK to a sentinel file, file at the link",
+        [Wire.link("/home/u/proj/s", sentinels + "/a"), Wire.file("/home/u/proj/s", "evil")],
+        "/home/u/proj"
+      ),
+      (
+        "LINK to /, file through it",
+        [
+          Wire.link("/home/u/proj/root", "/"), Wire.file("/home/u/proj/root\(sentinels)/a", "evil"),
+        ], "/home/u/proj"
+      ),
+      (
+        "dangling LINK out, then a file",
+        [
+          Wire.link("/home/u/proj/d", "../../../../../../../../tmp/hostile-escape-dangling"),
+          Wire.file("/home/u/proj/d", "evil"),
+        ], "/home/u/proj"
+      ),
+      (
+        "LINK replacing a directory",
+        [
+          Wire.link("/home/u/proj/inc", "../../../../../../sentinels/sub"),
+          Wire.file("/home/u/proj/inc/b", "evil"),
+        ], "/home/u/proj"
+      ),
+      (
+        "same name twice",
+        [Wire.file("/home/u/proj/p.c", "int a;"), Wire.file("/home/u/proj/p.c", "int b;")],
+        "/home/u/proj"
+      ),
       ("empty NAME", [Wire.file("", "x")], "/home/u/proj"),
-      ("NAME with NUL", [IncludedFile(name: Array("/home/u/proj/x".utf8) + [0] + Array("/../../etc".utf8), content: .file([1]))], "/home/u/proj"),
+      (
+        "NAME with NUL",
+        [
+          IncludedFile(
+            name: Array("/home/u/proj/x".utf8) + [0] + Array("/../../etc".utf8), content: .file([1])
+          )
+        ], "/home/u/proj"
+      ),
     ]
     for (label, files, cwd) in requests {
-      let reply = try hw.send(try Wire.request(.v3, Wire.pumpArguments, cwd: cwd, files: project + files))
+      let reply = try hw.send(
+        try Wire.request(.v3, Wire.pumpArguments, cwd: cwd, files: project + files))
       if let reply, !reply.isEmpty {
         #expect(try DaemonWorld.decode(reply, .v3) != nil, "\(label): partial reply")
       }
@@ -50,7 +100,8 @@ import Testing
     // An uploaded program named by -B (refused) and by a relative LINK to a server binary.
     try hw.send(
       try Wire.request(
-        .v3, Wire.pumpArguments + ["-B/home/u/proj/bin/"], files: project + [
+        .v3, Wire.pumpArguments + ["-B/home/u/proj/bin/"],
+        files: project + [
           Wire.file("/home/u/proj/bin/cc1", "#!/bin/sh\ntouch \(hw.canary)\n"),
           Wire.link("/home/u/proj/bin/as", "../../../../../../../bin/sh"),
         ]))
@@ -103,7 +154,8 @@ import Testing
     stalled.removeAll()
     hw.report(
       "stalled senders",
-      extra: String(format: "; %d stalled/trickling connections, --jobs 2, real compile %.2f s", 8, seconds))
+      extra: String(
+        format: "; %d stalled/trickling connections, --jobs 2, real compile %.2f s", 8, seconds))
     try hw.expectIntact("stalled senders", ignoring: ["client-tmp", "distcc-dir", "hello.o"])
   }
 }

@@ -15,17 +15,24 @@ import Testing
     let hw = try HardeningWorld(daemonOptions: ["--jobs", "4"])
     let world = hw.world
     let calc = world.path("calc")
-    try FileManager.default.copyItem(atPath: DaemonWorld.packageRoot + "/Examples/calc", toPath: calc)
-    let remote = try world.distccMake(["-C", calc, "-j4", "OBJDIR=remote", "CC=/usr/bin/distcc gcc"], hostOptions: hostOptions)
+    try FileManager.default.copyItem(
+      atPath: DaemonWorld.packageRoot + "/Examples/calc", toPath: calc)
+    let remote = try world.distccMake(
+      ["-C", calc, "-j4", "OBJDIR=remote", "CC=/usr/bin/distcc gcc"], hostOptions: hostOptions)
     #expect(remote.status == 0, "\(remote.stderr)")
     let local = try world.run("/usr/bin/make", ["-C", calc, "OBJDIR=local", "CC=gcc"])
     #expect(local.status == 0, "\(local.stderr)")
-    let sources = try FileManager.default.contentsOfDirectory(atPath: calc + "/src").filter { $0.hasSuffix(".c") }
+    let sources = try FileManager.default.contentsOfDirectory(atPath: calc + "/src").filter {
+      $0.hasSuffix(".c")
+    }
     #expect(sources.count >= 5)
     for source in sources {
       let object = source.replacingOccurrences(of: ".c", with: ".o")
       let remoteObject = FileManager.default.contents(atPath: "\(calc)/remote/\(object)")
-      #expect(remoteObject != nil && remoteObject == FileManager.default.contents(atPath: "\(calc)/local/\(object)"), "\(object)")
+      #expect(
+        remoteObject != nil
+          && remoteObject == FileManager.default.contents(atPath: "\(calc)/local/\(object)"),
+        "\(object)")
     }
     #expect(world.waitForSummaries("COMPILE_OK", count: sources.count))
     #expect(!world.log.contains("refused"), "\(world.log)")
@@ -42,7 +49,8 @@ extension DaemonWorld {
     try run(
       "/usr/bin/make", arguments,
       environment: [
-        "DISTCC_HOSTS": "127.0.0.1:\(port)\(hostOptions)", "DISTCC_BACKOFF_PERIOD": "0", "DISTCC_FALLBACK": "0",
+        "DISTCC_HOSTS": "127.0.0.1:\(port)\(hostOptions)", "DISTCC_BACKOFF_PERIOD": "0",
+        "DISTCC_FALLBACK": "0",
         "DISTCC_SKIP_LOCAL_RETRY": "1",
       ])
   }

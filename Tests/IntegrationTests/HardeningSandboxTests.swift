@@ -78,10 +78,12 @@ import Testing
   }
 
   @Test(.enabled(if: landlock)) func noTCPConnectionsFromTheCompiler() throws {
-    let listener = try Socket.listen(on: #require(SocketAddress(numericHost: "127.0.0.1", port: 0)), backlog: 4)
+    let listener = try Socket.listen(
+      on: #require(SocketAddress(numericHost: "127.0.0.1", port: 0)), backlog: 4)
     defer { listener.closeIgnoringErrors() }
     let port = try #require(Socket.localAddress(listener)?.port)
-    let script = "exec python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)))'"
+    let script =
+      "exec python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", \(port)))'"
     let confined = try run(script)
     #expect(confined.status.exitCode == 1)
     #expect(confined.stderr.contains("PermissionError"), "\(confined.stderr)")
@@ -120,11 +122,13 @@ import Testing
     try job.write("x.c", "int answer(void) { return 42; }\n")
     let limits = ResourceLimits(addressSpace: 2 << 30, cpuSeconds: 60, fileSize: 64 << 20)
     let inside = try run(
-      "TMPDIR=\(job.path) exec gcc -c x.c -o x.o", writable: [job.path], limits: limits, directory: job.path)
+      "TMPDIR=\(job.path) exec gcc -c x.c -o x.o", writable: [job.path], limits: limits,
+      directory: job.path)
     #expect(inside.status.exitCode == 0, "\(inside.stderr)")
     #expect(Array(try job.read("x.o").prefix(4)) == [0x7f, 0x45, 0x4c, 0x46])
     let escaping = try run(
-      "TMPDIR=\(job.path) exec gcc -c x.c -o \(outside.path)/x.o", writable: [job.path], limits: limits,
+      "TMPDIR=\(job.path) exec gcc -c x.c -o \(outside.path)/x.o", writable: [job.path],
+      limits: limits,
       directory: job.path)
     #expect(escaping.status.exitCode != 0)
     #expect(escaping.stderr.contains("Permission denied"))
@@ -145,7 +149,8 @@ import Testing
         landlock: Landlock.Rules(writableDirectories: ["/nonexistent/job"]))
     } throws: { error in
       guard Self.landlock else { return true }
-      return (error as? PosixError)?.description == "landlock /nonexistent/job: No such file or directory"
+      return (error as? PosixError)?.description
+        == "landlock /nonexistent/job: No such file or directory"
     }
   }
 
@@ -160,7 +165,8 @@ import Testing
         let child =
           confined
           ? try ChildProcess.spawnConfined(
-            request, limits: ResourceLimits(addressSpace: 8 << 30, cpuSeconds: 3600, fileSize: 4 << 30),
+            request,
+            limits: ResourceLimits(addressSpace: 8 << 30, cpuSeconds: 3600, fileSize: 4 << 30),
             landlock: Self.landlock ? Landlock.Rules(writableDirectories: [job.path]) : nil)
           : try ChildProcess.spawn(request)
         _ = try #require(try child.wait(deadline: .after(seconds: 10)))
