@@ -44,6 +44,7 @@ let package = Package(
       dependencies: ["CDistPosix", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
+    .target(name: "CompilerPolicy", swiftSettings: strict),
     .target(name: "DistState", swiftSettings: strict),
     .target(
       name: "SSHTransport",
@@ -70,7 +71,7 @@ let package = Package(
     .target(
       name: "ServerCore",
       dependencies: [
-        "DistProtocol", "DistPosix", "CompilerArgs",
+        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
@@ -106,6 +107,8 @@ let package = Package(
     .testTarget(
       name: "DistPosixTests", dependencies: ["DistPosix", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
+      name: "CompilerPolicyTests", dependencies: ["CompilerPolicy", "DistTestSupport"], swiftSettings: strict),
+    .testTarget(
       name: "CompilerArgsTests", dependencies: ["CompilerArgs"], swiftSettings: strict),
     .testTarget(
       name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"], swiftSettings: strict),
@@ -123,7 +126,7 @@ let package = Package(
       name: "IntegrationTests",
       dependencies: [
         "DistProtocol", "DistPosix", "DistTestSupport",
-        "distcc", "distccd", "distccmon-text",
+        "distcc", "distccd", "distccmon-text", "CompilerPolicy",
       ],
       swiftSettings: strict),
   ]
