@@ -32,6 +32,13 @@ public struct FarmHistory: Sendable {
     public var backoffs = 0
     /// Sum of the finished jobs' times on the host, from their first phase there to the end.
     public var totalMilliseconds: Int64 = 0
+    public init(jobs: Int = 0, failures: Int = 0, backoffs: Int = 0, totalMilliseconds: Int64 = 0) {
+      self.jobs = jobs
+      self.failures = failures
+      self.backoffs = backoffs
+      self.totalMilliseconds = totalMilliseconds
+    }
+
     /// The mean job time, if any job finished.
     public var averageMilliseconds: Int64? { jobs > 0 ? totalMilliseconds / Int64(jobs) : nil }
   }

@@ -1,4 +1,5 @@
 internal import DistPosix
+internal import Glibc
 internal import SystemPackage
 
 /// A small blocking HTTP/1.x server: one detached thread per connection, one request per connection.
@@ -26,13 +27,16 @@ public struct MonitorHTTPServer: Sendable {
     }
   }
 
-  /// Accepts connections forever, answering each request with `handler` on a thread of its own.
-  public func run(_ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(MonitorWebError) -> Never {
+  /// Accepts connections until `stop()`, answering each request with `handler` on a thread of its own.
+  /// - Throws: `MonitorWebError.cannotListen` if accepting fails for another reason than `stop()`.
+  public func run(_ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(MonitorWebError) {
+    defer { listener.closeIgnoringErrors() }
     while true {
       let connection: FileDescriptor
       do throws(PosixError) {
         (connection, _) = try Socket.accept(listener, deadline: .never)
       } catch {
+        if error.errno == .invalidArgument { return }  // stop() shut the listener down
         throw .cannotListen("\(error)")
       }
       do throws(PosixError) {
@@ -41,6 +45,11 @@ public struct MonitorHTTPServer: Sendable {
         connection.closeIgnoringErrors()
       }
     }
+  }
+
+  /// Makes `run` return: shutting a listening socket down wakes its `accept`.
+  public func stop() {
+    _ = shutdown(listener.rawValue, Int32(SHUT_RDWR))
   }
 
   /// Reads one request head (at most 16 KiB, within 5 s), writes the response and closes.

@@ -61,6 +61,7 @@ let url = options.listen.contains(":") ? "[\(options.listen)]:\(server.port)" : 
 printError("distccmon-web: serving http://\(url)/ for \(configuration.stateDirectory.path)\n")
 do throws(MonitorWebError) {
   try server.run { request in app.handle(request) }
+  exit(0)
 } catch {
   fail("\(error)", code: 107)
 }
