@@ -5,7 +5,7 @@ public import DistState
 ///
 /// Fed with successive scans (`observe(_:at:)`); each change of a client's host, slot, phase or file closes
 /// its current span and opens another. A client whose record disappears has finished its job. A job seen on
-/// a remote host and then compiling on `localhost` fell back: a failure of that host.
+/// a remote host that then moves to another remote host, or compiles on `localhost`, failed on that host.
 public struct FarmHistory: Sendable {
   /// One phase of one job on one lane.
   public struct Span: Sendable, Hashable {
@@ -86,10 +86,11 @@ public struct FarmHistory: Sendable {
   }
 
   /// Records a scan's accepted records (phase `done` and orphans are not jobs in flight) taken at `now`.
-  public mutating func observe(_ records: [StateRecord], at now: Int64) {
-    var seen: Set<Int64> = []
+  /// Clients in `rewriting` (whose files were caught empty or short) keep their current span.
+  public mutating func observe(_ records: [StateRecord], rewriting: Set<Int64> = [], at now: Int64) {
+    var seen = rewriting
     for record in records where record.phase != .done {
-      guard seen.insert(record.pid).inserted else { continue }
+      guard seen.insert(record.pid).inserted || rewriting.contains(record.pid) else { continue }
       let host = record.hostName
       let file = record.fileName
       if let span = open[record.pid], span.host == host, span.slot == record.slot, span.phase == record.phase,
@@ -131,6 +132,9 @@ public struct FarmHistory: Sendable {
   private mutating func note(job pid: Int64, on host: String, phase: Phase, at now: Int64) {
     var job = jobs[pid] ?? Job(started: now)
     if host != "localhost" {
+      if let previous = job.remoteHost, previous != host, !job.fellBack {
+        totals[previous, default: HostTotals()].failures += 1  // the client gave up on it and retried
+      }
       if job.remoteHost != host {
         job.remoteHost = host
         job.remoteStarted = now

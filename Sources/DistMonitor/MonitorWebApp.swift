@@ -71,8 +71,11 @@ public final class MonitorWebApp: Sendable {
   public func sample(at now: Int64 = currentTime()) throws(DistStateError) {
     let scan = try configuration.stateDirectory.scan(now: Int(now / 1000))
     let marks = BackoffFile.scan(lockDirectory: configuration.stateDirectory.distccDirectory + "/lock")
+    let rewriting = Set(scan.incompleteFiles.compactMap { path in
+      path.split(separator: "/").last.flatMap { Int64($0.dropFirst(StateFile.namePrefix.count)) }
+    })
     shared.withLock { shared in
-      shared.history.observe(scan.records, at: now)
+      shared.history.observe(scan.records, rewriting: rewriting, at: now)
       shared.history.observe(marks, at: now, period: configuration.backoffPeriod)
       shared.warnings = scan.warnings.map { "\($0)" }
     }

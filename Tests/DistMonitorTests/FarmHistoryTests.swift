@@ -48,6 +48,25 @@ import Testing
     #expect(history.totals["localhost"]?.totalMilliseconds == 300)
   }
 
+  @Test func countsARetryOnAnotherHostAsAFailure() {
+    var history = FarmHistory()
+    history.observe([Self.record(10, "dead", 0, .connect)], at: 0)
+    history.observe([Self.record(10, "localhost", 0, .preprocess, "")], at: 1000)
+    history.observe([Self.record(10, "red", 1, .compile)], at: 1100)
+    history.observe([], at: 1600)
+    #expect(history.totals["dead"] == FarmHistory.HostTotals(failures: 1))
+    #expect(history.totals["red"] == FarmHistory.HostTotals(jobs: 1, totalMilliseconds: 500))
+  }
+
+  @Test func keepsTheSpanOfAClientCaughtRewritingItsFile() {
+    var history = FarmHistory()
+    history.observe([Self.record(10, "red", 0, .compile)], at: 0)
+    history.observe([], rewriting: [10], at: 100)
+    history.observe([Self.record(10, "red", 0, .compile)], at: 200)
+    #expect(history.spans().count == 1)
+    #expect(history.totals["red"] == nil)
+  }
+
   @Test func ignoresDoneRecords() {
     var history = FarmHistory()
     history.observe([Self.record(10, "red", 0, .done)], at: 0)

@@ -12,7 +12,7 @@ import Testing
   func makeApp(_ directory: TestDirectory) throws -> MonitorWebApp {
     let state = StateDirectory(distccDirectory: directory.path)
     try state.create()
-    try directory.makeDirectories("lock")
+    try directory.makeDirectories(directory.appending("lock"))
     return MonitorWebApp(configuration: .init(stateDirectory: state, backoffPeriod: 60))
   }
 
