@@ -20,8 +20,20 @@ enum TestProcess {
     defer { argv.forEach { free($0) } }
     let environmentList = (environment ?? currentEnvironment()).map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { environmentList.forEach { free($0) } }
+    // The test runner's threads block most signals; a child must start with none blocked and default handlers,
+    // or SIGTERM from `stop` would never reach it.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    var allSignals = sigset_t()
+    sigfillset(&allSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setsigdefault(&attributes, &allSignals)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let status = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environmentList)
+    let status = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environmentList)
     guard status == 0 else { throw Failure(description: "spawn \(arguments[0]): \(String(cString: strerror(status)))") }
     return pid
   }
