@@ -38,9 +38,10 @@ let package = Package(
     .target(name: "DistProtocol", dependencies: ["CLZO"], swiftSettings: strict),
 
     // Shared helpers below the two cores.
+    .target(name: "CDistPosix"),
     .target(
       name: "DistPosix",
-      dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+      dependencies: ["CDistPosix", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
     .target(name: "DistState", swiftSettings: strict),
@@ -100,7 +101,7 @@ let package = Package(
     .testTarget(
       name: "HostSpecTests", dependencies: ["HostSpec"], swiftSettings: strict),
     .testTarget(
-      name: "DistProtocolTests", dependencies: ["DistProtocol"],
+      name: "DistProtocolTests", dependencies: ["DistProtocol", "DistPosix", "DistTestSupport"],
       resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(
       name: "DistPosixTests", dependencies: ["DistPosix", "DistTestSupport"], swiftSettings: strict),

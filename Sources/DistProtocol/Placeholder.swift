@@ -1,1 +1,0 @@
-// Placeholder: the DistProtocol module is being written (see Docs/architecture.md).

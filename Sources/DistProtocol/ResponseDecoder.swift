@@ -1,0 +1,122 @@
+/// Incremental decoder of responses (server to client), protocols 1, 2 and 3.
+///
+/// Works like ``RequestDecoder``. It also enforces the reply rules of distcc 3.4's client
+/// (`protocol.md` §4.3): `DONE` must carry the request's version, a failed compile must not carry an
+/// object, and `DOTD` follows `DOTO` only in protocol 3 after a successful compile.
+public struct ResponseDecoder: Sendable {
+  private enum State: Sendable {
+    case done, stat, serr, sout, doto, dotd
+
+    var expectedToken: Token {
+      switch self {
+      case .done: .done
+      case .stat: .stat
+      case .serr: .serr
+      case .sout: .sout
+      case .doto: .doto
+      case .dotd: .dotd
+      }
+    }
+  }
+
+  /// The protocol version of the request this answers.
+  public let version: ProtocolVersion
+  /// The limits enforced on every header.
+  public let limits: DecodingLimits
+  private var reader = PacketReader()
+  private var state = State.done
+  private var partial: Response
+
+  /// - Parameters:
+  ///   - version: the version of the request sent; `DONE` must match it.
+  ///   - limits: bounds on every length the server claims.
+  public init(expecting version: ProtocolVersion, limits: DecodingLimits = .clientDefault) {
+    self.version = version
+    self.limits = limits
+    self.partial = Response(version: version, status: .success)
+  }
+
+  /// Adds received bytes.
+  public mutating func append(_ bytes: some Sequence<UInt8>) { reader.append(bytes) }
+
+  /// Adds received bytes.
+  public mutating func append(_ bytes: UnsafeRawBufferPointer) { reader.append(bytes) }
+
+  /// Bytes appended so far (the stream offset of the end of the input).
+  public var bytesReceived: Int { reader.streamLength }
+
+  /// Whether the decoder is between messages with nothing buffered.
+  public var isAtMessageBoundary: Bool {
+    if case .done = state { return reader.available == 0 }
+    return false
+  }
+
+  /// The next complete response, or `nil` if more bytes are needed.
+  /// - Throws: ``DistProtocolError`` naming the token, value and byte offset at fault.
+  public mutating func next() throws(DistProtocolError) -> Response? {
+    while true {
+      switch state {
+      case .done:
+        guard let value = try reader.peekValue(.done) else { return nil }
+        guard value == version.rawValue else {
+          throw .versionMismatch(expected: version, found: value)
+        }
+        _ = try reader.takeValue(.done)
+        partial = Response(version: version, status: .success)
+        reader.beginMessage(limit: limits.maxMessageLength)
+        state = .stat
+      case .stat:
+        guard let value = try reader.takeValue(.stat) else { return nil }
+        partial.status = WaitStatus(rawValue: value)
+        state = .serr
+      case .serr:
+        guard let bytes = try reader.takeBulk(.serr, version: version, limits: limits) else {
+          return nil
+        }
+        partial.stderr = bytes
+        state = .sout
+      case .sout:
+        guard let bytes = try reader.takeBulk(.sout, version: version, limits: limits) else {
+          return nil
+        }
+        partial.stdout = bytes
+        state = .doto
+      case .doto:
+        guard let length = try reader.peekValue(.doto) else { return nil }
+        guard partial.status.isSuccess || length == 0 else {
+          throw .outputWithFailedStatus(
+            status: partial.status, length: length, offset: reader.offset)
+        }
+        guard
+          let bytes = try reader.takeBulkBody(
+            .doto, length: length, compressed: version.compressesBodies, limits: limits)
+        else { return nil }
+        partial.object = bytes
+        guard version.serverPreprocesses && partial.status.isSuccess else {
+          return completeMessage()
+        }
+        state = .dotd
+      case .dotd:
+        guard let bytes = try reader.takeBulk(.dotd, version: version, limits: limits) else {
+          return nil
+        }
+        partial.dependencies = bytes
+        return completeMessage()
+      }
+    }
+  }
+
+  /// Call at end of input: throws ``DistProtocolError/truncated(expecting:offset:)`` if a response was
+  /// begun (or bytes are buffered) but not completed.
+  public func finish() throws(DistProtocolError) {
+    guard !isAtMessageBoundary else { return }
+    throw .truncated(expecting: state.expectedToken, offset: reader.streamLength)
+  }
+
+  private mutating func completeMessage() -> Response {
+    let response = partial
+    partial = Response(version: version, status: .success)
+    state = .done
+    return response
+  }
+}
