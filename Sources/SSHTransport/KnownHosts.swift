@@ -1,3 +1,4 @@
+import DistPosix
 internal import CLibSSH2
 internal import Glibc
 
@@ -40,7 +41,7 @@ final class KnownHosts {
   init(session: LibSSH2Session, paths: [String]) {
     var files: [File] = []
     for path in paths {
-      guard case .success(let bytes)? = FileContents.read(path),
+      guard case .success(let bytes)? = ConfigFiles.read(path),
         let collection = libssh2_knownhost_init(session.raw)
       else { continue }
       var revoked: Set<String> = []

@@ -1,3 +1,4 @@
+import DistPosix
 internal import CLibSSH2
 
 extension LibSSH2Session {
@@ -25,9 +26,9 @@ extension LibSSH2Session {
     {
       return
     }
-    for path in settings.identityFiles where FileContents.exists(path) {
+    for path in settings.identityFiles where ConfigFiles.exists(path) {
       let publicPath = path + ".pub"
-      let hasPublic = FileContents.exists(publicPath)
+      let hasPublic = ConfigFiles.exists(publicPath)
       let result = try retry(.authentication, deadline: deadline) {
         libssh2_userauth_publickey_fromfile_ex(
           raw, user, UInt32(user.utf8.count), hasPublic ? publicPath : nil, path, "")
@@ -79,7 +80,7 @@ extension LibSSH2Session {
 
 /// The key blob of `path.pub` (`TYPE BASE64 [COMMENT]`), if readable.
 private func publicKeyBlob(_ path: String) -> [UInt8]? {
-  guard case .success(let bytes)? = FileContents.read(path + ".pub", limit: 65536) else { return nil }
+  guard case .success(let bytes)? = ConfigFiles.read(path + ".pub", limit: 65536) else { return nil }
   let fields = bytes.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") })
   guard fields.count >= 2 else { return nil }
   return Base64.decode(String(decoding: fields[1], as: UTF8.self))

@@ -1,3 +1,4 @@
+import DistPosix
 extension LibSSH2Session {
   /// Checks the server's key against the known-hosts files; refuses unknown (unless `StrictHostKeyChecking`
   /// says otherwise), changed and revoked keys. Never prompts.

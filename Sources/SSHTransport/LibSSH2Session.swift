@@ -1,5 +1,7 @@
 internal import CLibSSH2
+import DistPosix
 internal import Glibc
+import SystemPackage
 
 /// libssh2 is initialised once per process, before the first session.
 private let libssh2Ready: Bool = libssh2_init(0) == 0
@@ -8,13 +10,13 @@ private let libssh2Ready: Bool = libssh2_init(0) == 0
 /// `LIBSSH2_ERROR_EAGAIN`, polling the socket in the directions libssh2 asks for, until the caller's deadline.
 final class LibSSH2Session {
   let raw: OpaquePointer
-  let socket: Int32
+  let socket: FileDescriptor
   /// `user@host[:port]`, for messages.
   let display: String
 
-  init(socket: Int32, display: String) throws(SSHError) {
+  init(socket: FileDescriptor, display: String) throws(SSHError) {
     guard libssh2Ready, let raw = libssh2_session_init_ex(nil, nil, nil, nil) else {
-      Glibc.close(socket)
+      socket.closeIgnoringErrors()
       throw .handshake(host: display, reason: "libssh2 could not be initialised")
     }
     self.raw = raw
@@ -29,7 +31,7 @@ final class LibSSH2Session {
     libssh2_session_set_blocking(raw, 1)
     libssh2_session_disconnect_ex(raw, SSH_DISCONNECT_BY_APPLICATION, "done", "")
     libssh2_session_free(raw)
-    Glibc.close(socket)
+    socket.closeIgnoringErrors()
   }
 
   /// libssh2's last error message.
@@ -55,7 +57,7 @@ final class LibSSH2Session {
     if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
     if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
     if events == 0 { events = Int16(POLLIN) }
-    var descriptor = pollfd(fd: socket, events: events, revents: 0)
+    var descriptor = pollfd(fd: socket.rawValue, events: events, revents: 0)
     while true {
       if deadline.hasPassed { throw .timedOut(host: display, stage: stage) }
       let ready = poll(&descriptor, 1, deadline.pollTimeout)
@@ -93,7 +95,7 @@ final class LibSSH2Session {
     prefer(LIBSSH2_METHOD_MAC_SC, AlgorithmPreferences.macs)
     prefer(LIBSSH2_METHOD_COMP_CS, "none")
     prefer(LIBSSH2_METHOD_COMP_SC, "none")
-    let result = try retry(.handshake, deadline: deadline) { libssh2_session_handshake(raw, socket) }
+    let result = try retry(.handshake, deadline: deadline) { libssh2_session_handshake(raw, socket.rawValue) }
     if result != 0 { throw .handshake(host: display, reason: lastError) }
   }
 

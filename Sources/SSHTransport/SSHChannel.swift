@@ -1,5 +1,5 @@
 internal import CLibSSH2
-internal import Glibc
+public import DistPosix
 
 /// An in-process SSH channel to a remote `COMMAND --inetd --enable-tcp-insecure`, through libssh2: one distcc job
 /// per channel, with the job's bytes on the channel's stdin and stdout, exactly as over TCP.
@@ -62,7 +62,7 @@ public final class SSHChannel {
     let display = settings.displayName
     var clock = Stopwatch()
 
-    let socket = try TCPConnect.connect(
+    let socket = try TCPConnection.open(
       host: settings.hostName, port: settings.port, display: display,
       deadline: .after(milliseconds: options.connectTimeout.milliseconds))
     let connect = clock.lap()
@@ -227,10 +227,10 @@ public final class SSHChannel {
 
 /// Milliseconds between laps on `CLOCK_MONOTONIC`.
 struct Stopwatch {
-  private var last = Deadline.now()
+  private var last = Deadline.now
   mutating func lap() -> Double {
-    let now = Deadline.now()
+    let now = Deadline.now
     defer { last = now }
-    return Double(now - last) / 1_000_000
+    return Double(now.nanoseconds - last.nanoseconds) / 1_000_000
   }
 }

@@ -1,3 +1,4 @@
+import DistPosix
 /// The basics of an OpenSSH client configuration (`~/.ssh/config`, `ssh_config(5)`): `Host` blocks with
 /// `HostName`, `User`, `Port`, `IdentityFile`, `IdentitiesOnly`, `UserKnownHostsFile`, `GlobalKnownHostsFile` and
 /// `StrictHostKeyChecking`.
@@ -71,10 +72,10 @@ struct SSHConfig: Sendable, Equatable {
 
   /// Loads `path`; a missing file is an empty configuration.
   static func load(_ path: String?) throws(SSHError) -> SSHConfig {
-    guard let path, let contents = FileContents.read(path) else { return SSHConfig(file: path ?? "") }
+    guard let path, let contents = ConfigFiles.read(path) else { return SSHConfig(file: path ?? "") }
     switch contents {
     case .success(let bytes): return try SSHConfig(parsing: bytes, file: path)
-    case .failure(let failure): throw .config(file: path, line: 0, reason: failure.reason)
+    case .failure(let failure): throw .config(file: path, line: 0, reason: "\(failure)")
     }
   }
 

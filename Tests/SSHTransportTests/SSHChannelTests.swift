@@ -1,3 +1,5 @@
+import DistPosix
+import DistTestSupport
 import Glibc
 import SSHTransport
 import Testing
@@ -20,7 +22,7 @@ import Testing
     try server.writeKnownHosts()
     unlink(server.home + "/.ssh/id_ed25519")
     try makeKey(type: type, path: server.home + "/.ssh/id_\(type)")
-    try writeText(try readText(server.home + "/.ssh/id_\(type).pub"), to: server.authorizedKeys)
+    try server.write(server.read(server.home + "/.ssh/id_\(type).pub"), to: server.authorizedKeys)
     let channel = try SSHChannel.open(server.destination(), options: server.options())
     #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
   }
@@ -28,12 +30,13 @@ import Testing
   @Test func agentAuthenticationNeedsNoKeyFile() throws {
     let server = try SSHServer()
     try server.writeKnownHosts()
-    let socket = server.directory + "/agent.sock"
-    let agent = try TestProcess.spawn(["ssh-agent", "-D", "-a", socket])
-    defer { TestProcess.stop(agent) }
+    let socket = server.directory.appending("agent.sock")
+    let agent = try BackgroundProcess(
+      ["ssh-agent", "-D", "-a", socket], logPath: server.directory.appending("agent.log"))
+    defer { agent.stop() }
     try waitForPath(socket)
     let environment = ["SSH_AUTH_SOCK": socket, "PATH": "/usr/bin:/bin"]
-    try TestProcess.run(["ssh-add", "-q", server.home + "/.ssh/id_ed25519"], environment: environment)
+    try runChecked(["ssh-add", "-q", server.home + "/.ssh/id_ed25519"], environment: environment)
     // Only the agent holds the authorized key now; the key file on disk is a different, unauthorized one.
     unlink(server.home + "/.ssh/id_ed25519")
     unlink(server.home + "/.ssh/id_ed25519.pub")
@@ -49,9 +52,9 @@ import Testing
     let server = try SSHServer()
     try server.writeKnownHosts()
     mkdir(server.home + "/keys", 0o700)
-    try TestProcess.run(["mv", server.home + "/.ssh/id_ed25519", server.home + "/keys/farm_key"])
-    try TestProcess.run(["mv", server.home + "/.ssh/id_ed25519.pub", server.home + "/keys/farm_key.pub"])
-    try writeText(
+    try runChecked(["mv", server.home + "/.ssh/id_ed25519", server.home + "/keys/farm_key"])
+    try runChecked(["mv", server.home + "/.ssh/id_ed25519.pub", server.home + "/keys/farm_key.pub"])
+    try server.write(
       """
       # build farm
       Host farm-*  !farm-bad
@@ -77,8 +80,8 @@ import Testing
   @Test func hashedKnownHostsEntryIsAccepted() throws {
     let server = try SSHServer()
     try server.writeKnownHosts()
-    try TestProcess.run(["ssh-keygen", "-q", "-H", "-f", server.knownHostsPath])
-    let text = try readText(server.knownHostsPath)
+    try runChecked(["ssh-keygen", "-q", "-H", "-f", server.knownHostsPath])
+    let text = try server.read(server.knownHostsPath)
     #expect(text.hasPrefix("|1|") && !text.contains("127.0.0.1"))
     let channel = try SSHChannel.open(server.destination(), options: server.options())
     #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
@@ -86,7 +89,7 @@ import Testing
 
   @Test func unknownHostIsRefusedWithKeyscanAdvice() throws {
     let server = try SSHServer()
-    try writeText("# nothing yet\n", to: server.knownHostsPath)
+    try server.write("# nothing yet\n", to: server.knownHostsPath)
     let error = #expect(throws: SSHError.self) {
       try SSHChannel.open(server.destination(), options: server.options())
     }
@@ -95,7 +98,7 @@ import Testing
       return
     }
     #expect(name == "[127.0.0.1]:\(server.port)" && type == "ssh-ed25519" && file == server.knownHostsPath)
-    let expectedFingerprint = try TestProcess.run(["ssh-keygen", "-l", "-f", server.directory + "/ssh_host_ed25519_key.pub"])
+    let expectedFingerprint = try runChecked(["ssh-keygen", "-l", "-f", server.directory.appending("ssh_host_ed25519_key.pub")])
     #expect(expectedFingerprint.contains(fingerprint))
     #expect(
       error?.description.contains(
@@ -104,10 +107,10 @@ import Testing
 
   @Test func changedHostKeyIsRefused() throws {
     let server = try SSHServer()
-    let impostor = server.directory + "/impostor"
+    let impostor = server.directory.appending("impostor")
     try makeKey(type: "ed25519", path: impostor)
-    let impostorKey = try readText(impostor + ".pub").split(separator: " ").prefix(2).joined(separator: " ")
-    try writeText("[127.0.0.1]:\(server.port) \(impostorKey)\n", to: server.knownHostsPath)
+    let impostorKey = try publicKey(impostor + ".pub")
+    try server.write("[127.0.0.1]:\(server.port) \(impostorKey)\n", to: server.knownHostsPath)
     let error = #expect(throws: SSHError.self) {
       try SSHChannel.open(server.destination(), options: server.options())
     }
@@ -142,10 +145,10 @@ import Testing
 
   @Test func acceptNewRecordsTheKeyThenRequiresIt() throws {
     let server = try SSHServer()
-    try writeText("Host *\n  StrictHostKeyChecking accept-new\n", to: server.home + "/.ssh/config")
+    try server.write("Host *\n  StrictHostKeyChecking accept-new\n", to: server.home + "/.ssh/config")
     let first = try SSHChannel.open(server.destination(), options: server.options())
     first.close()
-    let recorded = try readText(server.knownHostsPath)
+    let recorded = try server.read(server.knownHostsPath)
     #expect(recorded == "[127.0.0.1]:\(server.port) \(server.hostKeys["ssh-ed25519"] ?? "?")\n")
     let second = try SSHChannel.open(server.destination(), options: server.options())
     #expect(DistccJob.isSuccess(try DistccJob.run(over: second)))
@@ -154,7 +157,7 @@ import Testing
   @Test func wrongKeyIsRefusedNamingTheKeyTried() throws {
     let server = try SSHServer()
     try server.writeKnownHosts()
-    try writeText("", to: server.authorizedKeys)
+    try server.write("", to: server.authorizedKeys)
     let error = #expect(throws: SSHError.self) {
       try SSHChannel.open(server.destination(), options: server.options())
     }
@@ -193,9 +196,8 @@ import Testing
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) + getsockname(fd, $0, &length) }
     }
     listen(fd, 4)
-    let home = makeTemporaryDirectory()
-    defer { removeTree(home) }
-    var options = SSHOptions(home: home, localUser: "root", setupTimeout: .milliseconds(300))
+    let home = try TestDirectory()
+    var options = SSHOptions(home: home.path, localUser: "root", setupTimeout: .milliseconds(300))
     options.globalKnownHostsFiles = []
     let started = ContinuousClock.now
     let error = #expect(throws: SSHError.self) {
@@ -204,13 +206,5 @@ import Testing
     }
     #expect(error == .timedOut(host: "root@127.0.0.1:\(UInt16(bigEndian: address.sin_port))", stage: .handshake))
     #expect(ContinuousClock.now - started < .seconds(3))
-  }
-}
-
-func waitForPath(_ path: String) throws {
-  let deadline = Deadline.after(milliseconds: 5000)
-  while access(path, F_OK) != 0 {
-    if deadline.hasPassed { throw TestProcess.Failure(description: "\(path) never appeared") }
-    usleep(2000)
   }
 }
