@@ -16,11 +16,15 @@ public struct DecodingLimits: Sendable, Equatable {
   public var maxFiles: Int
   /// Longest `CDIR`, `NAME` or `LINK` body.
   public var maxNameLength: Int
+  /// Most bytes one decoded message may hold in all: arguments, names and every body's decompressed
+  /// content together (the per-item limits alone would allow 65,536 maximal files).
+  public var maxMessageLength: Int
 
   public init(
     maxArguments: Int, maxArgumentLength: Int, maxBodyLength: Int, maxDecompressedLength: Int,
-    maxFiles: Int, maxNameLength: Int
+    maxFiles: Int, maxNameLength: Int, maxMessageLength: Int = .max
   ) {
+    self.maxMessageLength = maxMessageLength
     self.maxArguments = maxArguments
     self.maxArgumentLength = maxArgumentLength
     self.maxBodyLength = maxBodyLength
@@ -31,14 +35,17 @@ public struct DecodingLimits: Sendable, Equatable {
 
   /// What a daemon accepts from strangers: 65,536 arguments of at most 128 KiB (Linux's
   /// `MAX_ARG_STRLEN`), bodies up to 256 MiB on the wire and 512 MiB decompressed, 65,536 files,
-  /// names up to 4096 bytes (`PATH_MAX`).
+  /// names up to 4096 bytes (`PATH_MAX`), 1 GiB per request in all.
   public static let daemonDefault = DecodingLimits(
     maxArguments: 65_536, maxArgumentLength: 131_072, maxBodyLength: 256 << 20,
-    maxDecompressedLength: 512 << 20, maxFiles: 65_536, maxNameLength: 4096)
+    maxDecompressedLength: 512 << 20, maxFiles: 65_536, maxNameLength: 4096,
+    maxMessageLength: 1 << 30)
 
   /// What a client accepts from a server it chose: bodies up to 1 GiB on the wire and 2 GiB decompressed
-  /// (objects with debug info are large); the request-side limits as for the daemon.
+  /// (objects with debug info are large), 4 GiB per response in all; the request-side limits as for the
+  /// daemon.
   public static let clientDefault = DecodingLimits(
     maxArguments: 65_536, maxArgumentLength: 131_072, maxBodyLength: 1 << 30,
-    maxDecompressedLength: 2 << 30, maxFiles: 65_536, maxNameLength: 4096)
+    maxDecompressedLength: 2 << 30, maxFiles: 65_536, maxNameLength: 4096,
+    maxMessageLength: 4 << 30)
 }

@@ -14,6 +14,8 @@ public enum DistProtocolError: Error, Sendable, Equatable, Hashable {
   case unsupportedVersion(UInt32)
   /// A header's value exceeds the decoder's ``DecodingLimits``.
   case limitExceeded(token: Token, value: UInt32, limit: Int, offset: Int)
+  /// A body would take the decoded message past ``DecodingLimits/maxMessageLength`` (`limit`).
+  case messageTooLarge(token: Token, limit: Int, offset: Int)
   /// The stream ended (``RequestDecoder/finish()``) inside a message; `offset` is the stream length.
   case truncated(expecting: Token, offset: Int)
   /// `lzo1x_decompress_safe` rejected a body; `code` is its `LZO_E_*` result.
@@ -44,6 +46,8 @@ extension DistProtocolError: CustomStringConvertible {
       "can't handle requested protocol version \(value) (supported: 1, 2, 3)"
     case .limitExceeded(let token, let value, let limit, let offset):
       "\(token) at byte \(offset): value \(value) exceeds the limit of \(limit)"
+    case .messageTooLarge(let token, let limit, let offset):
+      "\(token) at byte \(offset): the message would exceed \(limit) decoded bytes"
     case .truncated(let expecting, let offset):
       "unexpected end of stream at byte \(offset) while reading token \"\(expecting)\""
     case .corruptLZO(let token, let code):

@@ -23,7 +23,8 @@ public enum LZO {
   /// (`protocol.md` §6.2), never the 3-byte stream of empty input.
   public static func compress(_ input: some Collection<UInt8>) -> [UInt8] {
     if input.isEmpty { return [] }
-    if let result = input.withContiguousStorageIfAvailable({ compress(UnsafeRawBufferPointer($0)) }) {
+    if let result = input.withContiguousStorageIfAvailable({ compress(UnsafeRawBufferPointer($0)) })
+    {
       return result
     }
     return Array(input).withUnsafeBytes { compress($0) }

@@ -10,6 +10,10 @@ struct PacketReader: Sendable {
   private var readIndex = 0
   /// Bytes dropped from the front of `buffer` so far.
   private var discarded = 0
+  /// The most decoded bytes the current message may hold (``DecodingLimits/maxMessageLength``).
+  private var messageLimit = Int.max
+  /// Decoded bytes the current message holds so far.
+  private var messageUsed = 0
 
   /// Stream offset of the next unconsumed byte.
   var offset: Int { discarded + readIndex }
@@ -38,6 +42,12 @@ struct PacketReader: Sendable {
       buffer.removeSubrange(0..<readIndex)
       readIndex = 0
     }
+  }
+
+  /// Starts accounting for a new message of at most `limit` decoded bytes.
+  mutating func beginMessage(limit: Int) {
+    messageLimit = limit
+    messageUsed = 0
   }
 
   // MARK: Headers
@@ -145,8 +155,12 @@ struct PacketReader: Sendable {
     -> [UInt8]?
   {
     try check(token, length, limit: limit)
+    guard Int(length) <= messageLimit - messageUsed else {
+      throw .messageTooLarge(token: token, limit: messageLimit, offset: offset)
+    }
     guard let range = bodyRange(length) else { return nil }
     readIndex = range.upperBound
+    messageUsed += range.count
     return Array(buffer[range])
   }
 
@@ -155,7 +169,8 @@ struct PacketReader: Sendable {
     throws(DistProtocolError) -> [UInt8]?
   {
     guard let value = try peekValue(token) else { return nil }
-    return try takeBulkBody(token, length: value, compressed: version.compressesBodies, limits: limits)
+    return try takeBulkBody(
+      token, length: value, compressed: version.compressesBodies, limits: limits)
   }
 
   /// Consumes the bulk body of the header at the read index.
@@ -168,15 +183,23 @@ struct PacketReader: Sendable {
     }
     try check(token, length, limit: limits.maxBodyLength)
     guard let range = bodyRange(length) else { return nil }
-    let content = try buffer.withUnsafeBytes { bytes in
+    let remaining = messageLimit - messageUsed
+    let cap = min(limits.maxDecompressedLength, remaining)
+    let result = buffer.withUnsafeBytes { bytes in
       Result { () throws(DistProtocolError) in
-        try LZO.decompress(
-          UnsafeRawBufferPointer(rebasing: bytes[range]), limit: limits.maxDecompressedLength,
-          token: token)
+        try LZO.decompress(UnsafeRawBufferPointer(rebasing: bytes[range]), limit: cap, token: token)
       }
-    }.get()
-    readIndex = range.upperBound
-    return content
+    }
+    switch result {
+    case .success(let content):
+      readIndex = range.upperBound
+      messageUsed += content.count
+      return content
+    case .failure(.lzoOutputTooLarge) where cap < limits.maxDecompressedLength:
+      throw .messageTooLarge(token: token, limit: messageLimit, offset: offset)
+    case .failure(let error):
+      throw error
+    }
   }
 
   private func check(_ token: Token, _ value: UInt32, limit: Int) throws(DistProtocolError) {

@@ -61,14 +61,15 @@ public enum PacketWriter {
 
   static func appendHeader(_ token: Token, _ value: UInt32, to output: inout [UInt8]) {
     let packed = token.packedValue
-    let header: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
-      UInt8(truncatingIfNeeded: packed >> 24), UInt8(truncatingIfNeeded: packed >> 16),
-      UInt8(truncatingIfNeeded: packed >> 8), UInt8(truncatingIfNeeded: packed),
-      hexDigits[Int(value >> 28 & 0xf)], hexDigits[Int(value >> 24 & 0xf)],
-      hexDigits[Int(value >> 20 & 0xf)], hexDigits[Int(value >> 16 & 0xf)],
-      hexDigits[Int(value >> 12 & 0xf)], hexDigits[Int(value >> 8 & 0xf)],
-      hexDigits[Int(value >> 4 & 0xf)], hexDigits[Int(value & 0xf)]
-    )
+    let header:
+      (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+        UInt8(truncatingIfNeeded: packed >> 24), UInt8(truncatingIfNeeded: packed >> 16),
+        UInt8(truncatingIfNeeded: packed >> 8), UInt8(truncatingIfNeeded: packed),
+        hexDigits[Int(value >> 28 & 0xf)], hexDigits[Int(value >> 24 & 0xf)],
+        hexDigits[Int(value >> 20 & 0xf)], hexDigits[Int(value >> 16 & 0xf)],
+        hexDigits[Int(value >> 12 & 0xf)], hexDigits[Int(value >> 8 & 0xf)],
+        hexDigits[Int(value >> 4 & 0xf)], hexDigits[Int(value & 0xf)]
+      )
     withUnsafeBytes(of: header) { output.append(contentsOf: $0) }
   }
 }

@@ -33,18 +33,17 @@ extension Request {
         throw .invalidMessage(token: .cdir, reason: "protocol 3 needs the working directory")
       }
       if !source.isEmpty {
-        throw .invalidMessage(token: .doti, reason: "protocol 3 sends files, not preprocessed source")
+        throw .invalidMessage(
+          token: .doti, reason: "protocol 3 sends files, not preprocessed source")
       }
     } else {
       if workingDirectory != nil {
-        throw .invalidMessage(token: .cdir, reason: "the working directory is sent in protocol 3 only")
+        throw .invalidMessage(
+          token: .cdir, reason: "the working directory is sent in protocol 3 only")
       }
       if !files.isEmpty {
         throw .invalidMessage(token: .nfil, reason: "files are sent in protocol 3 only")
       }
-    }
-    guard arguments.count <= PacketWriter.maxBodyLength else {
-      throw .bodyTooLong(token: .argc, length: arguments.count)
     }
     guard files.count <= PacketWriter.maxBodyLength else {
       throw .bodyTooLong(token: .nfil, length: files.count)
@@ -56,10 +55,7 @@ extension Request {
     if let workingDirectory, version.serverPreprocesses {
       try PacketWriter.appendStringChecked(.cdir, workingDirectory, to: &output)
     }
-    PacketWriter.appendValue(.argc, UInt32(arguments.count), to: &output)
-    for argument in arguments {
-      try PacketWriter.appendStringChecked(.argv, argument, to: &output)
-    }
+    try PacketWriter.appendArguments(arguments, to: &output)
     guard version.serverPreprocesses else {
       try PacketWriter.appendBulkChecked(.doti, source, version: version, to: &output)
       return

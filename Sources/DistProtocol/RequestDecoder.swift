@@ -12,8 +12,7 @@
 public struct RequestDecoder: Sendable {
   /// Where in the fixed request sequence the decoder is.
   private enum State: Sendable {
-    case dist, cdir, argc
-    case argv(remaining: Int)
+    case dist, cdir, arguments
     case doti, nfil
     case name(remaining: Int)
     case fileOrLink(remaining: Int, name: [UInt8])
@@ -22,8 +21,7 @@ public struct RequestDecoder: Sendable {
       switch self {
       case .dist: .dist
       case .cdir: .cdir
-      case .argc: .argc
-      case .argv: .argv
+      case .arguments: .argc
       case .doti: .doti
       case .nfil: .nfil
       case .name: .name
@@ -37,6 +35,7 @@ public struct RequestDecoder: Sendable {
   private var reader = PacketReader()
   private var state = State.dist
   private var partial = Request(version: .v1, arguments: [])
+  private var arguments = ArgumentListState()
 
   public init(limits: DecodingLimits = .daemonDefault) {
     self.limits = limits
@@ -69,25 +68,18 @@ public struct RequestDecoder: Sendable {
         }
         _ = try reader.takeValue(.dist)
         partial = Request(version: version, isVersionZero: value == 0, arguments: [])
-        state = version.serverPreprocesses ? .cdir : .argc
+        reader.beginMessage(limit: limits.maxMessageLength)
+        state = version.serverPreprocesses ? .cdir : .arguments
       case .cdir:
         guard let directory = try reader.takeString(.cdir, limit: limits.maxNameLength) else {
           return nil
         }
         partial.workingDirectory = directory
-        state = .argc
-      case .argc:
-        guard let count = try reader.takeCount(.argc, limit: limits.maxArguments) else {
-          return nil
-        }
-        partial.arguments.reserveCapacity(min(count, 1024))
-        state = count > 0 ? .argv(remaining: count) : afterArguments
-      case .argv(let remaining):
-        guard let argument = try reader.takeString(.argv, limit: limits.maxArgumentLength) else {
-          return nil
-        }
-        partial.arguments.append(argument)
-        state = remaining > 1 ? .argv(remaining: remaining - 1) : afterArguments
+        state = .arguments
+      case .arguments:
+        guard let list = try arguments.next(from: &reader, limits: limits) else { return nil }
+        partial.arguments = list
+        state = partial.version.serverPreprocesses ? .nfil : .doti
       case .doti:
         guard let source = try reader.takeBulk(.doti, version: partial.version, limits: limits)
         else { return nil }
@@ -128,10 +120,10 @@ public struct RequestDecoder: Sendable {
   /// begun (or bytes are buffered) but not completed.
   public func finish() throws(DistProtocolError) {
     guard !isAtMessageBoundary else { return }
-    throw .truncated(expecting: state.expectedToken, offset: reader.streamLength)
+    let expected =
+      if case .arguments = state { arguments.expectedToken } else { state.expectedToken }
+    throw .truncated(expecting: expected, offset: reader.streamLength)
   }
-
-  private var afterArguments: State { partial.version.serverPreprocesses ? .nfil : .doti }
 
   private mutating func completeMessage() -> Request {
     let request = partial

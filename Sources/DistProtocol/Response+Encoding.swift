@@ -32,7 +32,8 @@ extension Response {
     }
     if !status.isSuccess && !object.isEmpty {
       throw .invalidMessage(
-        token: .doto, reason: "a failed compile (\(status)) carries no object; 3.4 clients reject it")
+        token: .doto,
+        reason: "a failed compile (\(status)) carries no object; 3.4 clients reject it")
     }
     if dependencies != nil && !sendsDependencies {
       throw .invalidMessage(

@@ -63,6 +63,7 @@ public struct ResponseDecoder: Sendable {
         }
         _ = try reader.takeValue(.done)
         partial = Response(version: version, status: .success)
+        reader.beginMessage(limit: limits.maxMessageLength)
         state = .stat
       case .stat:
         guard let value = try reader.takeValue(.stat) else { return nil }
@@ -83,7 +84,8 @@ public struct ResponseDecoder: Sendable {
       case .doto:
         guard let length = try reader.peekValue(.doto) else { return nil }
         guard partial.status.isSuccess || length == 0 else {
-          throw .outputWithFailedStatus(status: partial.status, length: length, offset: reader.offset)
+          throw .outputWithFailedStatus(
+            status: partial.status, length: length, offset: reader.offset)
         }
         guard
           let bytes = try reader.takeBulkBody(

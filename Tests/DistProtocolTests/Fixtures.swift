@@ -3,7 +3,8 @@ import Foundation
 /// Loads the golden captures in `Fixtures/` (recorded from Debian's distcc 3.4; see `Fixtures/README.md`).
 enum Fixtures {
   static func bytes(_ name: String) throws -> [UInt8] {
-    guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")
+    guard
+      let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")
     else { throw FixtureMissing(name: name) }
     return [UInt8](try Data(contentsOf: url))
   }

@@ -48,4 +48,46 @@ import Testing
     decoder.append(bytes)
     #expect(try decoder.next() == response)
   }
+
+  /// §13.2 prints the head and tail of the protocol 1 reply (1428 bytes, `DOTO00000558`); our recording of
+  /// the same compile matches both.
+  @Test func protocol1ResponseMatchesTheVisibleBytesOf13_2() throws {
+    let bytes = try Fixtures.bytes("v1-hello.response.bin")
+    #expect(bytes.count == 1428)
+    let head = hex(
+      """
+      444f 4e45 3030 3030 3030 3031 5354 4154
+      3030 3030 3030 3030 5345 5252 3030 3030
+      3030 3030 534f 5554 3030 3030 3030 3030
+      444f 544f 3030 3030 3035 3538 7f45 4c46
+      0201 0100 0000 0000 0000 0000 0100 3e00
+      """)
+    #expect(Array(bytes.prefix(head.count)) == head)
+    let tail = hex(
+      """
+      0000 0000 6100 0000 0000 0000 0000 0000
+      0000 0000 0100 0000 0000 0000 0000 0000
+      0000 0000
+      """)
+    #expect(Array(bytes.suffix(tail.count)) == tail)
+  }
+
+  /// §13.3: the protocol 2 request carries `DOTI000000a5` ending in `11 00 00`, the reply `DOTO0000025f`.
+  @Test func protocol2LengthsMatch13_3() throws {
+    let request = try Fixtures.bytes("v2-hello.request.bin")
+    #expect(request.count == 0x7a + 12 + 0xa5)
+    #expect(request[0x7a..<0x86] == ArraySlice("DOTI000000a5".utf8))
+    #expect(request.suffix(3) == [0x11, 0, 0])
+    let response = try Fixtures.bytes("v2-hello.response.bin")
+    #expect(response[0x30..<0x3c] == ArraySlice("DOTO0000025f".utf8))
+    #expect(response.count == 0x3c + 0x25f)
+  }
+
+  /// The bytes of an `xxd`-style hex listing (white space ignored).
+  private func hex(_ text: String) -> [UInt8] {
+    let digits = Array(text.utf8.filter { $0 != 0x20 && $0 != 0x0a })
+    return stride(from: 0, to: digits.count, by: 2).map {
+      UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16) ?? 0
+    }
+  }
 }

@@ -1,0 +1,163 @@
+internal import Glibc
+public import SystemPackage
+
+extension FileDescriptor {
+  /// Reads what is available, at most `buffer.count` bytes, waiting no later than `deadline`.
+  ///
+  /// Deadlines hold for any descriptor on reads; on writes they need a non-blocking descriptor
+  /// (`setNonBlocking(true)`; the sockets of `Socket` are non-blocking already).
+  /// - Returns: the number of bytes read; 0 at end of file.
+  public func readSome(
+    into buffer: UnsafeMutableRawBufferPointer, deadline: Deadline,
+    operation: @autoclosure () -> String = "read"
+  ) throws(PosixError) -> Int {
+    while true {
+      if deadline != .never {
+        _ = try Poll.wait(for: .readable, on: self, deadline: deadline, operation: operation())
+      }
+      let count = Glibc.read(rawValue, buffer.baseAddress, buffer.count)
+      if count >= 0 { return count }
+      let code = currentErrno()
+      if code == .interrupted || code == .wouldBlock { 
+        if code == .wouldBlock && deadline == .never {
+          _ = try Poll.wait(for: .readable, on: self, deadline: deadline, operation: operation())
+        }
+        continue
+      }
+      throw PosixError.system(operation: operation(), errno: code)
+    }
+  }
+
+  /// Reads at most `maxCount` bytes; an empty array means end of file.
+  public func readSome(
+    upTo maxCount: Int, deadline: Deadline, operation: @autoclosure () -> String = "read"
+  ) throws(PosixError) -> [UInt8] {
+    var result = [UInt8](repeating: 0, count: maxCount)
+    var outcome = Result<Int, PosixError>.success(0)
+    result.withUnsafeMutableBytes { buffer in
+      outcome = Result { () throws(PosixError) in
+        try readSome(into: buffer, deadline: deadline, operation: operation())
+      }
+    }
+    result.removeSubrange(try outcome.get()...)
+    return result
+  }
+
+  /// Reads exactly `buffer.count` bytes.
+  ///
+  /// - Throws: `PosixError.endOfFile` if the stream ends first.
+  public func readExactly(
+    into buffer: UnsafeMutableRawBufferPointer, deadline: Deadline,
+    operation: @autoclosure () -> String = "read"
+  ) throws(PosixError) {
+    var offset = 0
+    while offset < buffer.count {
+      let count = try readSome(
+        into: UnsafeMutableRawBufferPointer(rebasing: buffer[offset...]), deadline: deadline,
+        operation: operation())
+      if count == 0 { throw PosixError.endOfFile(operation: operation()) }
+      offset += count
+    }
+  }
+
+  /// Reads until end of file.
+  ///
+  /// - Parameter limit: the most bytes accepted; more is an error (`EFBIG`), never a larger allocation.
+  public func readToEnd(
+    limit: Int, deadline: Deadline, operation: @autoclosure () -> String = "read"
+  ) throws(PosixError) -> [UInt8] {
+    var result: [UInt8] = []
+    var chunk = 64 * 1024
+    while true {
+      let start = result.count
+      let room = Swift.min(chunk, limit + 1 - start)
+      result.append(contentsOf: repeatElement(0, count: room))
+      var outcome = Result<Int, PosixError>.success(0)
+      result.withUnsafeMutableBytes { buffer in
+        outcome = Result { () throws(PosixError) in
+          try readSome(
+            into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + room)]),
+            deadline: deadline, operation: operation())
+        }
+      }
+      let count = try outcome.get()
+      result.removeSubrange((start + count)...)
+      if count == 0 { return result }
+      if result.count > limit {
+        throw PosixError.system(operation: operation(), errno: .fileTooLarge)
+      }
+      if chunk < 4 * 1024 * 1024 { chunk *= 2 }
+    }
+  }
+
+  /// Writes every byte of `bytes`, waiting no later than `deadline`.
+  public func writeAll(
+    _ bytes: UnsafeRawBufferPointer, deadline: Deadline,
+    operation: @autoclosure () -> String = "write"
+  ) throws(PosixError) {
+    var offset = 0
+    while offset < bytes.count {
+      if deadline != .never {
+        _ = try Poll.wait(for: .writable, on: self, deadline: deadline, operation: operation())
+      }
+      let count = Glibc.write(rawValue, bytes.baseAddress! + offset, bytes.count - offset)
+      if count >= 0 {
+        offset += count
+        continue
+      }
+      let code = currentErrno()
+      if code == .interrupted { continue }
+      if code == .wouldBlock {
+        if deadline == .never {
+          _ = try Poll.wait(for: .writable, on: self, deadline: deadline, operation: operation())
+        }
+        continue
+      }
+      throw PosixError.system(operation: operation(), errno: code)
+    }
+  }
+
+  /// Writes every byte of `bytes`, waiting no later than `deadline`.
+  public func writeAll(
+    _ bytes: some Collection<UInt8>, deadline: Deadline,
+    operation: @autoclosure () -> String = "write"
+  ) throws(PosixError) {
+    var outcome = Result<Void, PosixError>.success(())
+    let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+      outcome = Result { () throws(PosixError) in
+        try writeAll(UnsafeRawBufferPointer(buffer), deadline: deadline, operation: operation())
+      }
+    }
+    if done == nil {
+      Array(bytes).withUnsafeBytes { buffer in
+        outcome = Result { () throws(PosixError) in
+          try writeAll(buffer, deadline: deadline, operation: operation())
+        }
+      }
+    }
+    try outcome.get()
+  }
+
+  /// Turns `O_NONBLOCK` on or off.
+  public func setNonBlocking(_ enabled: Bool) throws(PosixError) {
+    let flags = try syscall("fcntl F_GETFL") { fcntl(rawValue, F_GETFL) }
+    let wanted = enabled ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
+    if wanted != flags {
+      _ = try syscall("fcntl F_SETFL") { fcntl(rawValue, F_SETFL, wanted) }
+    }
+  }
+
+  /// Turns `FD_CLOEXEC` on or off.
+  public func setCloseOnExec(_ enabled: Bool) throws(PosixError) {
+    let flags = try syscall("fcntl F_GETFD") { fcntl(rawValue, F_GETFD) }
+    let wanted = enabled ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC
+    if wanted != flags {
+      _ = try syscall("fcntl F_SETFD") { fcntl(rawValue, F_SETFD, wanted) }
+    }
+  }
+
+  /// Closes the descriptor, ignoring errors (for clean-up paths where the first error is what matters).
+  public func closeIgnoringErrors() {
+    _ = Glibc.close(rawValue)
+  }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the DistPosix module is being written (see Docs/architecture.md).

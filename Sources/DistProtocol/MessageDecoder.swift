@@ -1,0 +1,19 @@
+/// What ``RequestDecoder`` and ``ResponseDecoder`` have in common, so one read loop serves both.
+public protocol MessageDecoder: Sendable {
+  /// The decoded message type.
+  associatedtype Message: Sendable
+
+  /// Adds received bytes, split anywhere.
+  mutating func append(_ bytes: some Sequence<UInt8>)
+  /// Adds received bytes, split anywhere.
+  mutating func append(_ bytes: UnsafeRawBufferPointer)
+  /// The next complete message, or `nil` if more bytes are needed.
+  mutating func next() throws(DistProtocolError) -> Message?
+  /// Call at end of input: throws ``DistProtocolError/truncated(expecting:offset:)`` inside a message.
+  func finish() throws(DistProtocolError)
+  /// Whether the decoder is between messages with nothing buffered.
+  var isAtMessageBoundary: Bool { get }
+}
+
+extension RequestDecoder: MessageDecoder {}
+extension ResponseDecoder: MessageDecoder {}

@@ -1,1 +1,0 @@
-// Placeholder: the HostSpec module is being written (see Docs/architecture.md).

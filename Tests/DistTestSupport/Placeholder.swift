@@ -1,1 +1,0 @@
-// Placeholder: shared test support is being written.
