@@ -1,3 +1,4 @@
+import DistPosix
 import DistProtocol
 import Glibc
 import SystemPackage
@@ -80,7 +81,7 @@ struct JobService: Sendable {
     var decoder = RequestDecoder(limits: .daemonDefault)
     do {
       while true {
-        let readDeadline = deadline.earliest(.after(seconds: configuration.readTimeout))
+        let readDeadline = deadline.earlier(.after(seconds: configuration.readTimeout))
         let bytes = try Syscalls.read(input, upTo: 65536, deadline: readDeadline, what: "read request")
         if bytes.isEmpty {
           do { try decoder.finish() } catch {
@@ -207,9 +208,9 @@ struct JobService: Sendable {
     let watchClient = Syscalls.peerAddress(of: client) != .notSocket
     while true {
       if let status = process.reap(blocking: false) { return .exited(status) }
-      let tick = Deadline.after(milliseconds: process.pidfd >= 0 ? 1000 : 100).earliest(lifetime)
+      let tick = Deadline.after(milliseconds: 1000).earlier(lifetime)
       var fds: [FileDescriptor] = []
-      if process.pidfd >= 0 { fds.append(FileDescriptor(rawValue: process.pidfd)) }
+      fds.append(process.child.pidfd)
       if watchClient { fds.append(client) }
       let revents = Syscalls.poll(fds, deadline: tick)
       if watchClient, revents.last.map({ $0 != 0 }) == true {
@@ -231,7 +232,7 @@ struct JobService: Sendable {
     let grace = Deadline.after(seconds: 2)
     while !grace.hasPassed {
       if process.reap(blocking: false) != nil { return }
-      _ = Syscalls.poll(process.pidfd >= 0 ? [FileDescriptor(rawValue: process.pidfd)] : [], deadline: .after(milliseconds: 50))
+      _ = Syscalls.poll([process.child.pidfd], deadline: .after(milliseconds: 50))
     }
     process.signalGroup(SIGKILL)
     _ = process.reap(blocking: true)

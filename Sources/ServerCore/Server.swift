@@ -1,4 +1,5 @@
 public import SystemPackage
+import DistPosix
 import DistProtocol
 import Glibc
 import Synchronization
@@ -59,7 +60,7 @@ public final class Server: Sendable {
   @discardableResult
   public func serveOne(input: FileDescriptor, output: FileDescriptor) -> Int32 {
     ignoreSIGPIPE()
-    let peer = Syscalls.peerAddress(of: input)
+    let peer = PeerAddress((try? Socket.peerAddress(input)) ?? nil)
     logger.log(.info, "connection from \(peer)")
     if let bytes = peer.addressBytes, !configuration.accessList.allows(bytes) {
       logger.log(.error, "connection from client '\(peer)' denied by access list")
@@ -139,7 +140,7 @@ public final class Server: Sendable {
   private func acceptJob(on listener: FileDescriptor) throws(ServerError) {
     let accepted: (FileDescriptor, PeerAddress)?
     do { accepted = try Syscalls.accept(listener) } catch {
-      if [EMFILE, ENFILE, ENOMEM, ENOBUFS].contains(error.rawValue) {
+      if let code = error.errno, [EMFILE, ENFILE, ENOMEM, ENOBUFS].contains(code.rawValue) {
         logger.log(.error, "accept failed: \(error)")
         _ = Syscalls.poll([], deadline: .after(milliseconds: 100))
         return

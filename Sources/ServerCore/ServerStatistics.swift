@@ -1,3 +1,4 @@
+import DistPosix
 import Glibc
 import Synchronization
 
