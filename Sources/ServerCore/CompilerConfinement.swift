@@ -53,7 +53,9 @@ public struct CompilerConfinement: Sendable {
           + CompilerConfinement.compilerRoots(request.executable, jobDirectory: jobDirectory))
     return request.withSpawnRequest(environment: environment) { spawn in
       do throws(PosixError) {
-        return .success(SpawnedProcess(child: try ChildProcess.spawnConfined(spawn, limits: limits, landlock: landlock)))
+        return .success(
+          SpawnedProcess(
+            child: try ChildProcess.spawnConfined(spawn, limits: limits, landlock: landlock)))
       } catch {
         return .failure(error.errno ?? Errno(rawValue: EPERM))
       }

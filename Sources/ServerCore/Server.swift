@@ -1,8 +1,8 @@
-public import SystemPackage
 import DistPosix
 import DistProtocol
 import Glibc
 import Synchronization
+public import SystemPackage
 
 /// The distcc daemon: an accept loop on the main thread, one dedicated thread per connection, compile
 /// slots taken only once a request is fully read, and 3.4's stats page. See `Docs/architecture.md`,
@@ -26,7 +26,8 @@ public final class Server: Sendable {
     slots = JobSlots(
       jobs: configuration.jobs, maxConnections: configuration.maxConnections,
       maxPerAddress: configuration.maxConnectionsPerAddress)
-    statistics = ServerStatistics(maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
+    statistics = ServerStatistics(
+      maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
   }
 
   /// The signal that ended ``run()`` (`SIGTERM`, `SIGINT`, `SIGHUP`, or `SIGALRM` for `--lifetime`);
@@ -42,7 +43,8 @@ public final class Server: Sendable {
   /// Checks what 3.4 checks before serving (daemon.md §2.1 steps 8-11).
   public func validateEnvironment() throws(ServerError) {
     if !configuration.insecureCompilers && configuration.commandList == nil {
-      guard configuration.masqueradeDirectories.contains(where: { access($0, R_OK | X_OK) == 0 }) else {
+      guard configuration.masqueradeDirectories.contains(where: { access($0, R_OK | X_OK) == 0 })
+      else {
         throw .noMasqueradeDirectory(configuration.masqueradeDirectories.last ?? "/usr/lib/distcc")
       }
     }
@@ -50,7 +52,8 @@ public final class Server: Sendable {
     guard stat(configuration.temporaryDirectory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
       access(configuration.temporaryDirectory, W_OK | X_OK) == 0
     else {
-      throw .temporaryDirectoryUnusable(path: configuration.temporaryDirectory, reason: Syscalls.errnoText())
+      throw .temporaryDirectoryUnusable(
+        path: configuration.temporaryDirectory, reason: Syscalls.errnoText())
     }
   }
 
@@ -82,14 +85,18 @@ public final class Server: Sendable {
     logger.log(.info, "\(cpus) CPU(s) online on this server")
     logger.log(.info, "allowing up to \(configuration.jobs) active jobs")
     if configuration.accessList.isLoopbackOnly {
-      logger.log(.notice, "no --allow or --allow-private given: accepting connections from loopback only (127.0.0.0/8, ::1)")
+      logger.log(
+        .notice,
+        "no --allow or --allow-private given: accepting connections from loopback only (127.0.0.0/8, ::1)"
+      )
     } else {
       logger.log(.info, "allowing clients from \(configuration.accessList)")
     }
     let confinement = configuration.confinement.startupNote
     logger.log(confinement.level, confinement.text)
     logger.log(.info, "thread-per-connection daemon started (swift-distcc, protocols 1, 2 and 3)")
-    let lifetime: Deadline = configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
+    let lifetime: Deadline =
+      configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
     var sockets = [FileDescriptor(rawValue: wake.readEnd), listener]
     if let statsListener { sockets.append(statsListener) }
     while true {
@@ -116,7 +123,9 @@ public final class Server: Sendable {
   private func drain() {
     let count = slots.connections
     guard count > 0 else { return }
-    logger.log(.info, "waiting up to \(configuration.shutdownGracePeriod)s for \(count) connection(s) to finish")
+    logger.log(
+      .info,
+      "waiting up to \(configuration.shutdownGracePeriod)s for \(count) connection(s) to finish")
     if !slots.waitUntilIdle(until: .after(seconds: configuration.shutdownGracePeriod)) {
       logger.log(.warning, "\(slots.connections) connection(s) still open after the grace period")
     }
@@ -124,12 +133,17 @@ public final class Server: Sendable {
 
   private func bind(port: Int) throws(ServerError) -> FileDescriptor {
     let host = configuration.listenAddress ?? "0.0.0.0"
-    guard (1...65535).contains(port) else { throw .badListenAddress(host, reason: "port number out of range: \(port)") }
+    guard (1...65535).contains(port) else {
+      throw .badListenAddress(host, reason: "port number out of range: \(port)")
+    }
     guard let address = Syscalls.numericAddress(host) ?? Syscalls.resolveAddress(host) else {
       throw .badListenAddress(host, reason: "can't resolve address")
     }
     do {
       let fd = try Syscalls.listen(address: address, port: port)
+      if configuration.tcpDeferAccept && port == configuration.port {
+        try? Socket.setDeferAccept(fd, seconds: 1)  // as 3.4: a client that sends nothing wakes no thread
+      }
       logger.log(.info, "listening on \(host):\(port)")
       return fd
     } catch {
@@ -184,7 +198,8 @@ public final class Server: Sendable {
     let statistics = self.statistics
     let started = startThread {
       // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it.
-      _ = try? Syscalls.read(socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")
+      _ = try? Syscalls.read(
+        socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")
       let page = Array(statistics.page(argv0: "/distccd").utf8)
       _ = try? Syscalls.writeAll(socket, page, deadline: .after(seconds: 5), what: "stats reply")
       _ = try? socket.close()

@@ -44,7 +44,8 @@ struct SpawnedProcess: Sendable {
       }
       let request = SpawnRequest(
         executable: executable, arguments: arguments,
-        environment: (environment ?? self.environment).map { Array($0.utf8) }, standardInput: opened[0],
+        environment: (environment ?? self.environment).map { Array($0.utf8) },
+        standardInput: opened[0],
         standardOutput: opened[1], standardError: opened[2], workingDirectory: workingDirectory,
         newProcessGroup: newProcessGroup, newSession: newSession)
       return body(request)
@@ -54,7 +55,9 @@ struct SpawnedProcess: Sendable {
   /// Starts `request` unconfined.
   static func spawn(_ request: Request) -> Result<SpawnedProcess, Errno> {
     request.withSpawnRequest { spawn in
-      do throws(PosixError) { return .success(SpawnedProcess(child: try ChildProcess.spawn(spawn))) } catch {
+      do throws(PosixError) {
+        return .success(SpawnedProcess(child: try ChildProcess.spawn(spawn)))
+      } catch {
         return .failure(error.errno ?? Errno(rawValue: ENOEXEC))
       }
     }
@@ -75,7 +78,8 @@ struct SpawnedProcess: Sendable {
     for dir in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
       let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
       var info = stat()
-      if access(candidate, X_OK) == 0, stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
+      if access(candidate, X_OK) == 0, stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG
+      {
         return candidate
       }
     }

@@ -33,7 +33,9 @@ enum PeerAddress: Sendable, Equatable, CustomStringConvertible {
     case .ipv4(let value, let port)?:
       self = .ip(bytes: withUnsafeBytes(of: value.bigEndian) { Array($0) }, port: port)
     case .ipv6(let value, let port)?:
-      let bytes = withUnsafeBytes(of: value.high.bigEndian) { Array($0) } + withUnsafeBytes(of: value.low.bigEndian) { Array($0) }
+      let bytes =
+        withUnsafeBytes(of: value.high.bigEndian) { Array($0) }
+        + withUnsafeBytes(of: value.low.bigEndian) { Array($0) }
       self = .ip(bytes: bytes, port: port)
     case .unix(let path)?: self = .unixDomain(path: path)
     case nil: self = .notSocket
@@ -48,8 +50,11 @@ enum PeerAddress: Sendable, Equatable, CustomStringConvertible {
     case .ip(let bytes, _):
       if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
       var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-      _ = bytes.withUnsafeBytes { inet_ntop(AF_INET6, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
-      return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      _ = bytes.withUnsafeBytes {
+        inet_ntop(AF_INET6, $0.baseAddress, &buffer, socklen_t(buffer.count))
+      }
+      return String(
+        decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     case .unixDomain(let path): return "UNIX-DOMAIN \(path)"
     case .notSocket: return "NOTSOCKET"
     }
@@ -64,7 +69,9 @@ enum PeerAddress: Sendable, Equatable, CustomStringConvertible {
 enum Syscalls {
   static var onlineProcessors: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
-  static func errnoText(_ code: Int32 = errno) -> String { String(describing: Errno(rawValue: code)) }
+  static func errnoText(_ code: Int32 = errno) -> String {
+    String(describing: Errno(rawValue: code))
+  }
 
   /// `inet_pton` for IPv4 then IPv6.
   static func numericAddress(_ text: String) -> [UInt8]? {
@@ -166,7 +173,9 @@ enum Syscalls {
   }
 
   /// Accepts a pending connection (close-on-exec, through DistPosix); `nil` when nothing is pending.
-  static func accept(_ listener: FileDescriptor) throws(PosixError) -> (FileDescriptor, PeerAddress)? {
+  static func accept(_ listener: FileDescriptor) throws(PosixError) -> (
+    FileDescriptor, PeerAddress
+  )? {
     do {
       let (fd, address) = try Socket.accept(listener, deadline: .now)
       return (fd, PeerAddress(address))
@@ -177,7 +186,9 @@ enum Syscalls {
   }
 
   /// `poll` on several descriptors for `events`; returns the `revents` of each.
-  static func poll(_ fds: [FileDescriptor], events: Int16 = Int16(POLLIN), deadline: Deadline) -> [Int16] {
+  static func poll(_ fds: [FileDescriptor], events: Int16 = Int16(POLLIN), deadline: Deadline)
+    -> [Int16]
+  {
     var entries = fds.map { pollfd(fd: $0.rawValue, events: events, revents: 0) }
     while true {
       let count = Glibc.poll(&entries, nfds_t(entries.count), deadline.pollTimeout)
@@ -208,7 +219,9 @@ enum Syscalls {
   }
 
   /// Writes all of `bytes` before `deadline`.
-  static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8], deadline: Deadline, what: String) throws(IOFailure) {
+  static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8], deadline: Deadline, what: String)
+    throws(IOFailure)
+  {
     var offset = 0
     while offset < bytes.count {
       let revents = poll([fd], events: Int16(POLLOUT), deadline: deadline)[0]
@@ -221,8 +234,13 @@ enum Syscalls {
       }
       if wrote < 0 {
         if errno == ENOTSOCK {
-          let plain = bytes.withUnsafeBytes { Glibc.write(fd.rawValue, $0.baseAddress! + offset, bytes.count - offset) }
-          if plain >= 0 { offset += plain; continue }
+          let plain = bytes.withUnsafeBytes {
+            Glibc.write(fd.rawValue, $0.baseAddress! + offset, bytes.count - offset)
+          }
+          if plain >= 0 {
+            offset += plain
+            continue
+          }
         }
         if errno == EINTR || errno == EAGAIN { continue }
         throw .system(what, Errno(rawValue: errno))
@@ -236,14 +254,18 @@ enum Syscalls {
     var byte: UInt8 = 0
     let got = recv(fd.rawValue, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
     if got == 0 { return true }
-    if got < 0 { return !(errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ENOTSOCK) }
+    if got < 0 {
+      return !(errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ENOTSOCK)
+    }
     return false
   }
 
   /// Reads and drops whatever is pending on a socket, without blocking.
   static func discardPending(_ fd: FileDescriptor) {
     var buffer = [UInt8](repeating: 0, count: 4096)
-    _ = buffer.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+    _ = buffer.withUnsafeMutableBytes {
+      recv(fd.rawValue, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT))
+    }
   }
 
   /// Reads a whole small file (`nil` if it cannot be opened).

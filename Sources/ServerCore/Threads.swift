@@ -43,7 +43,8 @@ final class ConditionLock: @unchecked Sendable {  // all access goes through `mu
   func wait(until deadline: Deadline) -> Bool {
     if deadline == .never { return pthread_cond_wait(condition, mutex) == 0 }
     var spec = timespec(  // DistPosix deadlines are on CLOCK_MONOTONIC, as this condition variable is.
-      tv_sec: Int(deadline.nanoseconds / 1_000_000_000), tv_nsec: Int(deadline.nanoseconds % 1_000_000_000))
+      tv_sec: Int(deadline.nanoseconds / 1_000_000_000),
+      tv_nsec: Int(deadline.nanoseconds % 1_000_000_000))
     return pthread_cond_timedwait(condition, mutex, &spec) == 0
   }
 

@@ -8,16 +8,20 @@ import Testing
   static let hostOptions = ["", ",lzo"]
 
   @Test(arguments: hostOptions, [("gcc", "hello.c"), ("g++", "hello.cpp")])
-  func objectsEqualALocalCompile(hostOption: String, job: (compiler: String, source: String)) throws {
+  func objectsEqualALocalCompile(hostOption: String, job: (compiler: String, source: String)) throws
+  {
     let world = try DaemonWorld()
     try world.startDaemon()
-    let remote = try world.distcc([job.compiler, "-O2", "-c", job.source, "-o", "remote.o"], hostOptions: hostOption)
+    let remote = try world.distcc(
+      [job.compiler, "-O2", "-c", job.source, "-o", "remote.o"], hostOptions: hostOption)
     #expect(remote.status == 0, "\(remote.stderr)")
-    let local = try world.run("/usr/bin/\(job.compiler)", ["-O2", "-c", job.source, "-o", "local.o"])
+    let local = try world.run(
+      "/usr/bin/\(job.compiler)", ["-O2", "-c", job.source, "-o", "local.o"])
     #expect(local.status == 0)
     #expect(world.contents("remote.o") != nil)
     #expect(world.contents("remote.o") == world.contents("local.o"))
-    #expect(world.waitForSummaries("COMPILE_OK"), "the job was compiled remotely, not by the fallback")
+    #expect(
+      world.waitForSummaries("COMPILE_OK"), "the job was compiled remotely, not by the fallback")
     #expect(world.leftovers.isEmpty, "left in TMPDIR: \(world.leftovers)")
   }
 
@@ -26,7 +30,8 @@ import Testing
     let world = try DaemonWorld()
     try world.startDaemon()
     let result = try world.distcc(
-      ["gcc", "-c", "bad.c", "-o", "bad.o"], hostOptions: hostOption, environment: ["DISTCC_SKIP_LOCAL_RETRY": "1"])
+      ["gcc", "-c", "bad.c", "-o", "bad.o"], hostOptions: hostOption,
+      environment: ["DISTCC_SKIP_LOCAL_RETRY": "1"])
     #expect(result.status == 1)
     #expect(result.stderr.contains("error"), "\(result.stderr)")
     #expect(world.waitForSummaries("COMPILE_ERROR"))
@@ -37,7 +42,8 @@ import Testing
   func warningIsRelayed(hostOption: String) throws {
     let world = try DaemonWorld()
     try world.startDaemon()
-    let result = try world.distcc(["gcc", "-Wall", "-c", "warn.c", "-o", "warn.o"], hostOptions: hostOption)
+    let result = try world.distcc(
+      ["gcc", "-Wall", "-c", "warn.c", "-o", "warn.o"], hostOptions: hostOption)
     #expect(result.status == 0)
     #expect(result.stderr.contains("unused variable"), "\(result.stderr)")
     #expect(world.waitForSummaries("COMPILE_OK"))
@@ -47,9 +53,11 @@ import Testing
   @Test func dependencyFileAndOutputInSubdirectory() throws {
     let world = try DaemonWorld()
     try world.startDaemon()
-    try FileManager.default.createDirectory(atPath: world.path("obj/deep"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: world.path("obj/deep"), withIntermediateDirectories: true)
     let result = try world.distcc(
-      ["gcc", "-MD", "-MF", "obj/hello.d", "-c", "hello.c", "-o", "obj/deep/hello.o"], hostOptions: ",lzo")
+      ["gcc", "-MD", "-MF", "obj/hello.d", "-c", "hello.c", "-o", "obj/deep/hello.o"],
+      hostOptions: ",lzo")
     #expect(result.status == 0, "\(result.stderr)")
     let deps = String(decoding: world.contents("obj/hello.d") ?? [], as: UTF8.self)
     #expect(deps.contains("hello.o: hello.c"), "\(deps)")
@@ -69,7 +77,10 @@ import Testing
     }
     let results = Mutex2<[Int32]>([])
     DispatchQueue.concurrentPerform(iterations: count) { index in
-      let status = (try? world.distcc(["gcc", "-c", "unit\(index).c", "-o", "unit\(index).o"], hostOptions: ",lzo"))?.status ?? -1
+      let status =
+        (try? world.distcc(
+          ["gcc", "-c", "unit\(index).c", "-o", "unit\(index).o"], hostOptions: ",lzo"))?.status
+        ?? -1
       results.withLock { $0.append(status) }
     }
     #expect(results.withLock { $0 } == Array(repeating: 0, count: count))

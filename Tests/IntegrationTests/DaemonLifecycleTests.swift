@@ -6,7 +6,10 @@ import Testing
 /// Job limits, disconnects, stalls, signals, inetd, temp files and the stats page.
 @Suite(.serialized) struct DaemonLifecycleTests {
   /// A world whose daemon allows the fake compiler `slowcc` through DISTCC_CMDLIST.
-  static func slowWorld(sleep seconds: Double, marker: String? = "OBJECT", options: [String] = [], environment: [String: String] = [:])
+  static func slowWorld(
+    sleep seconds: Double, marker: String? = "OBJECT", options: [String] = [],
+    environment: [String: String] = [:]
+  )
     throws -> DaemonWorld
   {
     let world = try DaemonWorld()
@@ -22,7 +25,8 @@ import Testing
 
   static func compilerPid(_ world: DaemonWorld) -> pid_t? {
     guard let text = world.contents("slowcc.pid") else { return nil }
-    return pid_t(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    return pid_t(
+      String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
   }
 
   static func waitForCompilerStart(_ world: DaemonWorld) -> pid_t? {
@@ -49,7 +53,9 @@ import Testing
     let response = try world.reply(to: try DaemonWorld.request(compiler: "slowcc"))
     #expect(Date().timeIntervalSince(started) < 10)
     #expect(response.status == WaitStatus.exited(118))
-    #expect(String(decoding: response.stderr, as: UTF8.self).contains("Compilation takes too long, timeout."))
+    #expect(
+      String(decoding: response.stderr, as: UTF8.self).contains(
+        "Compilation takes too long, timeout."))
     #expect(response.object.isEmpty)
     let pid = try #require(DaemonLifecycleTests.compilerPid(world))
     #expect(DaemonLifecycleTests.waitForExit(pid), "the compiler's process group was killed")
@@ -144,7 +150,8 @@ import Testing
     var env = ProcessInfo.processInfo.environment
     env["TMPDIR"] = world.tmpdir
     process.environment = env
-    process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: world.path("request.bin")))
+    process.standardInput = try FileHandle(
+      forReadingFrom: URL(fileURLWithPath: world.path("request.bin")))
     let out = Pipe()
     process.standardOutput = out
     process.standardError = FileHandle.nullDevice
@@ -174,7 +181,8 @@ import Testing
     DispatchQueue.concurrentPerform(iterations: 4) { lane in
       for index in stride(from: lane, to: jobs, by: 4) {
         let bytes = requests[index % requests.count]
-        guard let socket = try? RawSocket(), (try? socket.connect(host: "127.0.0.1", port: world.port)) != nil,
+        guard let socket = try? RawSocket(),
+          (try? socket.connect(host: "127.0.0.1", port: world.port)) != nil,
           (try? socket.send(bytes)) != nil
         else {
           failures.withLock { $0 += 1 }
@@ -203,7 +211,8 @@ import Testing
     let page = String(decoding: try #require(socket.readToEnd()), as: UTF8.self)
     #expect(page.hasPrefix("HTTP/1.0 200 OK\nContent-Type: text/plain\nConnection: close\n\n"))
     for line in [
-      "<distccstats>", "dcc_tcp_accept 1", "dcc_compile_ok 1", "dcc_compile_error 0", "dcc_rej_bad_req 0",
+      "<distccstats>", "dcc_tcp_accept 1", "dcc_compile_ok 1", "dcc_compile_error 0",
+      "dcc_rej_bad_req 0",
       "dcc_longest_job hello.c", "dcc_longest_job_compiler x86_64-linux-gnu-gcc", "dcc_max_kids ",
       "dcc_load1 ", "dcc_num_compiles1 1", "dcc_max_RSS ", "dcc_free_space ", "</distccstats>",
     ] {
