@@ -133,3 +133,40 @@ import Testing
     #expect(!file.isActive(now: 100, period: 0))
   }
 }
+
+@Suite struct FarmHistoryScaleTests {
+  /// A build of a thousand jobs, each through five phases on one of 8 hosts × 4 slots, sampled every
+  /// 50 ms: the history stays bounded and a poll's JSON covers only what changed.
+  @Test func staysBoundedWithAThousandJobs() {
+    var history = FarmHistory(window: 10 * 60 * 1000, spanLimit: 3000)
+    let phases: [Phase] = [.preprocess, .connect, .send, .compile, .receive]
+    var now: Int64 = 0
+    var finished = 0
+    let clock = ContinuousClock()
+    let elapsed = clock.measure {
+      for wave in 0..<(1000 / 32) + 1 {
+        for phase in phases {
+          now += 50
+          let records = (0..<32).compactMap { lane -> StateRecord? in
+            let job = wave * 32 + lane
+            guard job < 1000 else { return nil }
+            return StateRecord(
+              pid: Int64(10_000 + job), file: "file\(job).c", host: phase == .preprocess ? "localhost" : "host\(lane % 8)",
+              slot: Int32(lane / 8), phase: phase)
+          }
+          history.observe(records, at: now)
+        }
+        finished = min(1000, (wave + 1) * 32)
+      }
+      history.observe([], at: now + 50)
+    }
+    #expect(finished == 1000)
+    #expect((0..<8).reduce(0) { $0 + (history.totals["host\($1)"]?.jobs ?? 0) } == 1000)
+    #expect(history.spans().count <= 3000)
+    let snapshot = FarmSnapshot(now: now, history: history)
+    let full = snapshot.json()
+    let recent = snapshot.json(since: now - 100)
+    #expect(recent.utf8.count * 10 < full.utf8.count)
+    #expect(elapsed < .seconds(5))
+  }
+}
