@@ -72,8 +72,9 @@ public final class SSHChannel {
     let knownHosts = KnownHosts(
       session: session, paths: settings.userKnownHostsFiles + settings.globalKnownHostsFiles)
     let recorded = knownHosts.recordedTypes(for: settings.knownHostsName)
-    let order = recorded + HostKeyType.allCases.filter { !recorded.contains($0) }
-    try session.handshake(hostKeyOrder: order, deadline: deadline)
+    let preferences = options.algorithms
+    let order = recorded.filter(preferences.hostKeys.contains) + preferences.hostKeys.filter { !recorded.contains($0) }
+    try session.handshake(preferences: preferences, hostKeyOrder: order, deadline: deadline)
     try session.verifyHostKey(settings: settings, knownHosts: knownHosts)
     let handshake = clock.lap()
 
@@ -130,7 +131,11 @@ public final class SSHChannel {
     try result.get()
   }
 
-  /// Closes the remote command's stdin (end of request).
+  /// Closes the remote command's stdin.
+  ///
+  /// Do not call this after a distcc request: 3.4's `distccd` takes end of file on its input as the client
+  /// going away and kills the job (`Client fd disconnected, killing job`, exit 107). It is for remote commands
+  /// that read to end of file.
   public func sendEOF(deadline: Deadline) throws(SSHError) {
     guard let channel else { throw .io(host: session.display, reason: "channel already closed") }
     let result: Int32 = try session.retry(.io, deadline: deadline) { libssh2_channel_send_eof(channel) }

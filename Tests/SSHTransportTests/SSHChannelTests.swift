@@ -184,6 +184,40 @@ import Testing
     #expect(error?.stage == .exec)
   }
 
+  @Test func restrictedForcedCommandKeyServesJobs() throws {
+    // The set-up Docs/ssh.md recommends: the farm key may run distccd and nothing else.
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let key = try publicKey(server.home + "/.ssh/id_ed25519.pub")
+    try server.write(
+      "restrict,command=\"/usr/bin/distccd --inetd --enable-tcp-insecure\" \(key)\n", to: server.authorizedKeys)
+    let channel = try SSHChannel.open(server.destination(command: "anything-else"), options: server.options())
+    #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
+  }
+
+  @Test func bulkDataCrossesTheChannelWindowBothWays() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let size = 5 << 20  // more than twice libssh2's 2 MiB receive window and OpenSSH's
+    // `sh -c 'wc -c' x --inetd --enable-tcp-insecure`: the extra words become $1 and $2, which wc never sees.
+    let upload = try SSHChannel.open(server.destination(command: "sh -c 'wc -c' x"), options: server.options())
+    try upload.write([UInt8](repeating: 7, count: size), deadline: .after(seconds: 30))
+    try upload.sendEOF(deadline: .after(seconds: 10))
+    let count = try upload.read(upTo: 100, deadline: .after(seconds: 30))
+    #expect(String(decoding: count, as: UTF8.self) == "\(size)\n")
+
+    let download = try SSHChannel.open(
+      server.destination(command: "sh -c 'head -c \(size) /dev/zero' x"), options: server.options())
+    var total = 0
+    while true {
+      let chunk = try download.read(upTo: 1 << 20, deadline: .after(seconds: 30))
+      if chunk.isEmpty { break }
+      #expect(chunk.allSatisfy { $0 == 0 })
+      total += chunk.count
+    }
+    #expect(total == size)
+  }
+
   @Test func silentServerTimesOutInHandshake() throws {
     // A listener that never accepts: the TCP connection completes in the backlog, the SSH banner never comes.
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
