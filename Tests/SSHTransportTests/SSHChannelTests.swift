@@ -218,6 +218,36 @@ import Testing
     #expect(total == size)
   }
 
+  @Test func encryptedKeyFileIsSkippedWithoutPrompting() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let key = server.home + "/.ssh/id_ed25519"
+    try runChecked(["ssh-keygen", "-q", "-p", "-P", "", "-N", "secret", "-f", key])
+    let error = #expect(throws: SSHError.self) {
+      try SSHChannel.open(server.destination(), options: server.options())
+    }
+    guard case .authentication(_, _, let tried, _)? = error else {
+      Issue.record("expected authentication, got \(String(describing: error))")
+      return
+    }
+    #expect(tried.count == 1 && tried[0].hasPrefix("\(key) (unusable: "), "\(tried)")
+  }
+
+  @Test func unreachableHostsFailAtResolveOrConnect() throws {
+    let home = try TestDirectory()
+    let options = SSHOptions(home: home.path, localUser: "root")
+    let closedPort = try FreePort.pick()
+    let refused = #expect(throws: SSHError.self) {
+      try SSHChannel.open(SSHDestination(host: "127.0.0.1", port: closedPort), options: options)
+    }
+    #expect(refused == .connect(host: "root@127.0.0.1:\(closedPort)", reason: "127.0.0.1:\(closedPort): Connection refused"))
+    let unknown = #expect(throws: SSHError.self) {
+      try SSHChannel.open(SSHDestination(host: "no-such-host.invalid"), options: options)
+    }
+    #expect(unknown?.stage == .resolve)
+    #expect(unknown?.description.hasPrefix("ssh root@no-such-host.invalid: resolve failed: ") == true)
+  }
+
   @Test func silentServerTimesOutInHandshake() throws {
     // A listener that never accepts: the TCP connection completes in the backlog, the SSH banner never comes.
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
