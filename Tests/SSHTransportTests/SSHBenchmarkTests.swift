@@ -78,10 +78,16 @@ struct SSHBenchmarkTests {
     let multiplexed = ExternalSSHCommand(distccSSH: "ssh -F \(multiplexConfig)")
     defer { _ = try? runChecked(["ssh", "-F", multiplexConfig, "-O", "exit", "-l", "root", "127.0.0.1"]) }
     var timings: [SSHChannel.SetupTimings] = []
+    let reused = try SSHConnection.open(echo, options: server.options())
     try compare(
       "transport, remote `echo` (connection cost only)",
       [
         ("in-process libssh2 (this module)", { timings.append(try inProcess(server.options(), echo).setupTimings) }),
+        ("in-process, reused `SSHConnection` (new channel only)", {
+          let channel = try reused.openChannel(deadline: .after(seconds: 10))
+          while try !channel.read(upTo: 65536, deadline: .after(seconds: 10)).isEmpty {}
+          channel.close()
+        }),
         ("`ssh -o BatchMode=yes HOST true`, forked", {
           try runChecked(
             ["ssh", "-F", sshConfig, "-o", "BatchMode=yes", "-l", "root", "127.0.0.1", "true"], environment: environment)

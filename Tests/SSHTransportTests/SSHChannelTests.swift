@@ -16,6 +16,19 @@ import Testing
     #expect(channel.negotiatedAlgorithms.hasPrefix("curve25519-sha256 ssh-ed25519 aes128-ctr"))
   }
 
+  @Test func connectionRunsSeveralJobsInTurn() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let connection = try SSHConnection.open(server.destination(), options: server.options())
+    for index in 0..<3 {
+      let channel = try connection.openChannel(deadline: .after(seconds: 20))
+      #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
+      channel.close()
+      // Only the first channel paid for the handshake.
+      #expect((channel.setupTimings.handshake > 0) == (index == 0))
+    }
+  }
+
   @Test(arguments: ["ed25519", "ecdsa"])
   func userKeyTypesWork(type: String) throws {
     let server = try SSHServer()
