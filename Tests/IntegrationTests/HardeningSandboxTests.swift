@@ -91,6 +91,17 @@ import Testing
     #expect(free.status.exitCode == 0, "\(free.stderr)")
   }
 
+  @Test func confinedChildInheritsOnlyItsStandardStreams() throws {
+    let directory = try TestDirectory(prefix: "sandbox-leak-")
+    let (leak, _) = try TemporaryFiles.makeFile(in: directory.path, prefix: "leak")
+    defer { leak.closeIgnoringErrors() }
+    try leak.setCloseOnExec(false)
+    let result = try run("ls /proc/self/fd")
+    let fds = result.stdout.split(separator: "\n").compactMap { Int($0) }
+    #expect(fds.filter { $0 > 2 }.count == 1, "only ls's own directory descriptor: \(fds)")
+    #expect(result.status.exitCode == 0)
+  }
+
   @Test func fileSizeLimitStopsAHugeWrite() throws {
     let job = try TestDirectory(prefix: "sandbox-job-")
     let result = try run(
