@@ -87,9 +87,11 @@ let package = Package(
       swiftSettings: strict),
 
     .executableTarget(
-      name: "distccmon-text", dependencies: ["DistMonitor"], swiftSettings: strict),
+      name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix"],
+      swiftSettings: strict),
     .executableTarget(
-      name: "distccmon-web", dependencies: ["DistMonitor"], swiftSettings: strict),
+      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix"],
+      swiftSettings: strict),
 
     // Shared by the test targets only: temporary directories, free ports, real daemons started and
     // stopped by pid.
@@ -126,7 +128,7 @@ let package = Package(
       name: "IntegrationTests",
       dependencies: [
         "DistProtocol", "DistPosix", "DistTestSupport",
-        "distcc", "distccd", "distccmon-text", "CompilerPolicy",
+        "distcc", "distccd", "distccmon-text", "distccmon-web", "CompilerPolicy",
       ],
       swiftSettings: strict),
   ]
