@@ -47,7 +47,8 @@ public struct FarmSnapshot: Sendable {
       case .success(let page)?:
         statsJSON = JSONText.object([
           "capacity": page.capacity.map(JSONText.number), "load1": page.load1.map(JSONText.number),
-          "runnable": page.runnable.map(JSONText.number), "compiledOK": page.compiledOK.map(JSONText.number),
+          "runnable": page.runnable.map(JSONText.number),
+          "compiledOK": page.compiledOK.map(JSONText.number),
           "compileErrors": page.compileErrors.map(JSONText.number),
           "recentJobs": page.recentJobs.map(JSONText.number),
         ])
@@ -69,7 +70,8 @@ public struct FarmSnapshot: Sendable {
     }
     let spans = history.spans(since: since).map { span in
       JSONText.object([
-        "id": JSONText.number(span.id), "pid": JSONText.number(span.pid), "host": JSONText.quoted(span.host),
+        "id": JSONText.number(span.id), "pid": JSONText.number(span.pid),
+        "host": JSONText.quoted(span.host),
         "slot": JSONText.number(span.slot), "phase": JSONText.quoted(span.phase.name),
         "file": JSONText.quoted(span.file), "start": JSONText.number(span.start),
         "end": span.end.map(JSONText.number),
@@ -77,7 +79,8 @@ public struct FarmSnapshot: Sendable {
     }
     return JSONText.object([
       "now": JSONText.number(now), "window": JSONText.number(history.window),
-      "backoffPeriod": JSONText.number(backoffPeriod), "stateDirectory": JSONText.quoted(stateDirectory),
+      "backoffPeriod": JSONText.number(backoffPeriod),
+      "stateDirectory": JSONText.quoted(stateDirectory),
       "hosts": JSONText.array(hosts), "spans": JSONText.array(spans),
       "warnings": JSONText.array(warnings.map(JSONText.quoted)),
     ])

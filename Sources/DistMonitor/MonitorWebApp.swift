@@ -25,7 +25,8 @@ public final class MonitorWebApp: Sendable {
     public var spanLimit: Int
 
     public init(
-      stateDirectory: StateDirectory, backoffPeriod: Int = 60, statsSources: [DaemonStatsSource] = [],
+      stateDirectory: StateDirectory, backoffPeriod: Int = 60,
+      statsSources: [DaemonStatsSource] = [],
       sampleInterval: Int64 = 500, statsInterval: Int64 = 2000, window: Int64 = 10 * 60 * 1000,
       spanLimit: Int = 50_000
     ) {
@@ -56,7 +57,9 @@ public final class MonitorWebApp: Sendable {
 
   public init(configuration: Configuration) {
     self.configuration = configuration
-    shared = Mutex(Shared(history: FarmHistory(window: configuration.window, spanLimit: configuration.spanLimit)))
+    shared = Mutex(
+      Shared(history: FarmHistory(window: configuration.window, spanLimit: configuration.spanLimit))
+    )
   }
 
   /// Milliseconds since the epoch.
@@ -70,10 +73,12 @@ public final class MonitorWebApp: Sendable {
   /// - Throws: the scan's error when the state directory cannot be created or read.
   public func sample(at now: Int64 = currentTime()) throws(DistStateError) {
     let scan = try configuration.stateDirectory.scan(now: Int(now / 1000))
-    let marks = BackoffFile.scan(lockDirectory: configuration.stateDirectory.distccDirectory + "/lock")
-    let rewriting = Set(scan.incompleteFiles.compactMap { path in
-      path.split(separator: "/").last.flatMap { Int64($0.dropFirst(StateFile.namePrefix.count)) }
-    })
+    let marks = BackoffFile.scan(
+      lockDirectory: configuration.stateDirectory.distccDirectory + "/lock")
+    let rewriting = Set(
+      scan.incompleteFiles.compactMap { path in
+        path.split(separator: "/").last.flatMap { Int64($0.dropFirst(StateFile.namePrefix.count)) }
+      })
     shared.withLock { shared in
       shared.history.observe(scan.records, rewriting: rewriting, at: now)
       shared.history.observe(marks, at: now, period: configuration.backoffPeriod)
@@ -112,7 +117,8 @@ public final class MonitorWebApp: Sendable {
   public func snapshot(at now: Int64 = currentTime()) -> FarmSnapshot {
     shared.withLock { shared in
       FarmSnapshot(
-        now: now, history: shared.history, stats: shared.stats, backoffPeriod: configuration.backoffPeriod,
+        now: now, history: shared.history, stats: shared.stats,
+        backoffPeriod: configuration.backoffPeriod,
         stateDirectory: configuration.stateDirectory.path, warnings: shared.warnings)
     }
   }
@@ -125,7 +131,8 @@ public final class MonitorWebApp: Sendable {
     switch request.path {
     case "/", "/index.html":
       return HTTPResponse(
-        status: 200, reason: "OK", contentType: "text/html; charset=utf-8", body: Array(MonitorPage.html.utf8))
+        status: 200, reason: "OK", contentType: "text/html; charset=utf-8",
+        body: Array(MonitorPage.html.utf8))
     case "/api/state":
       let since = request.query["since"].flatMap { Int64($0) }
       return HTTPResponse(

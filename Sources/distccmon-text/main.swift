@@ -19,7 +19,9 @@ func logDescriptor(_ environment: [String: String]) -> Int32 {
 func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
   var offset = 0
   while offset < bytes.count {
-    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+    let written = bytes.withUnsafeBytes {
+      write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+    }
     if written < 0 && errno == EINTR { continue }
     guard written > 0 else { return }
     offset += written
