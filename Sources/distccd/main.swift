@@ -198,6 +198,7 @@ if options.blacklist != nil && options.whitelist != nil {
   fail("Can't specify both --whitelist and --blacklist.", 101)
 }
 if options.auth { fail("--auth (GSS-API) is not supported by this distccd", 101) }
+if options.zeroconf { warn("--zeroconf is not supported by this distccd; ignored") }
 
 let environment = readEnvironment()
 var configuration: ServerConfiguration
