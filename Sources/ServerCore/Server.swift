@@ -57,6 +57,17 @@ public final class Server: Sendable {
     }
   }
 
+  /// Binds the compile port (and the stats port) once and releases them: a detaching `distccd` calls this
+  /// before it re-spawns itself, so "address in use" still exits 102 in the foreground.
+  public func checkListenAddresses() throws(ServerError) {
+    let listener = try bind(port: configuration.port)
+    _ = try? listener.close()
+    if configuration.statsEnabled {
+      let stats = try bind(port: configuration.statsPort)
+      _ = try? stats.close()
+    }
+  }
+
   /// Serves exactly one job on `input`/`output` (`--inetd`). A peer that is not an IP socket (a pipe, or
   /// the AF_UNIX socket sshd hands over) is always served: SSH has authenticated it.
   /// - Returns: 3.4's internal result code (0 when a reply was sent for a compile that ran).

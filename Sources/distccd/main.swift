@@ -273,6 +273,12 @@ if configuration.mode == .standalone && configuration.accessList.isLoopbackOnly 
 if configuration.mode == .standalone && !configuration.noDetach
   && environment["_DISTCCD_DETACHED"] == nil
 {
+  do {
+    try Server(configuration: configuration, logger: ServerLogger(destination: .none))
+      .checkListenAddresses()
+  } catch {
+    fail(error.description, exitCode(for: error))
+  }
   var childEnvironment = environment
   childEnvironment["_DISTCCD_DETACHED"] = "1"
   do {

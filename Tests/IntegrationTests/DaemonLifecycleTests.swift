@@ -96,6 +96,29 @@ import Testing
     #expect(stalled.count == 4)
   }
 
+  /// The per-address cap closes extra connections without data; others are still served.
+  @Test func perAddressConnectionCap() throws {
+    let world = try DaemonWorld()
+    try world.startDaemon(["--max-connections-per-address", "2", "--allow", "127.0.0.0/8"])
+    var held: [RawSocket] = []
+    for _ in 0..<2 {
+      let socket = try RawSocket()
+      try socket.connect(host: "127.0.0.1", port: world.port, from: "127.0.0.2")
+      try socket.send(Array("DIST00000001".utf8))
+      held.append(socket)
+    }
+    #expect(
+      world.waitForLog { $0.components(separatedBy: "connection from 127.0.0.2").count - 1 >= 2 })
+    let extra = try RawSocket()
+    try extra.connect(host: "127.0.0.1", port: world.port, from: "127.0.0.2")
+    try extra.send(Array("DIST00000001".utf8))
+    #expect(extra.readToEnd(timeout: 10) == [], "closed without data")
+    #expect(world.log.contains("too many connections"))
+    let other = try world.reply(to: try DaemonWorld.request())
+    #expect(other.status.isSuccess, "another address is still served")
+    #expect(held.count == 2)
+  }
+
   /// DISTCC_IO_TIMEOUT bounds a whole request: a stalled sender is dropped.
   @Test func stalledClientIsDroppedAfterTheIOTimeout() throws {
     let world = try DaemonWorld()

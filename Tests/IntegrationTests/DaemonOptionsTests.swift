@@ -87,6 +87,16 @@ import Testing
     #expect(output.contains("bind of 127.0.0.1:\(world.port) failed"))
   }
 
+  @Test func bindFailureExits102AlsoWhenDetaching() throws {
+    let world = try DaemonWorld()
+    try world.startDaemon()
+    let (status, output) = try DaemonOptionsTests.run(
+      ["--daemon", "--listen", "127.0.0.1", "--port", "\(world.port)"],
+      environment: ["TMPDIR": world.tmpdir])
+    #expect(status == 102)
+    #expect(output.contains("bind of 127.0.0.1:\(world.port) failed"))
+  }
+
   @Test func lifetimeEndsTheDaemonLikeSIGALRM() throws {
     let world = try DaemonWorld()
     try world.startDaemon(["--lifetime", "1"])
