@@ -1,13 +1,13 @@
 import DistProtocol
+import DistTestSupport
 import Foundation
 import Glibc
 
 /// Test fixture: a private world directory (sources, TMPDIR, log, fake compilers) and, optionally, our
 /// `distccd` running on a free loopback port, stopped by pid when the test ends.
 final class DaemonWorld: @unchecked Sendable {  // mutated only before concurrent use (startDaemon)
-  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().path
-  static let daemonPath = packageRoot + "/.build/debug/distccd"
+  static let packageRoot = Binaries.packageRoot
+  static let daemonPath = Binaries.ours("distccd")
 
   let root: String
   var tmpdir: String { root + "/tmp" }
@@ -178,11 +178,7 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
   /// Names left in the daemon's TMPDIR.
   var leftovers: [String] { (try? FileManager.default.contentsOfDirectory(atPath: tmpdir)) ?? [] }
 
-  static func freePort(on host: String) throws -> Int {
-    let socket = try RawSocket(family: host.contains(":") ? AF_INET6 : AF_INET)
-    try socket.bind(host: host, port: 0)
-    return socket.localPort
-  }
+  static func freePort(on host: String) throws -> Int { Int(try FreePort.pick(on: host)) }
 }
 
 struct TestFailure: Error, CustomStringConvertible {
