@@ -171,6 +171,15 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
     return try run("/usr/bin/distcc", arguments, environment: env)
   }
 
+  /// Runs swift-distcc's own client against this world's daemon.
+  func ourDistcc(
+    _ arguments: [String], hostOptions: String = "", environment: [String: String] = [:]
+  ) throws -> Output {
+    var env = ["DISTCC_HOSTS": "127.0.0.1:\(port)\(hostOptions)", "DISTCC_BACKOFF_PERIOD": "0"]
+    for (key, value) in environment { env[key] = value }
+    return try run(Binaries.ours("distcc"), arguments, environment: env)
+  }
+
   func contents(_ name: String) -> [UInt8]? {
     FileManager.default.contents(atPath: path(name)).map { Array($0) }
   }

@@ -25,6 +25,37 @@ import Testing
     #expect(world.leftovers.isEmpty, "left in TMPDIR: \(world.leftovers)")
   }
 
+  /// swift-distcc's client against our daemon: the same bytes as Debian's client.
+  @Test(arguments: hostOptions)
+  func ourClientAgainstOurDaemon(hostOption: String) throws {
+    let world = try DaemonWorld()
+    try world.startDaemon()
+    let remote = try world.ourDistcc(
+      ["gcc", "-O2", "-c", "hello.c", "-o", "remote.o"], hostOptions: hostOption)
+    #expect(remote.status == 0, "\(remote.stderr)")
+    let local = try world.run("/usr/bin/gcc", ["-O2", "-c", "hello.c", "-o", "local.o"])
+    #expect(local.status == 0)
+    #expect(world.contents("remote.o") != nil)
+    #expect(world.contents("remote.o") == world.contents("local.o"))
+    #expect(world.waitForSummaries("COMPILE_OK"))
+  }
+
+  /// A refusal reaches our client as one line, and the job is compiled locally.
+  @Test func ourClientShowsARefusalAndCompilesLocally() throws {
+    let world = try DaemonWorld()
+    let compiler = try world.fakeCompiler("mycc")
+    try world.startDaemon()
+    let result = try world.ourDistcc(
+      [compiler, "-c", "hello.c", "-o", "hello.o"], environment: ["DISTCC_BACKOFF_PERIOD": "60"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(world.contents("hello.o") != nil)
+    #expect(world.waitForSummaries("OTHER"))
+    #expect(result.stderr.contains("cannot be an absolute path"), "\(result.stderr)")
+    let backoff = world.path("distcc-dir/lock/backoff_tcp_127.0.0.1_\(world.port)_0")
+    #expect(
+      !FileManager.default.fileExists(atPath: backoff), "a refusal does not back the host off")
+  }
+
   @Test(arguments: hostOptions)
   func compileErrorRelaysStderrAndStatus(hostOption: String) throws {
     let world = try DaemonWorld()
