@@ -56,6 +56,48 @@ import Testing
       !FileManager.default.fileExists(atPath: backoff), "a refusal does not back the host off")
   }
 
+  /// Debian's client in pump mode (protocol 3) against our daemon. Debian's include server is broken on
+  /// this Python (protocol.md §9.3), so the include list comes from the client's `INCLUDE_SERVER_STUB`
+  /// hook: a mirror tree of LZO files, as the include server would have written it.
+  @Test func pumpModeWithDebiansClient() throws {
+    let world = try DaemonWorld()
+    try FileManager.default.createDirectory(
+      atPath: world.path("inc"), withIntermediateDirectories: true)
+    let sources = [
+      "p.c": "#include \"greet.h\"\nint f(void) { return G; }\n", "inc/greet.h": "#define G 7\n",
+    ]
+    var stub: [String] = []
+    for (name, text) in sources {
+      try world.write(name, text)
+      let mirrored = world.path("mirror") + world.path(name) + ".lzo"  // <3-component root><path>.lzo
+      try FileManager.default.createDirectory(
+        atPath: String(mirrored[..<mirrored.lastIndex(of: "/")!]), withIntermediateDirectories: true
+      )
+      try Data(LZO.compress(Array(text.utf8))).write(to: URL(fileURLWithPath: mirrored))
+      stub.append(mirrored)
+    }
+    try world.startDaemon(["--log-level", "debug"])
+    let result = try world.distcc(
+      ["gcc", "-c", world.path("p.c"), "-I\(world.path("inc"))", "-MD", "-o", "p.o"],
+      hostOptions: ",cpp,lzo",
+      environment: [
+        "INCLUDE_SERVER_STUB": stub.joined(separator: " "),
+        "INCLUDE_SERVER_PORT": world.path("none"),
+      ])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(world.waitForSummaries("COMPILE_OK"))
+    #expect(world.log.contains("got request: protocol 3"))
+    let local = try world.run(
+      "/usr/bin/gcc", ["-c", world.path("p.c"), "-I\(world.path("inc"))", "-o", "local.o"])
+    #expect(local.status == 0)
+    #expect(world.contents("p.o") == world.contents("local.o"))
+    let deps = String(decoding: world.contents("p.d") ?? [], as: UTF8.self)
+    #expect(deps.hasPrefix("p.o:"), "\(deps)")
+    #expect(deps.contains(world.path("inc/greet.h")), "\(deps)")
+    #expect(!deps.contains(world.tmpdir), "no job-root path leaks into the .d file")
+    #expect(world.waitForLog { _ in world.leftovers.isEmpty })
+  }
+
   @Test(arguments: hostOptions)
   func compileErrorRelaysStderrAndStatus(hostOption: String) throws {
     let world = try DaemonWorld()
