@@ -119,6 +119,21 @@ import Testing
     #expect(held.count == 2)
   }
 
+  /// DISTCC_SAVE_TEMPS=1 keeps the job directory (input, object, stderr) for debugging.
+  @Test func saveTempsKeepsTheJobDirectory() throws {
+    let world = try DaemonWorld()
+    try world.startDaemon(environment: ["DISTCC_SAVE_TEMPS": "1"])
+    let response = try world.reply(to: try DaemonWorld.request(source: "int kept;\n"))
+    #expect(response.status.isSuccess)
+    #expect(world.waitForSummaries("COMPILE_OK"))
+    let kept = world.leftovers.filter { $0.hasPrefix("distccd_") }
+    #expect(kept.count == 1)
+    let files =
+      (try? FileManager.default.contentsOfDirectory(atPath: world.tmpdir + "/" + (kept.first ?? "")))
+      ?? []
+    #expect(Set(files).isSuperset(of: ["input.i", "output.o", "stderr", "stdout"]), "\(files)")
+  }
+
   /// DISTCC_IO_TIMEOUT bounds a whole request: a stalled sender is dropped.
   @Test func stalledClientIsDroppedAfterTheIOTimeout() throws {
     let world = try DaemonWorld()
