@@ -39,6 +39,8 @@ struct MonitorWebTests {
     #expect((dead["failures"] as? Int ?? 0) >= 1)
     let jobs = hosts.reduce(0) { $0 + ($1["jobs"] as? Int ?? 0) }
     #expect(jobs == farm.files)
+    #expect(hosts.map { $0["name"] as? String } == farm.daemonHosts + [farm.deadHost, "localhost"])
+    #expect(hosts.map { $0["configured"] as? Bool } == [true, true, true, false])
     let spans = try #require(document["spans"] as? [[String: Any]])
     #expect(spans.allSatisfy { $0["end"] is Int64 })  // the build is over
     #expect(Set(spans.compactMap { $0["phase"] as? String }).isSuperset(of: ["Compile"]))
@@ -135,7 +137,10 @@ final class WebFarm {
     monitor = try BackgroundProcess(
       [Binaries.ours("distccmon-web"), "--port", "\(monitorPort)"]
         + statsSources.flatMap { ["--daemon-stats", $0] },
-      environment: ["DISTCC_DIR": directory.appending("distcc"), "PATH": "/usr/bin:/bin"],
+      environment: [
+        "DISTCC_DIR": directory.appending("distcc"), "PATH": "/usr/bin:/bin",
+        "DISTCC_HOSTS": hostList.joined(separator: " "),
+      ],
       logPath: directory.appending("distccmon-web.log"))
     try monitor.waitForLog("serving http://")
     url = "http://127.0.0.1:\(monitorPort)/"
