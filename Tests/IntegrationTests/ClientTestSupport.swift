@@ -1,3 +1,4 @@
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -24,9 +25,10 @@ enum ClientHarness {
     """
   static let greetH = "#define GREETING \"hello\"\n"
   static let helloCpp = """
-    #include <string>
-    #include <vector>
-    std::string join(const std::vector<std::string> &v) { std::string r; for (auto &s : v) r += s; return r; }
+    #include "greet.h"
+    template <typename T> struct Box { T value; T get() const { return value; } };
+    namespace n { int twice(int x) { return Box<int>{x}.get() * 2; } }
+    const char *greeting() { return GREETING; }
 
     """
 }
@@ -149,44 +151,53 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
   return condition()
 }
 
-/// Debian's `distccd` 3.4 on one loopback address, stopped (with its workers) by pid.
+/// A `distccd` on one loopback address: Debian's 3.4 or ours. Started through DistTestSupport's
+/// `BackgroundProcess` (own process group, empty signal mask) and stopped with its workers by pid.
 final class RealDaemon {
+  /// Which daemon binary runs.
+  enum Kind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case debian, ours
+    var executable: String {
+      self == .debian ? "/usr/bin/distccd" : ClientHarness.packageRoot + "/.build/debug/distccd"
+    }
+    var description: String { rawValue }
+  }
+
   let address: String
   let port: Int
   let logPath: String
-  private let process: Process
+  private let process: BackgroundProcess
 
   /// The host-list entry for this daemon, e.g. `127.0.0.2:40000`.
   var hostSpec: String { "\(address):\(port)" }
 
-  init(address: String, logDirectory: String, fixedPort: Int? = nil, extraArguments: [String] = [])
-    throws
-  {
+  init(
+    _ kind: Kind = .debian, address: String, logDirectory: String, fixedPort: Int? = nil,
+    extraArguments: [String] = []
+  ) throws {
     self.address = address
     let chosen = try fixedPort ?? freePort(on: address)
     self.port = chosen
-    logPath = logDirectory + "/distccd-\(address)-\(chosen).log"
-    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/distccd")
-    process.arguments =
+    logPath = logDirectory + "/distccd-\(kind)-\(address)-\(chosen).log"
+    process = try BackgroundProcess(
       [
-        "--no-detach", "--daemon", "--listen", address, "--port", String(chosen), "--allow",
-        "127.0.0.0/8",
-        "--log-stderr", "--log-level", "info", "--jobs", "4",
-      ] + extraArguments
-    process.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "TMPDIR": "/tmp"]
-    process.standardError = FileHandle(forWritingAtPath: logPath)
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    guard waitUntil({ isListening(address, port) }) else {
-      stop()
-      throw HarnessError("distccd on \(address):\(port) did not start")
+        kind.executable, "--no-detach", "--daemon", "--listen", address, "--port", String(chosen),
+        "--allow",
+        "127.0.0.0/8", "--log-stderr", "--log-level", "info", "--jobs", "4",
+      ] + extraArguments,
+      environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "TMPDIR": "/tmp"], logPath: logPath)
+    // Connect-based readiness: BackgroundProcess.waitUntilListening parses /proc/net/tcp, which is slow in
+    // debug builds once thousands of TIME_WAIT sockets from other tests are listed.
+    guard waitUntil(seconds: 20, { isListening(address, chosen) || !process.isRunning }),
+      process.isRunning
+    else {
+      process.stop(signal: SIGKILL, grace: 1)
+      throw HarnessError("distccd on \(address):\(chosen) did not start: \(process.log())")
     }
   }
 
   /// The daemon's log so far.
-  var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+  var log: String { process.log() }
 
   /// Number of jobs the daemon logged as COMPILE_OK. The daemon logs a job after replying, so this waits up to
   /// 5 s for the count to reach `expected` (and returns at once when it already has).
@@ -198,27 +209,10 @@ final class RealDaemon {
   /// Number of jobs logged as COMPILE_OK so far.
   var compiledJobsSoFar: Int { log.components(separatedBy: "COMPILE_OK").count - 1 }
 
-  /// Pids of the daemon's worker processes.
-  var workerPids: [Int32] {
-    let pid = process.processIdentifier
-    let text =
-      (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
-    return text.split(separator: " ").compactMap {
-      Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-  }
+  /// Kills the daemon and everything in its process group (workers, compilers).
+  func stop() { process.stop(signal: SIGKILL, grace: 1) }
 
-  /// Kills the daemon and its workers with `signal`, by pid. SIGKILL by default: a daemon started from a test
-  /// thread inherits that thread's blocked signals, so SIGTERM may never arrive.
-  func stop(signal: Int32 = SIGKILL) {
-    guard process.isRunning else { return }
-    let workers = workerPids
-    kill(process.processIdentifier, signal)
-    for worker in workers { kill(worker, signal) }
-    process.waitUntilExit()
-  }
-
-  deinit { stop(signal: SIGKILL) }
+  deinit { stop() }
 }
 
 /// A test's world: a temporary directory with sources, `DISTCC_DIR`, and the environment for the client.

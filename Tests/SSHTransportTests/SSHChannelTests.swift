@@ -16,6 +16,19 @@ import Testing
     #expect(channel.negotiatedAlgorithms.hasPrefix("curve25519-sha256 ssh-ed25519 aes128-ctr"))
   }
 
+  @Test func connectionRunsSeveralJobsInTurn() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let connection = try SSHConnection.open(server.destination(), options: server.options())
+    for index in 0..<3 {
+      let channel = try connection.openChannel(deadline: .after(seconds: 20))
+      #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
+      channel.close()
+      // Only the first channel paid for the handshake.
+      #expect((channel.setupTimings.handshake > 0) == (index == 0))
+    }
+  }
+
   @Test(arguments: ["ed25519", "ecdsa"])
   func userKeyTypesWork(type: String) throws {
     let server = try SSHServer()
@@ -182,6 +195,70 @@ import Testing
     #expect(status == 127)
     #expect(stderr.contains("No such file or directory"))
     #expect(error?.stage == .exec)
+  }
+
+  @Test func restrictedForcedCommandKeyServesJobs() throws {
+    // The set-up Docs/ssh.md recommends: the farm key may run distccd and nothing else.
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let key = try publicKey(server.home + "/.ssh/id_ed25519.pub")
+    try server.write(
+      "restrict,command=\"/usr/bin/distccd --inetd --enable-tcp-insecure\" \(key)\n", to: server.authorizedKeys)
+    let channel = try SSHChannel.open(server.destination(command: "anything-else"), options: server.options())
+    #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
+  }
+
+  @Test func bulkDataCrossesTheChannelWindowBothWays() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let size = 5 << 20  // more than twice libssh2's 2 MiB receive window and OpenSSH's
+    // `sh -c 'wc -c' x --inetd --enable-tcp-insecure`: the extra words become $1 and $2, which wc never sees.
+    let upload = try SSHChannel.open(server.destination(command: "sh -c 'wc -c' x"), options: server.options())
+    try upload.write([UInt8](repeating: 7, count: size), deadline: .after(seconds: 30))
+    try upload.sendEOF(deadline: .after(seconds: 10))
+    let count = try upload.read(upTo: 100, deadline: .after(seconds: 30))
+    #expect(String(decoding: count, as: UTF8.self) == "\(size)\n")
+
+    let download = try SSHChannel.open(
+      server.destination(command: "sh -c 'head -c \(size) /dev/zero' x"), options: server.options())
+    var total = 0
+    while true {
+      let chunk = try download.read(upTo: 1 << 20, deadline: .after(seconds: 30))
+      if chunk.isEmpty { break }
+      #expect(chunk.allSatisfy { $0 == 0 })
+      total += chunk.count
+    }
+    #expect(total == size)
+  }
+
+  @Test func encryptedKeyFileIsSkippedWithoutPrompting() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let key = server.home + "/.ssh/id_ed25519"
+    try runChecked(["ssh-keygen", "-q", "-p", "-P", "", "-N", "secret", "-f", key])
+    let error = #expect(throws: SSHError.self) {
+      try SSHChannel.open(server.destination(), options: server.options())
+    }
+    guard case .authentication(_, _, let tried, _)? = error else {
+      Issue.record("expected authentication, got \(String(describing: error))")
+      return
+    }
+    #expect(tried.count == 1 && tried[0].hasPrefix("\(key) (unusable: "), "\(tried)")
+  }
+
+  @Test func unreachableHostsFailAtResolveOrConnect() throws {
+    let home = try TestDirectory()
+    let options = SSHOptions(home: home.path, localUser: "root")
+    let closedPort = try FreePort.pick()
+    let refused = #expect(throws: SSHError.self) {
+      try SSHChannel.open(SSHDestination(host: "127.0.0.1", port: closedPort), options: options)
+    }
+    #expect(refused == .connect(host: "root@127.0.0.1:\(closedPort)", reason: "127.0.0.1:\(closedPort): Connection refused"))
+    let unknown = #expect(throws: SSHError.self) {
+      try SSHChannel.open(SSHDestination(host: "no-such-host.invalid"), options: options)
+    }
+    #expect(unknown?.stage == .resolve)
+    #expect(unknown?.description.hasPrefix("ssh root@no-such-host.invalid: resolve failed: ") == true)
   }
 
   @Test func silentServerTimesOutInHandshake() throws {

@@ -52,7 +52,8 @@ final class SSHServer {
       """)
     process = try BackgroundProcess(
       ["/usr/sbin/sshd", "-D", "-e", "-f", config], logPath: directory.appending("sshd.log"))
-    try process.waitUntilListening(port: port)
+    // sshd -e logs this line once it listens; cheaper than scanning /proc/net/tcp on a busy machine.
+    try process.waitForLog("Server listening on 127.0.0.1 port \(port).")
   }
 
   deinit { process.stop() }
