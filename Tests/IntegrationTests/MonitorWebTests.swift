@@ -13,8 +13,14 @@ struct MonitorWebTests {
     access(path, X_OK) == 0
   }
 
-  @Test func showsARealBuildThroughTwoDaemons() throws {
-    let farm = try WebFarm(files: 12)
+  /// Two 3.4 daemons, then one of 3.4's and one of ours: both serve the `<distccstats>` page.
+  static let daemonPairs = [
+    ["/usr/bin/distccd", "/usr/bin/distccd"], ["/usr/bin/distccd", Binaries.ours("distccd")],
+  ]
+
+  @Test(arguments: daemonPairs)
+  func showsARealBuildThroughTwoDaemons(_ daemonBinaries: [String]) throws {
+    let farm = try WebFarm(files: 12, daemonBinaries: daemonBinaries)
     try farm.build()
 
     // Every job ran on one of the daemons or, after the dead host refused, locally.
@@ -103,7 +109,7 @@ final class WebFarm {
   private(set) var url = ""
   private let monitorPort: UInt16
 
-  init(files: Int) throws {
+  init(files: Int, daemonBinaries: [String]) throws {
     self.files = files
     directory = try TestDirectory(prefix: "monitor-web-")
     chmod(directory.path, 0o755)
@@ -116,19 +122,19 @@ final class WebFarm {
     }
     try directory.makeDirectories(directory.appending("distcc"))
     var statsSources: [String] = []
-    for host in daemonHosts {
+    for (host, binary) in zip(daemonHosts, daemonBinaries) {
       let port = try FreePort.pick(on: host)
       let statsPort = try FreePort.pick(on: host)
       let daemon = try BackgroundProcess(
         [
-          "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", host, "--port", "\(port)",
+          binary, "--daemon", "--no-detach", "--listen", host, "--port", "\(port)",
           "--allow",
           "127.0.0.0/8", "--jobs", "2", "--enable-tcp-insecure", "--stats", "--stats-port",
           "\(statsPort)",
           "--log-stderr", "--log-level", "info",
         ], logPath: directory.appending("distccd-\(host).log"))
       daemons.append(daemon)
-      try daemon.waitForLog("preforking daemon started")
+      try Self.waitForStatsPage(host: host, port: statsPort, daemon: daemon)
       hostList.append("\(host):\(port)/2")
       statsSources.append("\(host):\(statsPort)")
     }
@@ -176,18 +182,48 @@ final class WebFarm {
     }
   }
 
-  /// `GET /api/state`, parsed.
-  func state() throws -> [String: Any] {
-    let address = try #require(SocketAddress(numericHost: "127.0.0.1", port: monitorPort))
+  /// Waits until a daemon's `--stats` port serves its page (a readiness check that makes no compile
+  /// connection).
+  static func waitForStatsPage(host: String, port: UInt16, daemon: BackgroundProcess) throws {
+    let deadline = Deadline.after(seconds: 20)
+    while !deadline.hasPassed {
+      if let (_, body) = try? get("/", host: host, port: port),
+        String(decoding: body, as: UTF8.self).contains("<distccstats>")
+      {
+        return
+      }
+      guard daemon.isRunning else {
+        throw PosixError.endOfFile(operation: "daemon exited: \(daemon.log())")
+      }
+      usleep(20_000)
+    }
+    throw PosixError.timedOut(operation: "stats page of \(host):\(port): \(daemon.log())")
+  }
+
+  /// One HTTP request; the head and the body of the reply (3.4's stats page ends lines with a bare `\n`).
+  static func get(_ path: String, host: String, port: UInt16) throws -> (String, [UInt8]) {
+    guard let address = SocketAddress(numericHost: host, port: port) else {
+      throw PosixError.system(operation: "parse \(host)", errno: .invalidArgument)
+    }
     let socket = try Socket.connect(to: address, deadline: .after(seconds: 5))
     defer { socket.closeIgnoringErrors() }
     try socket.writeAll(
-      Array("GET /api/state HTTP/1.1\r\nHost: x\r\n\r\n".utf8), deadline: .after(seconds: 5))
+      Array("GET \(path) HTTP/1.0\r\nHost: x\r\n\r\n".utf8), deadline: .after(seconds: 5))
     let reply = try socket.readToEnd(limit: 16 << 20, deadline: .after(seconds: 5))
-    let split = try #require(reply.firstRange(of: Array("\r\n\r\n".utf8)))
-    #expect(
-      String(decoding: reply[..<split.lowerBound], as: UTF8.self).hasPrefix("HTTP/1.1 200 OK"))
-    return try #require(
-      try JSONSerialization.jsonObject(with: Data(reply[split.upperBound...])) as? [String: Any])
+    guard
+      let split = reply.firstRange(of: Array("\r\n\r\n".utf8))
+        ?? reply.firstRange(of: Array("\n\n".utf8))
+    else { throw PosixError.endOfFile(operation: "HTTP reply head from \(host):\(port)") }
+    return (
+      String(decoding: reply[..<split.lowerBound], as: UTF8.self), Array(reply[split.upperBound...])
+    )
   }
+
+  /// `GET /api/state`, parsed.
+  func state() throws -> [String: Any] {
+    let (head, body) = try Self.get("/api/state", host: "127.0.0.1", port: monitorPort)
+    #expect(head.hasPrefix("HTTP/1.1 200 OK"))
+    return try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+  }
+
 }
