@@ -227,3 +227,39 @@ final class WebFarm {
   }
 
 }
+
+/// `distccmon-web`'s command line, run as a program.
+struct MonitorWebCommandLineTests {
+  static let cases: [([String], Int32, String, String)] = [
+    (["--help"], 0, "usage: distccmon-web [--listen ADDR]", ""),
+    (["--bogus"], 1, "", "distccmon-web: unknown option \"--bogus\"\nusage: distccmon-web"),
+    (["--port", "70000"], 1, "", "distccmon-web: bad --port \"70000\": expected 0-65535\n"),
+    (["--daemon-stats", "red"], 1, "", "bad daemon stats address \"red\": expected HOST:PORT"),
+    (["--listen", "localhost"], 102, "", "distccmon-web: bad --listen address \"localhost\""),
+  ]
+
+  @Test(arguments: cases)
+  func reportsBadOptionsAndExits(arguments: [String], status: Int32, stdout: String, stderr: String)
+    throws
+  {
+    let directory = try TestDirectory(prefix: "monitor-web-cli-")
+    let result = try TestProcess.run(
+      [Binaries.ours("distccmon-web")] + arguments, environment: ["DISTCC_DIR": directory.path],
+      timeout: 20)
+    #expect(result.exitCode == status, "\(result)")
+    #expect(result.stdout.hasPrefix(stdout), "\(result)")
+    #expect(stderr.isEmpty ? result.stderr.isEmpty : result.stderr.contains(stderr), "\(result)")
+  }
+
+  @Test func failsLike34WhenTheStateDirectoryCannotBeMade() throws {
+    let directory = try TestDirectory(prefix: "monitor-web-cli-")
+    let result = try TestProcess.run(
+      [Binaries.ours("distccmon-web"), "--port", "0"],
+      environment: ["DISTCC_DIR": directory.appending("missing")], timeout: 20)
+    #expect(result.exitCode == 107, "\(result)")
+    #expect(
+      result.stderr
+        == "distccmon-web: mkdir \(directory.appending("missing/state")) failed: No such file or directory\n"
+    )
+  }
+}
