@@ -31,7 +31,7 @@ public final class MonitorWebApp: Sendable {
       stateDirectory: StateDirectory, backoffPeriod: Int = 60,
       statsSources: [DaemonStatsSource] = [],
       sampleInterval: Int64 = 500, statsInterval: Int64 = 2000, window: Int64 = 10 * 60 * 1000,
-      spanLimit: Int = 50_000, configuredHosts: [String: Int] = [:]
+      spanLimit: Int = 20_000, configuredHosts: [String: Int] = [:]
     ) {
       self.stateDirectory = stateDirectory
       self.backoffPeriod = backoffPeriod
