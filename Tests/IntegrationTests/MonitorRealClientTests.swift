@@ -1,3 +1,4 @@
+import DistTestSupport
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 @Suite(.enabled(if: MonitorFarm.isInstalled, "needs Debian's distcc, distccd and distccmon-text"))
 struct MonitorRealClientTests {
   /// Debian's client, and ours, which must write the same state files.
-  static let clients = ["/usr/bin/distcc", MonitorFixtures.productsDirectory + "/distcc"]
+  static let clients = ["/usr/bin/distcc", Binaries.ours("distcc")]
 
   @Test(arguments: clients)
   func showsARealClientAs34Does(_ distcc: String) throws {
