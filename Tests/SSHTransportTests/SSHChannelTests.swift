@@ -111,7 +111,9 @@ import Testing
       return
     }
     #expect(name == "[127.0.0.1]:\(server.port)" && type == "ssh-ed25519" && file == server.knownHostsPath)
-    let expectedFingerprint = try runChecked(["ssh-keygen", "-l", "-f", server.directory.appending("ssh_host_ed25519_key.pub")])
+    let expectedFingerprint = try runChecked([
+      "ssh-keygen", "-l", "-f", server.directory.appending("ssh_host_ed25519_key.pub"),
+    ])
     #expect(expectedFingerprint.contains(fingerprint))
     #expect(
       error?.description.contains(
@@ -253,7 +255,9 @@ import Testing
     let refused = #expect(throws: SSHError.self) {
       try SSHChannel.open(SSHDestination(host: "127.0.0.1", port: closedPort), options: options)
     }
-    #expect(refused == .connect(host: "root@127.0.0.1:\(closedPort)", reason: "127.0.0.1:\(closedPort): Connection refused"))
+    #expect(
+      refused
+        == .connect(host: "root@127.0.0.1:\(closedPort)", reason: "127.0.0.1:\(closedPort): Connection refused"))
     let unknown = #expect(throws: SSHError.self) {
       try SSHChannel.open(SSHDestination(host: "no-such-host.invalid"), options: options)
     }
