@@ -25,6 +25,7 @@ public struct HostEntry: Sendable, Hashable {
     /// `,auth=NAME`: the service host name for GSS-API instead of the peer's canonical name.
     public var authName: String? = nil
 
+    /// Options as given; all off by default.
     public init(
       lzo: Bool = false, cpp: Bool = false, down: Bool = false, authenticate: Bool = false,
       authName: String? = nil
@@ -46,14 +47,17 @@ public struct HostEntry: Sendable, Hashable {
   /// The remote command run over SSH when the entry names none.
   public static let defaultSSHCommand = "distccd"
 
+  /// How jobs reach the host, with its address.
   public var kind: Kind
   /// How many jobs may run on the host at once (`/N`). May be zero or negative (`red/-2`): then never used.
   public var limit: Int
+  /// The `,OPTION`s given.
   public var options: Options
   /// The entry exactly as written, e.g. `127.0.0.1:4000/8,lzo`: what `distcc --show-hosts` prints and what 3.4
   /// names the host by in its messages (`failed to distribute x.c to 127.0.0.1:4000/8,lzo`).
   public var displayName: String
 
+  /// A host as the parser makes it; `displayName` should be the entry text it came from.
   public init(kind: Kind, limit: Int, options: Options = Options(), displayName: String) {
     self.kind = kind
     self.limit = limit

@@ -25,6 +25,7 @@ public struct HostList: Sendable, Equatable {
   /// Oddities accepted as 3.4 accepts them, in list order.
   public var warnings: [HostSpecWarning]
 
+  /// A list with 3.4's defaults; the parser fills it in.
   public init(
     hosts: [HostEntry] = [], randomize: Bool = false, localSlots: Int = HostList.defaultLocalSlots,
     localSlotsCpp: Int = HostList.defaultLocalSlotsCpp, zeroconfPositions: [Int] = [],

@@ -27,6 +27,18 @@ public enum HostSpecError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A host file that `access(R_OK)` accepted but that could not be read.
   case unreadableFile(path: String, reason: String)
 
+  /// The entry the error is about, if it is about one.
+  public var location: HostSpecLocation? {
+    switch self {
+    case .badLimit(let at, _), .badPort(let at, _), .unclosedBracket(let at),
+      .missingHostName(let at, _),
+      .unknownOption(let at, _), .cppWithoutLZO(let at):
+      at
+    case .noHosts, .zeroconfFoundNoHosts, .noHostList, .fileTooLarge, .unreadableFile:
+      nil
+    }
+  }
+
   public var description: String {
     switch self {
     case .badLimit(let at, let text): "\(at): bad limit \"\(text)\""

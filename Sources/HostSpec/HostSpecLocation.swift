@@ -14,6 +14,7 @@ public struct HostSpecLocation: Sendable, Hashable, CustomStringConvertible {
   /// 1-based byte column inside the entry.
   public var column: Int
 
+  /// A location; see the properties.
   public init(origin: HostListOrigin, entry: Int, entryText: String, line: Int, column: Int) {
     self.origin = origin
     self.entry = entry

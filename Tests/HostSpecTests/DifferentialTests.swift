@@ -1,3 +1,4 @@
+import DistTestSupport
 import HostSpec
 import Testing
 
@@ -8,11 +9,11 @@ import Testing
   @Test(
     .enabled(
       if: RealDistcc.isInstalled, "\(RealDistcc.path) is not installed: differential test skipped"))
-  func agreesWithDistcc34OnGeneratedLists() {
+  func agreesWithDistcc34OnGeneratedLists() async throws {
     var generator = HostListGenerator(seed: 0x6469_7374_6363)
     let lists = (0..<Self.listCount).map { _ in generator.list() }
-    let directory = TemporaryDirectory()
-    defer { directory.remove() }
+    let directory = try TestDirectory()
+    defer { withExtendedLifetime(directory) {} }
     let environment = [
       "DISTCC_DIR": directory.path, "HOME": directory.path, "PATH": "/usr/bin:/bin",
     ]
@@ -22,7 +23,8 @@ import Testing
           arguments: [option], environment: environment.merging(["DISTCC_HOSTS": list]) { $1 })
       }
     }
-    let outputs = RealDistcc.run(invocations)
+    let outputs = try await RealDistcc.run(invocations)
+    try #require(outputs.count == invocations.count)
 
     var mismatches: [String] = []
     var accepted = 0
@@ -45,8 +47,8 @@ import Testing
   /// Nil if our parse agrees with 3.4's output, else what differs.
   private func compare(_ list: String, show: RealDistcc.Output, jobs: RealDistcc.Output) -> String?
   {
-    guard show.status == 0, jobs.status == 0 else {
-      return "distcc exited \(show.status)/\(jobs.status)"
+    guard show.exitCode == 0, jobs.exitCode == 0 else {
+      return "distcc exited \(show.exitCode)/\(jobs.exitCode)"
     }
     guard show.failedToGetHostList == jobs.failedToGetHostList else {
       return "--show-hosts and -j disagree"

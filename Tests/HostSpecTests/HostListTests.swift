@@ -19,6 +19,8 @@ struct SeededGenerator: RandomNumberGenerator {
       try HostList.parse("red box/0")
     }
     let error = HostSpecError.badLimit(at("box/0", column: 4, entry: 2), text: "/0")
+    #expect(error.location?.column == 4)
+    #expect(HostSpecError.noHosts(.environment).location == nil)
     #expect("\(error)" == #"DISTCC_HOSTS entry 2 ("box/0"), column 4: bad limit "/0""#)
   }
 

@@ -1,3 +1,4 @@
+import DistTestSupport
 import HostSpec
 import Testing
 
@@ -12,15 +13,15 @@ import Testing
   }
 
   /// Builds the directories of a case and returns its environment (without `PATH`).
-  static func setUp(_ testCase: Case, in dir: TemporaryDirectory) -> [String: String] {
+  static func setUp(_ testCase: Case, in dir: TestDirectory) throws -> [String: String] {
     let root = dir.path
-    dir.makeDirectory("d")
-    dir.write(
+    try dir.makeDirectories(dir.appending("d"))
+    try dir.write(
       "d/hosts", "# file in DISTCC_DIR\n10.2.2.2:4000,lzo\n  10.3.3.3 # trailing\n#10.4.4.4\n")
-    dir.makeDirectory("home")
-    dir.makeDirectory("home/.distcc")
-    dir.write("home/.distcc/hosts", "home-host/3\n")
-    dir.makeDirectory("empty")
+    try dir.makeDirectories(dir.appending("home"))
+    try dir.makeDirectories(dir.appending("home/.distcc"))
+    try dir.write("home/.distcc/hosts", "home-host/3\n")
+    try dir.makeDirectories(dir.appending("empty"))
     switch testCase {
     case .environmentWins:
       return ["DISTCC_HOSTS": "127.0.0.9", "DISTCC_DIR": root + "/d", "HOME": root + "/home"]
@@ -31,14 +32,14 @@ import Testing
     case .homeDotDistcc: return ["HOME": root + "/home"]
     case .noHomeUsesSystemFile: return [:]
     case .commentOnlyFileIsAnError:
-      dir.write("empty/hosts", "# nothing\n--randomize\n")
+      try dir.write("empty/hosts", "# nothing\n--randomize\n")
       return ["DISTCC_DIR": root + "/empty", "HOME": root + "/home"]
     case .emptyDistccDirMeansRoot: return ["DISTCC_DIR": "", "HOME": root + "/home"]
     case .nulEndsTheFile:
-      dir.write("empty/hosts", "before\0after\n")
+      try dir.write("empty/hosts", "before\0after\n")
       return ["DISTCC_DIR": root + "/empty"]
     case .oversizedFile:
-      dir.write("empty/hosts", "red " + String(repeating: "#", count: HostList.maximumFileSize))
+      try dir.write("empty/hosts", "red " + String(repeating: "#", count: HostList.maximumFileSize))
       return ["DISTCC_DIR": root + "/empty"]
     }
   }
@@ -68,16 +69,16 @@ import Testing
     .enabled(if: RealDistcc.isInstalled, "\(RealDistcc.path) is not installed"),
     arguments: Case.allCases)
   func findsTheListWhereDistcc34Does(_ testCase: Case) throws {
-    let directory = TemporaryDirectory()
-    defer { directory.remove() }
-    let environment = Self.setUp(testCase, in: directory)
+    let directory = try TestDirectory()
+    defer { withExtendedLifetime(directory) {} }
+    let environment = try Self.setUp(testCase, in: directory)
     let expected = Self.expected(testCase, in: directory.path)
     let result = Result { () throws(HostSpecError) in try HostList.load(environment: environment) }
-    let real = RealDistcc.run([
+    let real = try RealDistcc.run(
       .init(
         arguments: ["--show-hosts"],
         environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 })
-    ])[0]
+    )
     switch (expected, result) {
     case (.list(let origin, let lines), .success(let (list, foundOrigin))):
       #expect(foundOrigin == origin)
@@ -98,8 +99,8 @@ import Testing
   }
 
   @Test func reportsEveryPlaceSearchedWhenNothingIsFound() throws {
-    let directory = TemporaryDirectory()
-    defer { directory.remove() }
+    let directory = try TestDirectory()
+    defer { withExtendedLifetime(directory) {} }
     let missing = directory.path + "/no-such-file"
     #expect(throws: HostSpecError.noHostList(searched: [directory.path + "/hosts", missing])) {
       try HostList.load(environment: ["DISTCC_DIR": directory.path], systemFile: missing)
@@ -107,9 +108,9 @@ import Testing
   }
 
   @Test func fileErrorsNameTheLine() throws {
-    let directory = TemporaryDirectory()
-    defer { directory.remove() }
-    directory.write("hosts", "red\n\n# comment\nblue box/0\n")
+    let directory = try TestDirectory()
+    defer { withExtendedLifetime(directory) {} }
+    try directory.write("hosts", "red\n\n# comment\nblue box/0\n")
     let path = directory.path + "/hosts"
     let location = HostSpecLocation(
       origin: .file(path: path), entry: 3, entryText: "box/0", line: 4, column: 4)

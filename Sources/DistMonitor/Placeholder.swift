@@ -1,1 +1,0 @@
-// Placeholder: the DistMonitor module is being written (see Docs/architecture.md).

@@ -1,1 +1,0 @@
-// Placeholder: the DistState module is being written (see Docs/architecture.md).

@@ -1,0 +1,239 @@
+import DistProtocol
+import Glibc
+import SystemPackage
+
+/// Serves one connection: reads the request under deadlines (holding no compile slot), validates it,
+/// takes a slot, runs the compiler, replies, and returns the job summary. Shared by all connection threads;
+/// everything mutable lives on the stack of one call.
+struct JobService: Sendable {
+  let configuration: ServerConfiguration
+  let logger: ServerLogger
+  let slots: JobSlots
+  let statistics: ServerStatistics
+  let policy: any CompilerPolicy
+
+  /// The wait status a refused job is answered with: exit code 150 (≥ 128), which makes a 3.4 client
+  /// compile locally even with `DISTCC_SKIP_LOCAL_RETRY` set (client.md §8.3).
+  static let refusalStatus = WaitStatus.exited(150)
+  static let timeoutStatus = WaitStatus.exited(118)
+  static let execFailedStatus = WaitStatus.exited(110)
+
+  /// Serves the job on `input`/`output` (the same socket for TCP) and logs its summary line.
+  @discardableResult
+  func serve(input: FileDescriptor, output: FileDescriptor, peer: PeerAddress) -> JobSummary {
+    let started = Deadline.now
+    var summary = run(input: input, output: output, peer: peer)
+    summary.milliseconds = Int((Deadline.now.nanoseconds - started.nanoseconds) / 1_000_000)
+    logger.log(.notice, summary.line(peer: peer.description), function: "dcc_job_summary")
+    statistics.record(summary, started: started)
+    return summary
+  }
+
+  private func run(input: FileDescriptor, output: FileDescriptor, peer: PeerAddress) -> JobSummary {
+    let requestDeadline = Deadline.after(seconds: configuration.ioTimeout)
+    var request: Request
+    switch readRequest(from: input, deadline: requestDeadline) {
+    case .request(let value): request = value
+    case .failed(let failure): return failure
+    }
+    // The argument policy, on the client's own command line (Docs/security.md).
+    switch ArgumentScreen(policy: .standard, insecure: configuration.insecureCompilers).screen(request) {
+    case .run(let checked): request = checked
+    case .refuse(let line): return refuse(request, reason: line, code: 100, output: output, level: .warning)
+    case .malformed(let line):
+      logger.log(.error, line)
+      return JobSummary(result: .badRequest, code: 109)
+    }
+    logger.log(.debug, "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
+    let directory: JobDirectory
+    do { directory = try JobDirectory(in: configuration.temporaryDirectory, keep: configuration.saveTemporaries) } catch {
+      logger.log(.error, error.description)
+      return refuse(request, reason: error.description, code: 107, output: output, level: .error)
+    }
+    defer { directory.remove() }
+
+    var job: PreparedJob
+    do { job = try PreparedJob(request, in: directory) } catch {
+      return refuse(request, reason: error.reason, code: error.code, output: output, level: error.level)
+    }
+    switch policy.check(job.arguments) {
+    case .allow(let arguments): job.arguments = arguments
+    case .refuse(let reason, let level):
+      return refuse(request, reason: reason, code: 100, output: output, level: level)
+    }
+    guard slots.acquire(until: requestDeadline) else {
+      var summary = refuse(request, reason: "no compile slot became free in time", code: 116, output: output, level: .warning)
+      summary.result = .overloaded
+      return summary
+    }
+    defer { slots.release() }
+    return compile(job, request: request, input: input, output: output)
+  }
+
+  enum ReadOutcome {
+    case request(Request)
+    case failed(JobSummary)
+  }
+
+  /// Reads one request; on failure returns the summary of the failed job.
+  private func readRequest(from input: FileDescriptor, deadline: Deadline) -> ReadOutcome {
+    var decoder = RequestDecoder(limits: .daemonDefault)
+    do {
+      while true {
+        let readDeadline = deadline.earliest(.after(seconds: configuration.readTimeout))
+        let bytes = try Syscalls.read(input, upTo: 65536, deadline: readDeadline, what: "read request")
+        if bytes.isEmpty {
+          do { try decoder.finish() } catch {
+            logger.log(.error, "\(error)")
+            return .failed(JobSummary(result: .badRequest, code: 108))
+          }
+          logger.log(.error, "client closed the connection before sending a request")
+          return .failed(JobSummary(result: .clientDisconnected, code: 107))
+        }
+        decoder.append(bytes)
+        if let request = try decoder.next() { return .request(request) }
+      }
+    } catch let error as IOFailure {
+      logger.log(.error, error.description)
+      return .failed(JobSummary(result: .clientDisconnected, code: 107))
+    } catch {
+      logger.log(.error, "\(error)")
+      return .failed(JobSummary(result: .badRequest, code: 109))
+    }
+  }
+
+  /// Answers a job that will not run with a complete reply carrying `reason` in `SERR`.
+  private func refuse(
+    _ request: Request, reason: String, code: Int, output: FileDescriptor, level: ServerLogger.Level
+  ) -> JobSummary {
+    logger.log(level, reason)
+    let line = ServerLogger.jobLine(max(level, .warning) == .warning ? .warning : level, reason, function: "dcc_refuse_job")
+    let response = Response(
+      version: request.version, isVersionZero: request.isVersionZero, status: JobService.refusalStatus, stderr: Array(line.utf8), stdout: [],
+      object: [], dependencies: nil)
+    send(response, to: output)
+    return JobSummary(result: .other, status: JobService.refusalStatus.rawValue, code: code)
+  }
+
+  @discardableResult
+  private func send(_ response: Response, to output: FileDescriptor) -> Bool {
+    do {
+      let bytes = try response.encoded()
+      try Syscalls.writeAll(output, bytes, deadline: .after(seconds: configuration.ioTimeout), what: "send reply")
+      return true
+    } catch {
+      logger.log(.error, "\(error)")
+      return false
+    }
+  }
+
+  /// Runs the compiler and replies.
+  private func compile(_ job: PreparedJob, request: Request, input: FileDescriptor, output: FileDescriptor)
+    -> JobSummary
+  {
+    var summary = JobSummary(result: .compileOK, compiler: job.command.compilerText, source: job.command.sourceText)
+    var notes: [UInt8] = []
+    let name = String(decoding: job.arguments[0], as: UTF8.self)
+    let status: WaitStatus
+    let base = String(name.split(separator: "/").last ?? Substring(name))
+    if let executable = SpawnedProcess.resolve(name, searchPath: configuration.searchPath)
+      ?? (name.contains("/") ? SpawnedProcess.resolve(base, searchPath: configuration.searchPath) : nil)
+    {
+      let spawned = configuration.confinement.spawn(
+        .init(
+          executable: executable, arguments: job.arguments, environment: configuration.compilerEnvironment,
+          workingDirectory: job.workingDirectory, standardOutput: job.stdoutPath,
+          standardError: job.stderrPath, newProcessGroup: true),
+        jobDirectory: CompilerConfinement.directory(containing: job.objectPath))
+      switch spawned {
+      case .failure(let errno):
+        status = JobService.execFailedStatus
+        notes += ServerLogger.jobLine(.error, "failed to exec \(name): \(errno)", function: "dcc_execvp").utf8
+      case .success(let process):
+        switch wait(for: process, client: input) {
+        case .exited(let raw): status = WaitStatus(rawValue: raw)
+        case .timedOut:
+          let message = "Compilation takes too long, timeout."
+          logger.log(.error, message, function: "dcc_collect_child")
+          notes += ServerLogger.jobLine(.error, message, function: "dcc_collect_child").utf8
+          status = JobService.timeoutStatus
+          summary.result = .compileTimeout
+        case .clientGone:
+          logger.log(.error, "Client fd disconnected, killing job", function: "dcc_collect_child")
+          summary.result = .clientDisconnected
+          summary.status = WaitStatus.exited(107).rawValue
+          summary.code = 107
+          return summary
+        }
+      }
+    } else {
+      status = JobService.execFailedStatus
+      notes += ServerLogger.jobLine(.error, "failed to exec \(name): No such file or directory", function: "dcc_execvp").utf8
+    }
+    summary.status = status.rawValue
+    if summary.result == .compileOK && !status.isSuccess { summary.result = .compileError }
+    if summary.result == .compileOK || summary.result == .compileError {
+      let outcome = status.isSuccess ? "completed ok" : "failed"
+      logger.log(.info, "\(name) \(job.command.sourceText) on localhost \(outcome)")
+    }
+    let stderr = (Syscalls.readFile(job.stderrPath) ?? []) + notes
+    let stdout = Syscalls.readFile(job.stdoutPath) ?? []
+    var object: [UInt8] = []
+    var dependencies: [UInt8]? = nil
+    if status.isSuccess {
+      object = Syscalls.readFile(job.objectPath) ?? []
+      if let deps = job.dependencies {
+        PreparedJob.scrubRoot(&object, root: deps.root)
+        dependencies = PreparedJob.dependencyFile(
+          Syscalls.readFile(deps.path) ?? [], objectPath: job.objectPath, target: deps.target, root: deps.root)
+      }
+    }
+    let response = Response(
+      version: request.version, isVersionZero: request.isVersionZero, status: status, stderr: stderr, stdout: stdout, object: object,
+      dependencies: dependencies)
+    if !send(response, to: output) {
+      summary.result = .clientDisconnected
+      summary.code = 107
+    }
+    return summary
+  }
+
+  enum WaitOutcome { case exited(UInt32), timedOut, clientGone }
+
+  /// Waits for the compiler, watching the client socket and `--job-lifetime`; kills the process group
+  /// (SIGTERM, then SIGKILL) when the client goes away or time runs out.
+  private func wait(for process: SpawnedProcess, client: FileDescriptor) -> WaitOutcome {
+    let lifetime: Deadline = configuration.jobLifetime > 0 ? .after(seconds: configuration.jobLifetime) : .never
+    let watchClient = Syscalls.peerAddress(of: client) != .notSocket
+    while true {
+      if let status = process.reap(blocking: false) { return .exited(status) }
+      let tick = Deadline.after(milliseconds: process.pidfd >= 0 ? 1000 : 100).earliest(lifetime)
+      var fds: [FileDescriptor] = []
+      if process.pidfd >= 0 { fds.append(FileDescriptor(rawValue: process.pidfd)) }
+      if watchClient { fds.append(client) }
+      let revents = Syscalls.poll(fds, deadline: tick)
+      if watchClient, revents.last.map({ $0 != 0 }) == true {
+        if Syscalls.peerHasClosed(client) {
+          kill(process)
+          return .clientGone
+        }
+        Syscalls.discardPending(client)  // bytes after the request: ignore them, don't spin
+      }
+      if lifetime.hasPassed {
+        kill(process)
+        return .timedOut
+      }
+    }
+  }
+
+  private func kill(_ process: SpawnedProcess) {
+    process.signalGroup(SIGTERM)
+    let grace = Deadline.after(seconds: 2)
+    while !grace.hasPassed {
+      if process.reap(blocking: false) != nil { return }
+      _ = Syscalls.poll(process.pidfd >= 0 ? [FileDescriptor(rawValue: process.pidfd)] : [], deadline: .after(milliseconds: 50))
+    }
+    process.signalGroup(SIGKILL)
+    _ = process.reap(blocking: true)
+  }
+}

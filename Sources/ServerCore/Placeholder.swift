@@ -1,1 +1,0 @@
-// Placeholder: the ServerCore module is being written (see Docs/architecture.md).

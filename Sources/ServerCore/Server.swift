@@ -1,0 +1,193 @@
+public import SystemPackage
+import DistProtocol
+import Glibc
+import Synchronization
+
+/// The distcc daemon: an accept loop on the main thread, one dedicated thread per connection, compile
+/// slots taken only once a request is fully read, and 3.4's stats page. See `Docs/architecture.md`,
+/// "Daemon concurrency".
+///
+/// ```swift
+/// let server = Server(configuration: config, logger: ServerLogger(destination: .standardError))
+/// try server.run()   // returns after SIGTERM (in-flight jobs finished), SIGINT, SIGHUP or --lifetime
+/// ```
+public final class Server: Sendable {
+  public let configuration: ServerConfiguration
+  public let logger: ServerLogger
+  let slots: JobSlots
+  let statistics: ServerStatistics
+  private let stopSignal = Mutex<Int32?>(nil)
+
+  /// A server for `configuration`, logging through `logger`.
+  public init(configuration: ServerConfiguration, logger: ServerLogger) {
+    self.configuration = configuration
+    self.logger = logger
+    slots = JobSlots(
+      jobs: configuration.jobs, maxConnections: configuration.maxConnections,
+      maxPerAddress: configuration.maxConnectionsPerAddress)
+    statistics = ServerStatistics(maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
+  }
+
+  /// The signal that ended ``run()`` (`SIGTERM`, `SIGINT`, `SIGHUP`, or `SIGALRM` for `--lifetime`);
+  /// 3.4 dies by that signal, so the executable re-raises it.
+  public var terminationSignal: Int32? { stopSignal.withLock { $0 } }
+
+  var service: JobService {
+    JobService(
+      configuration: configuration, logger: logger, slots: slots, statistics: statistics,
+      policy: CompilerWhitelist(configuration: configuration))
+  }
+
+  /// Checks what 3.4 checks before serving (daemon.md §2.1 steps 8-11).
+  public func validateEnvironment() throws(ServerError) {
+    if !configuration.insecureCompilers && configuration.commandList == nil {
+      guard configuration.masqueradeDirectories.contains(where: { access($0, R_OK | X_OK) == 0 }) else {
+        throw .noMasqueradeDirectory(configuration.masqueradeDirectories.last ?? "/usr/lib/distcc")
+      }
+    }
+    var info = stat()
+    guard stat(configuration.temporaryDirectory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
+      access(configuration.temporaryDirectory, W_OK | X_OK) == 0
+    else {
+      throw .temporaryDirectoryUnusable(path: configuration.temporaryDirectory, reason: Syscalls.errnoText())
+    }
+  }
+
+  /// Serves exactly one job on `input`/`output` (`--inetd`). A peer that is not an IP socket (a pipe, or
+  /// the AF_UNIX socket sshd hands over) is always served: SSH has authenticated it.
+  /// - Returns: 3.4's internal result code (0 when a reply was sent for a compile that ran).
+  @discardableResult
+  public func serveOne(input: FileDescriptor, output: FileDescriptor) -> Int32 {
+    ignoreSIGPIPE()
+    let peer = Syscalls.peerAddress(of: input)
+    logger.log(.info, "connection from \(peer)")
+    if let bytes = peer.addressBytes, !configuration.accessList.allows(bytes) {
+      logger.log(.error, "connection from client '\(peer)' denied by access list")
+      return 113
+    }
+    return Int32(service.serve(input: input, output: output, peer: peer).code)
+  }
+
+  /// Listens and serves until a termination signal or `--lifetime`.
+  /// - Throws: ``ServerError`` when the listening socket cannot be created (3.4 exits 102) or accept fails.
+  public func run() throws(ServerError) {
+    ignoreSIGPIPE()
+    let wake = try SignalWatcher.start()
+    let listener = try bind(port: configuration.port)
+    defer { _ = try? listener.close() }
+    let statsListener = configuration.statsEnabled ? try bind(port: configuration.statsPort) : nil
+    defer { _ = try? statsListener?.close() }
+    let cpus = Syscalls.onlineProcessors
+    logger.log(.info, "\(cpus) CPU(s) online on this server")
+    logger.log(.info, "allowing up to \(configuration.jobs) active jobs")
+    if configuration.accessList.isLoopbackOnly {
+      logger.log(.notice, "no --allow or --allow-private given: accepting connections from loopback only (127.0.0.0/8, ::1)")
+    } else {
+      logger.log(.info, "allowing clients from \(configuration.accessList)")
+    }
+    let confinement = configuration.confinement.startupNote
+    logger.log(confinement.level, confinement.text)
+    logger.log(.info, "thread-per-connection daemon started (swift-distcc, protocols 1, 2 and 3)")
+    let lifetime: Deadline = configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
+    var sockets = [FileDescriptor(rawValue: wake.readEnd), listener]
+    if let statsListener { sockets.append(statsListener) }
+    while true {
+      let revents = Syscalls.poll(sockets, deadline: lifetime)
+      if lifetime.hasPassed {
+        stopSignal.withLock { $0 = SIGALRM }
+        logger.log(.info, "Alarm clock")
+        return
+      }
+      if revents[0] != 0, let signal = wake.take() {
+        stopSignal.withLock { $0 = signal }
+        logger.log(.info, String(cString: strsignal(signal)))
+        if signal == SIGTERM { drain() }
+        return
+      }
+      if revents[1] != 0 { try acceptJob(on: listener) }
+      if let statsListener, revents.count > 2, revents[2] != 0 { acceptStats(on: statsListener) }
+    }
+  }
+
+  private func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
+
+  /// After SIGTERM: no new connections; jobs in flight get the grace period to finish.
+  private func drain() {
+    let count = slots.connections
+    guard count > 0 else { return }
+    logger.log(.info, "waiting up to \(configuration.shutdownGracePeriod)s for \(count) connection(s) to finish")
+    if !slots.waitUntilIdle(until: .after(seconds: configuration.shutdownGracePeriod)) {
+      logger.log(.warning, "\(slots.connections) connection(s) still open after the grace period")
+    }
+  }
+
+  private func bind(port: Int) throws(ServerError) -> FileDescriptor {
+    let host = configuration.listenAddress ?? "0.0.0.0"
+    guard (1...65535).contains(port) else { throw .badListenAddress(host, reason: "port number out of range: \(port)") }
+    guard let address = Syscalls.numericAddress(host) ?? Syscalls.resolveAddress(host) else {
+      throw .badListenAddress(host, reason: "can't resolve address")
+    }
+    do {
+      let fd = try Syscalls.listen(address: address, port: port)
+      logger.log(.info, "listening on \(host):\(port)")
+      return fd
+    } catch {
+      throw .bindFailed(address: host, port: port, reason: String(describing: error))
+    }
+  }
+
+  private func acceptJob(on listener: FileDescriptor) throws(ServerError) {
+    let accepted: (FileDescriptor, PeerAddress)?
+    do { accepted = try Syscalls.accept(listener) } catch {
+      if [EMFILE, ENFILE, ENOMEM, ENOBUFS].contains(error.rawValue) {
+        logger.log(.error, "accept failed: \(error)")
+        _ = Syscalls.poll([], deadline: .after(milliseconds: 100))
+        return
+      }
+      throw .acceptFailed(reason: String(describing: error))
+    }
+    guard let (socket, peer) = accepted else { return }
+    logger.log(.info, "connection from \(peer)")
+    guard let bytes = peer.addressBytes, configuration.accessList.allows(bytes) else {
+      logger.log(.error, "connection from client '\(peer)' denied by access list")
+      _ = try? socket.close()
+      return
+    }
+    let key = peer.host
+    guard slots.openConnection(from: key) else {
+      logger.log(.warning, "too many connections (from \(key) or in total); closing \(peer)")
+      _ = try? socket.close()
+      return
+    }
+    statistics.connectionAccepted()
+    let service = self.service
+    let slots = self.slots
+    let started = startThread {
+      service.serve(input: socket, output: socket, peer: peer)
+      _ = try? socket.close()
+      slots.closeConnection(from: key)
+    }
+    if !started {
+      logger.log(.error, "cannot start a thread for \(peer)")
+      _ = try? socket.close()
+      slots.closeConnection(from: key)
+    }
+  }
+
+  private func acceptStats(on listener: FileDescriptor) {
+    guard let (socket, peer) = try? Syscalls.accept(listener) else { return }
+    guard let bytes = peer.addressBytes, configuration.accessList.allows(bytes) else {
+      _ = try? socket.close()
+      return
+    }
+    let statistics = self.statistics
+    let started = startThread {
+      // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it.
+      _ = try? Syscalls.read(socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")
+      let page = Array(statistics.page(argv0: "/distccd").utf8)
+      _ = try? Syscalls.writeAll(socket, page, deadline: .after(seconds: 5), what: "stats reply")
+      _ = try? socket.close()
+    }
+    if !started { _ = try? socket.close() }
+  }
+}

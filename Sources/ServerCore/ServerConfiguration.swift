@@ -1,0 +1,113 @@
+/// Everything a ``Server`` needs to know, as plain values.
+///
+/// The `distccd` executable maps 3.4's options onto this struct; an embedder builds one directly.
+/// Environment-derived settings (daemon.md §12) come from ``init(environment:)`` or
+/// ``apply(environment:)``, never from `getenv`.
+public struct ServerConfiguration: Sendable {
+  /// How the server receives jobs.
+  public enum Mode: Sendable, Equatable {
+    /// Listen on TCP (`--daemon`).
+    case standalone
+    /// Serve one job on file descriptors 0 and 1 (`--inetd`, SSH mode).
+    case inetd
+  }
+
+  public var mode: Mode = .standalone
+  /// TCP port (`--port`, default 3632).
+  public var port: Int = 3632
+  /// Address to bind (`--listen`); `nil` binds `0.0.0.0` like 3.4.
+  public var listenAddress: String? = nil
+  /// The client access list (`--allow`, `--allow-private`). Empty means loopback only (secure default).
+  public var accessList: AccessList = AccessList()
+  /// Maximum concurrent compiles (`--jobs`, default CPUs + 2).
+  public var jobs: Int = ServerConfiguration.onlineProcessors + 2
+  /// Maximum open connections, reading or compiling.
+  public var maxConnections: Int = 1024
+  /// Maximum open connections from one client address (far above any `make -j`).
+  public var maxConnectionsPerAddress: Int = 64
+  /// `nice` increment for the daemon and its compilers (`--nice`, default 5).
+  public var niceIncrement: Int = 5
+  /// Account to switch to when started as root (`--user`); `nil` tries `distccd`, `distcc`, `nobody`, then 65534.
+  public var user: String? = nil
+  /// Pid file (`--pid-file`).
+  public var pidFile: String? = nil
+  /// Seconds after which the whole daemon exits (`--lifetime`); 0 = never.
+  public var lifetime: Int = 0
+  /// Seconds a compile may run before it is killed (`--job-lifetime`); 0 = no limit.
+  public var jobLifetime: Int = 0
+  /// Serve the `<distccstats>` page (`--stats`) on ``statsPort``.
+  public var statsEnabled: Bool = false
+  public var statsPort: Int = 3633
+  /// Disable the compiler whitelist (`--enable-tcp-insecure`).
+  public var insecureCompilers: Bool = false
+  /// How compilers are confined: Landlock, `no_new_privs`, resource limits (Docs/security.md).
+  public var confinement = CompilerConfinement()
+  /// Stay in the foreground with `--daemon` (`--no-detach`).
+  public var noDetach: Bool = false
+  /// Masquerade directories checked by the whitelist, in order (3.4: `<libdir>/distcc`, `/usr/lib/distcc`).
+  public var masqueradeDirectories: [String] = ["/usr/lib/distcc"]
+
+  // Environment (daemon.md §12).
+  /// Replaces `PATH` for finding compilers (`DISTCCD_PATH`); `nil` keeps ``inheritedPath``.
+  public var compilerPath: String? = nil
+  /// The daemon's own `PATH`.
+  public var inheritedPath: String = "/usr/local/bin:/usr/bin:/bin"
+  /// `DISTCC_CMDLIST` file and `DISTCC_CMDLIST_NUMWORDS`.
+  public var commandList: String? = nil
+  public var commandListWords: Int = 1
+  /// Directory for temp files and job roots (`TMPDIR`, default `/tmp`).
+  public var temporaryDirectory: String = "/tmp"
+  /// Keep temp files (`DISTCC_SAVE_TEMPS=1`).
+  public var saveTemporaries: Bool = false
+  /// `DISTCC_IO_TIMEOUT` seconds: the whole-request deadline and the reply deadline.
+  public var ioTimeout: Int = 300
+  /// Seconds one read of a request may wait for bytes (a real client is silent while it preprocesses).
+  public var readTimeout: Int = 300
+  /// Seconds in-flight jobs get to finish after SIGTERM.
+  public var shutdownGracePeriod: Int = 30
+  /// The environment compilers run with (`K=V`).
+  public var compilerEnvironment: [String] = []
+
+  /// The default configuration: 3.4's defaults, secure access list.
+  public init() {}
+
+  /// The default configuration with the environment variables of daemon.md §12 applied.
+  /// - Throws: ``ServerError/badEnvironment(name:value:)`` for a bad `DISTCC_IO_TIMEOUT`
+  ///   or `DISTCC_CMDLIST_NUMWORDS`.
+  public init(environment: [String: String]) throws(ServerError) {
+    self.init()
+    try apply(environment: environment)
+  }
+
+  /// Applies the environment variables of daemon.md §12.
+  public mutating func apply(environment: [String: String]) throws(ServerError) {
+    if let path = environment["PATH"] { inheritedPath = path }
+    compilerPath = environment["DISTCCD_PATH"]
+    if let list = environment["DISTCC_CMDLIST"], !list.isEmpty { commandList = list }
+    if let words = environment["DISTCC_CMDLIST_NUMWORDS"] {
+      guard let value = Int(words), value > 0 else {
+        throw .badEnvironment(name: "DISTCC_CMDLIST_NUMWORDS", value: words)
+      }
+      commandListWords = value
+    }
+    if let tmp = environment["TMPDIR"], !tmp.isEmpty { temporaryDirectory = tmp }
+    saveTemporaries = environment["DISTCC_SAVE_TEMPS"] == "1"
+    if let timeout = environment["DISTCC_IO_TIMEOUT"] {
+      guard let value = Int(timeout), value > 0 else {
+        throw .badEnvironment(name: "DISTCC_IO_TIMEOUT", value: timeout)
+      }
+      ioTimeout = value
+      readTimeout = value
+    }
+    var env = environment
+    env["PATH"] = compilerPath ?? inheritedPath
+    env["_DISTCC_SAFEGUARD"] = "1"
+    compilerEnvironment = env.map { "\($0.key)=\($0.value)" }.sorted()
+  }
+
+  /// The search path for compiler names without a `/`.
+  var searchPath: String { compilerPath ?? inheritedPath }
+
+  /// Number of online processors (`sysconf(_SC_NPROCESSORS_ONLN)`).
+  public static var onlineProcessors: Int { Syscalls.onlineProcessors }
+}

@@ -1,0 +1,85 @@
+import Glibc
+
+/// Where and how much the daemon logs, in 3.4's line format (daemon.md §11):
+/// `distccd[PID] (function) PREFIX message`, with `CRITICAL! `, `ERROR: ` or `Warning: ` prefixes.
+public struct ServerLogger: Sendable {
+  /// Severity, most severe first (syslog order).
+  public enum Level: Int, Sendable, Comparable, CaseIterable {
+    case emergency, alert, critical, error, warning, notice, info, debug
+
+    /// Parses a `--log-level` word as 3.4 does (`err`/`error`, `warn`/`warning`, `note`/`notice`, …).
+    public init?(name: String) {
+      switch name {
+      case "emerg", "emergency": self = .emergency
+      case "alert": self = .alert
+      case "crit", "critical": self = .critical
+      case "err", "error": self = .error
+      case "warn", "warning": self = .warning
+      case "note", "notice": self = .notice
+      case "info": self = .info
+      case "debug": self = .debug
+      default: return nil
+      }
+    }
+
+    public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+
+    var prefix: String {
+      switch self {
+      case .emergency, .alert, .critical: "CRITICAL! "
+      case .error: "ERROR: "
+      case .warning: "Warning: "
+      default: ""
+      }
+    }
+  }
+
+  /// Where lines go.
+  public enum Destination: Sendable, Equatable {
+    case standardError
+    /// An open, append-mode descriptor (`--log-file`).
+    case file(descriptor: Int32)
+    /// syslog, ident `distccd`, `LOG_PID`, `LOG_DAEMON`.
+    case syslog
+    /// Nowhere (tests, embedding).
+    case none
+  }
+
+  public var destination: Destination
+  public var level: Level
+
+  public init(destination: Destination = .standardError, level: Level = .notice) {
+    self.destination = destination
+    self.level = level
+    if destination == .syslog { openlog("distccd", LOG_PID, LOG_DAEMON) }
+  }
+
+  /// Whether a message at `level` would be written.
+  public func isEnabled(_ level: Level) -> Bool { level <= self.level && destination != .none }
+
+  /// Writes one line at `level`, tagged with the 3.4 function name when given.
+  public func log(_ level: Level, _ message: @autoclosure () -> String, function: String? = nil) {
+    guard isEnabled(level) else { return }
+    let text = message()
+    let tag = function.map { "(\($0)) " } ?? ""
+    switch destination {
+    case .none: return
+    case .syslog:
+      let priority: Int32 = Int32(level.rawValue)
+      ("\(tag)\(level.prefix)\(text)").withCString { syslogMessage(priority, $0) }
+    case .standardError, .file:
+      let fd: Int32 = if case .file(let descriptor) = destination { descriptor } else { 2 }
+      let line = Array("distccd[\(getpid())] \(tag)\(level.prefix)\(text)\n".utf8)
+      _ = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    }
+  }
+
+  /// The line a job appends to its `SERR` for a warning or worse (3.4 copies such lines into the job's stderr).
+  static func jobLine(_ level: Level, _ text: String, function: String) -> String {
+    "distccd[\(getpid())] (\(function)) \(level.prefix)\(text)\n"
+  }
+}
+
+private func syslogMessage(_ priority: Int32, _ text: UnsafePointer<CChar>) {
+  withVaList([text]) { vsyslog(priority, "%s", $0) }
+}
