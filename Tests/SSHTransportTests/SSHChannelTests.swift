@@ -61,6 +61,38 @@ import Testing
     #expect(throws: SSHError.self) { try SSHChannel.open(server.destination(), options: server.options()) }
   }
 
+  @Test func identitiesOnlyLimitsAgentKeysToTheConfiguredFiles() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let socket = server.directory.appending("agent.sock")
+    let agent = try BackgroundProcess(
+      ["ssh-agent", "-D", "-a", socket], logPath: server.directory.appending("agent.log"))
+    defer { agent.stop() }
+    try waitForPath(socket)
+    let environment = ["SSH_AUTH_SOCK": socket, "PATH": "/usr/bin:/bin"]
+    let authorized = server.home + "/.ssh/id_ed25519"
+    try runChecked(["ssh-add", "-q", authorized], environment: environment)
+    // The private key now lives only in the agent; the .pub stays to name it.
+    unlink(authorized)
+    let other = server.directory.appending("other_key")
+    try makeKey(type: "ed25519", path: other)
+
+    let config = server.home + "/.ssh/config"
+    try server.write("Host *\n  IdentitiesOnly yes\n  IdentityFile \(other)\n", to: config)
+    let error = #expect(throws: SSHError.self) {
+      try SSHChannel.open(server.destination(), options: server.options(environment: environment))
+    }
+    guard case .authentication(_, _, let tried, _)? = error else {
+      Issue.record("expected authentication, got \(String(describing: error))")
+      return
+    }
+    #expect(tried == ["\(other) (refused)"], "the agent's key must not be offered")
+
+    try server.write("Host *\n  IdentitiesOnly yes\n  IdentityFile \(authorized)\n", to: config)
+    let channel = try SSHChannel.open(server.destination(), options: server.options(environment: environment))
+    #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
+  }
+
   @Test func configSuppliesHostNamePortUserAndIdentityFile() throws {
     let server = try SSHServer()
     try server.writeKnownHosts()
