@@ -297,6 +297,19 @@ import Testing
     #expect(unknown?.description.hasPrefix("ssh root@no-such-host.invalid: resolve failed: ") == true)
   }
 
+  @Test func stalledRemoteTimesOutInRead() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    // `sleep 3 --inetd …` would fail at once in GNU sleep; this sleeps and says nothing (and ends soon after).
+    let channel = try SSHChannel.open(server.destination(command: "sleep 3;"), options: server.options())
+    let started = ContinuousClock.now
+    let error = #expect(throws: SSHError.self) {
+      try channel.read(upTo: 100, deadline: .after(milliseconds: 300))
+    }
+    #expect(error == .timedOut(host: "root@127.0.0.1:\(server.port)", stage: .io))
+    #expect(ContinuousClock.now - started < .seconds(5))
+  }
+
   @Test func silentServerTimesOutInHandshake() throws {
     // A listener that never accepts: the TCP connection completes in the backlog, the SSH banner never comes.
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
