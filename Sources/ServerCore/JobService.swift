@@ -12,6 +12,8 @@ struct JobService: Sendable {
   let slots: JobSlots
   let statistics: ServerStatistics
   let policy: any CompilerPolicy
+  /// The daemon-wide budget for request bodies.
+  let memory: MemoryBudget
 
   /// The wait status a refused job is answered with: exit code 150 (≥ 128), which makes a 3.4 client
   /// compile locally even with `DISTCC_SKIP_LOCAL_RETRY` set (client.md §8.3).
@@ -23,17 +25,21 @@ struct JobService: Sendable {
   @discardableResult
   func serve(input: FileDescriptor, output: FileDescriptor, peer: PeerAddress) -> JobSummary {
     let started = Deadline.now
-    var summary = run(input: input, output: output, peer: peer)
+    let lease = memory.lease()
+    var summary = run(input: input, output: output, peer: peer, lease: lease)
+    lease.end()
     summary.milliseconds = Int((Deadline.now.nanoseconds - started.nanoseconds) / 1_000_000)
     logger.log(.notice, summary.line(peer: peer.description), function: "dcc_job_summary")
     statistics.record(summary, started: started)
     return summary
   }
 
-  private func run(input: FileDescriptor, output: FileDescriptor, peer: PeerAddress) -> JobSummary {
+  private func run(
+    input: FileDescriptor, output: FileDescriptor, peer: PeerAddress, lease: MemoryLease
+  ) -> JobSummary {
     let requestDeadline = Deadline.after(seconds: configuration.ioTimeout)
     var request: Request
-    switch readRequest(from: input, deadline: requestDeadline) {
+    switch readRequest(from: input, deadline: requestDeadline, lease: lease) {
     case .request(let value): request = value
     case .failed(let failure): return failure
     }
@@ -88,8 +94,10 @@ struct JobService: Sendable {
   }
 
   /// Reads one request; on failure returns the summary of the failed job.
-  private func readRequest(from input: FileDescriptor, deadline: Deadline) -> ReadOutcome {
-    var decoder = RequestDecoder(limits: .daemonDefault)
+  private func readRequest(from input: FileDescriptor, deadline: Deadline, lease: MemoryLease)
+    -> ReadOutcome
+  {
+    var decoder = RequestDecoder(limits: configuration.decodingLimits(budget: lease))
     do {
       while true {
         let readDeadline = deadline.earlier(.after(seconds: configuration.readTimeout))
@@ -109,6 +117,13 @@ struct JobService: Sendable {
     } catch let error as IOFailure {
       logger.log(.error, error.description)
       return .failed(JobSummary(result: .clientDisconnected, code: 107))
+    } catch DistProtocolError.memoryBudgetExhausted(let token, let bytes) {
+      logger.log(
+        .warning,
+        "refusing request: \(token.map { "\($0) body: " } ?? "")\(bytes) more bytes would exceed "
+          + "--max-request-memory (\(memory.limit) bytes, \(memory.used) in use, "
+          + "\(lease.bytes) by this request)")
+      return .failed(JobSummary(result: .overloaded, code: 116))
     } catch {
       logger.log(.error, "\(error)")
       return .failed(JobSummary(result: .badRequest, code: 109))

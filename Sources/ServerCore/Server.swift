@@ -17,6 +17,7 @@ public final class Server: Sendable {
   public let logger: ServerLogger
   let slots: JobSlots
   let statistics: ServerStatistics
+  let memory: MemoryBudget
   private let stopSignal = Mutex<Int32?>(nil)
 
   /// A server for `configuration`, logging through `logger`.
@@ -26,6 +27,7 @@ public final class Server: Sendable {
     slots = JobSlots(
       jobs: configuration.jobs, maxConnections: configuration.maxConnections,
       maxPerAddress: configuration.maxConnectionsPerAddress)
+    memory = MemoryBudget(limit: configuration.maxRequestMemory)
     statistics = ServerStatistics(
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
   }
@@ -37,7 +39,7 @@ public final class Server: Sendable {
   var service: JobService {
     JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      policy: CompilerWhitelist(configuration: configuration))
+      policy: CompilerWhitelist(configuration: configuration), memory: memory)
   }
 
   /// Checks what 3.4 checks before serving (daemon.md §2.1 steps 8-11).

@@ -69,6 +69,11 @@ enum PeerAddress: Sendable, Equatable, CustomStringConvertible {
 enum Syscalls {
   static var onlineProcessors: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
+  /// Physical memory in bytes (`_SC_PHYS_PAGES` × page size); 0 if unknown.
+  static var physicalMemory: Int {
+    max(0, sysconf(Int32(_SC_PHYS_PAGES))) * max(0, sysconf(Int32(_SC_PAGESIZE)))
+  }
+
   static func errnoText(_ code: Int32 = errno) -> String {
     String(describing: Errno(rawValue: code))
   }

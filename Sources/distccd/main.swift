@@ -38,6 +38,8 @@ struct Options: ParsableArguments {
   @Option(name: .customLong("max-connections")) var maxConnections: Int = 1024
   @Option(name: .customLong("max-connections-per-address")) var maxPerAddress: Int = 64
   @Option(name: .customLong("shutdown-grace")) var shutdownGrace: Int = 30
+  @Option(name: .customLong("max-request-memory")) var maxRequestMemory: String?
+  @Option(name: .customLong("max-body-size")) var maxBodySize: String?
   @Option(name: .customLong("limit-as")) var limitAs: UInt64?
   @Option(name: .customLong("limit-cpu")) var limitCPU: UInt64?
   @Option(name: .customLong("limit-fsize")) var limitFileSize: UInt64?
@@ -102,6 +104,12 @@ let helpText = """
                                /usr/lib/distcc, or DISTCC_CMDLIST)
         --shutdown-grace SECONDS
                                after SIGTERM, time in-flight jobs get to finish (default 30)
+        --max-request-memory BYTES
+                               memory all connections together may hold for request bodies,
+                               raw and decompressed; a request that would exceed it is refused
+                               (default: a quarter of RAM, at most 2G). Suffixes K, M, G
+        --max-body-size BYTES  largest body (.i or file) of one request, on the wire and
+                               decompressed (default 256M). Suffixes K, M, G
 
   Security:
         --user USER            account to run as when started as root (default: distccd,
@@ -200,6 +208,13 @@ if options.blacklist != nil && options.whitelist != nil {
 if options.auth { fail("--auth (GSS-API) is not supported by this distccd", 101) }
 if options.zeroconf { warn("--zeroconf is not supported by this distccd; ignored") }
 
+// Request bodies of 1 MiB and more get their own mappings, returned to the kernel when freed: the
+// resident size then follows --max-request-memory instead of keeping freed bodies in malloc's arenas
+// (a fixed threshold also stops glibc from raising it to 32 MiB after the first large free).
+// <malloc.h> is not in the Glibc module: declare mallopt(3) (M_MMAP_THRESHOLD is -3).
+@_silgen_name("mallopt") func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
+_ = mallopt(-3, 1 << 20)
+
 let environment = readEnvironment()
 var configuration: ServerConfiguration
 do {
@@ -230,6 +245,22 @@ configuration.insecureCompilers = options.enableTcpInsecure || options.makeMeABo
 configuration.maxConnections = max(1, options.maxConnections)
 configuration.maxConnectionsPerAddress = max(1, options.maxPerAddress)
 configuration.shutdownGracePeriod = max(0, options.shutdownGrace)
+/// BYTES with an optional K, M or G suffix (powers of 1024).
+func byteCount(_ text: String, option: String) -> Int {
+  let shifts: [Character: Int] = ["K": 10, "k": 10, "M": 20, "m": 20, "G": 30, "g": 30]
+  let shift = text.last.flatMap { shifts[$0] } ?? 0
+  let digits = shift > 0 ? text.dropLast() : Substring(text)
+  guard let value = Int(digits), value > 0, value <= Int.max >> shift else {
+    fail("invalid \(option) argument \"\(text)\": expected a positive size such as 512M", 101)
+  }
+  return value << shift
+}
+if let text = options.maxRequestMemory {
+  configuration.maxRequestMemory = byteCount(text, option: "--max-request-memory")
+}
+if let text = options.maxBodySize {
+  configuration.maxBodySize = byteCount(text, option: "--max-body-size")
+}
 configuration.noDetach = options.noDetach || options.wizard
 configuration.confinement.enabled = !options.noSandbox
 func limit(_ value: UInt64?, default fallback: UInt64?) -> UInt64? {
