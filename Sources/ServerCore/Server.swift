@@ -209,14 +209,59 @@ public final class Server: Sendable {
       return
     }
     let statistics = self.statistics
+    let gauges: @Sendable () -> StatisticsGauges = { [slots, memory, configuration] in
+      StatisticsGauges(
+        runningJobs: slots.running, jobCapacity: configuration.jobs,
+        openConnections: slots.connections, requestMemoryUsed: memory.used,
+        requestMemoryLimit: memory.limit, loadAverages: SystemLoad.averages().averages)
+    }
     let started = startThread {
-      // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it.
-      _ = try? Syscalls.read(
-        socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")
-      let page = Array(statistics.page(argv0: "/distccd").utf8)
-      _ = try? Syscalls.writeAll(socket, page, deadline: .after(seconds: 5), what: "stats reply")
+      // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it, and always answers with
+      // its page; `GET /metrics` and `GET /stats.json` get the machine-readable ones.
+      let request =
+        (try? Syscalls.read(
+          socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")) ?? []
+      let reply: String
+      switch StatsPage(request: request) {
+      case .distccstats: reply = statistics.page(argv0: "/distccd")
+      case .metrics:
+        reply = StatsPage.http(
+          statistics.metrics(gauges()), type: "text/plain; version=0.0.4; charset=utf-8")
+      case .json: reply = StatsPage.http(statistics.json(gauges()), type: "application/json")
+      }
+      _ = try? Syscalls.writeAll(
+        socket, Array(reply.utf8), deadline: .after(seconds: 5), what: "stats reply")
       _ = try? socket.close()
     }
     if !started { _ = try? socket.close() }
+  }
+}
+
+/// Which page a stats-port request asks for.
+enum StatsPage: Equatable {
+  case distccstats, metrics, json
+
+  /// `GET /metrics` or `GET /stats.json` (a query string allowed); anything else gets 3.4's page.
+  init(request: [UInt8]) {
+    let line = request.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
+    let words = line.split(separator: UInt8(ascii: " "))
+    guard words.count >= 2, words[0].elementsEqual("GET".utf8) else {
+      self = .distccstats
+      return
+    }
+    let path = words[1].prefix { $0 != UInt8(ascii: "?") }
+    if path.elementsEqual("/metrics".utf8) {
+      self = .metrics
+    } else if path.elementsEqual("/stats.json".utf8) {
+      self = .json
+    } else {
+      self = .distccstats
+    }
+  }
+
+  /// An HTTP/1.0 reply with `body`.
+  static func http(_ body: String, type: String) -> String {
+    "HTTP/1.0 200 OK\r\nContent-Type: \(type)\r\nContent-Length: \(body.utf8.count)\r\n"
+      + "Connection: close\r\n\r\n" + body
   }
 }
