@@ -268,7 +268,7 @@ struct JobService: Sendable {
   private func wait(for process: SpawnedProcess, client: FileDescriptor) -> WaitOutcome {
     let lifetime: Deadline =
       configuration.jobLifetime > 0 ? .after(seconds: configuration.jobLifetime) : .never
-    let watchClient = Syscalls.peerAddress(of: client) != .notSocket
+    let watchClient = ((try? Socket.peerAddress(client)) ?? nil) != nil
     while true {
       if let status = process.reap(blocking: false) { return .exited(status) }
       let tick = Deadline.after(milliseconds: 1000).earlier(lifetime)

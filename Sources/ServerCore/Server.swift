@@ -149,18 +149,20 @@ public final class Server: Sendable {
     guard (1...65535).contains(port) else {
       throw .badListenAddress(host, reason: "port number out of range: \(port)")
     }
-    guard let address = Syscalls.numericAddress(host) ?? Syscalls.resolveAddress(host) else {
+    guard let address = (try? SocketAddress.resolve(host: host, port: UInt16(port)))?.first else {
       throw .badListenAddress(host, reason: "can't resolve address")
     }
     do {
-      let fd = try Syscalls.listen(address: address, port: port)
+      // Dual-stack as 3.4: IPv4 clients of a `::` listener arrive IPv4-mapped, which --allow matches.
+      let fd = try Socket.listen(on: address, backlog: 1024, ipv6Only: false)
       if configuration.tcpDeferAccept && port == configuration.port {
         try? Socket.setDeferAccept(fd, seconds: 1)  // as 3.4: a client that sends nothing wakes no thread
       }
       logger.log(.info, "listening on \(host):\(port)")
       return fd
     } catch {
-      throw .bindFailed(address: host, port: port, reason: String(describing: error))
+      throw .bindFailed(
+        address: host, port: port, reason: error.errno?.message ?? String(describing: error))
     }
   }
 
