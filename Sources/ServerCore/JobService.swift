@@ -14,6 +14,8 @@ struct JobService: Sendable {
   let policy: any CompilerPolicy
   /// The daemon-wide budget for request bodies.
   let memory: MemoryBudget
+  /// Jobs in flight, for a daemon that stops before they finish.
+  let active: ActiveJobs
 
   /// The wait status a refused job is answered with: exit code 150 (≥ 128), which makes a 3.4 client
   /// compile locally even with `DISTCC_SKIP_LOCAL_RETRY` set (client.md §8.3).
@@ -73,6 +75,8 @@ struct JobService: Sendable {
         level: .error)
     }
     defer { directory.remove() }
+    let key = active.add(directory)
+    defer { active.remove(key) }  // before the directory is removed
 
     var job: PreparedJob
     do { job = try PreparedJob(request, in: directory) } catch {
@@ -94,7 +98,8 @@ struct JobService: Sendable {
       return summary
     }
     defer { slots.release() }
-    return compile(job, request: request, input: input, output: output, traffic: traffic)
+    return compile(
+      job, key: key, request: request, input: input, output: output, traffic: traffic)
   }
 
   /// Bytes one connection received and sent (for the statistics); used by one thread.
@@ -178,8 +183,8 @@ struct JobService: Sendable {
 
   /// Runs the compiler and replies.
   private func compile(
-    _ job: PreparedJob, request: Request, input: FileDescriptor, output: FileDescriptor,
-    traffic: Traffic
+    _ job: PreparedJob, key: Int, request: Request, input: FileDescriptor,
+    output: FileDescriptor, traffic: Traffic
   ) -> JobSummary {
     var summary = JobSummary(
       result: .compileOK, compiler: job.command.compilerText, source: job.command.sourceText)
@@ -205,7 +210,10 @@ struct JobService: Sendable {
           ServerLogger.jobLine(.error, "failed to exec \(name): \(errno)", function: "dcc_execvp")
           .utf8
       case .success(let process):
-        switch wait(for: process, client: input) {
+        active.setCompiler(key, processGroup: process.pid)
+        let outcome = wait(for: process, client: input)
+        active.setCompiler(key, processGroup: nil)
+        switch outcome {
         case .exited(let raw): status = WaitStatus(rawValue: raw)
         case .timedOut:
           let message = "Compilation takes too long, timeout."

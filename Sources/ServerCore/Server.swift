@@ -18,6 +18,7 @@ public final class Server: Sendable {
   let slots: JobSlots
   let statistics: ServerStatistics
   let memory: MemoryBudget
+  let active = ActiveJobs()
   private let stopSignal = Mutex<Int32?>(nil)
 
   /// A server for `configuration`, logging through `logger`.
@@ -39,7 +40,7 @@ public final class Server: Sendable {
   var service: JobService {
     JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      policy: CompilerWhitelist(configuration: configuration), memory: memory)
+      policy: CompilerWhitelist(configuration: configuration), memory: memory, active: active)
   }
 
   /// Checks what 3.4 checks before serving (daemon.md §2.1 steps 8-11).
@@ -71,7 +72,9 @@ public final class Server: Sendable {
   }
 
   /// Serves exactly one job on `input`/`output` (`--inetd`). A peer that is not an IP socket (a pipe, or
-  /// the AF_UNIX socket sshd hands over) is always served: SSH has authenticated it.
+  /// the AF_UNIX socket sshd hands over) is always served: SSH has authenticated it. With `--lifetime`,
+  /// returns when it expires even if the job has not ended (its compiler killed, its files removed), with
+  /// ``terminationSignal`` `SIGALRM`.
   /// - Returns: 3.4's internal result code (0 when a reply was sent for a compile that ran).
   @discardableResult
   public func serveOne(input: FileDescriptor, output: FileDescriptor) -> Int32 {
@@ -82,7 +85,31 @@ public final class Server: Sendable {
       logger.log(.error, "connection from client '\(peer)' denied by access list")
       return 113
     }
-    return Int32(service.serve(input: input, output: output, peer: peer).code)
+    guard configuration.lifetime > 0 else {
+      return Int32(service.serve(input: input, output: output, peer: peer).code)
+    }
+    // --lifetime: serve on a thread and stop when the job ends or the lifetime does, whichever is first.
+    guard let (done, finished) = try? Socket.pair() else {
+      return Int32(service.serve(input: input, output: output, peer: peer).code)
+    }
+    defer { _ = try? done.close() }
+    let code = Mutex<Int32>(0)
+    let service = self.service
+    let started = startThread {
+      let result = Int32(service.serve(input: input, output: output, peer: peer).code)
+      code.withLock { $0 = result }
+      _ = try? finished.close()
+    }
+    guard started else {
+      _ = try? finished.close()
+      return 107
+    }
+    if Syscalls.poll([done], deadline: .after(seconds: configuration.lifetime))[0] == 0 {
+      stopSignal.withLock { $0 = SIGALRM }
+      logger.log(.info, "Alarm clock")
+      abandonJobs()
+    }
+    return code.withLock { $0 }
   }
 
   /// Listens and serves until a termination signal or `--lifetime`.
@@ -117,12 +144,14 @@ public final class Server: Sendable {
       if lifetime.hasPassed {
         stopSignal.withLock { $0 = SIGALRM }
         logger.log(.info, "Alarm clock")
+        abandonJobs()
         return
       }
       if revents[0] != 0, let signal = wake.take() {
         stopSignal.withLock { $0 = signal }
         logger.log(.info, String(cString: strsignal(signal)))
         if signal == SIGTERM { drain() }
+        abandonJobs()
         return
       }
       if revents[1] != 0 { try acceptJob(on: listener) }
@@ -131,6 +160,15 @@ public final class Server: Sendable {
   }
 
   private func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
+
+  /// When stopping: kills the compilers still running and removes their job directories.
+  private func abandonJobs() {
+    let count = active.abandonAll()
+    if count > 0 {
+      logger.log(
+        .warning, "stopping: killed the compilers of \(count) job(s) and removed their files")
+    }
+  }
 
   /// After SIGTERM: no new connections; jobs in flight get the grace period to finish.
   private func drain() {

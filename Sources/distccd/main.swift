@@ -342,6 +342,17 @@ if options.logStderr || options.wizard {
     warn("failed to open \(file): \(Errno(rawValue: errno))")
   }
 }
+/// 3.4 dies by the signal that stopped it (`--lifetime`: SIGALRM).
+func dieBy(_ signal: Int32) -> Never {
+  Glibc.signal(signal, SIG_DFL)
+  var set = sigset_t()
+  sigemptyset(&set)
+  sigaddset(&set, signal)
+  pthread_sigmask(SIG_UNBLOCK, &set, nil)
+  raise(signal)
+  exit(128 + signal)
+}
+
 let logger = ServerLogger(destination: destination, level: level)
 let server = Server(configuration: configuration, logger: logger)
 do { try server.validateEnvironment() } catch { fail(error.description, exitCode(for: error)) }
@@ -353,6 +364,7 @@ if configuration.mode == .inetd {
   logger.log(.info, "inetd server started (swift-distcc)")
   let code = server.serveOne(
     input: FileDescriptor(rawValue: 0), output: FileDescriptor(rawValue: 1))
+  if let signal = server.terminationSignal { dieBy(signal) }
   exit(code)
 }
 
@@ -378,13 +390,5 @@ do { try server.run() } catch {
   fail(error.description, exitCode(for: error))
 }
 removePidFile()
-if let signal = server.terminationSignal {
-  // 3.4 dies by the signal that stopped it.
-  Glibc.signal(signal, SIG_DFL)
-  var set = sigset_t()
-  sigemptyset(&set)
-  sigaddset(&set, signal)
-  pthread_sigmask(SIG_UNBLOCK, &set, nil)
-  raise(signal)
-}
+if let signal = server.terminationSignal { dieBy(signal) }
 exit(0)
