@@ -128,7 +128,8 @@ let helpText = """
         --log-level LEVEL      emerg, alert, crit, err, warn, notice (default), info, debug
         --verbose              same as --log-level=debug
         --log-stderr           log to stderr
-        --stats                serve the <distccstats> page (HTTP) on --stats-port
+        --stats                serve the <distccstats> page (HTTP) on --stats-port, and
+                               GET /metrics (Prometheus) and GET /stats.json (JSON)
         --stats-port PORT      (default 3633)
 
   Accepted for compatibility, not supported: --zeroconf, --auth, --blacklist, --whitelist,
