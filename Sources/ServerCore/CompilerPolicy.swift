@@ -71,8 +71,10 @@ struct CompilerWhitelist: CompilerPolicy {
       Array(path.split(separator: "/", omittingEmptySubsequences: false).suffix(words))
     }
     let wanted = key(Substring(name))
-    for line in String(decoding: contents, as: UTF8.self).split(separator: "\n") {
-      let entry = line.hasSuffix("\r") ? line.dropLast() : line
+    // Split bytes, not Characters: "\r\n" is one Character in Swift.
+    for line in contents.split(separator: UInt8(ascii: "\n")) {
+      let bytes = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
+      let entry = Substring(String(decoding: bytes, as: UTF8.self))
       if !entry.isEmpty, key(entry) == wanted { return String(entry) }
     }
     return nil

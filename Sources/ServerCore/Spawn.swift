@@ -33,6 +33,8 @@ struct SpawnedProcess: Sendable {
     if let err = request.standardError {
       posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_APPEND, 0o600)
     }
+    // Nothing but 0-2 reaches the child, whatever the daemon inherited without close-on-exec.
+    if let closeFrom = SpawnedProcess.addCloseFrom { _ = closeFrom(&actions, 3) }
     if let dir = request.workingDirectory {
       guard let addChdir = SpawnedProcess.addChdir else { return .failure(Errno(rawValue: ENOSYS)) }
       _ = addChdir(&actions, dir)
@@ -101,11 +103,15 @@ struct SpawnedProcess: Sendable {
   private typealias AddChdir = @convention(c) (
     UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>
   ) -> Int32
+  private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
   private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
 
   // glibc exports these, but its Swift module map does not declare them.
   private static let addChdir: AddChdir? = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addchdir_np")
     .map { unsafeBitCast($0, to: AddChdir.self) }
+  private static let addCloseFrom: AddCloseFrom? = dlsym(
+    dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np"
+  ).map { unsafeBitCast($0, to: AddCloseFrom.self) }
   private static let pidfdOpen: PidfdOpen? = dlsym(dlopen(nil, RTLD_NOW), "pidfd_open")
     .map { unsafeBitCast($0, to: PidfdOpen.self) }
 

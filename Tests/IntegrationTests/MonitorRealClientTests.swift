@@ -15,13 +15,17 @@ struct MonitorRealClientTests {
     try farm.waitForStage("cpp")
     try farm.waitForMonitorLine(containing: "Preprocess")
     let preprocessing = try farm.compareMonitors()
-    #expect(preprocessing == "\(padded)  Preprocess                                                localhost[0]\n\n")
+    #expect(
+      preprocessing
+        == "\(padded)  Preprocess                                                localhost[0]\n\n")
     try farm.release("cpp")
 
     try farm.waitForStage("cc")
     try farm.waitForMonitorLine(containing: "Compile")
     let compiling = try farm.compareMonitors()
-    #expect(compiling == "\(padded)  Compile     hello.c                                       127.0.0.1[0]\n\n")
+    #expect(
+      compiling
+        == "\(padded)  Compile     hello.c                                       127.0.0.1[0]\n\n")
     try farm.release("cc")
 
     client.waitUntilExit()
@@ -32,15 +36,18 @@ struct MonitorRealClientTests {
   @Test func repeatsEveryDelayAs34Does() throws {
     let directory = try MonitorFixtures.makeDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: false)
+    try FileManager.default.createDirectory(
+      atPath: directory + "/state", withIntermediateDirectories: false)
     for (index, host) in ["b", "a"].enumerated() {
       try MonitorFixtures.write(
         MonitorFixtures.record(pid: 1, file: "r\(index).c", host: host, slot: 0, phase: 4),
         to: directory + "/state/binstate_\(index)")
     }
-    let single = try MonitorFixtures.run(MonitorFixtures.ourMonitor, [], environment: ["DISTCC_DIR": directory])
+    let single = try MonitorFixtures.run(
+      MonitorFixtures.ourMonitor, [], environment: ["DISTCC_DIR": directory])
     for monitor in [MonitorFixtures.debianMonitor, MonitorFixtures.ourMonitor] {
-      let blocks = try Self.firstBlocks(3, of: monitor, arguments: ["0.02"], environment: ["DISTCC_DIR": directory])
+      let blocks = try Self.firstBlocks(
+        3, of: monitor, arguments: ["0.02"], environment: ["DISTCC_DIR": directory])
       #expect(blocks == Array(repeating: single.stdout, count: 3), "\(monitor)")
     }
   }
@@ -67,7 +74,9 @@ struct MonitorRealClientTests {
       let chunk = pipe.fileHandleForReading.availableData
       if chunk.isEmpty { break }
       output += chunk
-      while let end = output.indices.dropLast().first(where: { output[$0] == 10 && output[$0 + 1] == 10 }) {
+      while let end = output.indices.dropLast().first(where: {
+        output[$0] == 10 && output[$0 + 1] == 10
+      }) {
         blocks.append(Array(output[...(end + 1)]))
         output.removeFirst(end + 2)
       }
@@ -92,7 +101,8 @@ struct MonitorFarm {
 
   init() throws {
     directory = try MonitorFixtures.makeDirectory()
-    try MonitorFixtures.write(Array("int main(void) { return 0; }\n".utf8), to: directory + "/hello.c")
+    try MonitorFixtures.write(
+      Array("int main(void) { return 0; }\n".utf8), to: directory + "/hello.c")
     try MonitorFixtures.write(
       Array(
         """
@@ -110,7 +120,8 @@ struct MonitorFarm {
     daemon = Process()
     daemon.executableURL = URL(fileURLWithPath: "/usr/bin/distccd")
     daemon.arguments = [
-      "--daemon", "--no-detach", "--listen", "127.0.0.1", "--port", "\(port)", "--allow", "127.0.0.1",
+      "--daemon", "--no-detach", "--listen", "127.0.0.1", "--port", "\(port)", "--allow",
+      "127.0.0.1",
       "--enable-tcp-insecure", "--jobs", "2", "--log-stderr", "--log-level", "info",
     ]
     let log = directory + "/distccd.log"
@@ -118,7 +129,8 @@ struct MonitorFarm {
     daemon.standardError = FileHandle(forWritingAtPath: log)
     try daemon.run()
     try Self.waitUntil("distccd to start") {
-      (try? String(contentsOfFile: log, encoding: .utf8))?.contains("preforking daemon started") ?? false
+      (try? String(contentsOfFile: log, encoding: .utf8))?.contains("preforking daemon started")
+        ?? false
     }
   }
 
@@ -136,7 +148,9 @@ struct MonitorFarm {
   }
 
   func waitForStage(_ stage: String) throws {
-    try Self.waitUntil("\(stage) to start") { FileManager.default.fileExists(atPath: directory + "/\(stage).started") }
+    try Self.waitUntil("\(stage) to start") {
+      FileManager.default.fileExists(atPath: directory + "/\(stage).started")
+    }
   }
 
   /// Waits until our monitor shows a line containing `text` (the client writes its state just around the
@@ -152,7 +166,8 @@ struct MonitorFarm {
   /// Runs both monitors on the farm's state directory and returns the output they agree on.
   func compareMonitors() throws -> String {
     let environment = ["DISTCC_DIR": distccDirectory]
-    let expected = try MonitorFixtures.run(MonitorFixtures.debianMonitor, [], environment: environment)
+    let expected = try MonitorFixtures.run(
+      MonitorFixtures.debianMonitor, [], environment: environment)
     let actual = try MonitorFixtures.run(MonitorFixtures.ourMonitor, [], environment: environment)
     #expect(actual == expected)
     return String(decoding: actual.stdout, as: UTF8.self)
