@@ -69,7 +69,7 @@ public struct FarmHistory: Sendable {
   public private(set) var backedOff: [String: Int] = [:]
 
   /// An empty history keeping `window` milliseconds and at most `spanLimit` closed spans.
-  public init(window: Int64 = 10 * 60 * 1000, spanLimit: Int = 50_000) {
+  public init(window: Int64 = 10 * 60 * 1000, spanLimit: Int = 20_000) {
     self.window = window
     self.spanLimit = spanLimit
   }

@@ -14,10 +14,13 @@ public struct FarmSnapshot: Sendable {
   public var stateDirectory: String
   /// The last scan's warnings, as 3.4 words them.
   public var warnings: [String]
+  /// Hosts of the host list with their slot counts, listed even while idle.
+  public var configuredHosts: [String: Int]
 
   public init(
     now: Int64, history: FarmHistory, stats: [String: Result<DaemonStats, DaemonStatsError>] = [:],
-    backoffPeriod: Int = 60, stateDirectory: String = "", warnings: [String] = []
+    backoffPeriod: Int = 60, stateDirectory: String = "", warnings: [String] = [],
+    configuredHosts: [String: Int] = [:]
   ) {
     self.now = now
     self.history = history
@@ -25,12 +28,13 @@ public struct FarmSnapshot: Sendable {
     self.backoffPeriod = backoffPeriod
     self.stateDirectory = stateDirectory
     self.warnings = warnings
+    self.configuredHosts = configuredHosts
   }
 
   /// Every host known from state files, back-off marks or statistics, sorted byte-wise as 3.4 sorts them.
   public var hostNames: [String] {
     let names = Set(history.lanes.keys).union(history.totals.keys).union(history.backedOff.keys)
-      .union(stats.keys)
+      .union(stats.keys).union(configuredHosts.keys)
     return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
   }
 
@@ -57,7 +61,10 @@ public struct FarmSnapshot: Sendable {
       }
       return JSONText.object([
         "name": JSONText.quoted(name),
-        "slots": JSONText.array((history.lanes[name] ?? []).sorted().map(JSONText.number)),
+        "slots": JSONText.array(
+          (history.lanes[name] ?? []).union((0..<Int32(configuredHosts[name] ?? 0))).sorted().map(
+            JSONText.number)),
+        "configured": configuredHosts[name] == nil ? "false" : "true",
         "running": JSONText.number(running[name] ?? 0),
         "jobs": JSONText.number(totals.jobs),
         "failures": JSONText.number(totals.failures),

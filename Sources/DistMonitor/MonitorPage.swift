@@ -35,7 +35,7 @@ enum MonitorPage {
     "use strict";
     const COLORS={Startup:"#9e9e9e",Blocked:"#8d6e63",Connect:"#ab47bc",Preprocess:"#42a5f5",Send:"#ffa726",
       Compile:"#66bb6a",Receive:"#26c6da",Done:"#607d8b"};
-    const ROW=18,LABEL=170,AXIS=20,MAXSPANS=60000;
+    const ROW=18,LABEL=170,AXIS=20,MAXSPANS=25000;
     const spans=new Map();let hosts=[],lanes=[],byLane=new Map(),since=null,offset=0,dirty=true,windowMs=300000;
     const $=id=>document.getElementById(id);
     $("legend").innerHTML=Object.keys(COLORS).filter(p=>p!=="Done")

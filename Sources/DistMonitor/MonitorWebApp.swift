@@ -1,5 +1,6 @@
 public import DistState
 internal import Glibc
+internal import HostSpec
 internal import Synchronization
 
 /// The web monitor: samples the state directory and back-off marks into a `FarmHistory`, keeps the latest
@@ -23,12 +24,14 @@ public final class MonitorWebApp: Sendable {
     public var window: Int64
     /// The most finished spans kept.
     public var spanLimit: Int
+    /// Hosts of the host list and their slot counts, shown even while idle.
+    public var configuredHosts: [String: Int]
 
     public init(
       stateDirectory: StateDirectory, backoffPeriod: Int = 60,
       statsSources: [DaemonStatsSource] = [],
       sampleInterval: Int64 = 500, statsInterval: Int64 = 2000, window: Int64 = 10 * 60 * 1000,
-      spanLimit: Int = 50_000
+      spanLimit: Int = 20_000, configuredHosts: [String: Int] = [:]
     ) {
       self.stateDirectory = stateDirectory
       self.backoffPeriod = backoffPeriod
@@ -37,12 +40,31 @@ public final class MonitorWebApp: Sendable {
       self.statsInterval = statsInterval
       self.window = window
       self.spanLimit = spanLimit
+      self.configuredHosts = configuredHosts
     }
 
-    /// Reads `DISTCC_DIR`/`HOME` and `DISTCC_BACKOFF_PERIOD` as 3.4's client does.
+    /// Reads `DISTCC_DIR`/`HOME` and `DISTCC_BACKOFF_PERIOD` as 3.4's client does, and the host list
+    /// (`DISTCC_HOSTS`, then the host files) if there is one.
     public init(environment: [String: String]) throws(DistStateError) {
       let period = environment["DISTCC_BACKOFF_PERIOD"].map { Int(atoi($0)) } ?? 60
-      self.init(stateDirectory: try StateDirectory(environment: environment), backoffPeriod: period)
+      self.init(
+        stateDirectory: try StateDirectory(environment: environment), backoffPeriod: period,
+        configuredHosts: Self.hosts(of: try? HostList.load(environment: environment).list))
+    }
+
+    /// Host names (as state files name them) and slot counts of a host list.
+    static func hosts(of list: HostList?) -> [String: Int] {
+      var hosts: [String: Int] = [:]
+      for entry in list?.hosts ?? [] {
+        let name: String
+        switch entry.kind {
+        case .localhost: name = "localhost"
+        case .tcp(let host, _): name = host
+        case .ssh(_, let host, _): name = host
+        }
+        hosts[name] = max(hosts[name] ?? 0, entry.limit)
+      }
+      return hosts
     }
   }
 
@@ -119,7 +141,8 @@ public final class MonitorWebApp: Sendable {
       FarmSnapshot(
         now: now, history: shared.history, stats: shared.stats,
         backoffPeriod: configuration.backoffPeriod,
-        stateDirectory: configuration.stateDirectory.path, warnings: shared.warnings)
+        stateDirectory: configuration.stateDirectory.path, warnings: shared.warnings,
+        configuredHosts: configuration.configuredHosts)
     }
   }
 

@@ -95,6 +95,41 @@ import Testing
     #expect(until > now && until <= now + 61_000)
   }
 
+  @Test func listsTheHostListsHostsWhileIdle() throws {
+    let directory = try TestDirectory()
+    let configuration = try MonitorWebApp.Configuration(environment: [
+      "DISTCC_DIR": directory.path, "DISTCC_HOSTS": "red:4000/3 @blue/2 localhost/1 red/2",
+    ])
+    #expect(configuration.configuredHosts == ["red": 3, "blue": 2, "localhost": 1])
+    let app = MonitorWebApp(configuration: configuration)
+    try app.sample()
+    let hosts = try #require(try state(app)["hosts"] as? [[String: Any]])
+    #expect(hosts.map { $0["name"] as? String } == ["blue", "localhost", "red"])
+    #expect(hosts.map { $0["slots"] as? [Int] } == [[0, 1], [0], [0, 1, 2]])
+    #expect(hosts.allSatisfy { $0["configured"] as? Bool == true && $0["running"] as? Int == 0 })
+    _ = try directory.write("hosts", "green/4\n")
+    #expect(
+      try MonitorWebApp.Configuration(environment: ["DISTCC_DIR": directory.path]).configuredHosts
+        == ["green": 4])
+  }
+
+  @Test func reportsAnUnreachableDaemonsStats() throws {
+    let directory = try TestDirectory()
+    let port = try FreePort.pick(on: "127.0.0.5")
+    var configuration = MonitorWebApp.Configuration(
+      stateDirectory: StateDirectory(distccDirectory: directory.path))
+    configuration.statsSources = [try DaemonStatsSource("127.0.0.5:\(port)")]
+    let app = MonitorWebApp(configuration: configuration)
+    app.pollStats()
+    let hosts = try #require(try state(app)["hosts"] as? [[String: Any]])
+    #expect(hosts.count == 1)
+    #expect(hosts[0]["name"] as? String == "127.0.0.5")
+    #expect(hosts[0]["stats"] is NSNull)
+    let error = try #require(hosts[0]["statsError"] as? String)
+    #expect(error.hasPrefix("stats of 127.0.0.5:\(port): "))
+    #expect(error.contains("refused"))
+  }
+
   @Test func servesASelfContainedPage() throws {
     let directory = try TestDirectory()
     let response = try makeApp(directory).handle(HTTPRequest(method: "GET", path: "/"))

@@ -1,3 +1,4 @@
+import DistTestSupport
 import Foundation
 
 /// Helpers for the monitor tests: hand-made state files (laid out here byte by byte, independently of
@@ -26,13 +27,7 @@ enum MonitorFixtures {
 
   /// Debian's monitor and ours.
   static let debianMonitor = "/usr/bin/distccmon-text"
-  static var ourMonitor: String { productsDirectory + "/distccmon-text" }
-
-  /// The build's products directory, which holds this test bundle.
-  static var productsDirectory: String {
-    URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-      .path
-  }
+  static var ourMonitor: String { Binaries.ours("distccmon-text") }
 
   /// A fresh directory under /tmp; world-writable for daemons that dropped privileges.
   static func makeDirectory() throws -> String {

@@ -1,3 +1,4 @@
+import DistTestSupport
 import Foundation
 import Testing
 
@@ -5,10 +6,14 @@ import Testing
 /// repeat mode.
 @Suite(.enabled(if: MonitorFarm.isInstalled, "needs Debian's distcc, distccd and distccmon-text"))
 struct MonitorRealClientTests {
-  @Test func showsARealClientAs34Does() throws {
+  /// Debian's client, and ours, which must write the same state files.
+  static let clients = ["/usr/bin/distcc", Binaries.ours("distcc")]
+
+  @Test(arguments: clients)
+  func showsARealClientAs34Does(_ distcc: String) throws {
     let farm = try MonitorFarm()
     defer { farm.stop() }
-    let client = try farm.startCompile()
+    let client = try farm.startCompile(with: distcc)
     let pid = String(client.processIdentifier)
     let padded = String(repeating: " ", count: max(0, 6 - pid.count)) + pid
 
@@ -134,10 +139,10 @@ struct MonitorFarm {
     }
   }
 
-  /// Starts Debian's `distcc fakecc -c hello.c -o hello.o` with one slot on the daemon.
-  func startCompile() throws -> Process {
+  /// Starts `distcc fakecc -c hello.c -o hello.o` with one slot on the daemon.
+  func startCompile(with distcc: String) throws -> Process {
     let client = Process()
-    client.executableURL = URL(fileURLWithPath: "/usr/bin/distcc")
+    client.executableURL = URL(fileURLWithPath: distcc)
     client.arguments = [directory + "/fakecc", "-c", "hello.c", "-o", "hello.o"]
     client.currentDirectoryURL = URL(fileURLWithPath: directory)
     client.environment = [

@@ -93,21 +93,24 @@ struct MonitorTextTests {
     }
   }
 
-  @Test(arguments: scenarios)
-  func printsWhat34PrintsForHandMadeFiles(_ scenario: String, _ files: [File]) throws {
+  @Test(arguments: scenarios, [false, true])
+  func printsWhat34PrintsForHandMadeFiles(_ scenario: (String, [File]), verbose: Bool) throws {
     let theirs = try MonitorFixtures.makeDirectory()
     let ours = try MonitorFixtures.makeDirectory()
     defer { for path in [theirs, ours] { try? FileManager.default.removeItem(atPath: path) } }
-    try Self.populate(theirs, with: files)
-    try Self.populate(ours, with: files)
+    try Self.populate(theirs, with: scenario.1)
+    try Self.populate(ours, with: scenario.1)
+    let extra = verbose ? ["DISTCC_VERBOSE": "1"] : [:]
 
     let expected = try MonitorFixtures.run(
-      MonitorFixtures.debianMonitor, [], environment: ["DISTCC_DIR": theirs],
+      MonitorFixtures.debianMonitor, [], environment: extra.merging(["DISTCC_DIR": theirs]) { $1 },
       replacing: [theirs: "$DIR"])
     let actual = try MonitorFixtures.run(
-      MonitorFixtures.ourMonitor, [], environment: ["DISTCC_DIR": ours], replacing: [ours: "$DIR"])
-    #expect(actual == expected, "\(scenario)")
+      MonitorFixtures.ourMonitor, [], environment: extra.merging(["DISTCC_DIR": ours]) { $1 },
+      replacing: [ours: "$DIR"])
+    #expect(actual == expected, "\(scenario.0)")
     #expect(expected.status == 0)
+    #expect(verbose == expected.stderr.contains("(dcc_mon_do_file) process") || scenario.1.isEmpty)
     #expect(
       MonitorFixtures.names(in: ours + "/state") == MonitorFixtures.names(in: theirs + "/state"))
   }

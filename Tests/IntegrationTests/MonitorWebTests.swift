@@ -13,8 +13,14 @@ struct MonitorWebTests {
     access(path, X_OK) == 0
   }
 
-  @Test func showsARealBuildThroughTwoDaemons() throws {
-    let farm = try WebFarm(files: 12)
+  /// Two 3.4 daemons, then one of 3.4's and one of ours: both serve the `<distccstats>` page.
+  static let daemonPairs = [
+    ["/usr/bin/distccd", "/usr/bin/distccd"], ["/usr/bin/distccd", Binaries.ours("distccd")],
+  ]
+
+  @Test(arguments: daemonPairs)
+  func showsARealBuildThroughTwoDaemons(_ daemonBinaries: [String]) throws {
+    let farm = try WebFarm(files: 12, daemonBinaries: daemonBinaries)
     try farm.build()
 
     // Every job ran on one of the daemons or, after the dead host refused, locally.
@@ -39,6 +45,8 @@ struct MonitorWebTests {
     #expect((dead["failures"] as? Int ?? 0) >= 1)
     let jobs = hosts.reduce(0) { $0 + ($1["jobs"] as? Int ?? 0) }
     #expect(jobs == farm.files)
+    #expect(hosts.map { $0["name"] as? String } == farm.daemonHosts + [farm.deadHost, "localhost"])
+    #expect(hosts.map { $0["configured"] as? Bool } == [true, true, true, false])
     let spans = try #require(document["spans"] as? [[String: Any]])
     #expect(spans.allSatisfy { $0["end"] is Int64 })  // the build is over
     #expect(Set(spans.compactMap { $0["phase"] as? String }).isSuperset(of: ["Compile"]))
@@ -101,7 +109,7 @@ final class WebFarm {
   private(set) var url = ""
   private let monitorPort: UInt16
 
-  init(files: Int) throws {
+  init(files: Int, daemonBinaries: [String]) throws {
     self.files = files
     directory = try TestDirectory(prefix: "monitor-web-")
     chmod(directory.path, 0o755)
@@ -114,19 +122,19 @@ final class WebFarm {
     }
     try directory.makeDirectories(directory.appending("distcc"))
     var statsSources: [String] = []
-    for host in daemonHosts {
+    for (host, binary) in zip(daemonHosts, daemonBinaries) {
       let port = try FreePort.pick(on: host)
       let statsPort = try FreePort.pick(on: host)
       let daemon = try BackgroundProcess(
         [
-          "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", host, "--port", "\(port)",
+          binary, "--daemon", "--no-detach", "--listen", host, "--port", "\(port)",
           "--allow",
           "127.0.0.0/8", "--jobs", "2", "--enable-tcp-insecure", "--stats", "--stats-port",
           "\(statsPort)",
           "--log-stderr", "--log-level", "info",
         ], logPath: directory.appending("distccd-\(host).log"))
       daemons.append(daemon)
-      try daemon.waitForLog("preforking daemon started")
+      try Self.waitForStatsPage(host: host, port: statsPort, daemon: daemon)
       hostList.append("\(host):\(port)/2")
       statsSources.append("\(host):\(statsPort)")
     }
@@ -135,7 +143,10 @@ final class WebFarm {
     monitor = try BackgroundProcess(
       [Binaries.ours("distccmon-web"), "--port", "\(monitorPort)"]
         + statsSources.flatMap { ["--daemon-stats", $0] },
-      environment: ["DISTCC_DIR": directory.appending("distcc"), "PATH": "/usr/bin:/bin"],
+      environment: [
+        "DISTCC_DIR": directory.appending("distcc"), "PATH": "/usr/bin:/bin",
+        "DISTCC_HOSTS": hostList.joined(separator: " "),
+      ],
       logPath: directory.appending("distccmon-web.log"))
     try monitor.waitForLog("serving http://")
     url = "http://127.0.0.1:\(monitorPort)/"
@@ -171,18 +182,84 @@ final class WebFarm {
     }
   }
 
-  /// `GET /api/state`, parsed.
-  func state() throws -> [String: Any] {
-    let address = try #require(SocketAddress(numericHost: "127.0.0.1", port: monitorPort))
+  /// Waits until a daemon's `--stats` port serves its page (a readiness check that makes no compile
+  /// connection).
+  static func waitForStatsPage(host: String, port: UInt16, daemon: BackgroundProcess) throws {
+    let deadline = Deadline.after(seconds: 20)
+    while !deadline.hasPassed {
+      if let (_, body) = try? get("/", host: host, port: port),
+        String(decoding: body, as: UTF8.self).contains("<distccstats>")
+      {
+        return
+      }
+      guard daemon.isRunning else {
+        throw PosixError.endOfFile(operation: "daemon exited: \(daemon.log())")
+      }
+      usleep(20_000)
+    }
+    throw PosixError.timedOut(operation: "stats page of \(host):\(port): \(daemon.log())")
+  }
+
+  /// One HTTP request; the head and the body of the reply (3.4's stats page ends lines with a bare `\n`).
+  static func get(_ path: String, host: String, port: UInt16) throws -> (String, [UInt8]) {
+    guard let address = SocketAddress(numericHost: host, port: port) else {
+      throw PosixError.system(operation: "parse \(host)", errno: .invalidArgument)
+    }
     let socket = try Socket.connect(to: address, deadline: .after(seconds: 5))
     defer { socket.closeIgnoringErrors() }
     try socket.writeAll(
-      Array("GET /api/state HTTP/1.1\r\nHost: x\r\n\r\n".utf8), deadline: .after(seconds: 5))
+      Array("GET \(path) HTTP/1.0\r\nHost: x\r\n\r\n".utf8), deadline: .after(seconds: 5))
     let reply = try socket.readToEnd(limit: 16 << 20, deadline: .after(seconds: 5))
-    let split = try #require(reply.firstRange(of: Array("\r\n\r\n".utf8)))
+    guard
+      let split = reply.firstRange(of: Array("\r\n\r\n".utf8))
+        ?? reply.firstRange(of: Array("\n\n".utf8))
+    else { throw PosixError.endOfFile(operation: "HTTP reply head from \(host):\(port)") }
+    return (
+      String(decoding: reply[..<split.lowerBound], as: UTF8.self), Array(reply[split.upperBound...])
+    )
+  }
+
+  /// `GET /api/state`, parsed.
+  func state() throws -> [String: Any] {
+    let (head, body) = try Self.get("/api/state", host: "127.0.0.1", port: monitorPort)
+    #expect(head.hasPrefix("HTTP/1.1 200 OK"))
+    return try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+  }
+
+}
+
+/// `distccmon-web`'s command line, run as a program.
+struct MonitorWebCommandLineTests {
+  static let cases: [([String], Int32, String, String)] = [
+    (["--help"], 0, "usage: distccmon-web [--listen ADDR]", ""),
+    (["--bogus"], 1, "", "distccmon-web: unknown option \"--bogus\"\nusage: distccmon-web"),
+    (["--port", "70000"], 1, "", "distccmon-web: bad --port \"70000\": expected 0-65535\n"),
+    (["--daemon-stats", "red"], 1, "", "bad daemon stats address \"red\": expected HOST:PORT"),
+    (["--listen", "localhost"], 102, "", "distccmon-web: bad --listen address \"localhost\""),
+  ]
+
+  @Test(arguments: cases)
+  func reportsBadOptionsAndExits(arguments: [String], status: Int32, stdout: String, stderr: String)
+    throws
+  {
+    let directory = try TestDirectory(prefix: "monitor-web-cli-")
+    let result = try TestProcess.run(
+      [Binaries.ours("distccmon-web")] + arguments, environment: ["DISTCC_DIR": directory.path],
+      timeout: 20)
+    #expect(result.exitCode == status, "\(result)")
+    #expect(result.stdout.hasPrefix(stdout), "\(result)")
+    #expect(stderr.isEmpty ? result.stderr.isEmpty : result.stderr.contains(stderr), "\(result)")
+  }
+
+  @Test func failsLike34WhenTheStateDirectoryCannotBeMade() throws {
+    let directory = try TestDirectory(prefix: "monitor-web-cli-")
+    let result = try TestProcess.run(
+      [Binaries.ours("distccmon-web"), "--port", "0"],
+      environment: ["DISTCC_DIR": directory.appending("missing")], timeout: 20)
+    #expect(result.exitCode == 107, "\(result)")
     #expect(
-      String(decoding: reply[..<split.lowerBound], as: UTF8.self).hasPrefix("HTTP/1.1 200 OK"))
-    return try #require(
-      try JSONSerialization.jsonObject(with: Data(reply[split.upperBound...])) as? [String: Any])
+      result.stderr
+        == "distccmon-web: mkdir \(directory.appending("missing/state")) failed: No such file or directory\n"
+    )
   }
 }
