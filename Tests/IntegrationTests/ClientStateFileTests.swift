@@ -1,3 +1,4 @@
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -40,5 +41,32 @@ import Testing
     let states =
       (try? FileManager.default.contentsOfDirectory(atPath: world.distccDir + "/state")) ?? []
     #expect(states.isEmpty, "the state file is removed when the job ends: \(states)")
+  }
+
+  @Test func sigtermRemovesTheStateFileAndKillsTheClientBySignal() throws {
+    let logs = try ClientTempDirectory()
+    let daemon = try RealDaemon(
+      address: "127.0.0.7", logDirectory: logs.path, extraArguments: ["--enable-tcp-insecure"])
+    defer { daemon.stop() }
+    let world = try ClientWorld(hosts: daemon.hostSpec)
+    chmod(world.path, 0o777)
+    let slow = world.path + "/slowcc"
+    try world.write(
+      "slowcc",
+      "#!/bin/sh\ncase \" $* \" in *\" -E \"*) ;; *) touch \(world.path)/started; sleep 3;; esac\nexec gcc \"$@\"\n"
+    )
+    chmod(slow, 0o755)
+    let client = try BackgroundProcess(
+      [ClientHarness.distcc, slow, "-c", "hello.c"], environment: world.environment,
+      directory: world.path,
+      logPath: logs.path + "/client.log")
+    #expect(waitUntil { world.exists("started") })
+    let stateFile = "distcc-dir/state/binstate_\(client.pid)"
+    #expect(world.exists(stateFile))
+    client.send(SIGTERM)
+    let status = try client.waitForExit(timeout: 10)
+    #expect(status.signal == SIGTERM)
+    #expect(!world.exists(stateFile))
+    #expect(!world.exists("hello.o"), "no partial object")
   }
 }
