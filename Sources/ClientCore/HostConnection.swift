@@ -46,6 +46,8 @@ final class HostConnection {
       do {
         let socket = try Socket.connect(
           to: address, deadline: .after(milliseconds: connectTimeoutMilliseconds))
+        // The request goes out in a few writes (header while cpp runs, then the source): no Nagle delay.
+        try? Socket.setNoDelay(socket, true)
         return HostConnection(peer: peer, stream: .socket(socket), ioTimeout: ioTimeout)
       } catch {
         switch error {
