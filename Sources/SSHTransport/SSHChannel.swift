@@ -96,8 +96,8 @@ public final class SSHChannel {
 
   /// Reads what the remote command wrote to stdout into `buffer`; returns the count, 0 at the end of the reply.
   ///
-  /// - Throws: ``SSHError/remoteCommandFailed(host:command:exitStatus:stderr:)`` if the command ends without having
-  ///   sent a single byte (it is missing, or refused to serve), with its exit status and stderr.
+  /// - Throws: ``SSHError/remoteCommandFailed(host:command:exitStatus:stderr:)`` if the command ends without
+  ///   having sent a single byte (it is missing, or refused to serve), with its exit status and stderr.
   public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: Deadline) throws(SSHError) -> Int {
     guard let channel else { throw .io(host: session.display, reason: "channel already closed") }
     guard buffer.count > 0 else { return 0 }

@@ -15,23 +15,37 @@ import Testing
   static let rows: [Row] = [
     Row(arguments: ["--bogus"], status: 101, output: "--bogus"),
     Row(arguments: ["--port"], status: 101, output: "--port"),
-    Row(arguments: ["--jobs", "0"], status: 101, output: "--jobs argument must be between 1 and 200"),
-    Row(arguments: ["-j", "201"], status: 101, output: "--jobs argument must be between 1 and 200"),
+    Row(
+      arguments: ["--jobs", "0"], status: 101, output: "--jobs argument must be between 1 and 200"),
+    Row(
+      arguments: ["-j", "201"], status: 101, output: "--jobs argument must be between 1 and 200"),
     Row(arguments: ["--port", "70000"], status: 101, output: "port number out of range: 70000"),
     Row(arguments: ["--port=abc"], status: 101, output: "abc"),
     Row(arguments: ["--allow", "1.2.3.4/33"], status: 101, output: "invalid mask \"33\""),
     Row(arguments: ["--allow", "::1/129"], status: 101, output: "invalid mask"),
-    Row(arguments: ["--allow", "not an address"], status: 101, output: "can't parse internet address"),
-    Row(arguments: ["--daemon", "--no-detach"], environment: ["DISTCC_IO_TIMEOUT": "0"], status: 101, output: "Bad DISTCC_IO_TIMEOUT value: 0"),
-    Row(arguments: ["--daemon", "--no-detach"], environment: ["DISTCC_IO_TIMEOUT": "soon"], status: 101, output: "Bad DISTCC_IO_TIMEOUT value: soon"),
+    Row(
+      arguments: ["--allow", "not an address"], status: 101, output: "can't parse internet address"),
+    Row(
+      arguments: ["--daemon", "--no-detach"], environment: ["DISTCC_IO_TIMEOUT": "0"], status: 101,
+      output: "Bad DISTCC_IO_TIMEOUT value: 0"),
+    Row(
+      arguments: ["--daemon", "--no-detach"], environment: ["DISTCC_IO_TIMEOUT": "soon"],
+      status: 101, output: "Bad DISTCC_IO_TIMEOUT value: soon"),
     Row(arguments: ["--help"], status: 0, output: "--allow ADDR[/BITS]"),
     Row(arguments: ["--version"], status: 0, output: "distccd 3.4"),
     Row(arguments: ["--show-principal"], status: 0, output: "Principal"),
-    Row(arguments: ["--blacklist=a", "--whitelist=b"], status: 101, output: "Can't specify both --whitelist and --blacklist."),
-    Row(arguments: ["--daemon", "--no-detach", "--log-stderr"], environment: ["TMPDIR": "/nonexistent-distccd-dir"], status: 107, output: "failed to chdir to /nonexistent-distccd-dir"),
+    Row(
+      arguments: ["--blacklist=a", "--whitelist=b"], status: 101,
+      output: "Can't specify both --whitelist and --blacklist."),
+    Row(
+      arguments: ["--daemon", "--no-detach", "--log-stderr"],
+      environment: ["TMPDIR": "/nonexistent-distccd-dir"], status: 107,
+      output: "failed to chdir to /nonexistent-distccd-dir"),
   ]
 
-  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+  static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+    Int32, String
+  ) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: DaemonWorld.daemonPath)
     process.arguments = arguments
@@ -64,7 +78,20 @@ import Testing
     let world = try DaemonWorld()
     try world.startDaemon()
     let (status, output) = try DaemonOptionsTests.run(
-      ["--daemon", "--no-detach", "--log-stderr", "--listen", "127.0.0.1", "--port", "\(world.port)"],
+      [
+        "--daemon", "--no-detach", "--log-stderr", "--listen", "127.0.0.1", "--port",
+        "\(world.port)",
+      ],
+      environment: ["TMPDIR": world.tmpdir])
+    #expect(status == 102)
+    #expect(output.contains("bind of 127.0.0.1:\(world.port) failed"))
+  }
+
+  @Test func bindFailureExits102AlsoWhenDetaching() throws {
+    let world = try DaemonWorld()
+    try world.startDaemon()
+    let (status, output) = try DaemonOptionsTests.run(
+      ["--daemon", "--listen", "127.0.0.1", "--port", "\(world.port)"],
       environment: ["TMPDIR": world.tmpdir])
     #expect(status == 102)
     #expect(output.contains("bind of 127.0.0.1:\(world.port) failed"))
@@ -82,12 +109,18 @@ import Testing
     let port = try DaemonWorld.freePort(on: "127.0.0.1")
     let pidFile = world.path("detached.pid")
     let (status, _) = try DaemonOptionsTests.run(
-      ["--daemon", "--listen", "127.0.0.1", "--port", "\(port)", "--pid-file", pidFile, "--log-file", world.logPath,
-       "--log-level", "info"],
+      [
+        "--daemon", "--listen", "127.0.0.1", "--port", "\(port)", "--pid-file", pidFile,
+        "--log-file", world.logPath,
+        "--log-level", "info",
+      ],
       environment: ["TMPDIR": world.tmpdir])
     #expect(status == 0)
     #expect(world.waitForLog { $0.contains("daemon started") })
-    let pid = try #require(pid_t(String(decoding: world.contents("detached.pid") ?? [], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+    let pid = try #require(
+      pid_t(
+        String(decoding: world.contents("detached.pid") ?? [], as: UTF8.self).trimmingCharacters(
+          in: .whitespacesAndNewlines)))
     defer { kill(pid, SIGKILL) }
     #expect(getsid(pid) == pid, "the detached daemon leads its own session")
     kill(pid, SIGTERM)

@@ -36,7 +36,8 @@ enum DistccJob {
       else { return false }
       offset += 12
       if token == "DOTO" {
-        return length > 4 && reply.count == offset + length && reply[offset..<offset + 4].elementsEqual([0x7f, 0x45, 0x4c, 0x46])
+        return length > 4 && reply.count == offset + length
+          && reply[offset..<offset + 4].elementsEqual([0x7f, 0x45, 0x4c, 0x46])
       }
       offset += length
     }

@@ -1,8 +1,9 @@
 import DistPosix
 import DistTestSupport
 import Glibc
-@testable import SSHTransport
 import Testing
+
+@testable import SSHTransport
 
 /// Per-job cost of SSH transports on one loopback sshd, printed as a table for Docs/ssh.md.
 /// Run with `SSH_BENCHMARK=1 swift test --skip-build --filter SSHBenchmarkTests`.
@@ -47,7 +48,9 @@ struct SSHBenchmarkTests {
     try makeKey(type: "ecdsa", path: server.home + "/.ssh/id_ecdsa")
     try makeKey(type: "rsa", path: server.home + "/.ssh/id_rsa")
     var authorized = ""
-    for name in ["id_ed25519", "id_ecdsa", "id_rsa"] { authorized += try server.read(server.home + "/.ssh/\(name).pub") }
+    for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
+      authorized += try server.read(server.home + "/.ssh/\(name).pub")
+    }
     try server.write(authorized, to: server.authorizedKeys)
     let sshConfig = try server.directory.write(
       "ssh_config",
@@ -63,7 +66,8 @@ struct SSHBenchmarkTests {
       channel.close()
       return channel
     }
-    func tunnel(_ command: ExternalSSHCommand, _ destination: SSHDestination, _ request: [UInt8]) throws -> [UInt8] {
+    func tunnel(_ command: ExternalSSHCommand, _ destination: SSHDestination, _ request: [UInt8]) throws -> [UInt8]
+    {
       let tunnel = try command.start(destination, environment: environment)
       try tunnel.input.writeAll(request, deadline: .after(seconds: 20))
       let reply = try tunnel.output.readToEnd(limit: 1 << 20, deadline: .after(seconds: 20))
@@ -82,16 +86,26 @@ struct SSHBenchmarkTests {
     try compare(
       "transport, remote `echo` (connection cost only)",
       [
-        ("in-process libssh2 (this module)", { timings.append(try inProcess(server.options(), echo).setupTimings) }),
-        ("in-process, reused `SSHConnection` (new channel only)", {
-          let channel = try reused.openChannel(deadline: .after(seconds: 10))
-          while try !channel.read(upTo: 65536, deadline: .after(seconds: 10)).isEmpty {}
-          channel.close()
-        }),
-        ("`ssh -o BatchMode=yes HOST true`, forked", {
-          try runChecked(
-            ["ssh", "-F", sshConfig, "-o", "BatchMode=yes", "-l", "root", "127.0.0.1", "true"], environment: environment)
-        }),
+        (
+          "in-process libssh2 (this module)",
+          { timings.append(try inProcess(server.options(), echo).setupTimings) }
+        ),
+        (
+          "in-process, reused `SSHConnection` (new channel only)",
+          {
+            let channel = try reused.openChannel(deadline: .after(seconds: 10))
+            while try !channel.read(upTo: 65536, deadline: .after(seconds: 10)).isEmpty {}
+            channel.close()
+          }
+        ),
+        (
+          "`ssh -o BatchMode=yes HOST true`, forked",
+          {
+            try runChecked(
+              ["ssh", "-F", sshConfig, "-o", "BatchMode=yes", "-l", "root", "127.0.0.1", "true"],
+              environment: environment)
+          }
+        ),
         ("DISTCC_SSH=ssh tunnel (3.4's way)", { _ = try tunnel(external, echo, []) }),
         ("DISTCC_SSH=ssh with ControlMaster/ControlPersist", { _ = try tunnel(multiplexed, echo, []) }),
       ])
@@ -108,11 +122,15 @@ struct SSHBenchmarkTests {
     var ecdsaHost = server.options()
     ecdsaHost.algorithms.hostKeys = [.ecdsa256]
     var ecdsaUser = server.options()
-    ecdsaUser.configFile = try server.directory.write("config-ecdsa", "IdentityFile \(server.home)/.ssh/id_ecdsa\n")
+    ecdsaUser.configFile = try server.directory.write(
+      "config-ecdsa", "IdentityFile \(server.home)/.ssh/id_ecdsa\n")
     try compare(
       "in-process handshake variant, remote `echo`",
       [
-        ("default: curve25519-sha256, ssh-ed25519 host key, ed25519 user key", { _ = try inProcess(server.options(), echo) }),
+        (
+          "default: curve25519-sha256, ssh-ed25519 host key, ed25519 user key",
+          { _ = try inProcess(server.options(), echo) }
+        ),
         ("kex ecdh-sha2-nistp256", { _ = try inProcess(ecdh, echo) }),
         ("kex diffie-hellman-group14-sha256", { _ = try inProcess(dh, echo) }),
         ("host key ecdsa-sha2-nistp256", { _ = try inProcess(ecdsaHost, echo) }),
@@ -132,16 +150,19 @@ struct SSHBenchmarkTests {
       var options = server.options()
       options.algorithms.ciphers = cipher
       options.algorithms.macs = mac
-      return ("\(cipher) + \(mac)", {
-        let channel = try SSHChannel.open(download, options: options)
-        var total = 0
-        while true {
-          let chunk = try channel.read(upTo: 1 << 20, deadline: .after(seconds: 30))
-          if chunk.isEmpty { break }
-          total += chunk.count
+      return (
+        "\(cipher) + \(mac)",
+        {
+          let channel = try SSHChannel.open(download, options: options)
+          var total = 0
+          while true {
+            let chunk = try channel.read(upTo: 1 << 20, deadline: .after(seconds: 30))
+            if chunk.isEmpty { break }
+            total += chunk.count
+          }
+          if total != 16 << 20 { throw CommandFailed(description: "read \(total) bytes") }
         }
-        if total != 16 << 20 { throw CommandFailed(description: "read \(total) bytes") }
-      })
+      )
     }
     try compare(
       "16 MiB from the remote (`head -c`), in-process", runs: 5,
@@ -149,32 +170,46 @@ struct SSHBenchmarkTests {
 
     let port = try FreePort.pick()
     let daemon = try BackgroundProcess(
-      ["/usr/bin/distccd", "--daemon", "--no-detach", "--listen", "127.0.0.1", "--port", "\(port)",
-       "--allow", "127.0.0.1", "--log-stderr"], logPath: server.directory.appending("distccd.log"))
+      [
+        "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", "127.0.0.1", "--port", "\(port)",
+        "--allow", "127.0.0.1", "--log-stderr",
+      ], logPath: server.directory.appending("distccd.log"))
     defer { daemon.stop() }
     try daemon.waitUntilListening(port: port)
     try compare(
       "whole job: Debian distccd 3.4, protocol 1, `gcc -c` of a one-line file",
       [
-        ("in-process SSH (this module)", {
-          let channel = try SSHChannel.open(distccd, options: server.options())
-          #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
-        }),
-        ("DISTCC_SSH=ssh tunnel (3.4's way)", {
-          let reply = try tunnel(external, distccd, DistccJob.request)
-          #expect(DistccJob.isSuccess(reply))
-        }),
-        ("DISTCC_SSH=ssh with ControlMaster/ControlPersist", {
-          let reply = try tunnel(multiplexed, distccd, DistccJob.request)
-          #expect(DistccJob.isSuccess(reply))
-        }),
-        ("plain TCP to `distccd --daemon`", {
-          let address = SocketAddress(numericHost: "127.0.0.1", port: port)!
-          let fd = try Socket.connect(to: address, deadline: .after(seconds: 4))
-          defer { fd.closeIgnoringErrors() }
-          try fd.writeAll(DistccJob.request, deadline: .after(seconds: 20))
-          #expect(DistccJob.isSuccess(try fd.readToEnd(limit: 1 << 20, deadline: .after(seconds: 20))))
-        }),
+        (
+          "in-process SSH (this module)",
+          {
+            let channel = try SSHChannel.open(distccd, options: server.options())
+            #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
+          }
+        ),
+        (
+          "DISTCC_SSH=ssh tunnel (3.4's way)",
+          {
+            let reply = try tunnel(external, distccd, DistccJob.request)
+            #expect(DistccJob.isSuccess(reply))
+          }
+        ),
+        (
+          "DISTCC_SSH=ssh with ControlMaster/ControlPersist",
+          {
+            let reply = try tunnel(multiplexed, distccd, DistccJob.request)
+            #expect(DistccJob.isSuccess(reply))
+          }
+        ),
+        (
+          "plain TCP to `distccd --daemon`",
+          {
+            let address = SocketAddress(numericHost: "127.0.0.1", port: port)!
+            let fd = try Socket.connect(to: address, deadline: .after(seconds: 4))
+            defer { fd.closeIgnoringErrors() }
+            try fd.writeAll(DistccJob.request, deadline: .after(seconds: 20))
+            #expect(DistccJob.isSuccess(try fd.readToEnd(limit: 1 << 20, deadline: .after(seconds: 20))))
+          }
+        ),
       ])
   }
 }

@@ -61,6 +61,38 @@ import Testing
     #expect(throws: SSHError.self) { try SSHChannel.open(server.destination(), options: server.options()) }
   }
 
+  @Test func identitiesOnlyLimitsAgentKeysToTheConfiguredFiles() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let socket = server.directory.appending("agent.sock")
+    let agent = try BackgroundProcess(
+      ["ssh-agent", "-D", "-a", socket], logPath: server.directory.appending("agent.log"))
+    defer { agent.stop() }
+    try waitForPath(socket)
+    let environment = ["SSH_AUTH_SOCK": socket, "PATH": "/usr/bin:/bin"]
+    let authorized = server.home + "/.ssh/id_ed25519"
+    try runChecked(["ssh-add", "-q", authorized], environment: environment)
+    // The private key now lives only in the agent; the .pub stays to name it.
+    unlink(authorized)
+    let other = server.directory.appending("other_key")
+    try makeKey(type: "ed25519", path: other)
+
+    let config = server.home + "/.ssh/config"
+    try server.write("Host *\n  IdentitiesOnly yes\n  IdentityFile \(other)\n", to: config)
+    let error = #expect(throws: SSHError.self) {
+      try SSHChannel.open(server.destination(), options: server.options(environment: environment))
+    }
+    guard case .authentication(_, _, let tried, _)? = error else {
+      Issue.record("expected authentication, got \(String(describing: error))")
+      return
+    }
+    #expect(tried == ["\(other) (refused)"], "the agent's key must not be offered")
+
+    try server.write("Host *\n  IdentitiesOnly yes\n  IdentityFile \(authorized)\n", to: config)
+    let channel = try SSHChannel.open(server.destination(), options: server.options(environment: environment))
+    #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
+  }
+
   @Test func configSuppliesHostNamePortUserAndIdentityFile() throws {
     let server = try SSHServer()
     try server.writeKnownHosts()
@@ -111,7 +143,9 @@ import Testing
       return
     }
     #expect(name == "[127.0.0.1]:\(server.port)" && type == "ssh-ed25519" && file == server.knownHostsPath)
-    let expectedFingerprint = try runChecked(["ssh-keygen", "-l", "-f", server.directory.appending("ssh_host_ed25519_key.pub")])
+    let expectedFingerprint = try runChecked([
+      "ssh-keygen", "-l", "-f", server.directory.appending("ssh_host_ed25519_key.pub"),
+    ])
     #expect(expectedFingerprint.contains(fingerprint))
     #expect(
       error?.description.contains(
@@ -253,12 +287,27 @@ import Testing
     let refused = #expect(throws: SSHError.self) {
       try SSHChannel.open(SSHDestination(host: "127.0.0.1", port: closedPort), options: options)
     }
-    #expect(refused == .connect(host: "root@127.0.0.1:\(closedPort)", reason: "127.0.0.1:\(closedPort): Connection refused"))
+    #expect(
+      refused
+        == .connect(host: "root@127.0.0.1:\(closedPort)", reason: "127.0.0.1:\(closedPort): Connection refused"))
     let unknown = #expect(throws: SSHError.self) {
       try SSHChannel.open(SSHDestination(host: "no-such-host.invalid"), options: options)
     }
     #expect(unknown?.stage == .resolve)
     #expect(unknown?.description.hasPrefix("ssh root@no-such-host.invalid: resolve failed: ") == true)
+  }
+
+  @Test func stalledRemoteTimesOutInRead() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    // `sleep 3 --inetd …` would fail at once in GNU sleep; this sleeps and says nothing (and ends soon after).
+    let channel = try SSHChannel.open(server.destination(command: "sleep 3;"), options: server.options())
+    let started = ContinuousClock.now
+    let error = #expect(throws: SSHError.self) {
+      try channel.read(upTo: 100, deadline: .after(milliseconds: 300))
+    }
+    #expect(error == .timedOut(host: "root@127.0.0.1:\(server.port)", stage: .io))
+    #expect(ContinuousClock.now - started < .seconds(5))
   }
 
   @Test func silentServerTimesOutInHandshake() throws {

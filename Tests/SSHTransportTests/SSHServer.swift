@@ -31,7 +31,8 @@ final class SSHServer {
     }
     hostKeys = keys
     try makeKey(type: "ed25519", path: home + "/.ssh/id_ed25519")
-    authorizedKeys = try directory.write("authorized_keys", bytes: FileContents.read(home + "/.ssh/id_ed25519.pub"))
+    authorizedKeys = try directory.write(
+      "authorized_keys", bytes: FileContents.read(home + "/.ssh/id_ed25519.pub"))
 
     mkdir("/run/sshd", 0o755)  // sshd's privilege-separation directory, normally made by its init script
     port = try FreePort.pick()

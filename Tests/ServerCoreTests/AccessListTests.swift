@@ -39,7 +39,8 @@ struct AccessListTests {
     var list = AccessList()
     list.allowPrivate()
     #expect(!list.isLoopbackOnly)
-    for peer in ["::1", "10.9.9.9", "172.20.0.1", "192.168.0.1", "127.0.0.1", "fd00::1", "fe80::2"] {
+    for peer in ["::1", "10.9.9.9", "172.20.0.1", "192.168.0.1", "127.0.0.1", "fd00::1", "fe80::2"]
+    {
       #expect(list.allows(AccessListTests.bytes(peer)), "\(peer)")
     }
     for peer in ["8.8.8.8", "172.32.0.1", "2001:db8::1"] {

@@ -24,9 +24,11 @@ struct CompileCommandTests {
   }
 
   @Test(arguments: [
-    "gcc -E t.c -o t.i", "gcc -c a.c b.c -o t.o", "gcc t.c -o t", "gcc -c t.c -o -", "gcc -c t.h -o t.o",
+    "gcc -E t.c -o t.i", "gcc -c a.c b.c -o t.o", "gcc t.c -o t", "gcc -c t.c -o -",
+    "gcc -c t.h -o t.o",
     "gcc -M -c t.c -o t.o", "gcc -c t.c -march=native -o t.o", "gcc -c conftest.c -o conftest.o",
-    "gcc -c t.c -o a.o -o b.o", "gcc -c t.c foo.o", "-c t.c -o t.o", "gcc -c t.c -o", "gcc -x assembler -c t.c -o t.o",
+    "gcc -c t.c -o a.o -o b.o", "gcc -c t.c foo.o", "-c t.c -o t.o", "gcc -c t.c -o",
+    "gcc -x assembler -c t.c -o t.o",
     "gcc -c t.c -specs=x -o t.o", "gcc -flto -c t.c -o t.o", "gcc -fprofile-generate -c t.c -o t.o",
   ])
   func refused(command: String) {
@@ -47,12 +49,14 @@ struct CompileCommandTests {
     ("gcc -c t.c", "gcc -c t.c -o /j/out.o"),
   ])
   func outputReplacement(command: String, expected: String) throws {
-    let replaced = try CompileCommandTests.scan(command).replacingOutput(with: Array("/j/out.o".utf8))
+    let replaced = try CompileCommandTests.scan(command).replacingOutput(
+      with: Array("/j/out.o".utf8))
     #expect(replaced.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ") == expected)
   }
 
   @Test(arguments: [
-    ("t.c", ".i"), ("t.i", ".i"), ("t.cc", ".ii"), ("t.cpp", ".ii"), ("t.C", ".ii"), ("t.c++", ".ii"),
+    ("t.c", ".i"), ("t.i", ".i"), ("t.cc", ".ii"), ("t.cpp", ".ii"), ("t.C", ".ii"),
+    ("t.c++", ".ii"),
     ("t.m", ".mi"), ("t.M", ".mii"), ("t.mm", ".mii"),
   ])
   func preprocessedExtensions(name: String, ext: String) {

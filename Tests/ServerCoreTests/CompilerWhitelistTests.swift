@@ -20,7 +20,8 @@ struct CompilerWhitelistTests {
     ("sh", false), ("..", false), ("", false),
   ])
   func masqueradeRule(name: String, allowed: Bool) {
-    let decision = CompilerWhitelistTests.check(CompilerWhitelistTests.whitelist(), [name, "-c", "t.c"])
+    let decision = CompilerWhitelistTests.check(
+      CompilerWhitelistTests.whitelist(), [name, "-c", "t.c"])
     if allowed {
       #expect(decision == .allow([name, "-c", "t.c"].map { Array($0.utf8) }))
     } else {
@@ -37,18 +38,25 @@ struct CompilerWhitelistTests {
   func pluginAndSpecsRefusedEvenWhenInsecure(option: String) {
     let decision = CompilerWhitelistTests.check(
       CompilerWhitelistTests.whitelist(insecure: true), ["gcc", "-c", "t.c", option])
-    #expect(decision == .refuse(reason: "-fplugin= and/or -specs= passed, which are insecure and not supported.", level: .warning))
+    #expect(
+      decision
+        == .refuse(
+          reason: "-fplugin= and/or -specs= passed, which are insecure and not supported.",
+          level: .warning))
   }
 
   @Test func insecureAllowsAnyName() {
-    let decision = CompilerWhitelistTests.check(CompilerWhitelistTests.whitelist(insecure: true), ["/opt/x/cc", "-c"])
+    let decision = CompilerWhitelistTests.check(
+      CompilerWhitelistTests.whitelist(insecure: true), ["/opt/x/cc", "-c"])
     #expect(decision == .allow([Array("/opt/x/cc".utf8), Array("-c".utf8)]))
   }
 
   @Test(arguments: [
-    ("gcc", 1, "/usr/bin/gcc"), ("/usr/bin/gcc", 1, "/usr/bin/gcc"), ("/opt/cross/bin/gcc", 1, "/usr/bin/gcc"),
+    ("gcc", 1, "/usr/bin/gcc"), ("/usr/bin/gcc", 1, "/usr/bin/gcc"),
+    ("/opt/cross/bin/gcc", 1, "/usr/bin/gcc"),
     ("/opt/cross/bin/gcc", 2, "/usr/bin/gcc"), ("/opt/cross/bin/gcc", 3, "/opt/cross/bin/gcc"),
-    ("cross/bin/gcc", 3, "/opt/cross/bin/gcc"), ("g++", 1, nil), ("other/bin/gcc", 3, nil), ("bin/clang", 2, "/usr/bin/clang"),
+    ("cross/bin/gcc", 3, "/opt/cross/bin/gcc"), ("g++", 1, nil), ("other/bin/gcc", 3, nil),
+    ("bin/clang", 2, "/usr/bin/clang"),
   ])
   func commandListLookup(name: String, words: Int, expected: String?) {
     let contents = Array("/usr/bin/gcc\n/opt/cross/bin/gcc\r\n/usr/bin/clang\n".utf8)

@@ -31,13 +31,21 @@ struct FakeRootTests {
       try root.writeLink(Array("/src/inc".utf8), target: Array("/usr/include".utf8))
       var buffer = [CChar](repeating: 0, count: 512)
       let length = readlink(root.path + "/src/inc", &buffer, 511)
-      #expect(String(decoding: buffer[0..<max(0, length)].map { UInt8(bitPattern: $0) }, as: UTF8.self) == root.path + "/usr/include")
+      #expect(
+        String(decoding: buffer[0..<max(0, length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+          == root.path + "/usr/include")
       try root.writeLink(Array("/src/sub/up".utf8), target: Array("../a.c".utf8))
-      #expect(throws: FakeRoot.Refusal.self) { try root.writeLink(Array("/src/out".utf8), target: Array("../../x".utf8)) }
-      #expect(throws: FakeRoot.Refusal.self) { try root.writeLink(Array("/src/out".utf8), target: Array("sub/../../../x".utf8)) }
+      #expect(throws: FakeRoot.Refusal.self) {
+        try root.writeLink(Array("/src/out".utf8), target: Array("../../x".utf8))
+      }
+      #expect(throws: FakeRoot.Refusal.self) {
+        try root.writeLink(Array("/src/out".utf8), target: Array("sub/../../../x".utf8))
+      }
       // A link sent earlier cannot redirect a later write.
       try root.writeLink(Array("/esc".utf8), target: Array("/".utf8))
-      #expect(throws: FakeRoot.Refusal.self) { try root.writeFile(Array("/esc/x".utf8), Array("x".utf8)) }
+      #expect(throws: FakeRoot.Refusal.self) {
+        try root.writeFile(Array("/esc/x".utf8), Array("x".utf8))
+      }
       #expect(access(base + "/x", F_OK) != 0)
       #expect(try root.makeDirectory(Array("/home/u".utf8)) == root.path + "/home/u")
     }
@@ -45,24 +53,32 @@ struct FakeRootTests {
 
   @Test func commandLineRewriting() throws {
     try FakeRootTests.withRoot { root, _ in
-      var arguments = "gcc -c /home/u/proj/src/p.c -o /j/out.o -I/home/u/proj/inc -isystem /opt/sys -iquote rel -MD -MF deps/p.d -MT custom-target"
+      var arguments =
+        "gcc -c /home/u/proj/src/p.c -o /j/out.o -I/home/u/proj/inc -isystem /opt/sys -iquote rel -MD -MF deps/p.d -MT custom-target"
         .split(separator: " ").map { Array($0.utf8) }
       let target = PreparedJob.rewriteForRoot(&arguments, root: root, sourceIndex: 2)
       #expect(target.map { String(decoding: $0, as: UTF8.self) } == "custom-target")
       let r = root.path
       #expect(
         arguments.map { String(decoding: $0, as: UTF8.self) }
-          == ["gcc", "-c", "\(r)/home/u/proj/src/p.c", "-o", "/j/out.o", "-I\(r)/home/u/proj/inc", "-isystem", "\(r)/opt/sys",
-            "-iquote", "rel", "-MD", "-MF", "deps/p.d"])
+          == [
+            "gcc", "-c", "\(r)/home/u/proj/src/p.c", "-o", "/j/out.o", "-I\(r)/home/u/proj/inc",
+            "-isystem", "\(r)/opt/sys",
+            "-iquote", "rel", "-MD", "-MF", "deps/p.d",
+          ])
     }
   }
 
   @Test func dependencyFileRewriting() {
     let root = "/tmp/distccd_AbCdEf/root"
-    let input = "/tmp/distccd_AbCdEf/output.o: /tmp/distccd_AbCdEf/root/home/u/p.c \\\n /usr/include/stdio.h /tmp/distccd_AbCdEf/root/home/u/inc/g.h\n"
+    let input =
+      "/tmp/distccd_AbCdEf/output.o: /tmp/distccd_AbCdEf/root/home/u/p.c \\\n /usr/include/stdio.h /tmp/distccd_AbCdEf/root/home/u/inc/g.h\n"
     let output = PreparedJob.dependencyFile(
-      Array(input.utf8), objectPath: "/tmp/distccd_AbCdEf/output.o", target: Array("custom".utf8), root: root)
-    #expect(String(decoding: output, as: UTF8.self) == "custom: /home/u/p.c \\\n /usr/include/stdio.h /home/u/inc/g.h\n")
+      Array(input.utf8), objectPath: "/tmp/distccd_AbCdEf/output.o", target: Array("custom".utf8),
+      root: root)
+    #expect(
+      String(decoding: output, as: UTF8.self)
+        == "custom: /home/u/p.c \\\n /usr/include/stdio.h /home/u/inc/g.h\n")
   }
 
   @Test func rootIsScrubbedFromObjects() {
