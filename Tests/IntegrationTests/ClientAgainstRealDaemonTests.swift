@@ -78,6 +78,22 @@ import Testing
     #expect(!result.stderr.contains("retrying locally"))
   }
 
+  @Test(arguments: daemons)
+  func fallbackDisabledReportsTheRemoteErrorAndKeepsTheBackoff(kind: RealDaemon.Kind) throws {
+    let logs = try ClientTempDirectory()
+    let daemon = try RealDaemon(kind, address: "127.0.0.5", logDirectory: logs.path)
+    defer { daemon.stop() }
+    let world = try ClientWorld(hosts: daemon.hostSpec)
+    try world.write("bad.c", "int f(void) { return undeclared; }\n")
+    let result = try world.distcc(["gcc", "-c", "bad.c"], ["DISTCC_FALLBACK": "0"])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("undeclared"), "remote diagnostics shown: \(result.stderr)")
+    #expect(result.stderr.contains("failed to distribute and fallbacks are disabled"))
+    #expect(!result.stderr.contains("retrying locally"))
+    // As in 3.4, the backoff file stays, so the next job skips the host.
+    #expect(world.exists("distcc-dir/lock/backoff_tcp_\(daemon.address)_\(daemon.port)_0"))
+  }
+
   @Test(arguments: daemons, protocols)
   func dependencyFilesNameTheRealOutput(kind: RealDaemon.Kind, options: String) throws {
     let logs = try ClientTempDirectory()

@@ -33,28 +33,17 @@ enum ClientHarness {
     """
 }
 
-/// A temporary directory, removed on deinit.
+/// A temporary directory (DistTestSupport's `TestDirectory`) with the accessors these tests use.
 final class ClientTempDirectory {
-  let path: String
+  private let directory: TestDirectory
+  var path: String { directory.path }
 
-  init() throws {
-    var template = Array("/tmp/distcc-client-test-XXXXXX".utf8CString)
-    guard let result = mkdtemp(&template) else { throw HarnessError("mkdtemp failed") }
-    path = String(cString: result)
-  }
-
-  deinit { try? FileManager.default.removeItem(atPath: path) }
+  init() throws { directory = try TestDirectory(prefix: "distcc-client-test-") }
 
   /// Writes `text` to `name` (relative), creating parent directories.
-  func write(_ name: String, _ text: String) throws {
-    let full = path + "/" + name
-    try FileManager.default.createDirectory(
-      atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try text.write(toFile: full, atomically: false, encoding: .utf8)
-  }
-
-  func contents(_ name: String) -> Data? { FileManager.default.contents(atPath: path + "/" + name) }
-  func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path + "/" + name) }
+  func write(_ name: String, _ text: String) throws { try directory.write(name, text) }
+  func contents(_ name: String) -> Data? { (try? directory.read(name)).map { Data($0) } }
+  func exists(_ name: String) -> Bool { directory.exists(name) }
 }
 
 struct HarnessError: Error, CustomStringConvertible {
@@ -103,27 +92,8 @@ func runProcess(
     stderr: String(decoding: errData, as: UTF8.self))
 }
 
-/// A port on `address` that was free a moment ago (bound to port 0, then closed).
-func freePort(on address: String) throws -> Int {
-  let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-  guard fd >= 0 else { throw HarnessError("socket failed") }
-  defer { close(fd) }
-  var addr = sockaddr_in()
-  addr.sin_family = sa_family_t(AF_INET)
-  addr.sin_port = 0
-  inet_pton(AF_INET, address, &addr.sin_addr)
-  let bound = withUnsafePointer(to: &addr) {
-    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-      bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-    }
-  }
-  guard bound == 0 else { throw HarnessError("bind failed: \(errno)") }
-  var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-  _ = withUnsafeMutablePointer(to: &addr) {
-    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-  }
-  return Int(UInt16(bigEndian: addr.sin_port))
-}
+/// A port on `address` that was free a moment ago.
+func freePort(on address: String) throws -> Int { Int(try FreePort.pick(on: address)) }
 
 /// Whether something accepts TCP connections on `address:port`.
 func isListening(_ address: String, _ port: Int) -> Bool {
