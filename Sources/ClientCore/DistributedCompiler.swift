@@ -42,7 +42,8 @@ extension ClientConfiguration.Scheduler {
     case .adaptive:
       SchedulingHostChooser(
         lockDirectory: configuration.lockDirectory ?? "/nonexistent",
-        stateDirectory: configuration.distccDirectory.map { $0 + "/sched" })
+        stateDirectory: configuration.distccDirectory.map { $0 + "/sched" },
+        readsDaemonLoad: configuration.environment["DISTCC_SCHEDULER_STATS"] != "0")
     case .lockFiles:
       LockFileHostChooser(
         lockDirectory: configuration.lockDirectory ?? "/nonexistent",

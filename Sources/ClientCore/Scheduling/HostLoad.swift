@@ -1,5 +1,5 @@
 import DistPosix
-public import HostSpec
+import HostSpec
 import SystemPackage
 
 /// A daemon's load as its `--stats` page reports it (daemon.md §7; 3.4's daemon serves the same page):
@@ -38,24 +38,27 @@ public struct HostLoad: Sendable, Equatable {
 }
 
 /// Fetches `HostLoad`s from the stats port (compile port + 1; 3632 → 3633, 3.4's default) with a short
-/// deadline, and caches each answer in `sched/load_<key>` for a second (a missing page for half a minute), so
-/// thousands of client processes do not hammer a daemon. Only the stats port is probed: a daemon's compile
+/// deadline, and caches each answer in `sched/load_<key>` for a second (a missing page for half a minute); one
+/// client at a time refreshes (`sched/load.lock`), so thousands of client processes do not hammer a daemon. Only the stats port is probed: a daemon's compile
 /// port gets nothing but requests.
 struct HostLoadProbe: Sendable {
   /// The scheduler's state directory.
   var directory: String
   /// Per-host time budget of one fetch.
-  var timeoutMilliseconds: Int64 = 100
+  var timeoutMilliseconds: Int64 = 50
   /// Freshness of a cached answer.
   var freshMilliseconds = 1000
   /// Freshness of a cached "no stats here".
   var absentMilliseconds = 30_000
 
   /// Loads for the TCP hosts among `hosts` whose stats can be had within `budgetMilliseconds` in total.
-  func loads(of hosts: [HostEntry], budgetMilliseconds: Int = 150) -> [String: HostLoad] {
+  func loads(of hosts: [HostEntry], budgetMilliseconds: Int = 60) -> [String: HostLoad] {
     let start = SmallFile.monotonicMilliseconds()
     let now = SmallFile.now() * 1000
     var result: [String: HostLoad] = [:]
+    // One client refreshes at a time; the others use what is cached (no thundering herd at a build's start).
+    var refresher: SlotLock?
+    defer { refresher?.release() }
     for host in hosts {
       guard case .tcp(let name, let port) = host.kind, port > 0, port < 65535 else { continue }
       let key = HostHistory.key(host)
@@ -69,6 +72,10 @@ struct HostLoadProbe: Sendable {
         }
       }
       guard SmallFile.monotonicMilliseconds() - start < budgetMilliseconds else { continue }
+      if refresher == nil {
+        guard let lock = try? SlotLock.tryLock(directory + "/load.lock") else { break }
+        refresher = lock
+      }
       let load = fetch(host: name, port: UInt16(port + 1))
       SmallFile.replace(path, with: CachedLoad(stamp: now, load: load).text)
       if let load { result[key] = load }

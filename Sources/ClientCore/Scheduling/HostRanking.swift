@@ -2,8 +2,8 @@ public import HostSpec
 
 /// The order in which a scheduling client tries slots: cheapest expected finish first.
 ///
-/// A host's expected job time is its history's moving average (a host never timed counts as the fastest known
-/// one, so new hosts get tried), times a penalty for failures in the last minute, times its machine's
+/// A host's expected job time is its history's moving average (a host never timed counts as a little faster
+/// than the fastest known one, so every host gets tried), times a penalty for failures in the last minute, times its machine's
 /// slowdown from the stats page. Slot `s` costs `time × (1 + slotPenalty × s)`: among equal hosts the first
 /// slot of every host comes before the second of any (3.4's spreading), while a host twice as fast fills
 /// its second slot before a slow host's first. Ties keep list order (so `--randomize` still spreads clients).
@@ -27,7 +27,7 @@ public struct HostRanking: Sendable {
     _ host: HostEntry, history: HostHistory, loads: [String: HostLoad], now: Int
   ) -> Double {
     let known = history.records.values.filter { $0.samples > 0 }.map(\.averageMilliseconds)
-    let fallback = max(1, known.min() ?? 1)
+    let fallback = max(1, 0.9 * (known.min() ?? 1))
     let record = history[host]
     var time = record.flatMap { $0.samples > 0 ? max(1, $0.averageMilliseconds) : nil } ?? fallback
     if let record, record.failures > 0, now - record.lastFailure < failureMemory {
