@@ -101,7 +101,7 @@ def prepare(root, files):
                         os.path.join(root, "objects", "f%d.o" % i)], check=True)
 
 
-def build(root, client, farm, delays, slots, files, jobs, kill, label):
+def build(root, client, farm, delays, slots, files, jobs, kill, label, extra_env=None, distcc_dir=None):
     work = os.path.join(root, "build-" + label)
     os.makedirs(work)
     for i in range(files):
@@ -109,18 +109,22 @@ def build(root, client, farm, delays, slots, files, jobs, kill, label):
     with open(os.path.join(work, "Makefile"), "w") as f:
         f.write("OBJS := %s\nall: $(OBJS)\n%%.o: %%.c\n\t$(CC) -c $< -o $@\n"
                 % " ".join("f%d.o" % i for i in range(files)))
-    distcc_dir = os.path.join(work, ".distcc")
-    os.makedirs(distcc_dir)
+    if distcc_dir is None:
+        distcc_dir = os.path.join(work, ".distcc")
+        os.makedirs(distcc_dir)
     env = dict(os.environ, DISTCC_HOSTS=farm.hosts(slots), DISTCC_DIR=distcc_dir,
                PATH=os.path.join(root, "bin") + ":" + os.environ["PATH"],
                FAKECC_OBJECTS=os.path.join(root, "objects"), FAKECC_DELAY_MS=str(max(delays)))
+    env.update(extra_env or {})
     env.pop("DISTCC_VERBOSE", None)
     env.pop("DISTCC_LOG", None)
     started = time.time()
     make = subprocess.Popen(["make", "-s", "-j%d" % jobs, "CC=%s fakecc" % client], cwd=work, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if kill is not None:
-        time.sleep(ideal(delays, slots, files) / 2)
+        # Halfway: once half the objects exist, the host dies (SIGKILL: its jobs in flight are lost too).
+        while make.poll() is None and sum(n.endswith(".o") for n in os.listdir(work)) < files // 2:
+            time.sleep(0.01)
         farm.kill(kill)
     out, err = make.communicate()
     makespan = time.time() - started
@@ -180,6 +184,10 @@ def main():
     ap.add_argument("--svg")
     ap.add_argument("--svg-scenario", default="slow-first")
     ap.add_argument("--markdown")
+    ap.add_argument("--warm", action="store_true",
+                    help="also run our client a second time on the same farm with the first build's history")
+    ap.add_argument("--with-legacy-chooser", action="store_true",
+                    help="also run our client with DISTCC_SCHEDULER=3.4 (3.4's host choice)")
     args = ap.parse_args()
     args.distcc, args.distccd = os.path.abspath(args.distcc), os.path.abspath(args.distccd)
     names = args.scenarios.split(",")
@@ -192,22 +200,34 @@ def main():
             delays, slots, files, jobs, kill = SCENARIOS[name]
             row = dict(name=name, ideal=ideal(delays, slots, files), hosts=len(delays), slots=slots,
                        files=files, jobs=jobs)
-            for client, binary in (("ours", args.distcc), ("3.4", args.reference_distcc)):
+            clients = [("ours", args.distcc, {}), ("3.4", args.reference_distcc, {})]
+            if args.warm:
+                clients.append(("ours-warm", args.distcc, {}))
+            if args.with_legacy_chooser:
+                clients.append(("ours-3.4", args.distcc, {"DISTCC_SCHEDULER": "3.4"}))
+            for client, binary, extra in clients:
                 farm = Farm(root, args.distccd, delays, slots)
                 try:
-                    r = build(root, binary, farm, delays, slots, files, jobs, kill, name + "-" + client.replace(".", ""))
+                    label = name + "-" + client.replace(".", "")
+                    distcc_dir = None
+                    if client == "ours-warm":
+                        # A previous build of the same tree on the same farm left its history behind.
+                        distcc_dir = os.path.join(root, "distcc-" + label)
+                        os.makedirs(distcc_dir)
+                        build(root, binary, farm, delays, slots, files, jobs, None, label + "-0", extra, distcc_dir)
+                    r = build(root, binary, farm, delays, slots, files, jobs, kill, label, extra, distcc_dir)
                 finally:
                     farm.stop()
                 r["ideal"] = row["ideal"]
                 r["efficiency"] = row["ideal"] / r["makespan"]
                 row[client] = r
-                title = "%s, %s client" % (name, "our" if client == "ours" else "distcc 3.4")
+                title = "%s, %s" % (name, {"ours": "our client", "3.4": "distcc 3.4", "ours-3.4": "our client, 3.4 chooser", "ours-warm": "our client, warm history"}[client])
                 hosts_by_run[title] = farm.addresses + ["local"]
                 if name == args.svg_scenario:
                     panels.append((title, r))
                 busy = sum(e - s for _, s, e, _ in r["trace"])
                 first = min((s for _, s, _, _ in r["trace"]), default=0)
-                print("%-18s %-4s makespan %6.2f s  ideal %5.2f s  efficiency %.2f  busy %.2f  first job %.2f s  exit %d  wrong objects %d%s"
+                print("%-18s %-9s makespan %6.2f s  ideal %5.2f s  efficiency %.2f  busy %.2f  first job %.2f s  exit %d  wrong objects %d%s"
                       % (name, client, r["makespan"], row["ideal"], r["efficiency"],
                          busy / (r["makespan"] * sum([slots] * len(delays))), first, r["status"], r["wrong"],
                          ("  (" + "; ".join(r["messages"]) + ")") if r["messages"] else ""), flush=True)
@@ -218,11 +238,15 @@ def main():
         svg(panels, hosts_by_run, args.svg)
     lines = ["| scenario | hosts × slots | files, -j | ideal (s) | ours: makespan (s) | ours: of ideal | 3.4: makespan (s) | 3.4: of ideal | objects wrong (ours / 3.4) |",
              "|---|---|---|---|---|---|---|---|---|"]
+    extra = [c for c in ("ours-warm", "ours-3.4") if results and c in results[0]]
+    if extra:
+        lines[0] += "".join(" %s: of ideal |" % c for c in extra)
+        lines[1] += "---|" * len(extra)
     for r in results:
         lines.append("| %s | %d × %d | %d, -j%d | %.2f | %.2f | %.2f | %.2f | %.2f | %d / %d |" % (
             r["name"], r["hosts"], r["slots"], r["files"], r["jobs"], r["ideal"], r["ours"]["makespan"],
             r["ours"]["efficiency"], r["3.4"]["makespan"], r["3.4"]["efficiency"], r["ours"]["wrong"],
-            r["3.4"]["wrong"]))
+            r["3.4"]["wrong"]) + "".join(" %.2f |" % r[c]["efficiency"] for c in extra))
     table = "\n".join(lines)
     print(table)
     if args.markdown:

@@ -56,7 +56,8 @@ public struct SchedulingHostChooser: HostChooser {
   }
 
   public func jobFinished(_ reservation: HostReservation, outcome: HostOutcome) {
-    guard let historyPath else { return }
+    guard let stateDirectory, let historyPath else { return }
+    _ = mkdir(stateDirectory, 0o777)
     HostHistory.update(historyPath, host: reservation.host) { record in
       switch outcome {
       case .completed(let milliseconds): record.recordCompletion(milliseconds: milliseconds)
