@@ -46,7 +46,7 @@ private final class FakeCompilerDaemon {
   deinit { stop() }
 }
 
-/// A world with the fake compiler, its object for `f1.c`, and two daemons: `slow` listed first, `fast` second.
+/// A world with the benchmark's fake compiler (built from `fakecc.c`), its object for `f1.c`, and two daemons: `slow` listed first, `fast` second.
 private struct SchedulingWorld {
   let world: ClientWorld
   let slow: FakeCompilerDaemon
@@ -55,15 +55,15 @@ private struct SchedulingWorld {
   init(slowFirst: Bool = true, limit: Int) throws {
     let placeholder = try ClientWorld(hosts: nil)
     chmod(placeholder.path, 0o755)
-    let fakecc = ClientHarness.packageRoot + "/Benchmarks/scheduler/fakecc"
+    let fakecc = ClientHarness.packageRoot + "/Benchmarks/scheduler/fakecc.c"
     try placeholder.write("cmdlist", placeholder.path + "/fakecc\n")
-    try placeholder.write("fakecc", try String(contentsOfFile: fakecc, encoding: .utf8))
-    chmod(placeholder.path + "/fakecc", 0o755)
+    let built = try placeholder.local(["gcc", "-O2", "-o", "fakecc", fakecc])
+    guard built.status == 0 else { throw HarnessError("gcc fakecc.c: \(built.stderr)") }
     try placeholder.write("f1.c", "/* FILEID_1 */\nint f1(void) { return 1; }\n")
     try placeholder.write("hold.c", "/* FILEID_1 FAKECC_DELAY_3000 */\nint f1(void) { return 1; }\n")
     let gcc = try placeholder.local(["gcc", "-c", "f1.c", "-o", "f1.o"])
     guard gcc.status == 0 else { throw HarnessError("gcc: \(gcc.stderr)") }
-    slow = try FakeCompilerDaemon(address: "127.0.0.21", world: placeholder.path, delayMilliseconds: 700)
+    slow = try FakeCompilerDaemon(address: "127.0.0.21", world: placeholder.path, delayMilliseconds: 2000)
     fast = try FakeCompilerDaemon(address: "127.0.0.22", world: placeholder.path, delayMilliseconds: 50)
     let first = slowFirst ? slow : fast
     let second = slowFirst ? fast : slow
@@ -105,8 +105,8 @@ private struct SchedulingWorld {
       #expect(farm.world.contents("out\(index).o") == farm.world.contents("f1.o"))
       hosts.append(farm.host(of: result))
     }
-    #expect(hosts == ["127.0.0.21", "127.0.0.22", "127.0.0.22", "127.0.0.22"])
     let history = try String(contentsOfFile: farm.world.distccDir + "/sched/history", encoding: .utf8)
+    #expect(hosts == ["127.0.0.21", "127.0.0.22", "127.0.0.22", "127.0.0.22"], "\(history)")
     #expect(history.contains("cpu_tcp_127.0.0.22_\(farm.fast.port) "), "\(history)")
   }
 
