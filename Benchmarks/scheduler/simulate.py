@@ -5,7 +5,7 @@ per scenario, and an SVG timeline of which host ran what, when.
 
 Usage: simulate.py --distcc PATH --distccd PATH [--scenarios a,b] [--svg FILE] [--markdown FILE]
 """
-import argparse, os, shutil, signal, socket, subprocess, sys, tempfile, time
+import argparse, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -121,12 +121,17 @@ def build(root, client, farm, delays, slots, files, jobs, kill, label, extra_env
     started = time.time()
     make = subprocess.Popen(["make", "-s", "-j%d" % jobs, "CC=%s fakecc" % client], cwd=work, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    output = {}
+    # Drain the pipes while the build runs (a full stderr pipe would stall the clients).
+    reader = threading.Thread(target=lambda: output.update(zip(("out", "err"), make.communicate())))
+    reader.start()
     if kill is not None:
         # Halfway: once half the objects exist, the host dies (SIGKILL: its jobs in flight are lost too).
-        while make.poll() is None and sum(n.endswith(".o") for n in os.listdir(work)) < files // 2:
+        while reader.is_alive() and sum(n.endswith(".o") for n in os.listdir(work)) < files // 2:
             time.sleep(0.01)
         farm.kill(kill)
-    out, err = make.communicate()
+    reader.join()
+    err = output["err"]
     makespan = time.time() - started
     trace, other = [], []
     for line in err.splitlines():
