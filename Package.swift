@@ -44,6 +44,7 @@ let package = Package(
       dependencies: ["CDistPosix", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
+    .target(name: "CompilerPolicy", swiftSettings: strict),
     .target(name: "DistState", swiftSettings: strict),
     .target(
       name: "SSHTransport",
@@ -70,7 +71,7 @@ let package = Package(
     .target(
       name: "ServerCore",
       dependencies: [
-        "DistProtocol", "DistPosix", "CompilerArgs",
+        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
@@ -86,9 +87,11 @@ let package = Package(
       swiftSettings: strict),
 
     .executableTarget(
-      name: "distccmon-text", dependencies: ["DistMonitor"], swiftSettings: strict),
+      name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix"],
+      swiftSettings: strict),
     .executableTarget(
-      name: "distccmon-web", dependencies: ["DistMonitor"], swiftSettings: strict),
+      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix"],
+      swiftSettings: strict),
 
     // Shared by the test targets only: temporary directories, free ports, real daemons started and
     // stopped by pid.
@@ -105,6 +108,8 @@ let package = Package(
       resources: [.copy("Fixtures")], swiftSettings: strict),
     .testTarget(
       name: "DistPosixTests", dependencies: ["DistPosix", "DistTestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "CompilerPolicyTests", dependencies: ["CompilerPolicy", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
       name: "CompilerArgsTests", dependencies: ["CompilerArgs"], swiftSettings: strict),
     .testTarget(
@@ -123,7 +128,7 @@ let package = Package(
       name: "IntegrationTests",
       dependencies: [
         "DistProtocol", "DistPosix", "DistTestSupport",
-        "distcc", "distccd", "distccmon-text",
+        "distcc", "distccd", "distccmon-text", "distccmon-web", "CompilerPolicy",
       ],
       swiftSettings: strict),
   ]

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CDistPosix.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -34,4 +35,187 @@ int cdp_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
 int cdp_mkostemps(char *template_, int suffix_length, int flags) {
   return mkostemps(template_, suffix_length, flags);
+}
+
+// ---- Landlock ---------------------------------------------------------------------------------------
+#include <sys/resource.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#define SYS_landlock_add_rule 445
+#define SYS_landlock_restrict_self 446
+#endif
+
+struct cdp_landlock_ruleset_attr {
+  uint64_t handled_access_fs;
+  uint64_t handled_access_net;
+  uint64_t scoped;
+};
+
+struct cdp_landlock_path_beneath_attr {
+  uint64_t allowed_access;
+  int32_t parent_fd;
+} __attribute__((packed));
+
+int cdp_landlock_abi_version(void) {
+  return (int)syscall(SYS_landlock_create_ruleset, NULL, 0, 1U /* LANDLOCK_CREATE_RULESET_VERSION */);
+}
+
+int cdp_landlock_create_ruleset(uint64_t handled_fs, uint64_t handled_net, uint64_t scoped, int abi) {
+  struct cdp_landlock_ruleset_attr attr = {handled_fs, handled_net, scoped};
+  size_t size = abi >= 6 ? 24 : abi >= 4 ? 16 : 8;
+  return (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+}
+
+int cdp_landlock_allow_path(int ruleset, const char *path, uint64_t allowed_access) {
+  int fd = open(path, O_PATH | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct cdp_landlock_path_beneath_attr attr = {allowed_access, fd};
+  int result = (int)syscall(SYS_landlock_add_rule, ruleset, 1 /* LANDLOCK_RULE_PATH_BENEATH */, &attr, 0);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return result;
+}
+
+int cdp_landlock_restrict_self(int ruleset) {
+  return (int)syscall(SYS_landlock_restrict_self, ruleset, 0);
+}
+
+// ---- Resource limits --------------------------------------------------------------------------------
+
+static rlim_t cdp_rlim(uint64_t value) { return value == UINT64_MAX ? RLIM_INFINITY : (rlim_t)value; }
+
+int cdp_setrlimit(int resource, uint64_t soft, uint64_t hard) {
+  struct rlimit limit = {cdp_rlim(soft), cdp_rlim(hard)};
+  return setrlimit(resource, &limit);
+}
+
+int cdp_getrlimit(int resource, uint64_t *soft, uint64_t *hard) {
+  struct rlimit limit;
+  if (getrlimit(resource, &limit) != 0) return -1;
+  *soft = limit.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)limit.rlim_cur;
+  *hard = limit.rlim_max == RLIM_INFINITY ? UINT64_MAX : (uint64_t)limit.rlim_max;
+  return 0;
+}
+
+
+// ---- Confinement applied between fork and exec ------------------------------------------------------
+
+#define CDP_LL_EXECUTE (1ULL << 0)
+#define CDP_LL_WRITE_FILE (1ULL << 1)
+#define CDP_LL_WRITE_ALL (CDP_LL_WRITE_FILE | (0x1FFULL << 4)) /* write, remove, make every kind */
+#define CDP_LL_REFER (1ULL << 13)
+#define CDP_LL_TRUNCATE (1ULL << 14)
+
+int cdp_landlock_ruleset(const char *const *write_dirs, int write_count, const char *const *write_files,
+                         int file_count, const char *const *exec_dirs, int exec_count, int deny_network,
+                         int scope, const char **failed_path) {
+  *failed_path = NULL;
+  int abi = cdp_landlock_abi_version();
+  if (abi < 1) return -1;
+  uint64_t write = CDP_LL_WRITE_ALL | (abi >= 2 ? CDP_LL_REFER : 0) | (abi >= 3 ? CDP_LL_TRUNCATE : 0);
+  uint64_t handled = write | (exec_count >= 0 ? CDP_LL_EXECUTE : 0);
+  uint64_t net = deny_network && abi >= 4 ? 3 /* BIND_TCP | CONNECT_TCP */ : 0;
+  uint64_t scoped = scope && abi >= 6 ? 3 /* ABSTRACT_UNIX_SOCKET | SIGNAL */ : 0;
+  int ruleset = cdp_landlock_create_ruleset(handled, net, scoped, abi);
+  if (ruleset < 0) return -1;
+  int ok = 1;
+  for (int i = 0; i < write_count && ok; i++) {
+    if (cdp_landlock_allow_path(ruleset, write_dirs[i], write) < 0) { *failed_path = write_dirs[i]; ok = 0; }
+  }
+  uint64_t file_rights = write & (CDP_LL_WRITE_FILE | CDP_LL_TRUNCATE);
+  for (int i = 0; i < file_count && ok; i++) {
+    if (cdp_landlock_allow_path(ruleset, write_files[i], file_rights) < 0) { *failed_path = write_files[i]; ok = 0; }
+  }
+  for (int i = 0; i < exec_count && ok; i++) {
+    if (access(exec_dirs[i], F_OK) != 0) continue; /* a standard directory this system lacks (/lib32) */
+    if (cdp_landlock_allow_path(ruleset, exec_dirs[i], CDP_LL_EXECUTE) < 0) { *failed_path = exec_dirs[i]; ok = 0; }
+  }
+  if (ok) {
+    fcntl(ruleset, F_SETFD, FD_CLOEXEC);
+    return ruleset;
+  }
+  int saved = errno;
+  close(ruleset);
+  errno = saved;
+  return -1;
+}
+
+/// Installs `fd` as `target` in the child, clearing close-on-exec when it already is `target`.
+static int cdp_install(int fd, int target) {
+  if (fd < 0) return 0;
+  if (fd == target) {
+    int flags = fcntl(fd, F_GETFD);
+    return flags < 0 ? -1 : fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  return dup2(fd, target) < 0 ? -1 : 0;
+}
+
+/// The child's half: only async-signal-safe system calls, because it shares the parent's memory.
+static void __attribute__((noinline))
+cdp_confined_child(volatile int *failure, const char *path, char *const argv[], char *const envp[], int in,
+                   int out, int err, const char *directory, int new_group, const int *resources,
+                   const uint64_t *soft, const uint64_t *hard, int limit_count, int ruleset) {
+  struct sigaction defaults;
+  memset(&defaults, 0, sizeof defaults);
+  defaults.sa_handler = SIG_DFL;
+  for (int signal = 1; signal < _NSIG; signal++) {
+    if (signal != SIGKILL && signal != SIGSTOP) sigaction(signal, &defaults, NULL);
+  }
+  if ((new_group && setpgid(0, 0) != 0) || cdp_install(in, 0) != 0 || cdp_install(out, 1) != 0 ||
+      cdp_install(err, 2) != 0) {
+    *failure = errno;
+    _exit(127);
+  }
+  for (int i = 0; i < limit_count; i++) {
+    struct rlimit current, wanted;
+    if (getrlimit(resources[i], &current) != 0) { *failure = errno; _exit(127); }
+    rlim_t s = cdp_rlim(soft[i]), h = cdp_rlim(hard[i]);
+    wanted.rlim_max = h < current.rlim_max ? h : current.rlim_max;
+    wanted.rlim_cur = s < wanted.rlim_max ? s : wanted.rlim_max;
+    if (setrlimit(resources[i], &wanted) != 0) { *failure = errno; _exit(127); }
+  }
+  if (ruleset >= 0 && (cdp_set_no_new_privs() != 0 || cdp_landlock_restrict_self(ruleset) != 0)) {
+    *failure = errno;
+    _exit(127);
+  }
+  if (directory != NULL && chdir(directory) != 0) { *failure = errno; _exit(127); }
+  closefrom(3);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, NULL);
+  execve(path, argv, envp);
+  *failure = errno;
+  _exit(127);
+}
+
+int cdp_spawn_confined(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                       int stdin_fd, int stdout_fd, int stderr_fd, const char *directory, int new_group,
+                       const int *resources, const uint64_t *soft, const uint64_t *hard, int limit_count,
+                       int ruleset) {
+  // Block every signal so that no handler of the parent runs in the child before it resets them.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  volatile int failure = 0;
+  pid_t child = vfork();
+  if (child == 0) {
+    cdp_confined_child(&failure, path, argv, envp, stdin_fd, stdout_fd, stderr_fd, directory, new_group,
+                       resources, soft, hard, limit_count, ruleset);
+  }
+  int saved = errno;
+  pthread_sigmask(SIG_SETMASK, &previous, NULL);
+  if (child < 0) return saved;
+  if (failure != 0) {
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    return failure;
+  }
+  *pid = child;
+  return 0;
 }

@@ -55,7 +55,10 @@ extension StateDirectory {
 
     var bytes = [UInt8](repeating: 0, count: StateRecord.size)
     let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-    guard count > 0 else { return }
+    guard count > 0 else {
+      if count == 0 { scan.incompleteFiles.append(path) }
+      return
+    }
     let record: StateRecord
     do {
       record = try StateRecord(decoding: bytes[..<count])
@@ -66,7 +69,8 @@ extension StateDirectory {
       scan.warnings.append(.wrongStructureSize(path: path))
       return
     } catch {
-      return  // short: the client is rewriting it
+      scan.incompleteFiles.append(path)  // short: the client is rewriting it
+      return
     }
 
     if record.phase != .done {

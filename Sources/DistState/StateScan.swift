@@ -9,16 +9,20 @@ public struct StateScan: Sendable, Hashable {
   public var removedStaleFiles: [String]
   /// Records whose client process no longer exists; skipped, their files left for the staleness rule.
   public var orphans: [StateRecord]
+  /// Files skipped silently because they were empty or short: a client was rewriting them, so their
+  /// clients still run.
+  public var incompleteFiles: [String]
 
   /// An empty scan.
   public init(
     records: [StateRecord] = [], warnings: [StateScanWarning] = [],
-    removedStaleFiles: [String] = [], orphans: [StateRecord] = []
+    removedStaleFiles: [String] = [], orphans: [StateRecord] = [], incompleteFiles: [String] = []
   ) {
     self.records = records
     self.warnings = warnings
     self.removedStaleFiles = removedStaleFiles
     self.orphans = orphans
+    self.incompleteFiles = incompleteFiles
   }
 
   /// Inserts `record` after every record that sorts before or equal to it (`dcc_mon_insert_sorted`).

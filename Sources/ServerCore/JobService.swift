@@ -31,10 +31,18 @@ struct JobService: Sendable {
 
   private func run(input: FileDescriptor, output: FileDescriptor, peer: PeerAddress) -> JobSummary {
     let requestDeadline = Deadline.after(seconds: configuration.ioTimeout)
-    let request: Request
+    var request: Request
     switch readRequest(from: input, deadline: requestDeadline) {
     case .request(let value): request = value
     case .failed(let failure): return failure
+    }
+    // The argument policy, on the client's own command line (Docs/security.md).
+    switch ArgumentScreen(policy: .standard, insecure: configuration.insecureCompilers).screen(request) {
+    case .run(let checked): request = checked
+    case .refuse(let line): return refuse(request, reason: line, code: 100, output: output, level: .warning)
+    case .malformed(let line):
+      logger.log(.error, line)
+      return JobSummary(result: .badRequest, code: 109)
     }
     logger.log(.debug, "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
     let directory: JobDirectory
@@ -131,11 +139,12 @@ struct JobService: Sendable {
     if let executable = SpawnedProcess.resolve(name, searchPath: configuration.searchPath)
       ?? (name.contains("/") ? SpawnedProcess.resolve(base, searchPath: configuration.searchPath) : nil)
     {
-      let spawned = SpawnedProcess.spawn(
+      let spawned = configuration.confinement.spawn(
         .init(
           executable: executable, arguments: job.arguments, environment: configuration.compilerEnvironment,
           workingDirectory: job.workingDirectory, standardOutput: job.stdoutPath,
-          standardError: job.stderrPath, newProcessGroup: true))
+          standardError: job.stderrPath, newProcessGroup: true),
+        jobDirectory: CompilerConfinement.directory(containing: job.objectPath))
       switch spawned {
       case .failure(let errno):
         status = JobService.execFailedStatus

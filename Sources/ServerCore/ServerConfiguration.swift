@@ -40,6 +40,8 @@ public struct ServerConfiguration: Sendable {
   public var statsPort: Int = 3633
   /// Disable the compiler whitelist (`--enable-tcp-insecure`).
   public var insecureCompilers: Bool = false
+  /// How compilers are confined: Landlock, `no_new_privs`, resource limits (Docs/security.md).
+  public var confinement = CompilerConfinement()
   /// Stay in the foreground with `--daemon` (`--no-detach`).
   public var noDetach: Bool = false
   /// Masquerade directories checked by the whitelist, in order (3.4: `<libdir>/distcc`, `/usr/lib/distcc`).

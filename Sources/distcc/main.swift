@@ -1,2 +1,62 @@
-// distcc: placeholder until the client lands.
-print("distcc (swift-distcc): not built yet")
+// distcc: the client executable. Reads the environment once, decides the invocation mode, and maps the
+// library's results and errors onto distcc 3.4's exit codes (client.md §14). No Foundation.
+import ClientCore
+import Glibc
+
+signal(SIGPIPE, SIG_IGN)
+
+let arguments = CommandLine.arguments
+var configuration: ClientConfiguration
+do {
+  configuration = try ClientConfiguration(environment: processEnvironment())
+} catch {
+  writeError("distcc: \(error)\n")
+  exit(error.exitCode)
+}
+let log = ClientLog(configuration: configuration)
+let program = arguments.first ?? "distcc"
+
+switch Invocation.decide(
+  Invocation.expandingResponseFiles(arguments), configuration: &configuration)
+{
+case .missingOperand:
+  writeError("\(program): missing option/operand\nTry `\(program) --help' for more information.\n")
+  exit(101)
+case .version:
+  writeOutput(versionText)
+  exit(0)
+case .help:
+  writeOutput(versionText + usageText)
+  exit(0)
+case .showHosts:
+  if let list = DistributedCompiler(configuration: configuration, log: log).hostList() {
+    writeOutput(list.showHostsLines().map { $0 + "\n" }.joined())
+  } else {
+    log.log(.critical, "Failed to get host list", function: "dcc_show_hosts")
+  }
+  exit(0)
+case .concurrency:
+  if let list = DistributedCompiler(configuration: configuration, log: log).hostList() {
+    writeOutput("\(list.concurrencyLevel)\n")
+  } else {
+    log.log(.critical, "Failed to get host list", function: "dcc_concurrency_level")
+  }
+  exit(0)
+case .makeSymlinks(let directory):
+  do {
+    let names = try MasqueradeLinks.create(
+      in: directory, target: executablePath(), searchPath: configuration.environment["PATH"] ?? "")
+    writeOutput(names.map { "\(directory)/\($0)\n" }.joined())
+    exit(0)
+  } catch {
+    log.error(error.description)
+    exit(error.exitCode)
+  }
+case .compile(let command):
+  do {
+    let result = try DistributedCompiler(configuration: configuration, log: log).compile(command)
+    exit(result.status)
+  } catch {
+    exit(error.exitCode)
+  }
+}

@@ -38,6 +38,11 @@ struct Options: ParsableArguments {
   @Option(name: .customLong("max-connections")) var maxConnections: Int = 1024
   @Option(name: .customLong("max-connections-per-address")) var maxPerAddress: Int = 64
   @Option(name: .customLong("shutdown-grace")) var shutdownGrace: Int = 30
+  @Option(name: .customLong("limit-as")) var limitAs: UInt64?
+  @Option(name: .customLong("limit-cpu")) var limitCPU: UInt64?
+  @Option(name: .customLong("limit-fsize")) var limitFileSize: UInt64?
+  @Option(name: .customLong("limit-nproc")) var limitProcesses: UInt64?
+  @Flag(name: .customLong("no-sandbox")) var noSandbox = false
   @Flag(name: .customLong("help")) var help = false
   @Flag(name: .customLong("version")) var version = false
 
@@ -101,6 +106,13 @@ let helpText = """
   Security:
         --user USER            account to run as when started as root (default: distccd,
                                then distcc, then nobody, then uid 65534)
+        --limit-as BYTES       address space of each compiler (default 8 GiB; 0: inherited)
+        --limit-cpu SECONDS    CPU time of each compiler (default 3600; 0: inherited)
+        --limit-fsize BYTES    largest file a compiler writes (default 4 GiB; 0: inherited)
+        --limit-nproc N        processes of the daemon's user while a compiler runs (default:
+                               inherited)
+        --no-sandbox           run compilers unconfined, as distcc 3.4 does (no Landlock, no
+                               no_new_privs, no limits). See Docs/security.md.
 
   Logging and status:
     -P, --pid-file FILE        write the daemon's pid to FILE; removed at exit
@@ -212,6 +224,12 @@ configuration.maxConnections = max(1, options.maxConnections)
 configuration.maxConnectionsPerAddress = max(1, options.maxPerAddress)
 configuration.shutdownGracePeriod = max(0, options.shutdownGrace)
 configuration.noDetach = options.noDetach || options.wizard
+configuration.confinement.enabled = !options.noSandbox
+func limit(_ value: UInt64?, default fallback: UInt64?) -> UInt64? { value.map { $0 == 0 ? nil : $0 } ?? fallback }
+configuration.confinement.addressSpace = limit(options.limitAs, default: configuration.confinement.addressSpace)
+configuration.confinement.cpuSeconds = limit(options.limitCPU, default: configuration.confinement.cpuSeconds)
+configuration.confinement.fileSize = limit(options.limitFileSize, default: configuration.confinement.fileSize)
+configuration.confinement.processes = limit(options.limitProcesses, default: nil)
 
 var level = ServerLogger.Level.notice
 if let name = options.logLevel {

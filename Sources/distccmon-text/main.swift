@@ -1,22 +1,8 @@
 // distccmon-text [DELAY]: prints the compile jobs of this user's distcc clients, as distcc 3.4 does.
 import DistMonitor
+import DistPosix
 import DistState
 import Glibc
-
-/// The process environment, read once.
-func readEnvironment() -> [String: String] {
-  var environment: [String: String] = [:]
-  var entry = environ
-  while let pointer = entry.pointee {
-    let text = String(cString: pointer)
-    if let equals = text.firstIndex(of: "=") {
-      let name = String(text[..<equals])
-      if environment[name] == nil { environment[name] = String(text[text.index(after: equals)...]) }
-    }
-    entry += 1
-  }
-  return environment
-}
 
 /// Where 3.4 logs: `DISTCC_LOG` (appended), else `UNCACHED_ERR_FD`, else stderr.
 func logDescriptor(_ environment: [String: String]) -> Int32 {
@@ -48,7 +34,7 @@ func exitCode(for error: DistStateError) -> Int32 {
   }
 }
 
-let environment = readEnvironment()
+let environment = ProcessEnvironment.current()
 let log = MonitorLog(program: "distccmon-text", pid: getpid())
 let logTo = logDescriptor(environment)
 

@@ -35,6 +35,7 @@ import Testing
     #expect(scan.records.map(\.fileName) == ["a.c", "done.c", "b.c", "c.c"])
     #expect(scan.orphans.map(\.fileName) == ["dead.c"])
     #expect(scan.removedStaleFiles == [directory.path + "/binstate_stale"])
+    #expect(Set(scan.incompleteFiles) == [directory.path + "/binstate_short", directory.path + "/binstate_empty"])
     #expect(!temporary.exists("state/binstate_stale"))
     #expect(temporary.exists("state/binstate_4"))  // orphans are left for the staleness rule
     #expect(Set(scan.warnings) == [

@@ -16,4 +16,36 @@ int cdp_set_no_new_privs(void);
 int cdp_pipe2(int fds[2], int flags);
 int cdp_mkostemps(char *template_, int suffix_length, int flags);
 
+
+// Landlock (Linux 5.13+), through syscall numbers: glibc has no wrappers. `abi` selects the size of the
+// ruleset attribute (v1-3: fs only; v4-5: + net; v6+: + scoped). Each returns -1 with errno on failure.
+#include <stdint.h>
+int cdp_landlock_abi_version(void);
+int cdp_landlock_create_ruleset(uint64_t handled_fs, uint64_t handled_net, uint64_t scoped, int abi);
+int cdp_landlock_allow_path(int ruleset, const char *path, uint64_t allowed_access);
+int cdp_landlock_restrict_self(int ruleset);
+
+// Builds a Landlock ruleset (in the parent, before spawning): writes only beneath `write_dirs` and to
+// `write_files`, execution only beneath the existing `exec_dirs` (exec_count < 0: unrestricted), no TCP
+// (ABI 4+) when `deny_network`, no signals or abstract sockets leaving the domain (ABI 6+) when `scope`.
+// Returns the ruleset descriptor (close-on-exec), or -1 with errno and *failed_path naming the path whose
+// rule failed, if one did.
+int cdp_landlock_ruleset(const char *const *write_dirs, int write_count, const char *const *write_files,
+                         int file_count, const char *const *exec_dirs, int exec_count, int deny_network,
+                         int scope, const char **failed_path);
+
+// posix_spawn with a pre-exec step, which posix_spawn lacks: vfork, then in the child (raw system calls
+// only) default signal handlers, optional new process group, stdio dup2, the `limit_count` resource
+// limits, no_new_privs, landlock_restrict_self(ruleset) when ruleset >= 0, chdir, closefrom(3), an empty
+// signal mask and execve(path). Returns 0 and *pid, or an errno value (the child's, if it failed before
+// or at execve: the child is then already reaped).
+int cdp_spawn_confined(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                       int stdin_fd, int stdout_fd, int stderr_fd, const char *directory, int new_group,
+                       const int *resources, const uint64_t *soft, const uint64_t *hard, int limit_count,
+                       int ruleset);
+
+// Resource limits by number (for the C sandbox trampoline). UINT64_MAX = infinity.
+int cdp_setrlimit(int resource, uint64_t soft, uint64_t hard);
+int cdp_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
+
 #endif

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing with libFuzzer (swiftc -sanitize=fuzzer,address).
+#
+#   Fuzz/run.sh SECONDS [request|policy|all]     default: 60 seconds, all targets
+#
+# Each target is compiled by a standalone swiftc invocation together with the sources of the module it
+# fuzzes (DistProtocol, CompilerPolicy), so `swift build` never sees it and CI's normal build cannot break.
+# Seeds: the golden wire captures of Tests/DistProtocolTests/Fixtures; new corpus entries accumulate in
+# .build/fuzz/corpus-<target> (not committed). A crash leaves .build/fuzz/crash-* and exits non-zero.
+# Prints one summary line per target: executions, execs/s, corpus size, crashes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+which=${2:-all}
+out=.build/fuzz
+mkdir -p "$out"
+swiftc=${SWIFTC:-swiftc}
+common=(-sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g)
+
+build() { # name module-sources... -- extra flags
+  local name=$1; shift
+  if [ "$name" = request ]; then
+    "$swiftc" "${common[@]}" -module-name FuzzRequest -I Sources/CLZO -Xcc -I/usr/include/lzo \
+      Sources/DistProtocol/*.swift Fuzz/Targets/RequestDecoderFuzz.swift -llzo2 -o "$out/fuzz-request"
+  else
+    "$swiftc" "${common[@]}" -module-name FuzzPolicy \
+      Sources/CompilerPolicy/*.swift Fuzz/Targets/CompilerPolicyFuzz.swift -o "$out/fuzz-policy"
+  fi
+}
+
+seed() { # name
+  local corpus="$out/corpus-$1"
+  mkdir -p "$corpus"
+  if [ "$1" = request ]; then
+    for file in Tests/DistProtocolTests/Fixtures/*.bin; do
+      [ -e "$file" ] || continue
+      base=$(basename "$file")
+      { printf '\x00\x40'; cat "$file"; } > "$corpus/seed-$base"
+      case "$base" in *response*) { printf '\x04\x01'; cat "$file"; } > "$corpus/seed-r-$base" ;; esac
+    done
+    printf '\x03\x00int main(void) { return 0; }\n' > "$corpus/seed-lzo"
+  else
+    printf 'gcc\n-c\nx.c\n-o\nx.o\n-O2\n-Wall\n-MD\n-MF\nx.d\n@r\xff-Ifoo -DX="a b"' > "$corpus/seed-1"
+    printf 'gcc\n-c\nx.c\n-Wp,-MD,x.d\n-Wa,--noexecstack\n-Xclang\n-fno-pch-timestamp' > "$corpus/seed-2"
+  fi
+}
+
+status=0
+for name in request policy; do
+  [ "$which" = all ] || [ "$which" = "$name" ] || continue
+  echo "== building fuzz-$name"
+  if ! build "$name" >"$out/build-$name.log" 2>&1; then
+    grep -E 'error' "$out/build-$name.log" | head -20
+    exit 2
+  fi
+  seed "$name"
+  echo "== fuzzing $name for ${seconds}s"
+  log="$out/fuzz-$name.log"
+  if ! (cd "$out" && "./fuzz-$name" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 \
+        -print_final_stats=1 "corpus-$name") >"$log" 2>&1; then
+    status=1
+    grep -E 'ERROR|Fatal|crash-|fatalError|SUMMARY' "$log" | head -20
+  fi
+  runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
+  rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
+  corpus=$(ls "$out/corpus-$name" | wc -l)
+  crashes=$(ls "$out" | grep -c '^crash-' || true)
+  echo "fuzz-$name: $runs executions, $rate execs/s, corpus $corpus, crash files $crashes"
+done
+exit $status

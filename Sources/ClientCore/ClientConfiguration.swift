@@ -1,0 +1,152 @@
+/// Everything the client reads from its environment, parsed once (client.md §15).
+///
+/// Libraries never read the process environment: the executable passes it in, and an embedding build tool may
+/// run several configurations in one process. Variables are read with distcc 3.4's quirks: booleans understand
+/// only `1` and `0`, `DISTCC_BACKOFF_PERIOD` is read with `atoi`, `DISTCC_SKIP_LOCAL_RETRY` and
+/// `DISTCC_NO_REWRITE_CROSS` count when set to anything.
+public struct ClientConfiguration: Sendable {
+  /// The environment children (preprocessor, compiler, ssh) run with, minus `_DISTCC_SAFEGUARD`, which each
+  /// spawn sets to `safeguardLevel + 1`.
+  public var environment: [String: String]
+  /// `DISTCC_HOSTS`, when set (even to the empty string).
+  public var hostsVariable: String?
+  /// `$DISTCC_DIR`, else `$HOME/.distcc`; `nil` when neither `DISTCC_DIR` nor `HOME` is set.
+  public var distccDirectory: String?
+  /// Whether `distccDirectory` may be created (3.4 creates `~/.distcc` but never a missing `$DISTCC_DIR`).
+  public var createsDistccDirectory: Bool
+  /// The system-wide host file consulted last.
+  public var systemHostsFile: String = "/etc/distcc/hosts"
+  /// Log threshold: `.debug` with `DISTCC_VERBOSE=1`, `.info` with `DISTCC_LOG`, else `.warning`.
+  public var logLevel: LogLevel
+  /// `DISTCC_LOG`, when set and non-empty.
+  public var logFile: String?
+  /// `UNCACHED_ERR_FD`, when set, non-zero, and `DISTCC_LOG` is not.
+  public var uncachedErrorDescriptor: Int32?
+  /// `DISTCC_FALLBACK` is not `0`: a job that cannot be distributed is compiled locally.
+  public var fallsBackToLocal: Bool
+  /// `DISTCC_SKIP_LOCAL_RETRY` is set: a remote compile error is reported instead of retried locally.
+  public var skipsLocalRetry: Bool
+  /// `DISTCC_BACKOFF_PERIOD` in seconds (default 60); 0 disables backoff files.
+  public var backoffPeriod: Int
+  /// `DISTCC_IO_TIMEOUT` in seconds (default 300); `nil` when the value is not a positive integer, which fails
+  /// a job when it first needs the network, as in 3.4.
+  public var ioTimeout: Int?
+  /// The raw `DISTCC_IO_TIMEOUT` text, for the error message.
+  public var ioTimeoutText: String?
+  /// `DISTCC_PAUSE_TIME_MSEC`: the sleep between rounds when every slot is busy (default 1000).
+  public var pauseMilliseconds: Int
+  /// `DISTCC_SAVE_TEMPS=1`.
+  public var savesTemporaryFiles: Bool
+  /// `DISTCC_SSH` split on spaces (default `ssh`).
+  public var sshCommand: [String]
+  /// `DISTCC_NO_REWRITE_CROSS` is not set: compiler names are rewritten for cross compilation (client.md §3.4).
+  public var rewritesCompilerNames: Bool
+  /// `$TMPDIR`, or `/tmp` when unset or empty.
+  public var temporaryDirectory: String
+  /// The recursion-guard level from `_DISTCC_SAFEGUARD` (client.md §3.5).
+  public var safeguardLevel: Int
+  /// Set by masquerade mode when it trimmed `PATH` (client.md §3.3).
+  public var pathWasTrimmed: Bool = false
+  /// The GNU triple used for compiler-name rewriting (`x86_64-pc-linux-gnu` on Debian amd64).
+  public var buildTriple: String = ClientConfiguration.defaultBuildTriple
+  /// Where compiler output relayed from a server goes: standard output and standard error descriptors.
+  public var standardOutput: Int32 = 1
+  public var standardError: Int32 = 2
+
+  /// Parses `environment` (normally the process environment, read once by the executable).
+  /// - Throws: nothing today; invalid values are kept and reported when used, as 3.4 does.
+  public init(environment: [String: String]) throws(ClientError) {
+    var environment = environment
+    let safeguard = environment.removeValue(forKey: "_DISTCC_SAFEGUARD")
+    self.environment = environment
+    hostsVariable = environment["DISTCC_HOSTS"]
+    if let directory = environment["DISTCC_DIR"] {
+      distccDirectory = directory
+      createsDistccDirectory = false
+    } else if let home = environment["HOME"] {
+      distccDirectory = home + "/.distcc"
+      createsDistccDirectory = true
+    } else {
+      distccDirectory = nil
+      createsDistccDirectory = false
+    }
+    let verbose = environment["DISTCC_VERBOSE"] == "1"
+    if let log = environment["DISTCC_LOG"], !log.isEmpty {
+      logFile = log
+      logLevel = verbose ? .debug : .info
+      uncachedErrorDescriptor = nil
+    } else {
+      logFile = nil
+      logLevel = verbose ? .debug : .warning
+      let fd = environment["UNCACHED_ERR_FD"].map { Int32(clamping: atoi($0)) } ?? 0
+      uncachedErrorDescriptor = fd > 0 ? fd : nil
+    }
+    fallsBackToLocal = environment["DISTCC_FALLBACK"] != "0"
+    skipsLocalRetry = environment["DISTCC_SKIP_LOCAL_RETRY"] != nil
+    backoffPeriod = environment["DISTCC_BACKOFF_PERIOD"].map(atoi) ?? 60
+    if let text = environment["DISTCC_IO_TIMEOUT"] {
+      ioTimeoutText = text
+      ioTimeout = Int(text).flatMap { $0 > 0 ? $0 : nil }
+    } else {
+      ioTimeout = 300
+    }
+    pauseMilliseconds = environment["DISTCC_PAUSE_TIME_MSEC"].map(atoi) ?? 1000
+    savesTemporaryFiles = environment["DISTCC_SAVE_TEMPS"] == "1"
+    let ssh = environment["DISTCC_SSH"].map { $0.split(separator: " ").map(String.init) } ?? []
+    sshCommand = ssh.isEmpty ? ["ssh"] : ssh
+    rewritesCompilerNames = environment["DISTCC_NO_REWRITE_CROSS"] == nil
+    let tmp = environment["TMPDIR"] ?? ""
+    temporaryDirectory = tmp.isEmpty ? "/tmp" : tmp
+    if let safeguard {
+      let level = atoi(safeguard)
+      safeguardLevel = level > 0 ? level : 1
+    } else {
+      safeguardLevel = 0
+    }
+  }
+
+  /// The lock directory, `<distcc dir>/lock`.
+  public var lockDirectory: String? { distccDirectory.map { $0 + "/lock" } }
+
+  /// The environment of a child process, as `KEY=VALUE` strings, with `_DISTCC_SAFEGUARD` one level up.
+  func childEnvironment() -> [String] {
+    var result = environment.map { $0.key + "=" + $0.value }
+    result.append("_DISTCC_SAFEGUARD=\(min(safeguardLevel + 1, 9))")
+    return result
+  }
+
+  /// The `PATH` children use (possibly trimmed).
+  var searchPath: String? { environment["PATH"] }
+
+  static var defaultBuildTriple: String {
+    #if arch(x86_64)
+      "x86_64-pc-linux-gnu"
+    #elseif arch(arm64)
+      "aarch64-unknown-linux-gnu"
+    #else
+      "unknown-pc-linux-gnu"
+    #endif
+  }
+}
+
+/// C's `atoi`: optional blanks, an optional sign, then decimal digits up to the first non-digit; 0 if none.
+func atoi(_ text: String) -> Int {
+  var value = 0
+  var negative = false
+  var started = false
+  for byte in text.utf8 {
+    if !started {
+      if byte == 0x20 || (0x09...0x0D).contains(byte) { continue }
+      started = true
+      if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") {
+        negative = byte == UInt8(ascii: "-")
+        continue
+      }
+    }
+    guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { break }
+    let (product, overflow) = value.multipliedReportingOverflow(by: 10)
+    guard !overflow else { break }
+    value = product + Int(byte - UInt8(ascii: "0"))
+  }
+  return negative ? -value : value
+}

@@ -1,0 +1,92 @@
+internal import Glibc
+
+/// The client's log, in distcc 3.4's line format (client.md §13):
+/// `distcc[PID] (function) Warning: message`.
+///
+/// Lines at or below the configured level go to `DISTCC_LOG` (appended), to `UNCACHED_ERR_FD`, or to standard
+/// error. Each line is one `write`, so lines of concurrent clients sharing a log file do not interleave.
+public struct ClientLog: Sendable {
+  /// The descriptor lines go to.
+  public let descriptor: Int32
+  /// The most verbose level written.
+  public let level: LogLevel
+  /// The program name in each line (`distcc`).
+  public let program: String
+  let pid: Int32
+
+  /// A log writing to `descriptor` up to `level`.
+  public init(descriptor: Int32, level: LogLevel, program: String = "distcc") {
+    self.descriptor = descriptor
+    self.level = level
+    self.program = program
+    pid = getpid()
+  }
+
+  /// Opens the log `configuration` asks for. When `DISTCC_LOG` cannot be opened, logs to standard error at the
+  /// warning level and says so, as 3.4 does.
+  public init(configuration: ClientConfiguration) {
+    if let file = configuration.logFile {
+      let fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+      if fd >= 0 {
+        self.init(descriptor: fd, level: configuration.logLevel)
+        return
+      }
+      let reason = errorText(errno)
+      self.init(descriptor: configuration.standardError, level: .warning)
+      error("failed to open logfile \(file): \(reason)")
+      return
+    }
+    self.init(
+      descriptor: configuration.uncachedErrorDescriptor ?? configuration.standardError,
+      level: configuration.logLevel)
+  }
+
+  /// Whether a line of `level` would be written (lets callers skip building expensive messages).
+  @inline(__always) public func enabled(_ level: LogLevel) -> Bool { level <= self.level }
+
+  /// Writes one line at `level`; `function` is the 3.4 function name shown in parentheses, if any.
+  public func log(_ level: LogLevel, _ message: @autoclosure () -> String, function: String? = nil)
+  {
+    guard enabled(level) else { return }
+    var line = program + "[\(pid)] "
+    if let function { line += "(" + function + ") " }
+    line += level.prefix
+    line += message()
+    line += "\n"
+    var bytes = Array(line.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes.withUnsafeMutableBytes {
+        write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+      }
+      if written < 0 && errno == EINTR { continue }
+      if written <= 0 { return }
+      offset += written
+    }
+    bytes.removeAll()
+  }
+
+  public func error(_ message: @autoclosure () -> String, function: String? = nil) {
+    log(.error, message(), function: function)
+  }
+  public func warning(_ message: @autoclosure () -> String, function: String? = nil) {
+    log(.warning, message(), function: function)
+  }
+  public func info(_ message: @autoclosure () -> String, function: String? = nil) {
+    log(.info, message(), function: function)
+  }
+  public func debug(_ message: @autoclosure () -> String, function: String? = nil) {
+    log(.debug, message(), function: function)
+  }
+
+  /// An argument list as 3.4 prints it: arguments that are empty or contain blanks, quotes or `;` in double
+  /// quotes.
+  static func format(_ arguments: [String]) -> String {
+    arguments.map { argument in
+      let needsQuotes =
+        argument.isEmpty
+        || argument.utf8.contains { [0x20, 0x09, 0x0A, 0x22, 0x27, 0x3B].contains($0) }
+      return needsQuotes ? "\"" + argument + "\"" : argument
+    }.joined(separator: " ")
+  }
+}

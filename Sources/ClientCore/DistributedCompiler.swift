@@ -1,0 +1,87 @@
+import CompilerArgs
+import DistProtocol
+internal import Glibc
+public import HostSpec
+
+/// Runs one compiler command the way distcc 3.4's client does (client.md §1): scan it, choose a host, preprocess
+/// locally, compile remotely, write the output atomically, and fall back to a local compile when the job cannot
+/// or should not be distributed (§8.3's decision table).
+///
+/// ```swift
+/// let configuration = try ClientConfiguration(environment: environment)
+/// let result = try DistributedCompiler(configuration: configuration).compile(["gcc", "-c", "x.c"])
+/// ```
+public struct DistributedCompiler: Sendable {
+  /// The settings every job uses.
+  public var configuration: ClientConfiguration
+  /// Picks hosts for distributable jobs (3.4's lock-file scheme by default).
+  public var chooser: any HostChooser
+  /// Where log lines go.
+  public var log: ClientLog
+
+  /// - Parameters:
+  ///   - configuration: parsed environment.
+  ///   - chooser: host choice; default `LockFileHostChooser` in `$DISTCC_DIR/lock`.
+  ///   - log: default `ClientLog(configuration:)`.
+  public init(
+    configuration: ClientConfiguration, chooser: (any HostChooser)? = nil, log: ClientLog? = nil
+  ) {
+    self.configuration = configuration
+    let log = log ?? ClientLog(configuration: configuration)
+    self.log = log
+    self.chooser =
+      chooser
+      ?? LockFileHostChooser(
+        lockDirectory: configuration.lockDirectory ?? "/nonexistent",
+        pauseMilliseconds: configuration.pauseMilliseconds,
+        onWait: { log.info("nothing available, sleeping \($0)ms...", function: "dcc_lock_pause") })
+  }
+
+  /// Compiles `command` (compiler name first, e.g. `["gcc", "-c", "x.c"]`), here or elsewhere.
+  ///
+  /// - Returns: the compiler's result; a compiler that fails is a result, not an error.
+  /// - Throws: `ClientError.recursion`, `.unrecognizedOption`, `.badEnvironment`, `.compilerMissing`, or
+  ///   `.fallbackDisabled` when `DISTCC_FALLBACK=0` and no host could take the job.
+  public func compile(_ command: [String]) throws(ClientError) -> CompileResult {
+    var job = Job(compiler: self)
+    defer { job.state.remove() }
+    return try job.run(command)
+  }
+
+  /// Locks the lock directory exists (creating `~/.distcc` too when allowed); `nil` if it cannot be made.
+  func lockDirectory() -> String? {
+    guard let top = configuration.distccDirectory, let lock = configuration.lockDirectory else {
+      return nil
+    }
+    if configuration.createsDistccDirectory, mkdir(top, 0o777) != 0, errno != EEXIST {
+      log.error("mkdir '\(top)' failed: \(errorText(errno))", function: "dcc_mkdir")
+      return nil
+    }
+    if mkdir(lock, 0o777) != 0, errno != EEXIST {
+      log.error("mkdir '\(lock)' failed: \(errorText(errno))", function: "dcc_mkdir")
+      return nil
+    }
+    return lock
+  }
+
+  /// Finds and parses the host list, logging its warnings; `nil` (after logging why) when there is none.
+  func loadHosts() -> HostList? {
+    do {
+      var (list, _) = try HostList.load(
+        environment: configuration.environment, systemFile: configuration.systemHostsFile)
+      for warning in list.warnings { log.warning(warning.description) }
+      var generator = SystemRandomNumberGenerator()
+      list = list.randomized(using: &generator)
+      return list
+    } catch {
+      log.warning(error.description)
+      return nil
+    }
+  }
+}
+
+extension DistributedCompiler {
+  /// The host list as `--show-hosts` and `-j` use it (randomized if it says `--randomize`); `nil` after
+  /// logging why when there is none.
+  public func hostList() -> HostList? { loadHosts() }
+}

@@ -1,0 +1,78 @@
+internal import Glibc
+
+/// The few file-system questions the client asks, in one place.
+enum FileSystem {
+  /// `access(path, X_OK) == 0`.
+  static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+
+  /// `access(path, R_OK) == 0`.
+  static func isReadable(_ path: String) -> Bool { access(path, R_OK) == 0 }
+
+  /// The target of the symbolic link at `path`; `nil` if it is not a link.
+  static func readLink(_ path: String) -> String? {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = buffer.withUnsafeMutableBufferPointer {
+      readlink(path, $0.baseAddress!, $0.count - 1)
+    }
+    guard count >= 0 else { return nil }
+    return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// The current directory, or `nil`.
+  static func currentDirectory() -> String? {
+    guard let pointer = getcwd(nil, 0) else { return nil }
+    defer { free(pointer) }
+    return String(cString: pointer)
+  }
+
+  /// A whole file, if readable and at most `limit` bytes.
+  static func contents(of path: String, limit: Int = 1 << 20) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var result: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 16384)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      guard count >= 0 else { return nil }
+      if count == 0 { return result }
+      result += chunk[..<count]
+      if result.count > limit { return nil }
+    }
+  }
+
+  /// Splits a `PATH` value into its elements (empty elements kept, as the C code sees them).
+  static func pathElements(_ path: String) -> [Substring] {
+    path.split(separator: ":", omittingEmptySubsequences: false)
+  }
+
+  /// The first `PATH` directory holding an executable `name`, as a full path.
+  static func findExecutable(_ name: String, in path: String?) -> String? {
+    guard let path else { return nil }
+    for element in pathElements(path) {
+      let directory = element.isEmpty ? "." : String(element)
+      let candidate = directory + "/" + name
+      if isExecutable(candidate) { return candidate }
+    }
+    return nil
+  }
+
+  /// Creates `directory` and its missing parents (mode 0777 & ~umask).
+  static func makeDirectories(_ directory: String) throws(ClientError) {
+    guard !directory.isEmpty, mkdir(directory, 0o777) != 0 else { return }
+    switch errno {
+    case EEXIST: return
+    case ENOENT:
+      guard let slash = directory.dropLast().lastIndex(of: "/"), slash != directory.startIndex
+      else {
+        throw .system(operation: "mkdir", path: directory, errno: ENOENT)
+      }
+      try makeDirectories(String(directory[..<slash]))
+      if mkdir(directory, 0o777) != 0 && errno != EEXIST {
+        throw .system(operation: "mkdir", path: directory, errno: errno)
+      }
+    case let code: throw .system(operation: "mkdir", path: directory, errno: code)
+    }
+  }
+}

@@ -1,0 +1,34 @@
+public import HostSpec
+
+/// Picks a host for a job and holds one of its slots until the job is done.
+///
+/// `LockFileHostChooser` is distcc 3.4's scheme; a smarter scheduler (load-aware, in-process slot tables for
+/// build tools that run many jobs in one process) can replace it through `DistributedCompiler`.
+public protocol HostChooser: Sendable {
+  /// Reserves a slot on one of `hosts` (hosts in backoff already removed), waiting while every slot is busy.
+  /// - Parameters:
+  ///   - hosts: candidates in the host list's order.
+  ///   - input: the job's input file, for schedulers that care.
+  /// - Returns: the reservation, or `nil` when none of `hosts` can ever be chosen (all `,down` or limit ≤ 0).
+  /// - Throws: `ClientError.system` when slot state cannot be read or written.
+  func reserve(among hosts: [HostEntry], input: String) throws(ClientError) -> HostReservation?
+}
+
+/// A slot held on a host; the slot is free again when `release()` is called or the reservation is dropped.
+public struct HostReservation: Sendable {
+  /// The chosen host.
+  public var host: HostEntry
+  /// The 0-based slot number.
+  public var slot: Int
+  /// The lock that holds the slot, if the chooser uses lock files.
+  public var lock: SlotLock?
+
+  public init(host: HostEntry, slot: Int, lock: SlotLock?) {
+    self.host = host
+    self.slot = slot
+    self.lock = lock
+  }
+
+  /// Frees the slot.
+  public func release() { lock?.release() }
+}

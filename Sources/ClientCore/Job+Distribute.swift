@@ -1,0 +1,185 @@
+import CompilerArgs
+import DistPosix
+import DistProtocol
+internal import Glibc
+import HostSpec
+
+extension Job {
+  /// Tries the job's hosts in the chooser's order until one produces a result (client.md §1 steps 8–11).
+  mutating func distribute(_ job: CompileJob) throws(ClientError) -> CompileResult {
+    guard let list = hostList() else { return try fallBack(job, after: nil) }
+    guard let lockDirectory = compiler.lockDirectory() else { return try fallBack(job, after: nil) }
+    let backoff = Backoff(directory: lockDirectory, period: configuration.backoffPeriod)
+    var candidates = list.hosts
+    var lastHost: HostEntry?
+    var preprocessor: Preprocessor?
+
+    while true {
+      let available = candidates.filter { !backoff.isBackedOff($0) }
+      if available.count < candidates.count {
+        log.debug("\(candidates.count - available.count) host(s) backed off")
+      }
+      guard let reservation = try compiler.chooser.reserve(among: available, input: job.input.path)
+      else {
+        return try fallBack(job, after: lastHost)
+      }
+      defer { reservation.release() }
+      let host = reservation.host
+      if host.kind == .localhost {
+        return try runLocally(job.arguments, input: job.input, pool: nil, reservation: reservation)
+      }
+      guard let ioTimeout = configuration.ioTimeout else {
+        let error = ClientError.badEnvironment(
+          variable: "DISTCC_IO_TIMEOUT", value: configuration.ioTimeoutText ?? "")
+        log.error(error.description)
+        throw error
+      }
+      state.note(
+        .connect, .remote, source: job.input.path, host: host.stateName, slot: reservation.slot)
+      if preprocessor == nil {
+        guard let started = startPreprocessor(job, lockDirectory: lockDirectory) else {
+          return try fallBack(job, after: host)
+        }
+        preprocessor = started
+      }
+      var version = ProtocolVersion(rawValue: UInt32(host.protocolVersion)) ?? .v1
+      if version == .v3 {
+        log.info(
+          "pump mode is not supported by this client; using protocol 2 with \(host.displayName)")
+        version = .v2
+      }
+      let attempt = RemoteAttempt(
+        job: job, host: host, version: version, configuration: configuration, ioTimeout: ioTimeout)
+      let outcome: RemoteAttempt.Outcome
+      do {
+        outcome = try attempt.run(preprocessor: preprocessor!, state: &state, log: log)
+      } catch {
+        log.error(error.description)
+        backoff.mark(host)
+        candidates.removeAll { $0 == host }
+        lastHost = host
+        continue
+      }
+      switch outcome {
+      case .preprocessorFailed(let result):
+        // 3.4 clears the backoff (the server did nothing wrong) and treats this like a failed compile.
+        backoff.clear(host)
+        log.error("compile \(job.input.path) on \(host.displayName) failed")
+        return try remoteCompileFailed(
+          job, host: host, result: result, stderr: [], backoff: backoff, markHost: false)
+      case .failedWithOutput(let status):
+        backoff.clear(host)
+        log.error("remote compiler failed but also returned output: I don't know what to do")
+        return try remoteCompileFailed(
+          job, host: host,
+          result: ProcessStatus(rawValue: Int32(bitPattern: status.rawValue)).result,
+          stderr: [],
+          backoff: backoff, markHost: true)
+      case .reply(let response):
+        backoff.clear(host)
+        ObjectFile.relay(response.stdout, to: configuration.standardOutput)
+        if let reason = PolicyRefusal.reason(in: response) {
+          log.warning("\(host.displayName) refused to compile \(job.input.path): \(reason)")
+          candidates.removeAll { $0 == host }
+          lastHost = host
+          continue
+        }
+        let status = ProcessStatus(rawValue: Int32(bitPattern: response.status.rawValue))
+        guard status.result == 0 else {
+          report(status, file: job.input.path, host: host.displayName)
+          return try remoteCompileFailed(
+            job, host: host, result: status.result, stderr: response.stderr, backoff: backoff,
+            markHost: true)
+        }
+        do {
+          try ObjectFile.write(response.object, to: job.output)
+        } catch {
+          log.error(error.description)
+          return try fallBack(job, after: host)
+        }
+        ObjectFile.relay(response.stderr, to: configuration.standardError)
+        log.info(
+          "\(response.object.count) bytes from \(job.input.path) compiled on \(host.displayName)")
+        log.info("compile \(job.input.path) on \(host.displayName) completed ok")
+        return CompileResult(status: 0, host: host.displayName)
+      }
+    }
+  }
+
+  /// Starts local preprocessing under a cpp slot, or reads an already-preprocessed input. `nil` after logging
+  /// when that fails (the job then runs locally, which reports the problem itself).
+  private mutating func startPreprocessor(_ job: CompileJob, lockDirectory: String) -> Preprocessor?
+  {
+    if job.input.isPreprocessed {
+      guard let bytes = FileSystem.contents(of: job.input.path, limit: Int.max) else {
+        log.error("failed to read \(job.input.path): \(errorText(errno))")
+        return nil
+      }
+      return Preprocessor(preprocessed: bytes)
+    }
+    let limit = hostList()?.localSlotsCpp ?? HostList.defaultLocalSlotsCpp
+    let slot = try? LockFileHostChooser(
+      lockDirectory: lockDirectory, pauseMilliseconds: configuration.pauseMilliseconds
+    )
+    .reserveLocal(limit: limit)
+    state.note(.preprocess, .local, host: "localhost", slot: slot?.slot ?? 0)
+    let arguments = job.preprocessorArguments
+    log.debug("running preprocessor: \(ClientLog.format(arguments))", function: "dcc_cpp_maybe")
+    do {
+      let preprocessor = try Preprocessor(arguments: arguments, configuration: configuration)
+      preprocessor.slot = slot
+      return preprocessor
+    } catch {
+      slot?.release()
+      log.error(error.description)
+      return nil
+    }
+  }
+
+  /// A compile that failed remotely (or whose preprocessor failed): report, or retry locally (client.md §8.3).
+  private mutating func remoteCompileFailed(
+    _ job: CompileJob, host: HostEntry, result: Int32, stderr: [UInt8], backoff: Backoff,
+    markHost: Bool
+  ) throws(ClientError) -> CompileResult {
+    if result < 128 && configuration.skipsLocalRetry {
+      ObjectFile.relay(stderr, to: configuration.standardError)
+      return CompileResult(status: result, host: host.displayName)
+    }
+    if markHost { backoff.mark(host) }
+    guard configuration.fallsBackToLocal else {
+      log.error("failed to distribute and fallbacks are disabled", function: "dcc_build_somewhere")
+      ObjectFile.relay(stderr, to: configuration.standardError)
+      return CompileResult(status: result, host: host.displayName)
+    }
+    log.warning(
+      "remote compilation of '\(job.input.path)' failed, retrying locally",
+      function: "dcc_build_somewhere")
+    log.warning(
+      "failed to distribute \(job.input.path) to \(host.displayName), running locally instead")
+    let local = try runLocally(job.arguments, input: job.input, pool: .compile)
+    if local.status == result {
+      backoff.clear(host)
+    } else {
+      log.warning(
+        "remote compilation of '\(job.input.path)' failed, retried locally and got a different result."
+      )
+    }
+    return local
+  }
+
+  /// No host could take the job: compile locally, or fail with 116 under `DISTCC_FALLBACK=0` (client.md §8.4).
+  private mutating func fallBack(_ job: CompileJob, after host: HostEntry?) throws(ClientError)
+    -> CompileResult
+  {
+    let reason =
+      host.map { "failed to distribute \(job.input.path) to \($0.displayName)" }
+      ?? "failed to distribute"
+    guard configuration.fallsBackToLocal else {
+      log.error("failed to distribute and fallbacks are disabled", function: "dcc_build_somewhere")
+      throw .fallbackDisabled(reason: reason)
+    }
+    log.warning(
+      reason + ", running locally instead", function: host == nil ? "dcc_build_somewhere" : nil)
+    return try runLocally(job.arguments, input: job.input, pool: .compile)
+  }
+}

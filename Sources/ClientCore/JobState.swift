@@ -1,0 +1,43 @@
+import DistState
+internal import Glibc
+
+/// The job's monitor state file, `$DISTCC_DIR/state/binstate_<pid>`, written as 3.4 writes it
+/// (client.md §12.4) through `DistState`'s recorder. Failures to write are ignored, as in 3.4.
+struct JobState {
+  private var recorder: StateRecorder?
+  private var directoryReady = false
+  private let directory: StateDirectory?
+
+  init(configuration: ClientConfiguration) {
+    if let top = configuration.distccDirectory {
+      let directory = StateDirectory(
+        distccDirectory: top, createsDistccDirectory: configuration.createsDistccDirectory)
+      self.directory = directory
+      recorder = StateRecorder(file: StateFile(directory: directory, pid: getpid()))
+    } else {
+      directory = nil
+      recorder = nil
+    }
+  }
+
+  /// Records `phase` in the local or remote record; `nil` fields keep their previous value.
+  mutating func note(
+    _ phase: Phase, _ target: StateRecorder.Target, source: String? = nil, host: String? = nil,
+    slot: Int? = nil
+  ) {
+    guard recorder != nil else { return }
+    if !directoryReady {
+      directoryReady = true
+      try? directory?.create()
+    }
+    if let slot { recorder?.setSlot(Int32(clamping: slot), for: target) }
+    try? recorder?.note(
+      phase, source: source.map { Array($0.utf8) }, host: host.map { Array($0.utf8) }, for: target)
+  }
+
+  /// Deletes the state file (at the end of the job).
+  func remove() {
+    guard directoryReady else { return }
+    try? recorder?.remove()
+  }
+}

@@ -1,0 +1,48 @@
+internal import Glibc
+public import HostSpec
+
+/// distcc 3.4's host choice (client.md §6.3): for slot 0, 1, 2, …, try each host in list order whose limit
+/// exceeds the slot; the first lock file that can be locked wins. When every slot is busy, sleep
+/// `pauseMilliseconds` and start again, for as long as it takes.
+public struct LockFileHostChooser: HostChooser {
+  /// The directory of the `cpu_*` lock files, `$DISTCC_DIR/lock`.
+  public var lockDirectory: String
+  /// The sleep between rounds (`DISTCC_PAUSE_TIME_MSEC`, default 1000).
+  public var pauseMilliseconds: Int
+  /// Called once per round in which nothing was free (3.4 logs `nothing available, sleeping Nms...`).
+  public var onWait: (@Sendable (Int) -> Void)?
+
+  public init(
+    lockDirectory: String, pauseMilliseconds: Int = 1000, onWait: (@Sendable (Int) -> Void)? = nil
+  ) {
+    self.lockDirectory = lockDirectory
+    self.pauseMilliseconds = pauseMilliseconds
+    self.onWait = onWait
+  }
+
+  public func reserve(among hosts: [HostEntry], input: String) throws(ClientError)
+    -> HostReservation?
+  {
+    let usable = hosts.filter { !$0.options.down && $0.limit > 0 }
+    guard !usable.isEmpty else { return nil }
+    let maximum = min(usable.map(\.limit).max() ?? 0, 10_000)
+    while true {
+      for slot in 0..<maximum {
+        for host in usable where host.limit > slot {
+          if let lock = try SlotLock.tryLock(lockDirectory + "/" + host.lockName(slot: slot)) {
+            return HostReservation(host: host, slot: slot, lock: lock)
+          }
+        }
+      }
+      onWait?(pauseMilliseconds)
+      if pauseMilliseconds > 0 { usleep(UInt32(clamping: pauseMilliseconds * 1000)) }
+    }
+  }
+
+  /// Takes one of the first `limit` local slots (`cpu_localhost_N`), waiting while all are busy: the
+  /// `--localslots` pool for local compiles, `--localslots_cpp` for preprocessing (client.md §6.4).
+  public func reserveLocal(limit: Int) throws(ClientError) -> HostReservation? {
+    try reserve(
+      among: [HostEntry(kind: .localhost, limit: limit, displayName: "localhost")], input: "")
+  }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the ClientCore module is being written (see Docs/architecture.md).

@@ -1,0 +1,98 @@
+import CompilerArgs
+import DistProtocol
+internal import Glibc
+import HostSpec
+
+/// One attempt to compile a job on one remote host (client.md §8.1–8.2): connect, send the request header
+/// while the preprocessor runs, send the preprocessed source, read the reply.
+struct RemoteAttempt {
+  var job: CompileJob
+  var host: HostEntry
+  var version: ProtocolVersion
+  var configuration: ClientConfiguration
+  var ioTimeout: Int
+
+  /// How an attempt that reached its end went.
+  enum Outcome {
+    /// The server replied.
+    case reply(Response)
+    /// The server replied with a failure status and an object, which 3.4 calls a compile failure.
+    case failedWithOutput(WaitStatus)
+    /// The local preprocessor failed (its job result); nothing was sent beyond the header.
+    case preprocessorFailed(Int32)
+  }
+
+  /// Runs the attempt. Transport and protocol failures throw; `log` gets the progress lines 3.4 logs.
+  func run(
+    preprocessor: Preprocessor, state: inout JobState, log: ClientLog
+  ) throws(ClientError) -> Outcome {
+    let connection = try connect()
+    defer { connection.close() }
+    state.note(.send, .remote)
+
+    let arguments = job.serverArguments
+    log.info("exec on \(host.displayName): \(ClientLog.format(arguments))")
+    var header: [UInt8] = []
+    header.reserveCapacity(64 + arguments.reduce(0) { $0 + $1.utf8.count + 12 })
+    PacketWriter.appendValue(.dist, version.rawValue, to: &header)
+    PacketWriter.appendValue(.argc, UInt32(arguments.count), to: &header)
+    for argument in arguments { PacketWriter.appendString(.argv, argument.utf8, to: &header) }
+    try connection.send(header)
+
+    state.note(.preprocess, .local)
+    let source: [UInt8]
+    switch try preprocessor.finish() {
+    case .failed(let result): return .preprocessorFailed(result)
+    case .success(let bytes): source = bytes
+    }
+    var body: [UInt8] = []
+    PacketWriter.appendBulk(.doti, source, version: version, to: &body)
+    try connection.send(body)
+    state.note(.compile, .remote, host: host.stateName)
+
+    var decoder = ResponseDecoder(expecting: version)
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    var receiving = false
+    do {
+      while true {
+        let count = try connection.receive(into: &buffer)
+        if count == 0 {
+          try decoder.finish()
+          throw ClientError.connectionLost(
+            host: host.displayName, reason: "server provided no answer")
+        }
+        if !receiving {
+          receiving = true
+          state.note(.receive, .remote)
+        }
+        decoder.append(buffer[..<count])
+        if let response = try decoder.next() { return .reply(response) }
+      }
+    } catch let error as DistProtocolError {
+      if case .outputWithFailedStatus(let status, _, _) = error { return .failedWithOutput(status) }
+      if case .truncated = error {
+        throw .connectionLost(
+          host: host.displayName, reason: "server closed the connection mid-reply (\(error))")
+      }
+      throw .protocolError(host: host.displayName, reason: error.description)
+    } catch let error as ClientError {
+      throw error
+    } catch {
+      throw .protocolError(host: host.displayName, reason: "\(error)")
+    }
+  }
+
+  private func connect() throws(ClientError) -> HostConnection {
+    switch host.kind {
+    case .tcp(let name, let port):
+      return try HostConnection.connect(name: name, port: port, ioTimeout: ioTimeout)
+    case .ssh(let user, let name, let command):
+      return try HostConnection.ssh(
+        user: user, host: name, command: command ?? HostEntry.defaultSSHCommand,
+        configuration: configuration,
+        ioTimeout: ioTimeout)
+    case .localhost:
+      throw .connectFailed(host: "localhost", reason: "localhost is not a remote host")
+    }
+  }
+}

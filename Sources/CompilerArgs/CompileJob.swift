@@ -1,0 +1,25 @@
+/// A compiler command that can be distributed, with its input and output located (client.md §4).
+public struct CompileJob: Sendable, Equatable {
+  /// The full command, compiler first. When the user gave no output, `-o <output>` has been appended, and this
+  /// command is used for the local fallback too, as 3.4 does.
+  public var arguments: [String]
+  /// The single source file.
+  public var input: SourceFile
+  /// The output file (`-o X`, `-oX`, a positional `*.o`, or the derived default).
+  public var output: String
+  /// Whether `-S` was seen: the output is assembler text rather than an object.
+  public var producesAssembly: Bool
+  /// Whether `-o <output>` was appended by the scanner.
+  public var outputWasAppended: Bool
+
+  public init(
+    arguments: [String], input: SourceFile, output: String, producesAssembly: Bool,
+    outputWasAppended: Bool
+  ) {
+    self.arguments = arguments
+    self.input = input
+    self.output = output
+    self.producesAssembly = producesAssembly
+    self.outputWasAppended = outputWasAppended
+  }
+}

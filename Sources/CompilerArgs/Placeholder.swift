@@ -1,1 +1,0 @@
-// Placeholder: the CompilerArgs module is being written (see Docs/architecture.md).

@@ -1,0 +1,140 @@
+public import DistState
+internal import Glibc
+internal import Synchronization
+
+/// The web monitor: samples the state directory and back-off marks into a `FarmHistory`, keeps the latest
+/// daemon statistics, and answers the page's HTTP requests.
+///
+/// `sampleForever()`, `pollStatsForever()` and the HTTP server each run on a thread of their own; the
+/// shared state sits behind one `Mutex`.
+public final class MonitorWebApp: Sendable {
+  /// What the monitor watches and how.
+  public struct Configuration: Sendable {
+    public var stateDirectory: StateDirectory
+    /// `DISTCC_BACKOFF_PERIOD` in seconds (3.4's default is 60).
+    public var backoffPeriod: Int
+    /// Daemons whose `--stats` page is polled.
+    public var statsSources: [DaemonStatsSource]
+    /// Longest pause between two scans, in milliseconds (changes wake the sampler sooner).
+    public var sampleInterval: Int64
+    /// How often daemon statistics are fetched, in milliseconds.
+    public var statsInterval: Int64
+    /// How much history is kept, in milliseconds.
+    public var window: Int64
+    /// The most finished spans kept.
+    public var spanLimit: Int
+
+    public init(
+      stateDirectory: StateDirectory, backoffPeriod: Int = 60, statsSources: [DaemonStatsSource] = [],
+      sampleInterval: Int64 = 500, statsInterval: Int64 = 2000, window: Int64 = 10 * 60 * 1000,
+      spanLimit: Int = 50_000
+    ) {
+      self.stateDirectory = stateDirectory
+      self.backoffPeriod = backoffPeriod
+      self.statsSources = statsSources
+      self.sampleInterval = sampleInterval
+      self.statsInterval = statsInterval
+      self.window = window
+      self.spanLimit = spanLimit
+    }
+
+    /// Reads `DISTCC_DIR`/`HOME` and `DISTCC_BACKOFF_PERIOD` as 3.4's client does.
+    public init(environment: [String: String]) throws(DistStateError) {
+      let period = environment["DISTCC_BACKOFF_PERIOD"].map { Int(atoi($0)) } ?? 60
+      self.init(stateDirectory: try StateDirectory(environment: environment), backoffPeriod: period)
+    }
+  }
+
+  private struct Shared: Sendable {
+    var history: FarmHistory
+    var stats: [String: Result<DaemonStats, DaemonStatsError>] = [:]
+    var warnings: [String] = []
+  }
+
+  public let configuration: Configuration
+  private let shared: Mutex<Shared>
+
+  public init(configuration: Configuration) {
+    self.configuration = configuration
+    shared = Mutex(Shared(history: FarmHistory(window: configuration.window, spanLimit: configuration.spanLimit)))
+  }
+
+  /// Milliseconds since the epoch.
+  public static func currentTime() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+  }
+
+  /// Scans the state directory and the back-off marks once (3.4's monitor rules: stale files are deleted).
+  /// - Throws: the scan's error when the state directory cannot be created or read.
+  public func sample(at now: Int64 = currentTime()) throws(DistStateError) {
+    let scan = try configuration.stateDirectory.scan(now: Int(now / 1000))
+    let marks = BackoffFile.scan(lockDirectory: configuration.stateDirectory.distccDirectory + "/lock")
+    let rewriting = Set(scan.incompleteFiles.compactMap { path in
+      path.split(separator: "/").last.flatMap { Int64($0.dropFirst(StateFile.namePrefix.count)) }
+    })
+    shared.withLock { shared in
+      shared.history.observe(scan.records, rewriting: rewriting, at: now)
+      shared.history.observe(marks, at: now, period: configuration.backoffPeriod)
+      shared.warnings = scan.warnings.map { "\($0)" }
+    }
+  }
+
+  /// Samples whenever a state file changes (at most every 10 ms) and at least every `sampleInterval`.
+  public func sampleForever() throws(DistStateError) -> Never {
+    try configuration.stateDirectory.create()
+    let watcher = StateWatcher(directory: configuration.stateDirectory.path)
+    while true {
+      try sample()
+      _ = watcher.wait(until: .after(milliseconds: configuration.sampleInterval))
+      usleep(10_000)
+    }
+  }
+
+  /// Fetches every daemon's statistics once.
+  public func pollStats() {
+    for source in configuration.statsSources {
+      let result = Result { () throws(DaemonStatsError) in try source.fetch() }
+      shared.withLock { $0.stats[source.host] = result }
+    }
+  }
+
+  /// Fetches statistics every `statsInterval`, forever.
+  public func pollStatsForever() -> Never {
+    while true {
+      pollStats()
+      usleep(useconds_t(configuration.statsInterval * 1000))
+    }
+  }
+
+  /// The current picture.
+  public func snapshot(at now: Int64 = currentTime()) -> FarmSnapshot {
+    shared.withLock { shared in
+      FarmSnapshot(
+        now: now, history: shared.history, stats: shared.stats, backoffPeriod: configuration.backoffPeriod,
+        stateDirectory: configuration.stateDirectory.path, warnings: shared.warnings)
+    }
+  }
+
+  /// Answers `GET /` (the page), `GET /api/state[?since=MS]` (JSON) and `GET /healthz`.
+  public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    guard request.method == "GET" || request.method == "HEAD" else {
+      return .text(405, "Method Not Allowed", "only GET and HEAD\n")
+    }
+    switch request.path {
+    case "/", "/index.html":
+      return HTTPResponse(
+        status: 200, reason: "OK", contentType: "text/html; charset=utf-8", body: Array(MonitorPage.html.utf8))
+    case "/api/state":
+      let since = request.query["since"].flatMap { Int64($0) }
+      return HTTPResponse(
+        status: 200, reason: "OK", contentType: "application/json",
+        body: Array(snapshot().json(since: since).utf8))
+    case "/healthz":
+      return .text(200, "OK", "ok\n")
+    default:
+      return .text(404, "Not Found", "not found: \(request.path)\n")
+    }
+  }
+}

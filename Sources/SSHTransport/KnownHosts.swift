@@ -1,0 +1,126 @@
+import DistPosix
+internal import CLibSSH2
+internal import Glibc
+
+extension HostKeyType {
+  init?(sessionType: Int32) {
+    switch sessionType {
+    case LIBSSH2_HOSTKEY_TYPE_ED25519: self = .ed25519
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: self = .ecdsa256
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: self = .ecdsa384
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: self = .ecdsa521
+    case LIBSSH2_HOSTKEY_TYPE_RSA: self = .rsa
+    default: return nil
+    }
+  }
+
+  var knownHostMask: Int32 {
+    switch self {
+    case .ed25519: LIBSSH2_KNOWNHOST_KEY_ED25519
+    case .ecdsa256: LIBSSH2_KNOWNHOST_KEY_ECDSA_256
+    case .ecdsa384: LIBSSH2_KNOWNHOST_KEY_ECDSA_384
+    case .ecdsa521: LIBSSH2_KNOWNHOST_KEY_ECDSA_521
+    case .rsa: LIBSSH2_KNOWNHOST_KEY_SSHRSA
+    }
+  }
+}
+
+/// The known-hosts files of one connection (`~/.ssh/known_hosts`, then the global ones), read the way OpenSSH
+/// reads them: plain and hashed (`|1|`) names, `[host]:port` names off port 22, comma-separated name lists,
+/// `@revoked` keys. Lines libssh2 cannot parse (key types it lacks, `@cert-authority`) are skipped, not fatal.
+final class KnownHosts {
+  struct File {
+    var path: String
+    var collection: OpaquePointer
+    /// Base64 key blobs marked `@revoked`.
+    var revoked: Set<String>
+  }
+
+  let files: [File]
+
+  init(session: LibSSH2Session, paths: [String]) {
+    var files: [File] = []
+    for path in paths {
+      guard case .success(let bytes)? = ConfigFiles.read(path),
+        let collection = libssh2_knownhost_init(session.raw)
+      else { continue }
+      var revoked: Set<String> = []
+      for line in bytes.split(separator: UInt8(ascii: "\n")) {
+        let fields = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+        guard let first = fields.first, first.first != UInt8(ascii: "#") else { continue }
+        if first.first == UInt8(ascii: "@") {
+          if first.elementsEqual("@revoked".utf8), fields.count >= 4 {
+            revoked.insert(String(decoding: fields[3], as: UTF8.self))
+          }
+          continue
+        }
+        var text = Array(line)
+        text.append(UInt8(ascii: "\n"))
+        _ = text.withUnsafeBufferPointer { buffer in
+          buffer.withMemoryRebound(to: CChar.self) {
+            libssh2_knownhost_readline(collection, $0.baseAddress, $0.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+          }
+        }
+      }
+      files.append(File(path: path, collection: collection, revoked: revoked))
+    }
+    self.files = files
+  }
+
+  deinit {
+    for file in files { libssh2_knownhost_free(file.collection) }
+  }
+
+  enum Verdict: Equatable {
+    case match(file: String)
+    case mismatch(file: String)
+    case notFound
+  }
+
+  /// Looks `name` (`host` or `[host]:port`) up with a key of `type`. A match anywhere wins; otherwise the first
+  /// file with a different key of the same type is reported.
+  func check(name: String, type: HostKeyType, key: [UInt8]) -> Verdict {
+    var mismatch: String? = nil
+    for file in files {
+      var entry: UnsafeMutablePointer<libssh2_knownhost>? = nil
+      let typeMask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | type.knownHostMask
+      let result = key.withUnsafeBufferPointer { buffer in
+        buffer.withMemoryRebound(to: CChar.self) {
+          libssh2_knownhost_checkp(file.collection, name, -1, $0.baseAddress, $0.count, typeMask, &entry)
+        }
+      }
+      switch result {
+      case LIBSSH2_KNOWNHOST_CHECK_MATCH: return .match(file: file.path)
+      case LIBSSH2_KNOWNHOST_CHECK_MISMATCH: mismatch = mismatch ?? file.path
+      default: break
+      }
+    }
+    return mismatch.map { .mismatch(file: $0) } ?? .notFound
+  }
+
+  /// The file that marks `key` as `@revoked`, if any.
+  func revocation(of key: [UInt8]) -> String? {
+    let text = Base64.encode(key)
+    return files.first { $0.revoked.contains(text) }?.path
+  }
+
+  /// The key types these files record for `name`, found by asking with a key that matches nothing: a mismatch
+  /// means an entry of that type exists. The handshake offers these types first, as OpenSSH does, so a host with
+  /// several keys presents the one the user recorded.
+  func recordedTypes(for name: String) -> [HostKeyType] {
+    HostKeyType.allCases.filter {
+      if case .notFound = check(name: name, type: $0, key: [0]) { return false }
+      return true
+    }
+  }
+}
+
+/// Appends `name type base64` to `path` (for `StrictHostKeyChecking accept-new`). Best effort: a failure to record
+/// does not fail the job.
+func appendKnownHost(path: String, name: String, type: HostKeyType, key: [UInt8]) {
+  let line = Array("\(name) \(type.methodName) \(Base64.encode(key))\n".utf8)
+  let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+  guard fd >= 0 else { return }
+  _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+  close(fd)
+}

@@ -1,0 +1,87 @@
+import DistPosix
+internal import CLibSSH2
+
+extension LibSSH2Session {
+  /// Public-key authentication as OpenSSH does it without a terminal: the agent's keys first (only those matching
+  /// an `IdentityFile` under `IdentitiesOnly yes`), then the key files in order. Encrypted key files are skipped,
+  /// never prompted for.
+  func authenticate(settings: SSHHostSettings, agentSocket: String?, deadline: Deadline) throws(SSHError) {
+    let user = settings.user
+    let methods = try retry(.authentication, deadline: deadline) {
+      libssh2_userauth_list(raw, user, UInt32(user.utf8.count))
+    }
+    if libssh2_userauth_authenticated(raw) != 0 { return }
+    guard let methods else {
+      throw .authentication(host: display, user: user, tried: [], reason: lastError)
+    }
+    let offered = String(cString: methods)
+    guard offered.split(separator: ",").contains("publickey") else {
+      throw .authentication(
+        host: display, user: user, tried: [], reason: "the server offers only \(offered), not publickey")
+    }
+    var tried: [String] = []
+    if let agentSocket,
+      try authenticateWithAgent(
+        socket: agentSocket, settings: settings, deadline: deadline, tried: &tried)
+    {
+      return
+    }
+    for path in settings.identityFiles where ConfigFiles.exists(path) {
+      let publicPath = path + ".pub"
+      let hasPublic = ConfigFiles.exists(publicPath)
+      let result = try retry(.authentication, deadline: deadline) {
+        libssh2_userauth_publickey_fromfile_ex(
+          raw, user, UInt32(user.utf8.count), hasPublic ? publicPath : nil, path, "")
+      }
+      if result == 0 { return }
+      if result == LIBSSH2_ERROR_AUTHENTICATION_FAILED || result == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED {
+        tried.append("\(path) (refused)")
+      } else {
+        tried.append("\(path) (unusable: \(lastError))")
+      }
+    }
+    throw .authentication(host: display, user: user, tried: tried, reason: "no key was accepted")
+  }
+
+  /// Tries each agent identity; `true` once one is accepted.
+  private func authenticateWithAgent(
+    socket: String, settings: SSHHostSettings, deadline: Deadline, tried: inout [String]
+  ) throws(SSHError) -> Bool {
+    guard let agent = libssh2_agent_init(raw) else { return false }
+    defer { libssh2_agent_free(agent) }
+    libssh2_agent_set_identity_path(agent, socket)
+    guard libssh2_agent_connect(agent) == 0 else {
+      tried.append("agent at \(socket) (cannot connect)")
+      return false
+    }
+    defer { libssh2_agent_disconnect(agent) }
+    guard libssh2_agent_list_identities(agent) == 0 else {
+      tried.append("agent at \(socket) (cannot list keys)")
+      return false
+    }
+    let allowed: [[UInt8]]? = settings.identitiesOnly ? settings.identityFiles.compactMap(publicKeyBlob) : nil
+    var previous: UnsafeMutablePointer<libssh2_agent_publickey>? = nil
+    while true {
+      var identity: UnsafeMutablePointer<libssh2_agent_publickey>? = nil
+      guard libssh2_agent_get_identity(agent, &identity, previous) == 0, let identity else { return false }
+      previous = identity
+      let blob = Array(UnsafeRawBufferPointer(start: identity.pointee.blob, count: identity.pointee.blob_len))
+      if let allowed, !allowed.contains(blob) { continue }
+      let user = settings.user
+      let result = try retry(.authentication, deadline: deadline) {
+        libssh2_agent_userauth(agent, user, identity)
+      }
+      if result == 0 { return true }
+      let comment = identity.pointee.comment.map { String(cString: $0) } ?? "key"
+      tried.append("agent key \(comment) (refused)")
+    }
+  }
+}
+
+/// The key blob of `path.pub` (`TYPE BASE64 [COMMENT]`), if readable.
+private func publicKeyBlob(_ path: String) -> [UInt8]? {
+  guard case .success(let bytes)? = ConfigFiles.read(path + ".pub", limit: 65536) else { return nil }
+  let fields = bytes.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") })
+  guard fields.count >= 2 else { return nil }
+  return Base64.decode(String(decoding: fields[1], as: UTF8.self))
+}

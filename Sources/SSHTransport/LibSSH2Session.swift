@@ -1,0 +1,122 @@
+internal import CLibSSH2
+import DistPosix
+internal import Glibc
+import SystemPackage
+
+/// libssh2 is initialised once per process, before the first session.
+private let libssh2Ready: Bool = libssh2_init(0) == 0
+
+/// One non-blocking libssh2 session on a connected TCP socket. Every call that can block loops on
+/// `LIBSSH2_ERROR_EAGAIN`, polling the socket in the directions libssh2 asks for, until the caller's deadline.
+final class LibSSH2Session {
+  let raw: OpaquePointer
+  let socket: FileDescriptor
+  /// `user@host[:port]`, for messages.
+  let display: String
+
+  init(socket: FileDescriptor, display: String) throws(SSHError) {
+    guard libssh2Ready, let raw = libssh2_session_init_ex(nil, nil, nil, nil) else {
+      socket.closeIgnoringErrors()
+      throw .handshake(host: display, reason: "libssh2 could not be initialised")
+    }
+    self.raw = raw
+    self.socket = socket
+    self.display = display
+    libssh2_session_set_blocking(raw, 0)
+  }
+
+  deinit {
+    // Bounded goodbye: blocking calls with a short timeout, so a dead peer cannot hold the caller.
+    libssh2_session_set_timeout(raw, 1000)
+    libssh2_session_set_blocking(raw, 1)
+    libssh2_session_disconnect_ex(raw, SSH_DISCONNECT_BY_APPLICATION, "done", "")
+    libssh2_session_free(raw)
+    socket.closeIgnoringErrors()
+  }
+
+  /// libssh2's last error message.
+  var lastError: String {
+    var message: UnsafeMutablePointer<CChar>? = nil
+    var length: Int32 = 0
+    let code = libssh2_session_last_error(raw, &message, &length, 0)
+    guard let message, length > 0 else { return "libssh2 error \(code)" }
+    return String(decoding: UnsafeRawBufferPointer(start: message, count: Int(length)), as: UTF8.self)
+  }
+
+  var lastErrorCode: Int32 { libssh2_session_last_errno(raw) }
+
+  /// Sets algorithm preferences (`LIBSSH2_METHOD_*`) before the handshake.
+  func prefer(_ method: Int32, _ list: String) {
+    _ = libssh2_session_method_pref(raw, method, list)
+  }
+
+  /// Waits until the socket is ready in the direction libssh2 last blocked on.
+  func waitForSocket(stage: SSHError.Stage, deadline: Deadline) throws(SSHError) {
+    let directions = libssh2_session_block_directions(raw)
+    var events: Int16 = 0
+    if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
+    if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
+    if events == 0 { events = Int16(POLLIN) }
+    var descriptor = pollfd(fd: socket.rawValue, events: events, revents: 0)
+    while true {
+      if deadline.hasPassed { throw .timedOut(host: display, stage: stage) }
+      let ready = poll(&descriptor, 1, deadline.pollTimeout)
+      if ready > 0 { return }
+      if ready == 0 { throw .timedOut(host: display, stage: stage) }
+      if errno != EINTR { throw .io(host: display, reason: "poll: " + String(cString: strerror(errno))) }
+    }
+  }
+
+  /// Calls `body` until it stops answering `EAGAIN`; returns its last result.
+  func retry(_ stage: SSHError.Stage, deadline: Deadline, _ body: () -> Int32) throws(SSHError) -> Int32 {
+    while true {
+      let result = body()
+      if result != LIBSSH2_ERROR_EAGAIN { return result }
+      try waitForSocket(stage: stage, deadline: deadline)
+    }
+  }
+
+  /// Calls a pointer-returning `body` until it returns a value or fails with something other than `EAGAIN`.
+  func retry<T>(_ stage: SSHError.Stage, deadline: Deadline, _ body: () -> T?) throws(SSHError) -> T? {
+    while true {
+      if let value = body() { return value }
+      if lastErrorCode != LIBSSH2_ERROR_EAGAIN { return nil }
+      try waitForSocket(stage: stage, deadline: deadline)
+    }
+  }
+
+  /// Key exchange, with the algorithm preferences of `AlgorithmPreferences`.
+  func handshake(hostKeyOrder: [HostKeyType], deadline: Deadline) throws(SSHError) {
+    prefer(LIBSSH2_METHOD_KEX, AlgorithmPreferences.keyExchange)
+    prefer(LIBSSH2_METHOD_HOSTKEY, hostKeyOrder.map(\.methodName).joined(separator: ","))
+    prefer(LIBSSH2_METHOD_CRYPT_CS, AlgorithmPreferences.ciphers)
+    prefer(LIBSSH2_METHOD_CRYPT_SC, AlgorithmPreferences.ciphers)
+    prefer(LIBSSH2_METHOD_MAC_CS, AlgorithmPreferences.macs)
+    prefer(LIBSSH2_METHOD_MAC_SC, AlgorithmPreferences.macs)
+    prefer(LIBSSH2_METHOD_COMP_CS, "none")
+    prefer(LIBSSH2_METHOD_COMP_SC, "none")
+    let result = try retry(.handshake, deadline: deadline) { libssh2_session_handshake(raw, socket.rawValue) }
+    if result != 0 { throw .handshake(host: display, reason: lastError) }
+  }
+
+  /// The negotiated algorithm of one `LIBSSH2_METHOD_*` kind, for measurements and messages.
+  func negotiated(_ method: Int32) -> String? {
+    libssh2_session_methods(raw, method).map { String(cString: $0) }
+  }
+
+  /// The server's host key blob and type, after the handshake.
+  func hostKey() -> (blob: [UInt8], type: HostKeyType?)? {
+    var length = 0
+    var type: Int32 = 0
+    guard let key = libssh2_session_hostkey(raw, &length, &type) else { return nil }
+    let blob = Array(UnsafeRawBufferPointer(start: key, count: length))
+    return (blob, HostKeyType(sessionType: type))
+  }
+
+  /// The SHA-256 fingerprint of the server's host key as OpenSSH prints it (`SHA256:…`).
+  func hostKeyFingerprint() -> String {
+    guard let hash = libssh2_hostkey_hash(raw, LIBSSH2_HOSTKEY_HASH_SHA256) else { return "SHA256:?" }
+    let bytes = UnsafeRawBufferPointer(start: hash, count: 32)
+    return "SHA256:" + Base64.encode(bytes, padding: false)
+  }
+}

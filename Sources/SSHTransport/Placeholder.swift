@@ -1,1 +1,0 @@
-// Placeholder: the SSHTransport module is being written (see Docs/architecture.md).

@@ -1,0 +1,236 @@
+internal import CLibSSH2
+public import DistPosix
+
+/// An in-process SSH channel to a remote `COMMAND --inetd --enable-tcp-insecure`, through libssh2: one distcc job
+/// per channel, with the job's bytes on the channel's stdin and stdout, exactly as over TCP.
+///
+/// The session is non-blocking; every call takes a deadline, so a dead host costs at most the caller's timeout.
+/// Not thread-safe: one job, one thread at a time.
+///
+/// ```swift
+/// let channel = try SSHChannel.open(SSHDestination(host: "red", user: "alice"), options: options)
+/// defer { channel.close() }
+/// try channel.write(request, deadline: .after(milliseconds: 300_000))
+/// let count = try channel.read(into: buffer, deadline: .after(milliseconds: 300_000))   // 0 = end of reply
+/// ```
+public final class SSHChannel {
+  /// Where each stage of opening the channel went, in milliseconds, for `--verbose` and measurements.
+  public struct SetupTimings: Sendable, Equatable {
+    public var connect: Double
+    public var handshake: Double
+    public var authentication: Double
+    public var exec: Double
+    public var total: Double { connect + handshake + authentication + exec }
+  }
+
+  /// The destination as given to ``open(_:options:)``.
+  public let destination: SSHDestination
+  /// Time spent in each stage of ``open(_:options:)``.
+  public let setupTimings: SetupTimings
+  /// The negotiated key exchange, host key, cipher and MAC, e.g. `curve25519-sha256 ssh-ed25519 aes128-ctr ...`.
+  public let negotiatedAlgorithms: String
+
+  private let session: LibSSH2Session
+  private var channel: OpaquePointer?
+  private var receivedBytes = 0
+  private var stderrTail: [UInt8] = []
+  private static let stderrLimit = 4096
+  /// libssh2's default receive window (`LIBSSH2_CHANNEL_WINDOW_DEFAULT`, a macro Swift cannot import).
+  private static let channelWindow: UInt32 = 2 << 20
+
+  private init(
+    destination: SSHDestination, session: LibSSH2Session, channel: OpaquePointer, timings: SetupTimings,
+    algorithms: String
+  ) {
+    self.destination = destination
+    self.session = session
+    self.channel = channel
+    self.setupTimings = timings
+    self.negotiatedAlgorithms = algorithms
+  }
+
+  deinit { close() }
+
+  /// Opens an authenticated channel running `destination.remoteCommandLine`.
+  ///
+  /// Reads `~/.ssh/config` for `HostName`, `User`, `Port`, `IdentityFile`; verifies the host key against the
+  /// known-hosts files; authenticates with ssh-agent (`SSH_AUTH_SOCK` in `options.environment`), then the key files.
+  /// - Throws: ``SSHError`` naming the host and the stage that failed.
+  public static func open(_ destination: SSHDestination, options: SSHOptions) throws(SSHError) -> SSHChannel {
+    let config = try SSHConfig.load(options.configFile)
+    let settings = try SSHHostSettings(destination: destination, options: options, config: config)
+    let display = settings.displayName
+    var clock = Stopwatch()
+
+    let socket = try TCPConnection.open(
+      host: settings.hostName, port: settings.port, display: display,
+      deadline: .after(milliseconds: options.connectTimeout.milliseconds))
+    let connect = clock.lap()
+
+    let deadline = Deadline.after(milliseconds: options.setupTimeout.milliseconds)
+    let session = try LibSSH2Session(socket: socket, display: display)
+    let knownHosts = KnownHosts(
+      session: session, paths: settings.userKnownHostsFiles + settings.globalKnownHostsFiles)
+    let recorded = knownHosts.recordedTypes(for: settings.knownHostsName)
+    let order = recorded + HostKeyType.allCases.filter { !recorded.contains($0) }
+    try session.handshake(hostKeyOrder: order, deadline: deadline)
+    try session.verifyHostKey(settings: settings, knownHosts: knownHosts)
+    let handshake = clock.lap()
+
+    try session.authenticate(settings: settings, agentSocket: options.agentSocket, deadline: deadline)
+    let authentication = clock.lap()
+
+    let channel = try session.retry(.channel, deadline: deadline) {
+      libssh2_channel_open_ex(
+        session.raw, "session", 7, Self.channelWindow, UInt32(LIBSSH2_CHANNEL_PACKET_DEFAULT), nil, 0)
+    }
+    guard let channel else { throw .channel(host: display, reason: session.lastError) }
+    let command = destination.remoteCommandLine
+    let started = try session.retry(.exec, deadline: deadline) {
+      libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
+    }
+    if started != 0 {
+      let reason = session.lastError
+      libssh2_channel_free(channel)
+      throw .exec(host: display, command: command, reason: reason)
+    }
+    let exec = clock.lap()
+
+    let algorithms = [LIBSSH2_METHOD_KEX, LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS, LIBSSH2_METHOD_MAC_CS]
+      .compactMap { session.negotiated($0) }.joined(separator: " ")
+    return SSHChannel(
+      destination: destination, session: session, channel: channel,
+      timings: SetupTimings(connect: connect, handshake: handshake, authentication: authentication, exec: exec),
+      algorithms: algorithms)
+  }
+
+  /// Sends all of `bytes` to the remote command's stdin before `deadline`.
+  public func write(_ bytes: UnsafeRawBufferPointer, deadline: Deadline) throws(SSHError) {
+    guard let channel else { throw .io(host: session.display, reason: "channel already closed") }
+    var offset = 0
+    while offset < bytes.count {
+      let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self)
+      let written = libssh2_channel_write_ex(channel, 0, start, bytes.count - offset)
+      if written > 0 {
+        offset += written
+      } else if written == 0 || written == Int(LIBSSH2_ERROR_EAGAIN) {
+        drainStderr()
+        try session.waitForSocket(stage: .io, deadline: deadline)
+      } else {
+        throw failure(deadline: deadline)
+      }
+    }
+  }
+
+  /// Sends all of `bytes` to the remote command's stdin before `deadline`.
+  public func write(_ bytes: [UInt8], deadline: Deadline) throws(SSHError) {
+    let result = bytes.withUnsafeBytes { buffer in
+      Result { () throws(SSHError) in try write(buffer, deadline: deadline) }
+    }
+    try result.get()
+  }
+
+  /// Closes the remote command's stdin (end of request).
+  public func sendEOF(deadline: Deadline) throws(SSHError) {
+    guard let channel else { throw .io(host: session.display, reason: "channel already closed") }
+    let result: Int32 = try session.retry(.io, deadline: deadline) { libssh2_channel_send_eof(channel) }
+    if result != 0 { throw failure(deadline: deadline) }
+  }
+
+  /// Reads what the remote command wrote to stdout into `buffer`; returns the count, 0 at the end of the reply.
+  ///
+  /// - Throws: ``SSHError/remoteCommandFailed(host:command:exitStatus:stderr:)`` if the command ends without having
+  ///   sent a single byte (it is missing, or refused to serve), with its exit status and stderr.
+  public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: Deadline) throws(SSHError) -> Int {
+    guard let channel else { throw .io(host: session.display, reason: "channel already closed") }
+    guard buffer.count > 0 else { return 0 }
+    let start = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+    while true {
+      drainStderr()
+      let count = libssh2_channel_read_ex(channel, 0, start, buffer.count)
+      if count > 0 {
+        receivedBytes += count
+        return count
+      }
+      if count == Int(LIBSSH2_ERROR_EAGAIN) || (count == 0 && libssh2_channel_eof(channel) == 0) {
+        try session.waitForSocket(stage: .io, deadline: deadline)
+        continue
+      }
+      if count == 0 {
+        if receivedBytes == 0 { throw remoteCommandFailure(deadline: deadline) }
+        return 0
+      }
+      throw failure(deadline: deadline)
+    }
+  }
+
+  /// Reads up to `maximum` bytes of the reply; an empty array at the end of the reply.
+  public func read(upTo maximum: Int, deadline: Deadline) throws(SSHError) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: max(1, maximum))
+    let result = bytes.withUnsafeMutableBytes { buffer in
+      Result { () throws(SSHError) in try read(into: buffer, deadline: deadline) }
+    }
+    bytes.removeSubrange(try result.get()...)
+    return bytes
+  }
+
+  /// The last few kilobytes the remote command wrote to stderr.
+  public var remoteStderr: [UInt8] {
+    drainStderr()
+    return stderrTail
+  }
+
+  /// Closes the channel and the connection. Bounded in time; safe to call twice.
+  public func close() {
+    guard let channel else { return }
+    self.channel = nil
+    libssh2_session_set_timeout(session.raw, 1000)
+    libssh2_session_set_blocking(session.raw, 1)
+    libssh2_channel_free(channel)
+  }
+
+  private func drainStderr() {
+    guard let channel else { return }
+    var chunk = [CChar](repeating: 0, count: 4096)
+    while true {
+      let count = libssh2_channel_read_ex(channel, SSH_EXTENDED_DATA_STDERR, &chunk, chunk.count)
+      guard count > 0 else { return }
+      stderrTail += chunk[..<count].map { UInt8(bitPattern: $0) }
+      if stderrTail.count > Self.stderrLimit { stderrTail.removeFirst(stderrTail.count - Self.stderrLimit) }
+    }
+  }
+
+  /// The error for a failed channel call: the remote command's failure if it has ended without a reply,
+  /// else an I/O error with libssh2's message.
+  private func failure(deadline: Deadline) -> SSHError {
+    let reason = session.lastError
+    if let channel, receivedBytes == 0, libssh2_channel_eof(channel) != 0 {
+      return remoteCommandFailure(deadline: deadline)
+    }
+    return .io(host: session.display, reason: reason)
+  }
+
+  /// Waits (briefly) for the exit status of a remote command that ended without a reply.
+  private func remoteCommandFailure(deadline: Deadline) -> SSHError {
+    if let channel {
+      let shortly = min(deadline, .after(milliseconds: 2000))
+      _ = try? session.retry(.exec, deadline: shortly) { libssh2_channel_wait_closed(channel) }
+    }
+    drainStderr()
+    let status: Int32? = channel.map { libssh2_channel_get_exit_status($0) }
+    let text = String(decoding: stderrTail, as: UTF8.self)
+      .split(whereSeparator: \.isNewline).suffix(3).joined(separator: " / ")
+    return .remoteCommandFailed(
+      host: session.display, command: destination.remoteCommandLine, exitStatus: status, stderr: text)
+  }
+}
+
+/// Milliseconds between laps on `CLOCK_MONOTONIC`.
+struct Stopwatch {
+  private var last = Deadline.now
+  mutating func lap() -> Double {
+    let now = Deadline.now
+    defer { last = now }
+    return Double(now.nanoseconds - last.nanoseconds) / 1_000_000
+  }
+}

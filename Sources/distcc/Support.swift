@@ -1,0 +1,102 @@
+import ClientCore
+import Glibc
+
+/// The process environment, read once.
+func processEnvironment() -> [String: String] {
+  var result: [String: String] = [:]
+  var pointer = environ
+  while let entry = pointer.pointee {
+    let text = String(cString: entry)
+    if let equals = text.firstIndex(of: "=") {
+      result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+    }
+    pointer += 1
+  }
+  return result
+}
+
+/// This executable's absolute path (for masquerade links).
+func executablePath() -> String {
+  var buffer = [CChar](repeating: 0, count: 4096)
+  let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+  guard count > 0 else { return CommandLine.arguments.first ?? "distcc" }
+  return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+func writeOutput(_ text: String) { writeAll(1, text) }
+func writeError(_ text: String) { writeAll(2, text) }
+
+private func writeAll(_ fd: Int32, _ text: String) {
+  let bytes = Array(text.utf8)
+  var offset = 0
+  while offset < bytes.count {
+    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+    if written < 0 && errno == EINTR { continue }
+    if written <= 0 { return }
+    offset += written
+  }
+}
+
+#if arch(x86_64)
+  let hostTriple = "x86_64-pc-linux-gnu"
+#else
+  let hostTriple = "aarch64-unknown-linux-gnu"
+#endif
+
+let versionText = """
+  distcc 3.4 \(hostTriple)
+    (protocols 1 and 2) (default port 3632)
+    swift-distcc client
+  Copyright (C) 2002, 2003, 2004 by Martin Pool.
+  Portions Copyright (C) 2007-2008 Google.
+  swift-distcc: a Swift reimplementation compatible with distcc 3.4.
+
+  distcc comes with ABSOLUTELY NO WARRANTY.  distcc is free software, and
+  you may use, modify and redistribute it under the terms of the GNU
+  General Public License version 2 or later.
+
+
+  """
+
+let usageText = """
+  Usage:
+     distcc [COMPILER] [compile options] -o OBJECT -c SOURCE
+     distcc [--help|--version|--show-hosts|-j]
+     distcc --make-symlinks DIRECTORY
+
+  Options:
+     COMPILER                   Defaults to "cc".
+     --help                     Explain usage, and exit.
+     --version                  Show version, and exit.
+     --show-hosts               Show host list, and exit.
+     -j                         Show the concurrency level, as calculated from
+                                the host list, and exit.
+     --make-symlinks DIRECTORY  Create masquerade links in DIRECTORY for every
+                                compiler found on PATH, and exit.
+
+  Environment variables:
+     See the manual page for a complete list.
+     DISTCC_VERBOSE=1           Give debug messages.
+     DISTCC_LOG                 Send messages to file, not stderr.
+     DISTCC_SSH                 Command to run to open SSH connections.
+     DISTCC_DIR                 Directory for host list and locks.
+
+  Server specification:
+  A list of servers is taken from the environment variable $DISTCC_HOSTS, or
+  $DISTCC_DIR/hosts, or ~/.distcc/hosts, or /etc/distcc/hosts.
+  Each host can be given in any of these forms, see the manual for details:
+
+     localhost                  Run in place.
+     HOST                       TCP connection, port 3632.
+     HOST:PORT                  TCP connection, specified port.
+     @HOST                      SSH connection to specified host.
+     USER@HOST                  SSH connection to specified username at host.
+     HOSTSPEC,lzo               Enable compression.
+     --randomize                Randomize the server list before execution.
+
+  distcc distributes compilation jobs across volunteer machines running
+  distccd.  Jobs that cannot be distributed, such as linking, are run locally.
+  distcc should be used with make's -jN option to execute in parallel on
+  several machines.
+
+  """

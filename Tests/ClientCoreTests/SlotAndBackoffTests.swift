@@ -1,0 +1,82 @@
+import DistTestSupport
+import Glibc
+import HostSpec
+import Testing
+
+@testable import ClientCore
+
+/// Holds a lock file the way another client would: an open-file-description lock conflicts with the record
+/// locks our chooser takes, even inside this process (clarifications.md).
+final class ForeignLock {
+  let fd: Int32
+  init(_ path: String) {
+    fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
+    var lock = flock()
+    lock.l_type = Int16(F_WRLCK)
+    lock.l_whence = Int16(SEEK_SET)
+    _ = fcntl(fd, 37 /* F_OFD_SETLK */, &lock)
+  }
+  deinit { close(fd) }
+}
+
+private func tcp(_ name: String, limit: Int) -> HostEntry {
+  HostEntry(kind: .tcp(host: name, port: 3632), limit: limit, displayName: name)
+}
+
+@Test func slotZeroOfEveryHostComesBeforeSlotOneOfAny() throws {
+  let directory = try TestDirectory()
+  let chooser = LockFileHostChooser(lockDirectory: directory.path, pauseMilliseconds: 0)
+  let hosts = [tcp("a", limit: 2), tcp("b", limit: 2)]
+  var first = try #require(try chooser.reserve(among: hosts, input: "x.c"))
+  #expect(first.host.displayName == "a" && first.slot == 0)
+  first.release()
+  let heldA0 = ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
+  first = try #require(try chooser.reserve(among: hosts, input: "x.c"))
+  #expect(first.host.displayName == "b" && first.slot == 0)
+  first.release()
+  let heldB0 = ForeignLock(directory.appending("cpu_tcp_b_3632_0"))
+  let second = try #require(try chooser.reserve(among: hosts, input: "x.c"))
+  #expect(second.host.displayName == "a" && second.slot == 1)
+  _ = (heldA0, heldB0)
+}
+
+@Test func downAndZeroLimitHostsAreNeverChosen() throws {
+  let directory = try TestDirectory()
+  let chooser = LockFileHostChooser(lockDirectory: directory.path, pauseMilliseconds: 0)
+  var down = tcp("d", limit: 4)
+  down.options.down = true
+  #expect(try chooser.reserve(among: [down, tcp("z", limit: 0)], input: "x.c") == nil)
+}
+
+@Test func aBusyPoolWaitsUntilASlotIsFree() throws {
+  let directory = try TestDirectory()
+  nonisolated(unsafe) var held: ForeignLock? = ForeignLock(directory.appending("cpu_localhost_0"))
+  nonisolated(unsafe) var rounds = 0
+  let chooser = LockFileHostChooser(lockDirectory: directory.path, pauseMilliseconds: 1) { _ in
+    rounds += 1
+    if rounds == 3 { held = nil }
+  }
+  let reservation = try #require(try chooser.reserveLocal(limit: 1))
+  #expect(reservation.slot == 0)
+  #expect(rounds == 3)
+  _ = held
+}
+
+@Test func backoffFilesMarkSkipAndClear() throws {
+  let directory = try TestDirectory()
+  let host = tcp("h", limit: 4)
+  let backoff = Backoff(directory: directory.path, period: 60)
+  #expect(!backoff.isBackedOff(host))
+  backoff.mark(host)
+  #expect(directory.exists("backoff_tcp_h_3632_0"))
+  #expect(try directory.read("backoff_tcp_h_3632_0") == [UInt8(ascii: "x")])
+  #expect(backoff.isBackedOff(host))
+  backoff.clear(host)
+  #expect(!backoff.isBackedOff(host))
+  let disabled = Backoff(directory: directory.path, period: 0)
+  disabled.mark(host)
+  #expect(!directory.exists("backoff_tcp_h_3632_0"))
+  let local = HostEntry(kind: .localhost, limit: 2, displayName: "localhost")
+  backoff.mark(local)
+  #expect(!backoff.isBackedOff(local))
+}
