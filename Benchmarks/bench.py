@@ -106,22 +106,53 @@ class Bench:
             d = os.path.join(self.work, f"state-{label}")
             os.makedirs(os.path.join(d, "lock"))
             self.state_dirs[label] = d
-        # Two daemons per implementation; the first of each serves the single-daemon scenarios.
+        self.calibrate_isolate()
+        self.calibrate_idle_daemons()
+        self.start_daemons()
+        if os.access(OUR_CLIENT, os.X_OK) and self.try_our_client():
+            self.clients["ours"] = OUR_CLIENT
+        self.stop_daemons()
+        self.combos = [Combo("3.4", "3.4"), Combo("3.4", "ours")]
+        if "ours" in self.clients:
+            self.combos += [Combo("ours", "3.4"), Combo("ours", "ours")]
+        self.results["combos"] = [c.label for c in self.combos]
+
+    def start_daemons(self, quiet=False):
+        """Two daemons per implementation; the first of each serves the single-daemon scenarios."""
         addresses = {"3.4": ["127.0.0.2", "127.0.0.3"], "ours": ["127.0.0.4", "127.0.0.5"]}
         for label, binary in self.daemon_binaries.items():
             self.daemons[label] = [
                 daemons.Daemon(self.reaper, label, binary, a, self.work, self.path, DAEMON_JOBS).start()
                 for a in addresses[label]
             ]
-            self.log(f"daemon {label}: {binary} on " + ", ".join(d.host_spec for d in self.daemons[label])
-                     + f" (pids {[d.pid for d in self.daemons[label]]})")
-        self.calibrate_isolate()
-        if os.access(OUR_CLIENT, os.X_OK) and self.try_our_client():
-            self.clients["ours"] = OUR_CLIENT
-        self.combos = [Combo("3.4", "3.4"), Combo("3.4", "ours")]
-        if "ours" in self.clients:
-            self.combos += [Combo("ours", "3.4"), Combo("ours", "ours")]
-        self.results["combos"] = [c.label for c in self.combos]
+            if not quiet:
+                self.log(f"  daemon {label}: {binary} on " + ", ".join(d.host_spec for d in self.daemons[label])
+                         + f" (pids {[d.pid for d in self.daemons[label]]})")
+
+    def stop_daemons(self):
+        """Stops every daemon; returns {label: [lifetime CPU seconds of each daemon]}."""
+        cpu = {label: [d.stop() for d in ds] for label, ds in self.daemons.items()}
+        self.daemons = {}
+        return cpu
+
+    def calibrate_idle_daemons(self):
+        """CPU a daemon spends with no job at all (start, stats polls, stop): subtracted from lifetime CPU."""
+        samples = {label: [] for label in self.daemon_binaries}
+        for _ in range(3):
+            self.start_daemons(quiet=True)
+            for ds in self.daemons.values():
+                ds[0].compiles_ok()
+                ds[0].compiles_ok()
+            for label, cpu in self.stop_daemons().items():
+                samples[label].append(cpu[0])
+        self.idle_daemon_cpu = {label: Summary(v).median for label, v in samples.items()}
+        self.results["idle_daemon_cpu_s"] = self.idle_daemon_cpu
+        self.log("idle daemon lifetime CPU: " + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in
+                                                          self.idle_daemon_cpu.items()))
+
+    def daemon_cpu_per_job(self, lifetime, jobs):
+        return {label: (cpu[0] - self.idle_daemon_cpu[label]) / max(1, jobs[label]) - self.isolate_cpu
+                for label, cpu in lifetime.items()}
 
     def env_plain(self):
         return {"PATH": self.path, "HOME": self.work, "LC_ALL": "C", "TMPDIR": self.client_tmp}
@@ -214,8 +245,8 @@ class Bench:
         self.log(f"scenario 1: per-job overhead, {rounds} rounds x {len(cases)} files x local + {len(self.combos)}")
         data = {case: {label: {"wall": [], "cpu": [], "rss": []} for label in ["local"] + self.results["combos"]}
                 for case, _, _ in cases}
+        self.start_daemons()
         ok_before = {label: ds[0].compiles_ok() for label, ds in self.daemons.items()}
-        cpu_before = {label: ds[0].cpu_seconds() for label, ds in self.daemons.items()}
         sent = {label: 0 for label in self.daemons}
         for r in range(rounds):
             for case, argv, cpp_runs in cases:
@@ -233,12 +264,10 @@ class Bench:
                     data[case][label]["cpu"].append(cpu)
                     data[case][label]["rss"].append(rss)
                     self.reaper.drain_orphans()
-        time.sleep(0.05)
-        daemon_cpu = {label: (ds[0].cpu_seconds() - cpu_before[label]) / max(1, sent[label]) - self.isolate_cpu
-                      for label, ds in self.daemons.items()}
         for label, ds in self.daemons.items():
             got = ds[0].compiles_ok() - ok_before[label]
             self.check(got == sent[label], f"per-job: {label} daemon compiled {got} of {sent[label]} jobs remotely")
+        daemon_cpu = self.daemon_cpu_per_job(self.stop_daemons(), sent)
         self.results["scenarios"]["per_job"] = {
             "rounds": rounds, "series": data, "daemon_cpu_per_job": daemon_cpu, "jobs_per_daemon": sent,
             "cpp_runs": {case: n for case, _, n in cases},
@@ -252,6 +281,8 @@ class Bench:
         self.log(f"scenario 2: throughput, {rounds} rounds x {len(tiny)} tiny jobs, {CONCURRENCY} clients at once, "
                  f"daemon --jobs {DAEMON_JOBS}")
         series = {c.label: {"jobs_per_s": [], "daemon_cpu_per_job": []} for c in self.combos}
+        self.start_daemons()
+        sent = {label: 0 for label in self.daemons}
         for r in range(rounds):
             for combo in rotated(self.combos, r):
                 d = self.primary(combo)
@@ -280,12 +311,14 @@ class Bench:
                 got = d.compiles_ok() - ok0
                 if got != len(tiny):
                     self.check(False, f"throughput {combo.label} round {r}: {got} of {len(tiny)} compiled remotely")
+                sent[combo.daemon] += len(tiny)
                 series[combo.label]["jobs_per_s"].append(len(tiny) / wall)
                 series[combo.label]["daemon_cpu_per_job"].append(cpu / len(tiny) - self.isolate_cpu)
         self.check(True, "throughput: every job compiled remotely (stats counted)")
         self.results["scenarios"]["throughput"] = {
             "rounds": rounds, "jobs": len(tiny), "concurrency": CONCURRENCY, "daemon_jobs": DAEMON_JOBS,
-            "series": series,
+            "series": series, "daemon_cpu_per_job": self.daemon_cpu_per_job(self.stop_daemons(), sent),
+            "jobs_per_daemon": sent,
         }
 
     # ---------------------------------------------------------------- scenario 3: LZO
@@ -294,6 +327,7 @@ class Bench:
         rounds = 2 if self.quick else 5
         self.log(f"scenario 3: LZO, {rounds} rounds, big.i ({self.results['inputs']['big.i']} bytes) -O0, "
                  "through a counting relay")
+        self.start_daemons()
         for label, ds in self.daemons.items():
             self.relays[label] = daemons.Relay(ds[0].address, ds[0].port)
         series = {}
@@ -312,6 +346,10 @@ class Bench:
                     s["to_daemon"].append(relay.to_daemon)
                     s["to_client"].append(relay.to_client)
                     self.reaper.drain_orphans()
+        for relay in self.relays.values():
+            relay.close()
+        self.relays = {}
+        self.stop_daemons()
         self.results["scenarios"]["lzo"] = {"rounds": rounds, "series": series}
 
     # ---------------------------------------------------------------- scenario 4: real builds
@@ -330,6 +368,7 @@ class Bench:
     def build_rounds(self, name, rounds, prepare, make_argv, collect, cwd):
         """Runs `make` locally and through each combo's two daemons, interleaved; compares objects."""
         series = {label: [] for label in ["local"] + self.results["combos"]}
+        self.start_daemons()
         reference = None
         mismatches = {}
         remote = {label: [] for label in self.results["combos"]}
@@ -359,6 +398,7 @@ class Bench:
                     differ = sorted(k for k in set(reference) | set(objects) if reference.get(k) != objects.get(k))
                     mismatches.setdefault(label, set()).update(differ)
                 self.log(f"  {name} {label} round {r}: {wall:.2f} s, {len(objects)} objects")
+        self.stop_daemons()
         count = len(reference or {})
         for label in self.results["combos"]:
             self.check(not mismatches.get(label), f"{name}: {label} objects identical to the local build "
@@ -421,6 +461,7 @@ class Bench:
         rounds = 10 if self.quick else 30
         self.log(f"scenario 5: start-up, {rounds} rounds")
         clients = list(self.clients)
+        self.start_daemons()
         hosts = self.daemons["3.4"][0].host_spec
         series = {f"{c} {k}": {"wall": [], "cpu": [], "rss": []} for c in clients for k in ("--version", "-E")}
         for r in range(rounds):
@@ -438,6 +479,7 @@ class Bench:
                     self.reaper.drain_orphans()
         self.results["scenarios"]["startup"] = {"rounds": rounds, "series": series}
         self.callgrind(clients, hosts)
+        self.stop_daemons()
 
     def callgrind(self, clients, hosts):
         valgrind = shutil.which("valgrind", path="/usr/bin:/bin")
@@ -446,13 +488,18 @@ class Bench:
             return
         counts = {}
         os.chdir(self.src)
+        # valgrind 3.19 cannot read the DWARF 5 of Swift binaries; debug info does not change what executes.
+        stripped = {}
+        for c in clients:
+            stripped[c] = os.path.join(self.work, "bin", f"distcc-{c}-nodebug")
+            self.reaper.run(["objcopy", "--strip-debug", self.clients[c], stripped[c]], self.env_plain())
         for c in clients:
             for kind, argv in (("--version", ["--version"]),
                                ("medium.i remote", ["gcc", "-O2", "-c", "medium.i", "-o", "cg.o"])):
                 out = os.path.join(self.work, f"callgrind.{c}.{kind.split()[0]}")
                 env = self.client_env(c, self.primary(Combo(c, "3.4")).host_spec)
-                self.reaper.run([valgrind, "--tool=callgrind", f"--callgrind-out-file={out}",
-                                 self.clients[c]] + argv, env, stderr=out + ".log")
+                self.reaper.run([valgrind, "--tool=callgrind", f"--callgrind-out-file={out}", stripped[c]] + argv,
+                                env, stderr=out + ".log")
                 with open(out) as f:
                     total = next(int(line.split()[1]) for line in f if line.startswith(("summary:", "totals:")))
                 counts[f"{c} {kind}"] = total
@@ -485,13 +532,15 @@ class Bench:
         try:
             self.setup()
             for name in scenarios:
-                getattr(self, f"scenario_{name}")()
+                try:
+                    getattr(self, f"scenario_{name}")()
+                except Exception as error:  # one broken scenario must not lose the others' figures
+                    self.check(False, f"scenario {name} did not finish: {error}")
+                    self.stop_daemons()
         finally:
             for relay in self.relays.values():
                 relay.close()
-            for ds in self.daemons.values():
-                for d in ds:
-                    d.stop()
+            self.stop_daemons()
             self.reaper.drain_orphans()
             os.chdir(ROOT)
             if not self.keep:

@@ -2,6 +2,7 @@
 
 import os
 import socket
+import tempfile
 import threading
 import time
 
@@ -20,8 +21,7 @@ class Daemon:
     def __init__(self, reaper, label, binary, address, workdir, path, jobs):
         self.reaper, self.label, self.binary, self.address = reaper, label, binary, address
         self.jobs = jobs
-        self.dir = os.path.join(workdir, f"daemon-{label}-{address}")
-        os.makedirs(self.dir)
+        self.dir = tempfile.mkdtemp(prefix=f"daemon-{label}-{address}-", dir=workdir)
         self.tmp = os.path.join(self.dir, "tmp")
         os.makedirs(self.tmp)
         # The daemon drops root to `distccd`/`nobody` before it opens its log and job files.
@@ -79,9 +79,12 @@ class Daemon:
         return procs.tree_cpu_seconds(self.pid)
 
     def stop(self):
-        if self.pid is not None:
-            procs.stop_tree(self.reaper, self.pid)
-            self.pid = None
+        """Stops the daemon; returns its processes' CPU seconds over their whole lifetime (wait4, precise)."""
+        if self.pid is None:
+            return 0.0
+        total = procs.stop_tree(self.reaper, self.pid)
+        self.pid = None
+        return total
 
 
 class Relay:

@@ -45,6 +45,7 @@ class Exited:
 class Reaper:
     def __init__(self):
         self.tracked = set()
+        self.watched = set()  # pids not started here whose rusage we want if they are orphaned to us
         self.exited = {}
 
     def spawn(self, argv, env, stdout=os.devnull, stderr=os.devnull, stdin=os.devnull):
@@ -84,8 +85,9 @@ class Reaper:
             return False
         if pid == 0:
             return False
-        if pid in self.tracked:
+        if pid in self.tracked or pid in self.watched:
             self.tracked.discard(pid)
+            self.watched.discard(pid)
             self.exited[pid] = Exited(status, rusage, time.perf_counter_ns())
         return True
 
@@ -166,15 +168,30 @@ def tree_cpu_seconds(root):
 
 
 def stop_tree(reaper, root, grace=5.0):
-    """SIGTERM to `root` (by pid), then SIGKILL to whatever of its tree is left, by pid."""
+    """SIGTERM to `root` (by pid), then SIGKILL to whatever of its tree is left, by pid.
+
+    Returns the CPU seconds (user+sys, microsecond precision from wait4) of the whole tree over its lifetime:
+    the root's own rusage, which holds every child it reaped, plus that of each descendant that outlived it and
+    was orphaned to us (3.4's workers when its parent exits first)."""
     pids = tree_pids(root)
+    reaper.watched.update(pids[1:])
     try:
         os.kill(root, signal.SIGTERM)
     except ProcessLookupError:
         pass
-    if reaper.wait(root, timeout=grace) is None:
+    exited = reaper.wait(root, timeout=grace)
+    if exited is None:
         os.kill(root, signal.SIGKILL)
-        reaper.wait(root)
+        exited = reaper.wait(root)
+    total = exited.cpu_seconds
+    deadline = time.monotonic() + grace
+    for pid in pids[1:]:
+        while pid not in reaper.exited and os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+            reaper.drain_orphans()
+            time.sleep(0.005)
+        if pid in reaper.exited:
+            total += reaper.exited.pop(pid).cpu_seconds
+    reaper.watched.difference_update(pids)
     me = os.getpid()
     for pid in pids[1:]:
         try:
@@ -185,3 +202,4 @@ def stop_tree(reaper, root, grace=5.0):
             pass
     time.sleep(0.05)
     reaper.drain_orphans()
+    return total

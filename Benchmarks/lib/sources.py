@@ -44,6 +44,11 @@ double {prefix}_g{i}(int n) {{
     return "".join(out)
 
 
+def _table(count):
+    values = ",".join(str((i * 7919) % 100003) for i in range(count))
+    return f"const int big_table[{count}] = {{{values}}};\n"
+
+
 def write_all(directory, tiny_count):
     """Writes small.c, medium.c, big.c and tiny/tNNN.c; returns their paths."""
     os.makedirs(os.path.join(directory, "tiny"), exist_ok=True)
@@ -53,8 +58,8 @@ def write_all(directory, tiny_count):
         # medium: a translation unit of the size of a typical source file of a real project
         "medium.c": "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <math.h>\n"
         + _functions(16, "m"),
-        # big: many system headers and much code, for the wire (LZO) scenario; compiled -O0
-        "big.c": includes + _functions(1500, "b"),
+        # big: many system headers, code and a data table, for the wire (LZO) scenario; compiled -O0
+        "big.c": includes + _functions(100, "b") + _table(150000),
     }
     for name, text in files.items():
         with open(os.path.join(directory, name), "w") as f:
