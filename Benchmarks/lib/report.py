@@ -220,7 +220,7 @@ def render(results):
 
 def svg(ratios):
     rows = [r for r in ratios if r.value == r.value]
-    width, left, right, row_h, top = 900, 380, 40, 22, 40
+    width, left, right, row_h, top = 1040, 500, 40, 22, 40
     height = top + row_h * len(rows) + 40
     hi = max([2.0] + [min(r.hi, 4.0) for r in rows if r.hi == r.hi] + [min(r.value, 4.0) for r in rows])
     scale = (width - left - right) / hi
@@ -231,8 +231,8 @@ def svg(ratios):
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="sans-serif" font-size="12">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{left}" y="20" font-size="14">ratio ours / distcc 3.4 (dot: median ratio; bar: IQR of '
-           f'per-round ratios; tick: target)</text>']
+           f'<text x="10" y="20" font-size="14">ratio ours / distcc 3.4 — dot: median ratio; bar: IQR of '
+           f'per-round ratios; black tick: target; green met, red missed</text>']
     for k in range(int(hi * 2) + 1):
         v = k / 2
         out.append(f'<line x1="{x(v):.1f}" y1="{top - 8}" x2="{x(v):.1f}" y2="{height - 30}" '
