@@ -33,6 +33,7 @@ class Daemon:
         self.stats_port = free_port(address)
         self.env = {"PATH": path, "TMPDIR": self.tmp, "HOME": self.dir, "LC_ALL": "C"}
         self.pid = None
+        self.resets = 0
 
     @property
     def host_spec(self):
@@ -57,7 +58,19 @@ class Daemon:
         raise RuntimeError(f"{self.label} daemon on {self.host_spec} did not start; see {self.stderr}, {self.log}")
 
     def stats(self):
-        """The `--stats` page as a dict (3.4's format, which our daemon serves too)."""
+        """The `--stats` page as a dict (3.4's format, which our daemon serves too).
+
+        3.4 reads the request without waiting for it, so when it answers before our request has arrived, closing
+        the socket with the request unread resets the connection: such an answer is retried."""
+        for attempt in range(10):
+            try:
+                return self._stats_once()
+            except ConnectionResetError:
+                self.resets += 1
+                time.sleep(0.01 * (attempt + 1))
+        return self._stats_once()
+
+    def _stats_once(self):
         with socket.create_connection((self.address, self.stats_port), timeout=5) as s:
             s.sendall(b"GET / HTTP/1.0\r\n\r\n")
             data = b""
