@@ -564,12 +564,20 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, objects)")
     parser.add_argument("--only", help="comma-separated scenarios: per_job,throughput,lzo,calc,linux,startup")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite Docs/performance.md")
+    parser.add_argument("--render", metavar="JSON", help="only rewrite the results section from a saved run")
     args = parser.parse_args()
+    out_dir = os.path.join(ROOT, "Benchmarks/results")
+    if args.render:
+        with open(args.render) as f:
+            results = json.load(f)
+        text, ratios = report.render(results)
+        report.write_doc(os.path.join(ROOT, "Docs/performance.md"), text, os.path.join(out_dir, "ratios.svg"),
+                         ratios, results)
+        return 0
     scenarios = ["startup", "per_job", "throughput", "lzo", "calc"] + ([] if args.quick else ["linux"])
     if args.only:
         scenarios = args.only.split(",")
     results = Bench(args).run(scenarios)
-    out_dir = os.path.join(ROOT, "Benchmarks/results")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "latest.json"), "w") as f:
         json.dump(results, f, indent=1, sort_keys=True)

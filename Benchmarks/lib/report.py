@@ -17,7 +17,9 @@ class Ratio:
             self.value = safe_ratio(sum(ours) / len(ours), sum(base) / len(base)) if ours and base else float("nan")
         else:
             self.value = safe_ratio(Summary(ours).median, Summary(base).median)
-        pairs = [safe_ratio(a, b) for a, b in zip(ours, base)]
+        if base and Summary(base).median <= 0:
+            self.value = float("nan")  # e.g. 3.4's overhead measured negative: no meaningful ratio
+        pairs = [safe_ratio(a, b) for a, b in zip(ours, base) if b > 0]
         pairs = [p for p in pairs if p == p]
         self.lo = quantile(pairs, 0.25) if pairs else float("nan")
         self.hi = quantile(pairs, 0.75) if pairs else float("nan")
@@ -32,6 +34,8 @@ class Ratio:
     def row(self):
         target = f"{self.op} {self.target:g}" if self.target is not None else ""
         met = {None: "", True: "met", False: "**missed**"}[self.met]
+        if self.value != self.value:
+            met = "no ratio (3.4's value ≤ 0: noise)" if self.target is not None else ""
         return (f"| {self.group} | {self.name} | {self.basis} | {self.value:.3f} | {self.lo:.2f}–{self.hi:.2f} "
                 f"| {target} | {met} |")
 
