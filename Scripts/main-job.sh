@@ -30,7 +30,7 @@ hosts=""
 for addr in 127.0.0.2 127.0.0.3; do
   port=$(free_port)
   "$bin/distccd" --daemon --no-detach --listen "$addr" --port "$port" --allow 127.0.0.0/8 --jobs 4 \
-    --log-file "$work/distccd-$addr.log" --log-level info &
+    --log-stderr --log-level info 2>"$work/distccd-$addr.log" &
   pids+=($!)
   for _ in $(seq 100); do grep -q ":$(printf '%04X' "$port") .* 0A " /proc/net/tcp && break; sleep 0.05; done
   hosts+="$addr:$port,lzo "
@@ -39,6 +39,7 @@ done
 
 echo "== building Examples/calc through distcc (DISTCC_HOSTS=\"$hosts\")"
 cp -r Examples/calc "$work/calc"
+mkdir -p "$work/distcc-dir"   # like 3.4, the client does not create a DISTCC_DIR that is set but missing
 DISTCC_HOSTS="$hosts" DISTCC_DIR="$work/distcc-dir" DISTCC_FALLBACK=0 DISTCC_VERBOSE=0 \
   make -C "$work/calc" -j8 CC="$bin/distcc gcc" OBJDIR=build check
 

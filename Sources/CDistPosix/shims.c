@@ -43,6 +43,9 @@ int cdp_mkostemps(char *template_, int suffix_length, int flags) {
 #include <pthread.h>
 #include <string.h>
 #include <sys/wait.h>
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 
 #ifndef SYS_landlock_create_ruleset
 #define SYS_landlock_create_ruleset 444
@@ -185,7 +188,12 @@ cdp_confined_child(volatile int *failure, const char *path, char *const argv[], 
     _exit(127);
   }
   if (directory != NULL && chdir(directory) != 0) { *failure = errno; _exit(127); }
-  closefrom(3);
+  // closefrom(3) without glibc's fallback (it may allocate when close_range is missing).
+  if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+    struct rlimit files;
+    int top = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 65536 ? (int)files.rlim_cur : 65536;
+    for (int fd = 3; fd < top; fd++) close(fd);
+  }
   sigset_t empty;
   sigemptyset(&empty);
   sigprocmask(SIG_SETMASK, &empty, NULL);

@@ -37,8 +37,9 @@ public struct ClientConfiguration: Sendable {
   public var pauseMilliseconds: Int
   /// `DISTCC_SAVE_TEMPS=1`.
   public var savesTemporaryFiles: Bool
-  /// `DISTCC_SSH` split on spaces (default `ssh`).
-  public var sshCommand: [String]
+  /// `DISTCC_SSH` when set and not empty: SSH hosts are reached by running that program (3.4's way);
+  /// otherwise in process through libssh2.
+  public var externalSSH: String?
   /// `DISTCC_NO_REWRITE_CROSS` is not set: compiler names are rewritten for cross compilation (client.md §3.4).
   public var rewritesCompilerNames: Bool
   /// `$TMPDIR`, or `/tmp` when unset or empty.
@@ -92,8 +93,7 @@ public struct ClientConfiguration: Sendable {
     }
     pauseMilliseconds = environment["DISTCC_PAUSE_TIME_MSEC"].map(atoi) ?? 1000
     savesTemporaryFiles = environment["DISTCC_SAVE_TEMPS"] == "1"
-    let ssh = environment["DISTCC_SSH"].map { $0.split(separator: " ").map(String.init) } ?? []
-    sshCommand = ssh.isEmpty ? ["ssh"] : ssh
+    externalSSH = environment["DISTCC_SSH"].flatMap { $0.isEmpty ? nil : $0 }
     rewritesCompilerNames = environment["DISTCC_NO_REWRITE_CROSS"] == nil
     let tmp = environment["TMPDIR"] ?? ""
     temporaryDirectory = tmp.isEmpty ? "/tmp" : tmp
@@ -112,6 +112,13 @@ public struct ClientConfiguration: Sendable {
   func childEnvironment() -> [String] {
     var result = environment.map { $0.key + "=" + $0.value }
     result.append("_DISTCC_SAFEGUARD=\(min(safeguardLevel + 1, 9))")
+    return result
+  }
+
+  /// `childEnvironment()` as a dictionary.
+  func childEnvironmentDictionary() -> [String: String] {
+    var result = environment
+    result["_DISTCC_SAFEGUARD"] = String(min(safeguardLevel + 1, 9))
     return result
   }
 

@@ -5,9 +5,6 @@ enum FileSystem {
   /// `access(path, X_OK) == 0`.
   static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
 
-  /// `access(path, R_OK) == 0`.
-  static func isReadable(_ path: String) -> Bool { access(path, R_OK) == 0 }
-
   /// The target of the symbolic link at `path`; `nil` if it is not a link.
   static func readLink(_ path: String) -> String? {
     var buffer = [CChar](repeating: 0, count: 4096)
@@ -25,21 +22,31 @@ enum FileSystem {
     return String(cString: pointer)
   }
 
-  /// A whole file, if readable and at most `limit` bytes.
+  /// A whole file, if readable and at most `limit` bytes, read straight into one buffer of its size.
   static func contents(of path: String, limit: Int = 1 << 20) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var result: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 16384)
+    var info = stat()
+    guard fstat(fd, &info) == 0, Int(info.st_size) <= limit else { return nil }
+    var result = [UInt8](repeating: 0, count: Int(info.st_size))
+    var filled = 0
     while true {
-      let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+      if filled == result.count {
+        // The file grew (or st_size was 0, as for /proc files): keep reading in chunks.
+        guard result.count < limit else { return nil }
+        result.append(contentsOf: repeatElement(0, count: min(64 * 1024, limit - result.count)))
+      }
+      let count = result.withUnsafeMutableBytes {
+        read(fd, $0.baseAddress! + filled, $0.count - filled)
+      }
       if count < 0 && errno == EINTR { continue }
       guard count >= 0 else { return nil }
-      if count == 0 { return result }
-      result += chunk[..<count]
-      if result.count > limit { return nil }
+      if count == 0 { break }
+      filled += count
     }
+    result.removeSubrange(filled...)
+    return result.count <= limit ? result : nil
   }
 
   /// Splits a `PATH` value into its elements (empty elements kept, as the C code sees them).

@@ -1,26 +1,27 @@
 import DistPosix
 internal import Glibc
+import SSHTransport
 import SystemPackage
 
-/// One job's byte stream to a daemon: a TCP socket, or the pipes of an `ssh` child (client.md §8.1,
-/// protocol.md §10). Connecting may take 4 s per address; every read or write waits at most the I/O timeout.
+/// One job's byte stream to a daemon (client.md §8.1, protocol.md §10): a TCP socket; for SSH hosts an
+/// in-process libssh2 channel, or, when `DISTCC_SSH` is set, 3.4's external tunnel program. Connecting may take
+/// 4 s per address; every read or write waits at most the I/O timeout.
 final class HostConnection {
-  /// How messages name the peer (`127.0.0.1:3632`).
+  /// How messages name the peer (`127.0.0.1:3632`, `alice@red`).
   let peer: String
-  private var input: FileDescriptor?
-  private var output: FileDescriptor?
+  private var stream: Stream?
   private let ioTimeout: Int
-  private let sshChild: ChildProcess?
 
-  private init(
-    peer: String, input: FileDescriptor, output: FileDescriptor?, ioTimeout: Int,
-    sshChild: ChildProcess?
-  ) {
+  private enum Stream {
+    case socket(FileDescriptor)
+    case tunnel(ExternalSSHTunnel)
+    case channel(SSHChannel)
+  }
+
+  private init(peer: String, stream: Stream, ioTimeout: Int) {
     self.peer = peer
-    self.input = input
-    self.output = output
+    self.stream = stream
     self.ioTimeout = ioTimeout
-    self.sshChild = sshChild
   }
 
   deinit { close() }
@@ -45,8 +46,9 @@ final class HostConnection {
       do {
         let socket = try Socket.connect(
           to: address, deadline: .after(milliseconds: connectTimeoutMilliseconds))
-        return HostConnection(
-          peer: peer, input: socket, output: nil, ioTimeout: ioTimeout, sshChild: nil)
+        // The request goes out in a few writes (header while cpp runs, then the source): no Nagle delay.
+        try? Socket.setNoDelay(socket, true)
+        return HostConnection(peer: peer, stream: .socket(socket), ioTimeout: ioTimeout)
       } catch {
         switch error {
         case .timedOut: reason = "timeout while connecting"
@@ -57,86 +59,86 @@ final class HostConnection {
     throw .connectFailed(host: peer, reason: reason)
   }
 
-  /// Starts `ssh [-l user] host command --inetd --enable-tcp-insecure` and talks over its stdin and stdout.
+  /// Opens `[user@]host` running `command --inetd --enable-tcp-insecure`: through `DISTCC_SSH`'s program when
+  /// that is set (3.4's way, byte for byte), else in process through libssh2 (`SSHTransport`).
   static func ssh(
     user: String?, host: String, command: String, configuration: ClientConfiguration, ioTimeout: Int
   ) throws(ClientError) -> HostConnection {
+    let destination = SSHDestination(host: host, user: user, command: command)
     let peer = (user.map { $0 + "@" } ?? "") + host
-    let toChild: (read: FileDescriptor, write: FileDescriptor)
-    let fromChild: (read: FileDescriptor, write: FileDescriptor)
-    do {
-      toChild = try Pipe.make()
-      do {
-        fromChild = try Pipe.make()
-      } catch {
-        toChild.read.closeIgnoringErrors()
-        toChild.write.closeIgnoringErrors()
-        throw error
+    do throws(SSHError) {
+      if let program = configuration.externalSSH {
+        let tunnel = try ExternalSSHCommand(distccSSH: program).start(
+          destination, environment: configuration.childEnvironmentDictionary())
+        return HostConnection(peer: peer, stream: .tunnel(tunnel), ioTimeout: ioTimeout)
       }
-    } catch let error as PosixError {
-      throw .connectFailed(host: peer, reason: error.description)
+      let options = SSHOptions(
+        home: configuration.environment["HOME"] ?? "/", environment: configuration.environment)
+      let channel = try SSHChannel.open(destination, options: options)
+      return HostConnection(peer: peer, stream: .channel(channel), ioTimeout: ioTimeout)
     } catch {
-      throw .connectFailed(host: peer, reason: "\(error)")
-    }
-    defer {
-      toChild.read.closeIgnoringErrors()
-      fromChild.write.closeIgnoringErrors()
-    }
-    var arguments = configuration.sshCommand
-    if let user { arguments += ["-l", user] }
-    arguments += [host, command, "--inetd", "--enable-tcp-insecure"]
-    let child: ChildProcess
-    do {
-      child = try Spawn.start(
-        arguments, configuration: configuration, standardInput: toChild.read,
-        standardOutput: fromChild.write,
-        newProcessGroup: true)
-    } catch {
-      toChild.write.closeIgnoringErrors()
-      fromChild.read.closeIgnoringErrors()
       throw .connectFailed(host: peer, reason: error.description)
     }
-    try? toChild.write.setNonBlocking(true)
-    return HostConnection(
-      peer: peer, input: fromChild.read, output: toChild.write, ioTimeout: ioTimeout,
-      sshChild: child)
   }
 
-  private var writeEnd: FileDescriptor? { output ?? input }
+  /// The descriptors of a socket or tunnel stream.
+  private var descriptors: (read: FileDescriptor, write: FileDescriptor)? {
+    switch stream {
+    case .socket(let fd): (fd, fd)
+    case .tunnel(let tunnel): (tunnel.output, tunnel.input)
+    case .channel, nil: nil
+    }
+  }
 
   /// Writes all of `bytes`.
   func send(_ bytes: [UInt8]) throws(ClientError) {
-    guard let writeEnd else { throw .connectionLost(host: peer, reason: "connection closed") }
-    do {
-      try writeAll(writeEnd, bytes)
-    } catch {
-      throw translate(error, operation: "sending to")
-    }
-  }
-
-  private func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8]) throws(PosixError) {
-    var outcome: Result<Void, PosixError> = .success(())
-    bytes.withUnsafeBytes { buffer in
-      outcome = Result { () throws(PosixError) in
-        try fd.writeAll(buffer, deadline: .after(seconds: ioTimeout), operation: "write")
+    let deadline = Deadline.after(seconds: ioTimeout)
+    switch stream {
+    case .socket, .tunnel:
+      guard let fd = descriptors?.write else {
+        throw .connectionLost(host: peer, reason: "connection closed")
       }
+      var outcome: Result<Void, PosixError> = .success(())
+      bytes.withUnsafeBytes { buffer in
+        outcome = Result { () throws(PosixError) in
+          try fd.writeAll(buffer, deadline: deadline, operation: "write")
+        }
+      }
+      do { try outcome.get() } catch { throw translate(error, operation: "sending to") }
+    case .channel(let channel):
+      do { try channel.write(bytes, deadline: deadline) } catch {
+        throw .connectionLost(host: peer, reason: error.description)
+      }
+    case nil:
+      throw .connectionLost(host: peer, reason: "connection closed")
     }
-    try outcome.get()
   }
 
   /// Reads what is available into `buffer`; 0 means end of stream.
   func receive(into buffer: inout [UInt8]) throws(ClientError) -> Int {
-    guard let input else { throw .connectionLost(host: peer, reason: "connection closed") }
-    var outcome: Result<Int, PosixError> = .success(0)
-    buffer.withUnsafeMutableBytes { raw in
-      outcome = Result { () throws(PosixError) in
-        try input.readSome(into: raw, deadline: .after(seconds: ioTimeout), operation: "read")
+    let deadline = Deadline.after(seconds: ioTimeout)
+    switch stream {
+    case .socket, .tunnel:
+      guard let fd = descriptors?.read else {
+        throw .connectionLost(host: peer, reason: "connection closed")
       }
-    }
-    do {
-      return try outcome.get()
-    } catch {
-      throw translate(error, operation: "receiving from")
+      var outcome: Result<Int, PosixError> = .success(0)
+      buffer.withUnsafeMutableBytes { raw in
+        outcome = Result { () throws(PosixError) in
+          try fd.readSome(into: raw, deadline: deadline, operation: "read")
+        }
+      }
+      do { return try outcome.get() } catch { throw translate(error, operation: "receiving from") }
+    case .channel(let channel):
+      var outcome: Result<Int, SSHError> = .success(0)
+      buffer.withUnsafeMutableBytes { raw in
+        outcome = Result { () throws(SSHError) in try channel.read(into: raw, deadline: deadline) }
+      }
+      do { return try outcome.get() } catch {
+        throw .connectionLost(host: peer, reason: error.description)
+      }
+    case nil:
+      throw .connectionLost(host: peer, reason: "connection closed")
     }
   }
 
@@ -149,15 +151,14 @@ final class HostConnection {
     }
   }
 
-  /// Closes the connection; an ssh child is terminated and reaped.
+  /// Closes the connection; a tunnel program is waited for (and killed after 5 s).
   func close() {
-    input?.closeIgnoringErrors()
-    output?.closeIgnoringErrors()
-    input = nil
-    output = nil
-    if let sshChild {
-      sshChild.sendToGroup(SIGTERM)
-      _ = try? sshChild.reap()
+    switch stream {
+    case .socket(let fd): fd.closeIgnoringErrors()
+    case .tunnel(let tunnel): tunnel.close(deadline: .after(seconds: 5))
+    case .channel(let channel): channel.close()
+    case nil: break
     }
+    stream = nil
   }
 }

@@ -118,10 +118,7 @@ extension Job {
       return Preprocessor(preprocessed: bytes)
     }
     let limit = hostList()?.localSlotsCpp ?? HostList.defaultLocalSlotsCpp
-    let slot = try? LockFileHostChooser(
-      lockDirectory: lockDirectory, pauseMilliseconds: configuration.pauseMilliseconds
-    )
-    .reserveLocal(limit: limit)
+    let slot = try? localChooser(lockDirectory).reserveLocal(limit: limit)
     state.note(.preprocess, .local, host: "localhost", slot: slot?.slot ?? 0)
     let arguments = job.preprocessorArguments
     log.debug("running preprocessor: \(ClientLog.format(arguments))", function: "dcc_cpp_maybe")

@@ -88,10 +88,7 @@ struct Job {
         pool == .compile
         ? (list?.localSlots ?? HostList.defaultLocalSlots)
         : (list?.localSlotsCpp ?? HostList.defaultLocalSlotsCpp)
-      held = try? LockFileHostChooser(
-        lockDirectory: directory, pauseMilliseconds: configuration.pauseMilliseconds
-      )
-      .reserveLocal(limit: limit)
+      held = try? localChooser(directory).reserveLocal(limit: limit)
     }
     defer { held?.release() }
     let name = input?.path ?? ArgumentScanner.firstSource(in: command) ?? command.first ?? ""
@@ -113,6 +110,14 @@ struct Job {
     }
     report(status, file: name, host: "localhost")
     return CompileResult(status: status.result, host: nil)
+  }
+
+  /// The chooser for the local pools (`cpu_localhost_N`), logging each wait as 3.4 does.
+  func localChooser(_ directory: String) -> LockFileHostChooser {
+    let log = self.log
+    return LockFileHostChooser(
+      lockDirectory: directory, pauseMilliseconds: configuration.pauseMilliseconds,
+      onWait: { log.info("nothing available, sleeping \($0)ms...", function: "dcc_lock_pause") })
   }
 
   /// 3.4's `dcc_critique_status` lines.

@@ -9,7 +9,7 @@ enum PolicyRefusal {
   /// The function name our daemon writes in the refusal line.
   static let marker = Array(" (dcc_refuse_job) ".utf8)
 
-  /// The refusal text without the `distccd[PID] (dcc_refuse_job) ` prefix, or `nil` if `response` is not a
+  /// The refusal text without the `distccd[PID] (dcc_refuse_job) ` prefix and severity, or `nil` if `response` is not a
   /// refusal.
   static func reason(in response: Response) -> String? {
     guard response.status == status, response.stderr.starts(with: Array("distccd[".utf8)),
@@ -17,6 +17,11 @@ enum PolicyRefusal {
     else { return nil }
     var text = response.stderr[range.upperBound...]
     while text.last == UInt8(ascii: "\n") { text.removeLast() }
-    return String(decoding: text, as: UTF8.self)
+    var reason = String(decoding: text, as: UTF8.self)
+    for prefix in ["EMERGENCY! ", "ALERT! ", "CRITICAL! ", "ERROR: ", "Warning: "]
+    where reason.hasPrefix(prefix) {
+      reason.removeFirst(prefix.count)
+    }
+    return reason
   }
 }

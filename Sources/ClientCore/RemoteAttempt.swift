@@ -45,8 +45,16 @@ struct RemoteAttempt {
     case .failed(let result): return .preprocessorFailed(result)
     case .success(let bytes): source = bytes
     }
-    var body: [UInt8] = []
-    PacketWriter.appendBulk(.doti, source, version: version, to: &body)
+    // The body goes out as it is (v1) or as one LZO stream (v2), after its own 12-byte header: no copy of a
+    // large preprocessed source into a packet buffer.
+    let body = version.compressesBodies && !source.isEmpty ? LZO.compress(source) : source
+    var bodyHeader: [UInt8] = []
+    PacketWriter.appendValue(.doti, UInt32(truncatingIfNeeded: body.count), to: &bodyHeader)
+    guard body.count <= PacketWriter.maxBodyLength else {
+      throw .protocolError(
+        host: host.displayName, reason: "preprocessed source too large (\(body.count) bytes)")
+    }
+    try connection.send(bodyHeader)
     try connection.send(body)
     state.note(.compile, .remote, host: host.stateName)
 

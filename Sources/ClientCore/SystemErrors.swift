@@ -6,9 +6,6 @@ func errorText(_ code: Int32) -> String {
   return String(cString: text)
 }
 
-/// The current `errno`.
-var currentErrno: Int32 { errno }
-
 /// Retries `body` while it fails with `EINTR`.
 func retryingOnInterrupt<T: FixedWidthInteger>(_ body: () -> T) -> T {
   while true {

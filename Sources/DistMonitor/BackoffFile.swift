@@ -23,7 +23,8 @@ public struct BackoffFile: Sendable, Hashable {
     let stem = fileName.dropLast(2)
     if stem.hasPrefix("backoff_tcp_") {
       let rest = stem.dropFirst("backoff_tcp_".count)
-      guard let underscore = rest.lastIndex(of: "_"), let port = Int(rest[rest.index(after: underscore)...]),
+      guard let underscore = rest.lastIndex(of: "_"),
+        let port = Int(rest[rest.index(after: underscore)...]),
         underscore > rest.startIndex
       else { return nil }
       self.init(host: String(rest[..<underscore]), port: port, markedAt: markedAt)
@@ -45,11 +46,15 @@ public struct BackoffFile: Sendable, Hashable {
     defer { closedir(stream) }
     var files: [BackoffFile] = []
     while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: &entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+      let name = withUnsafeBytes(of: &entry.pointee.d_name) {
+        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+      }
       guard name.hasPrefix("backoff_") else { continue }
       var status = stat()
       guard stat(lockDirectory + "/" + name, &status) == 0 else { continue }
-      if let file = BackoffFile(fileName: name, markedAt: status.st_mtim.tv_sec) { files.append(file) }
+      if let file = BackoffFile(fileName: name, markedAt: status.st_mtim.tv_sec) {
+        files.append(file)
+      }
     }
     return files
   }

@@ -35,7 +35,9 @@ public struct DaemonStats: Sendable, Hashable {
   /// Runnable processes on the machine (`dcc_current_load`).
   public var runnable: Int? { integer("dcc_current_load") }
   /// The 1-minute load average (`dcc_load1`); `nil` when unavailable (3.4 prints -1.00).
-  public var load1: Double? { values["dcc_load1"].flatMap { Double($0) }.flatMap { $0 < 0 ? nil : $0 } }
+  public var load1: Double? {
+    values["dcc_load1"].flatMap { Double($0) }.flatMap { $0 < 0 ? nil : $0 }
+  }
   /// Jobs that compiled (`dcc_compile_ok`).
   public var compiledOK: Int? { integer("dcc_compile_ok") }
   /// Jobs whose compiler failed (`dcc_compile_error`).

@@ -12,7 +12,8 @@ public struct DaemonStatsSource: Sendable, Hashable {
   /// Parses `HOST:PORT`; an IPv6 host goes in brackets, `[::1]:3633`.
   /// - Throws: `DaemonStatsError.badAddress`.
   public init(_ text: String) throws(DaemonStatsError) {
-    guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]), port != 0
+    guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]),
+      port != 0
     else { throw .badAddress(text) }
     var host = text[..<colon]
     if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }

@@ -69,7 +69,7 @@ public struct FarmHistory: Sendable {
   public private(set) var backedOff: [String: Int] = [:]
 
   /// An empty history keeping `window` milliseconds and at most `spanLimit` closed spans.
-  public init(window: Int64 = 10 * 60 * 1000, spanLimit: Int = 50_000) {
+  public init(window: Int64 = 10 * 60 * 1000, spanLimit: Int = 20_000) {
     self.window = window
     self.spanLimit = spanLimit
   }
@@ -87,20 +87,23 @@ public struct FarmHistory: Sendable {
 
   /// Records a scan's accepted records (phase `done` and orphans are not jobs in flight) taken at `now`.
   /// Clients in `rewriting` (whose files were caught empty or short) keep their current span.
-  public mutating func observe(_ records: [StateRecord], rewriting: Set<Int64> = [], at now: Int64) {
+  public mutating func observe(_ records: [StateRecord], rewriting: Set<Int64> = [], at now: Int64)
+  {
     var seen = rewriting
     for record in records where record.phase != .done {
       guard seen.insert(record.pid).inserted || rewriting.contains(record.pid) else { continue }
       let host = record.hostName
       let file = record.fileName
-      if let span = open[record.pid], span.host == host, span.slot == record.slot, span.phase == record.phase,
+      if let span = open[record.pid], span.host == host, span.slot == record.slot,
+        span.phase == record.phase,
         span.file == file
       {
         continue
       }
       close(record.pid, at: now)
       open[record.pid] = Span(
-        id: nextID, pid: record.pid, host: host, slot: record.slot, phase: record.phase, file: file, start: now)
+        id: nextID, pid: record.pid, host: host, slot: record.slot, phase: record.phase, file: file,
+        start: now)
       nextID += 1
       lanes[host, default: []].insert(record.slot)
       note(job: record.pid, on: host, phase: record.phase, at: now)
@@ -133,7 +136,8 @@ public struct FarmHistory: Sendable {
     var job = jobs[pid] ?? Job(started: now)
     if host != "localhost" {
       if let previous = job.remoteHost, previous != host, !job.fellBack {
-        totals[previous, default: HostTotals()].failures += 1  // the client gave up on it and retried
+        // the client gave up on it and retried
+        totals[previous, default: HostTotals()].failures += 1
       }
       if job.remoteHost != host {
         job.remoteHost = host

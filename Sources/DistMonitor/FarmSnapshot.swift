@@ -14,10 +14,13 @@ public struct FarmSnapshot: Sendable {
   public var stateDirectory: String
   /// The last scan's warnings, as 3.4 words them.
   public var warnings: [String]
+  /// Hosts of the host list with their slot counts, listed even while idle.
+  public var configuredHosts: [String: Int]
 
   public init(
     now: Int64, history: FarmHistory, stats: [String: Result<DaemonStats, DaemonStatsError>] = [:],
-    backoffPeriod: Int = 60, stateDirectory: String = "", warnings: [String] = []
+    backoffPeriod: Int = 60, stateDirectory: String = "", warnings: [String] = [],
+    configuredHosts: [String: Int] = [:]
   ) {
     self.now = now
     self.history = history
@@ -25,12 +28,13 @@ public struct FarmSnapshot: Sendable {
     self.backoffPeriod = backoffPeriod
     self.stateDirectory = stateDirectory
     self.warnings = warnings
+    self.configuredHosts = configuredHosts
   }
 
   /// Every host known from state files, back-off marks or statistics, sorted byte-wise as 3.4 sorts them.
   public var hostNames: [String] {
     let names = Set(history.lanes.keys).union(history.totals.keys).union(history.backedOff.keys)
-      .union(stats.keys)
+      .union(stats.keys).union(configuredHosts.keys)
     return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
   }
 
@@ -47,7 +51,8 @@ public struct FarmSnapshot: Sendable {
       case .success(let page)?:
         statsJSON = JSONText.object([
           "capacity": page.capacity.map(JSONText.number), "load1": page.load1.map(JSONText.number),
-          "runnable": page.runnable.map(JSONText.number), "compiledOK": page.compiledOK.map(JSONText.number),
+          "runnable": page.runnable.map(JSONText.number),
+          "compiledOK": page.compiledOK.map(JSONText.number),
           "compileErrors": page.compileErrors.map(JSONText.number),
           "recentJobs": page.recentJobs.map(JSONText.number),
         ])
@@ -56,7 +61,10 @@ public struct FarmSnapshot: Sendable {
       }
       return JSONText.object([
         "name": JSONText.quoted(name),
-        "slots": JSONText.array((history.lanes[name] ?? []).sorted().map(JSONText.number)),
+        "slots": JSONText.array(
+          (history.lanes[name] ?? []).union((0..<Int32(configuredHosts[name] ?? 0))).sorted().map(
+            JSONText.number)),
+        "configured": configuredHosts[name] == nil ? "false" : "true",
         "running": JSONText.number(running[name] ?? 0),
         "jobs": JSONText.number(totals.jobs),
         "failures": JSONText.number(totals.failures),
@@ -69,7 +77,8 @@ public struct FarmSnapshot: Sendable {
     }
     let spans = history.spans(since: since).map { span in
       JSONText.object([
-        "id": JSONText.number(span.id), "pid": JSONText.number(span.pid), "host": JSONText.quoted(span.host),
+        "id": JSONText.number(span.id), "pid": JSONText.number(span.pid),
+        "host": JSONText.quoted(span.host),
         "slot": JSONText.number(span.slot), "phase": JSONText.quoted(span.phase.name),
         "file": JSONText.quoted(span.file), "start": JSONText.number(span.start),
         "end": span.end.map(JSONText.number),
@@ -77,7 +86,8 @@ public struct FarmSnapshot: Sendable {
     }
     return JSONText.object([
       "now": JSONText.number(now), "window": JSONText.number(history.window),
-      "backoffPeriod": JSONText.number(backoffPeriod), "stateDirectory": JSONText.quoted(stateDirectory),
+      "backoffPeriod": JSONText.number(backoffPeriod),
+      "stateDirectory": JSONText.quoted(stateDirectory),
       "hosts": JSONText.array(hosts), "spans": JSONText.array(spans),
       "warnings": JSONText.array(warnings.map(JSONText.quoted)),
     ])

@@ -17,7 +17,9 @@ public struct HTTPRequest: Sendable, Hashable {
     guard let lineEnd = head.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
     let line = String(decoding: head[..<lineEnd], as: UTF8.self).trimmingSuffix("\r")
     let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-    guard parts.count == 3, parts[2].hasPrefix("HTTP/1."), parts[1].hasPrefix("/") else { return nil }
+    guard parts.count == 3, parts[2].hasPrefix("HTTP/1."), parts[1].hasPrefix("/") else {
+      return nil
+    }
     method = String(parts[0])
     let target = parts[1]
     if let mark = target.firstIndex(of: "?") {
@@ -49,7 +51,9 @@ public struct HTTPResponse: Sendable, Hashable {
   }
 
   public static func text(_ status: Int, _ reason: String, _ body: String) -> HTTPResponse {
-    HTTPResponse(status: status, reason: reason, contentType: "text/plain; charset=utf-8", body: Array(body.utf8))
+    HTTPResponse(
+      status: status, reason: reason, contentType: "text/plain; charset=utf-8",
+      body: Array(body.utf8))
   }
 
   /// The bytes on the wire; `includeBody` is false for `HEAD`.

@@ -16,7 +16,9 @@ public struct MonitorHTTPServer: Sendable {
   /// Binds `host` (a numeric address) and `port`.
   /// - Throws: `MonitorWebError` naming the address.
   public init(host: String, port: UInt16) throws(MonitorWebError) {
-    guard let address = SocketAddress(numericHost: host, port: port) else { throw .badListenAddress(host) }
+    guard let address = SocketAddress(numericHost: host, port: port) else {
+      throw .badListenAddress(host)
+    }
     do throws(PosixError) {
       listener = try Socket.listen(on: address)
       let bound = try Socket.localAddress(listener)
@@ -29,7 +31,9 @@ public struct MonitorHTTPServer: Sendable {
 
   /// Accepts connections until `stop()`, answering each request with `handler` on a thread of its own.
   /// - Throws: `MonitorWebError.cannotListen` if accepting fails for another reason than `stop()`.
-  public func run(_ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws(MonitorWebError) {
+  public func run(_ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse)
+    throws(MonitorWebError)
+  {
     defer { listener.closeIgnoringErrors() }
     while true {
       let connection: FileDescriptor
@@ -59,7 +63,8 @@ public struct MonitorHTTPServer: Sendable {
     var head: [UInt8] = []
     let end: [UInt8] = Array("\r\n\r\n".utf8)
     while head.count < 16 * 1024 && !(head.count >= 4 && Array(head.suffix(4)) == end) {
-      guard let chunk = try? connection.readSome(upTo: 4096, deadline: deadline), !chunk.isEmpty else { break }
+      guard let chunk = try? connection.readSome(upTo: 4096, deadline: deadline), !chunk.isEmpty
+      else { break }
       head += chunk
       if let range = head.firstRange(of: end) { head.removeSubrange(range.upperBound...) }
     }
@@ -83,7 +88,8 @@ public enum MonitorWebError: Error, Sendable, Equatable, CustomStringConvertible
 
   public var description: String {
     switch self {
-    case .badListenAddress(let text): "bad --listen address \"\(text)\": expected a numeric IPv4 or IPv6 address"
+    case .badListenAddress(let text):
+      "bad --listen address \"\(text)\": expected a numeric IPv4 or IPv6 address"
     case .cannotListen(let reason): reason
     case .badOption(let text): text
     }

@@ -26,6 +26,12 @@ public struct MonitorLog: Sendable {
     "\(program)[\(pid)] (\(function)) \(level.rawValue)\(message)\n"
   }
 
+  /// The line 3.4's monitor logs for an event of a scan (warnings at warning level, the rest as traces).
+  public func line(for event: StateScanEvent) -> String {
+    if case .warning(let warning) = event { return line(for: warning) }
+    return line(.info, function: event.function, "\(event)")
+  }
+
   /// The line 3.4's monitor logs for a warning of a scan.
   public func line(for warning: StateScanWarning) -> String {
     line(.warning, function: warning.function, "\(warning)")

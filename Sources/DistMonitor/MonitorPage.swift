@@ -35,12 +35,14 @@ enum MonitorPage {
     "use strict";
     const COLORS={Startup:"#9e9e9e",Blocked:"#8d6e63",Connect:"#ab47bc",Preprocess:"#42a5f5",Send:"#ffa726",
       Compile:"#66bb6a",Receive:"#26c6da",Done:"#607d8b"};
-    const ROW=18,LABEL=170,AXIS=20,MAXSPANS=60000;
+    const ROW=18,LABEL=170,AXIS=20,MAXSPANS=25000;
     const spans=new Map();let hosts=[],lanes=[],byLane=new Map(),since=null,offset=0,dirty=true,windowMs=300000;
     const $=id=>document.getElementById(id);
     $("legend").innerHTML=Object.keys(COLORS).filter(p=>p!=="Done")
       .map(p=>`<span><i style="background:${COLORS[p]}"></i>${p}</span>`).join("");
     $("win").onchange=e=>{windowMs=1000*e.target.value;dirty=true};
+    const asked=new URLSearchParams(location.search).get("window");
+    if(asked&&[...$("win").options].some(o=>o.value===asked)){$("win").value=asked;windowMs=1000*asked}
     const esc=s=>String(s).replace(/[&<>"]/g,c=>({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;"}[c]));
     const secs=ms=>ms==null?"–":ms<1000?ms+" ms":(ms/1000).toFixed(1)+" s";
     const serverNow=()=>Date.now()+offset;
@@ -91,7 +93,7 @@ enum MonitorPage {
         const i=byLane.get(s.host+"\\u0000"+s.slot);if(i===undefined)continue;
         const end=s.end??now;if(end<left)continue;
         const x0=LABEL+Math.max(s.start-left,0)*scale,x1=LABEL+(end-left)*scale;
-        ctx.fillStyle=COLORS[s.phase]||"#999";ctx.fillRect(x0,AXIS+i*ROW+2,Math.max(x1-x0,1.5),ROW-4)}}
+        ctx.fillStyle=COLORS[s.phase]||"#999";ctx.fillRect(x0,AXIS+i*ROW+2,Math.max(x1-x0-1,1.5),ROW-4)}}
     canvas.onmousemove=e=>{
       const r=canvas.getBoundingClientRect(),x=e.clientX-r.left,y=e.clientY-r.top,i=Math.floor((y-AXIS)/ROW),tip=$("tip");
       const l=lanes[i];if(!l||x<LABEL){tip.style.display="none";return}

@@ -1,5 +1,6 @@
 public import DistState
 internal import Glibc
+internal import HostSpec
 internal import Synchronization
 
 /// The web monitor: samples the state directory and back-off marks into a `FarmHistory`, keeps the latest
@@ -23,11 +24,14 @@ public final class MonitorWebApp: Sendable {
     public var window: Int64
     /// The most finished spans kept.
     public var spanLimit: Int
+    /// Hosts of the host list and their slot counts, shown even while idle.
+    public var configuredHosts: [String: Int]
 
     public init(
-      stateDirectory: StateDirectory, backoffPeriod: Int = 60, statsSources: [DaemonStatsSource] = [],
+      stateDirectory: StateDirectory, backoffPeriod: Int = 60,
+      statsSources: [DaemonStatsSource] = [],
       sampleInterval: Int64 = 500, statsInterval: Int64 = 2000, window: Int64 = 10 * 60 * 1000,
-      spanLimit: Int = 50_000
+      spanLimit: Int = 20_000, configuredHosts: [String: Int] = [:]
     ) {
       self.stateDirectory = stateDirectory
       self.backoffPeriod = backoffPeriod
@@ -36,12 +40,31 @@ public final class MonitorWebApp: Sendable {
       self.statsInterval = statsInterval
       self.window = window
       self.spanLimit = spanLimit
+      self.configuredHosts = configuredHosts
     }
 
-    /// Reads `DISTCC_DIR`/`HOME` and `DISTCC_BACKOFF_PERIOD` as 3.4's client does.
+    /// Reads `DISTCC_DIR`/`HOME` and `DISTCC_BACKOFF_PERIOD` as 3.4's client does, and the host list
+    /// (`DISTCC_HOSTS`, then the host files) if there is one.
     public init(environment: [String: String]) throws(DistStateError) {
       let period = environment["DISTCC_BACKOFF_PERIOD"].map { Int(atoi($0)) } ?? 60
-      self.init(stateDirectory: try StateDirectory(environment: environment), backoffPeriod: period)
+      self.init(
+        stateDirectory: try StateDirectory(environment: environment), backoffPeriod: period,
+        configuredHosts: Self.hosts(of: try? HostList.load(environment: environment).list))
+    }
+
+    /// Host names (as state files name them) and slot counts of a host list.
+    static func hosts(of list: HostList?) -> [String: Int] {
+      var hosts: [String: Int] = [:]
+      for entry in list?.hosts ?? [] {
+        let name: String
+        switch entry.kind {
+        case .localhost: name = "localhost"
+        case .tcp(let host, _): name = host
+        case .ssh(_, let host, _): name = host
+        }
+        hosts[name] = max(hosts[name] ?? 0, entry.limit)
+      }
+      return hosts
     }
   }
 
@@ -56,7 +79,9 @@ public final class MonitorWebApp: Sendable {
 
   public init(configuration: Configuration) {
     self.configuration = configuration
-    shared = Mutex(Shared(history: FarmHistory(window: configuration.window, spanLimit: configuration.spanLimit)))
+    shared = Mutex(
+      Shared(history: FarmHistory(window: configuration.window, spanLimit: configuration.spanLimit))
+    )
   }
 
   /// Milliseconds since the epoch.
@@ -70,10 +95,12 @@ public final class MonitorWebApp: Sendable {
   /// - Throws: the scan's error when the state directory cannot be created or read.
   public func sample(at now: Int64 = currentTime()) throws(DistStateError) {
     let scan = try configuration.stateDirectory.scan(now: Int(now / 1000))
-    let marks = BackoffFile.scan(lockDirectory: configuration.stateDirectory.distccDirectory + "/lock")
-    let rewriting = Set(scan.incompleteFiles.compactMap { path in
-      path.split(separator: "/").last.flatMap { Int64($0.dropFirst(StateFile.namePrefix.count)) }
-    })
+    let marks = BackoffFile.scan(
+      lockDirectory: configuration.stateDirectory.distccDirectory + "/lock")
+    let rewriting = Set(
+      scan.incompleteFiles.compactMap { path in
+        path.split(separator: "/").last.flatMap { Int64($0.dropFirst(StateFile.namePrefix.count)) }
+      })
     shared.withLock { shared in
       shared.history.observe(scan.records, rewriting: rewriting, at: now)
       shared.history.observe(marks, at: now, period: configuration.backoffPeriod)
@@ -112,8 +139,10 @@ public final class MonitorWebApp: Sendable {
   public func snapshot(at now: Int64 = currentTime()) -> FarmSnapshot {
     shared.withLock { shared in
       FarmSnapshot(
-        now: now, history: shared.history, stats: shared.stats, backoffPeriod: configuration.backoffPeriod,
-        stateDirectory: configuration.stateDirectory.path, warnings: shared.warnings)
+        now: now, history: shared.history, stats: shared.stats,
+        backoffPeriod: configuration.backoffPeriod,
+        stateDirectory: configuration.stateDirectory.path, warnings: shared.warnings,
+        configuredHosts: configuration.configuredHosts)
     }
   }
 
@@ -125,7 +154,8 @@ public final class MonitorWebApp: Sendable {
     switch request.path {
     case "/", "/index.html":
       return HTTPResponse(
-        status: 200, reason: "OK", contentType: "text/html; charset=utf-8", body: Array(MonitorPage.html.utf8))
+        status: 200, reason: "OK", contentType: "text/html; charset=utf-8",
+        body: Array(MonitorPage.html.utf8))
     case "/api/state":
       let since = request.query["since"].flatMap { Int64($0) }
       return HTTPResponse(

@@ -40,7 +40,9 @@ public struct MonitorWebOptions: Sendable, Equatable {
       }
       func value() throws(MonitorWebError) -> String {
         if let inlineValue { return inlineValue }
-        guard let next = remaining.popFirst() else { throw .badOption("option \(name) needs a value") }
+        guard let next = remaining.popFirst() else {
+          throw .badOption("option \(name) needs a value")
+        }
         return next
       }
       switch name {
@@ -48,7 +50,9 @@ public struct MonitorWebOptions: Sendable, Equatable {
         listen = try value()
       case "--port":
         let text = try value()
-        guard let number = UInt16(text) else { throw .badOption("bad --port \"\(text)\": expected 0-65535") }
+        guard let number = UInt16(text) else {
+          throw .badOption("bad --port \"\(text)\": expected 0-65535")
+        }
         port = number
       case "--daemon-stats":
         let text = try value()

@@ -10,7 +10,8 @@ struct StateWatcher: ~Copyable {
   init(directory: String) {
     let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
     if fd >= 0,
-      inotify_add_watch(fd, directory, UInt32(IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_TO | IN_CREATE)) >= 0
+      inotify_add_watch(fd, directory, UInt32(IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_TO | IN_CREATE))
+        >= 0
     {
       descriptor = FileDescriptor(rawValue: fd)
     } else {
@@ -28,7 +29,9 @@ struct StateWatcher: ~Copyable {
       _ = try? Poll.wait([], deadline: deadline)
       return false
     }
-    guard let events = try? Poll.wait([(descriptor, .readable)], deadline: deadline), !events[0].isEmpty else {
+    guard let events = try? Poll.wait([(descriptor, .readable)], deadline: deadline),
+      !events[0].isEmpty
+    else {
       return false
     }
     while let chunk = try? descriptor.readSome(upTo: 16 * 1024, deadline: .after(milliseconds: 0)),

@@ -24,7 +24,9 @@ public enum TextReport {
   }
 
   /// Pads `field` with spaces to `width` bytes (a wider field is kept whole).
-  private static func append(_ field: [UInt8], width: Int, leftAligned: Bool, to output: inout [UInt8]) {
+  private static func append(
+    _ field: [UInt8], width: Int, leftAligned: Bool, to output: inout [UInt8]
+  ) {
     let padding = [UInt8](repeating: UInt8(ascii: " "), count: max(0, width - field.count))
     output += leftAligned ? field + padding : padding + field
   }

@@ -62,31 +62,37 @@ extension FileDescriptor {
 
   /// Reads until end of file.
   ///
+  /// The buffer grows geometrically and only when full, so a stream that arrives in small pieces (a pipe,
+  /// a `/proc` file) costs one copy per doubling, not one per read.
   /// - Parameter limit: the most bytes accepted; more is an error (`EFBIG`), never a larger allocation.
   public func readToEnd(
     limit: Int, deadline: Deadline, operation: @autoclosure () -> String = "read"
   ) throws(PosixError) -> [UInt8] {
-    var result: [UInt8] = []
-    var chunk = 64 * 1024
+    var result = [UInt8](repeating: 0, count: Swift.min(64 * 1024, limit + 1))
+    var used = 0
     while true {
-      let start = result.count
-      let room = Swift.min(chunk, limit + 1 - start)
-      result.append(contentsOf: repeatElement(0, count: room))
+      if used == result.count {
+        let growth = Swift.min(result.count, limit + 1 - used)
+        result.append(contentsOf: repeatElement(0, count: growth))
+      }
+      let start = used
       var outcome = Result<Int, PosixError>.success(0)
       result.withUnsafeMutableBytes { buffer in
         outcome = Result { () throws(PosixError) in
           try readSome(
-            into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + room)]),
+            into: UnsafeMutableRawBufferPointer(rebasing: buffer[start...]),
             deadline: deadline, operation: operation())
         }
       }
       let count = try outcome.get()
-      result.removeSubrange((start + count)...)
-      if count == 0 { return result }
-      if result.count > limit {
+      if count == 0 {
+        result.removeSubrange(used...)
+        return result
+      }
+      used += count
+      if used > limit {
         throw PosixError.system(operation: operation(), errno: .fileTooLarge)
       }
-      if chunk < 4 * 1024 * 1024 { chunk *= 2 }
     }
   }
 

@@ -26,6 +26,7 @@ extension StateDirectory {
         String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
       }
       guard name.hasPrefix(StateFile.namePrefix) else { continue }
+      scan.events.append(.processing(path: path + "/" + name))
       readFile(path + "/" + name, now: now, into: &scan)
     }
     return scan
@@ -34,21 +35,26 @@ extension StateDirectory {
   private func readFile(_ path: String, now: Int, into scan: inout StateScan) {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
-      if errno != ENOENT { scan.warnings.append(.cannotOpen(path: path, errno: errno)) }
+      if errno == ENOENT {
+        scan.events.append(.vanished(path: path))
+      } else {
+        scan.warn(.cannotOpen(path: path, errno: errno))
+      }
       return
     }
     defer { close(descriptor) }
 
     var status = stat()
     guard fstat(descriptor, &status) == 0 else {
-      scan.warnings.append(.cannotStat(path: path, errno: errno))
+      scan.warn(.cannotStat(path: path, errno: errno))
       return
     }
     if now - status.st_mtim.tv_sec > Self.staleAge {
+      scan.events.append(.removingStale(path: path))
       if unlink(path) == 0 {
         scan.removedStaleFiles.append(path)
       } else {
-        scan.warnings.append(.cannotRemoveStale(path: path, errno: errno))
+        scan.warn(.cannotRemoveStale(path: path, errno: errno))
       }
       return
     }
@@ -56,20 +62,26 @@ extension StateDirectory {
     var bytes = [UInt8](repeating: 0, count: StateRecord.size)
     let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
     guard count > 0 else {
-      if count == 0 { scan.incompleteFiles.append(path) }
+      if count == 0 {
+        scan.incompleteFiles.append(path)
+      } else {
+        scan.events.append(.readFailed(path: path, errno: errno))
+      }
       return
     }
     let record: StateRecord
     do {
       record = try StateRecord(decoding: bytes[..<count])
     } catch .wrongMagic {
-      scan.warnings.append(.wrongMagic(path: path))
+      scan.warn(.wrongMagic(path: path))
       return
     } catch .wrongStructureSize {
-      scan.warnings.append(.wrongStructureSize(path: path))
+      scan.warn(.wrongStructureSize(path: path))
       return
     } catch {
-      scan.incompleteFiles.append(path)  // short: the client is rewriting it
+      // Short: the client is rewriting it.
+      scan.incompleteFiles.append(path)
+      scan.events.append(.shortRead(path: path))
       return
     }
 
@@ -78,7 +90,7 @@ extension StateDirectory {
         if errno == ESRCH {
           scan.orphans.append(record)
         } else {
-          scan.warnings.append(.cannotCheckProcess(pid: record.pid, errno: errno))
+          scan.warn(.cannotCheckProcess(pid: record.pid, errno: errno))
         }
         return
       }

@@ -9,6 +9,8 @@ public struct StateScan: Sendable, Hashable {
   public var removedStaleFiles: [String]
   /// Records whose client process no longer exists; skipped, their files left for the staleness rule.
   public var orphans: [StateRecord]
+  /// Everything the scan did, in order: 3.4's trace lines and warnings.
+  public var events: [StateScanEvent] = []
   /// Files skipped silently because they were empty or short: a client was rewriting them, so their
   /// clients still run.
   public var incompleteFiles: [String]
@@ -23,6 +25,12 @@ public struct StateScan: Sendable, Hashable {
     self.removedStaleFiles = removedStaleFiles
     self.orphans = orphans
     self.incompleteFiles = incompleteFiles
+  }
+
+  /// Records a warning in `warnings` and `events`.
+  mutating func warn(_ warning: StateScanWarning) {
+    warnings.append(warning)
+    events.append(.warning(warning))
   }
 
   /// Inserts `record` after every record that sorts before or equal to it (`dcc_mon_insert_sorted`).

@@ -1,15 +1,20 @@
 /// The algorithms offered in the handshake, cheapest first for a short-lived connection on a fast network.
 /// Docs/ssh.md has the measurements behind the order. Algorithms OpenSSH has retired (SHA-1 key exchange, CBC,
 /// RC4, MD5) are not offered at all.
-enum AlgorithmPreferences {
+struct AlgorithmPreferences: Sendable, Equatable {
   /// X25519 is the cheapest key exchange libssh2 1.10 has; NIST P-256 next.
-  static let keyExchange =
+  var keyExchange =
     "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
     + "ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,"
     + "diffie-hellman-group14-sha256"
   /// AES-CTR runs on AES-NI; libssh2 1.10 has neither AES-GCM nor ChaCha20-Poly1305.
-  static let ciphers = "aes128-ctr,aes256-ctr,aes192-ctr"
-  static let macs = "hmac-sha2-256,hmac-sha2-512,hmac-sha1"
+  var ciphers = "aes128-ctr,aes256-ctr,aes192-ctr"
+  /// HMAC-SHA-256 runs on the SHA extensions of current x86 and ARM cores.
+  var macs = "hmac-sha2-256,hmac-sha2-512,hmac-sha1"
+  /// Host key algorithms, before the ones the known-hosts files record for the host are moved to the front.
+  var hostKeys: [HostKeyType] = HostKeyType.allCases
+
+  static let standard = AlgorithmPreferences()
 }
 
 /// A host key algorithm libssh2 1.10 can verify, in the order we prefer them (Ed25519 verifies fastest).

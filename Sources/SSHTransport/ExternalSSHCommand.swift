@@ -1,6 +1,6 @@
 public import DistPosix
-public import SystemPackage
 internal import Glibc
+public import SystemPackage
 
 /// 3.4's SSH mode, for users who set `DISTCC_SSH`: run a tunnel program and speak the protocol over its stdin and
 /// stdout (`protocol.md` §10).

@@ -1,5 +1,5 @@
-import DistPosix
 internal import CLibSSH2
+import DistPosix
 internal import Glibc
 
 extension HostKeyType {

@@ -1,5 +1,5 @@
-import DistPosix
 internal import CLibSSH2
+import DistPosix
 
 extension LibSSH2Session {
   /// Public-key authentication as OpenSSH does it without a terminal: the agent's keys first (only those matching
@@ -34,10 +34,15 @@ extension LibSSH2Session {
           raw, user, UInt32(user.utf8.count), hasPublic ? publicPath : nil, path, "")
       }
       if result == 0 { return }
-      if result == LIBSSH2_ERROR_AUTHENTICATION_FAILED || result == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED {
+      let message = lastError
+      if result == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED && message == "Callback returned error" {
+        // The server would take the public key, but the private key could not sign: encrypted or unreadable.
+        tried.append(
+          "\(path) (unusable: cannot load the private key; if it has a passphrase, add it to ssh-agent)")
+      } else if result == LIBSSH2_ERROR_AUTHENTICATION_FAILED || result == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED {
         tried.append("\(path) (refused)")
       } else {
-        tried.append("\(path) (unusable: \(lastError))")
+        tried.append("\(path) (unusable: \(message))")
       }
     }
     throw .authentication(host: display, user: user, tried: tried, reason: "no key was accepted")

@@ -1,4 +1,5 @@
 import DistPosix
+
 extension LibSSH2Session {
   /// Checks the server's key against the known-hosts files; refuses unknown (unless `StrictHostKeyChecking`
   /// says otherwise), changed and revoked keys. Never prompts.
@@ -11,7 +12,8 @@ extension LibSSH2Session {
     }
     let fingerprint = hostKeyFingerprint()
     if let file = knownHosts.revocation(of: blob) {
-      throw .revokedHostKey(host: display, keyType: type.methodName, fingerprint: fingerprint, knownHostsFile: file)
+      throw .revokedHostKey(
+        host: display, keyType: type.methodName, fingerprint: fingerprint, knownHostsFile: file)
     }
     let name = settings.knownHostsName
     switch knownHosts.check(name: name, type: type, key: blob) {

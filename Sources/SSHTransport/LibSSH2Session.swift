@@ -85,14 +85,16 @@ final class LibSSH2Session {
     }
   }
 
-  /// Key exchange, with the algorithm preferences of `AlgorithmPreferences`.
-  func handshake(hostKeyOrder: [HostKeyType], deadline: Deadline) throws(SSHError) {
-    prefer(LIBSSH2_METHOD_KEX, AlgorithmPreferences.keyExchange)
+  /// Key exchange with `preferences`, offering host key types in `hostKeyOrder`; no compression.
+  func handshake(preferences: AlgorithmPreferences, hostKeyOrder: [HostKeyType], deadline: Deadline)
+    throws(SSHError)
+  {
+    prefer(LIBSSH2_METHOD_KEX, preferences.keyExchange)
     prefer(LIBSSH2_METHOD_HOSTKEY, hostKeyOrder.map(\.methodName).joined(separator: ","))
-    prefer(LIBSSH2_METHOD_CRYPT_CS, AlgorithmPreferences.ciphers)
-    prefer(LIBSSH2_METHOD_CRYPT_SC, AlgorithmPreferences.ciphers)
-    prefer(LIBSSH2_METHOD_MAC_CS, AlgorithmPreferences.macs)
-    prefer(LIBSSH2_METHOD_MAC_SC, AlgorithmPreferences.macs)
+    prefer(LIBSSH2_METHOD_CRYPT_CS, preferences.ciphers)
+    prefer(LIBSSH2_METHOD_CRYPT_SC, preferences.ciphers)
+    prefer(LIBSSH2_METHOD_MAC_CS, preferences.macs)
+    prefer(LIBSSH2_METHOD_MAC_SC, preferences.macs)
     prefer(LIBSSH2_METHOD_COMP_CS, "none")
     prefer(LIBSSH2_METHOD_COMP_SC, "none")
     let result = try retry(.handshake, deadline: deadline) { libssh2_session_handshake(raw, socket.rawValue) }

@@ -11,10 +11,11 @@ public import DistPosix
 /// let channel = try SSHChannel.open(SSHDestination(host: "red", user: "alice"), options: options)
 /// defer { channel.close() }
 /// try channel.write(request, deadline: .after(milliseconds: 300_000))
-/// let count = try channel.read(into: buffer, deadline: .after(milliseconds: 300_000))   // 0 = end of reply
+/// let bytes = try channel.read(upTo: 65536, deadline: .after(milliseconds: 300_000))   // [] = end of reply
 /// ```
 public final class SSHChannel {
   /// Where each stage of opening the channel went, in milliseconds, for `--verbose` and measurements.
+  /// A channel of a reused ``SSHConnection`` reports zero for the stages it did not repeat.
   public struct SetupTimings: Sendable, Equatable {
     public var connect: Double
     public var handshake: Double
@@ -23,85 +24,37 @@ public final class SSHChannel {
     public var total: Double { connect + handshake + authentication + exec }
   }
 
-  /// The destination as given to ``open(_:options:)``.
-  public let destination: SSHDestination
-  /// Time spent in each stage of ``open(_:options:)``.
+  /// The destination the channel runs on.
+  public var destination: SSHDestination { connection.destination }
+  /// Time spent in each stage of opening this channel.
   public let setupTimings: SetupTimings
   /// The negotiated key exchange, host key, cipher and MAC, e.g. `curve25519-sha256 ssh-ed25519 aes128-ctr ...`.
-  public let negotiatedAlgorithms: String
+  public var negotiatedAlgorithms: String { connection.negotiatedAlgorithms }
 
-  private let session: LibSSH2Session
+  /// The connection this channel runs on; kept alive as long as the channel.
+  public let connection: SSHConnection
+  private var session: LibSSH2Session { connection.session }
   private var channel: OpaquePointer?
   private var receivedBytes = 0
   private var stderrTail: [UInt8] = []
   private static let stderrLimit = 4096
-  /// libssh2's default receive window (`LIBSSH2_CHANNEL_WINDOW_DEFAULT`, a macro Swift cannot import).
-  private static let channelWindow: UInt32 = 2 << 20
 
-  private init(
-    destination: SSHDestination, session: LibSSH2Session, channel: OpaquePointer, timings: SetupTimings,
-    algorithms: String
-  ) {
-    self.destination = destination
-    self.session = session
+  init(connection: SSHConnection, channel: OpaquePointer, timings: SetupTimings) {
+    self.connection = connection
     self.channel = channel
     self.setupTimings = timings
-    self.negotiatedAlgorithms = algorithms
   }
 
   deinit { close() }
 
-  /// Opens an authenticated channel running `destination.remoteCommandLine`.
+  /// Opens a connection (``SSHConnection/open(_:options:)``) and one channel on it running
+  /// `destination.remoteCommandLine`; the connection closes with the channel.
   ///
-  /// Reads `~/.ssh/config` for `HostName`, `User`, `Port`, `IdentityFile`; verifies the host key against the
-  /// known-hosts files; authenticates with ssh-agent (`SSH_AUTH_SOCK` in `options.environment`), then the key files.
   /// - Throws: ``SSHError`` naming the host and the stage that failed.
   public static func open(_ destination: SSHDestination, options: SSHOptions) throws(SSHError) -> SSHChannel {
-    let config = try SSHConfig.load(options.configFile)
-    let settings = try SSHHostSettings(destination: destination, options: options, config: config)
-    let display = settings.displayName
-    var clock = Stopwatch()
-
-    let socket = try TCPConnection.open(
-      host: settings.hostName, port: settings.port, display: display,
-      deadline: .after(milliseconds: options.connectTimeout.milliseconds))
-    let connect = clock.lap()
-
-    let deadline = Deadline.after(milliseconds: options.setupTimeout.milliseconds)
-    let session = try LibSSH2Session(socket: socket, display: display)
-    let knownHosts = KnownHosts(
-      session: session, paths: settings.userKnownHostsFiles + settings.globalKnownHostsFiles)
-    let recorded = knownHosts.recordedTypes(for: settings.knownHostsName)
-    let order = recorded + HostKeyType.allCases.filter { !recorded.contains($0) }
-    try session.handshake(hostKeyOrder: order, deadline: deadline)
-    try session.verifyHostKey(settings: settings, knownHosts: knownHosts)
-    let handshake = clock.lap()
-
-    try session.authenticate(settings: settings, agentSocket: options.agentSocket, deadline: deadline)
-    let authentication = clock.lap()
-
-    let channel = try session.retry(.channel, deadline: deadline) {
-      libssh2_channel_open_ex(
-        session.raw, "session", 7, Self.channelWindow, UInt32(LIBSSH2_CHANNEL_PACKET_DEFAULT), nil, 0)
-    }
-    guard let channel else { throw .channel(host: display, reason: session.lastError) }
-    let command = destination.remoteCommandLine
-    let started = try session.retry(.exec, deadline: deadline) {
-      libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
-    }
-    if started != 0 {
-      let reason = session.lastError
-      libssh2_channel_free(channel)
-      throw .exec(host: display, command: command, reason: reason)
-    }
-    let exec = clock.lap()
-
-    let algorithms = [LIBSSH2_METHOD_KEX, LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS, LIBSSH2_METHOD_MAC_CS]
-      .compactMap { session.negotiated($0) }.joined(separator: " ")
-    return SSHChannel(
-      destination: destination, session: session, channel: channel,
-      timings: SetupTimings(connect: connect, handshake: handshake, authentication: authentication, exec: exec),
-      algorithms: algorithms)
+    let deadline = Deadline.after(milliseconds: (options.connectTimeout + options.setupTimeout).milliseconds)
+    let connection = try SSHConnection.open(destination, options: options)
+    return try connection.openChannel(deadline: deadline)
   }
 
   /// Sends all of `bytes` to the remote command's stdin before `deadline`.
@@ -130,7 +83,11 @@ public final class SSHChannel {
     try result.get()
   }
 
-  /// Closes the remote command's stdin (end of request).
+  /// Closes the remote command's stdin.
+  ///
+  /// Do not call this after a distcc request: 3.4's `distccd` takes end of file on its input as the client
+  /// going away and kills the job (`Client fd disconnected, killing job`, exit 107). It is for remote commands
+  /// that read to end of file.
   public func sendEOF(deadline: Deadline) throws(SSHError) {
     guard let channel else { throw .io(host: session.display, reason: "channel already closed") }
     let result: Int32 = try session.retry(.io, deadline: deadline) { libssh2_channel_send_eof(channel) }
@@ -139,8 +96,8 @@ public final class SSHChannel {
 
   /// Reads what the remote command wrote to stdout into `buffer`; returns the count, 0 at the end of the reply.
   ///
-  /// - Throws: ``SSHError/remoteCommandFailed(host:command:exitStatus:stderr:)`` if the command ends without having
-  ///   sent a single byte (it is missing, or refused to serve), with its exit status and stderr.
+  /// - Throws: ``SSHError/remoteCommandFailed(host:command:exitStatus:stderr:)`` if the command ends without
+  ///   having sent a single byte (it is missing, or refused to serve), with its exit status and stderr.
   public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: Deadline) throws(SSHError) -> Int {
     guard let channel else { throw .io(host: session.display, reason: "channel already closed") }
     guard buffer.count > 0 else { return 0 }
@@ -180,13 +137,16 @@ public final class SSHChannel {
     return stderrTail
   }
 
-  /// Closes the channel and the connection. Bounded in time; safe to call twice.
+  /// Closes the channel (and its connection, once nothing else holds it). Bounded in time; safe to call twice.
   public func close() {
     guard let channel else { return }
     self.channel = nil
+    // Bounded: blocking calls with a one-second timeout, then back to non-blocking for the connection's next
+    // channel.
     libssh2_session_set_timeout(session.raw, 1000)
     libssh2_session_set_blocking(session.raw, 1)
     libssh2_channel_free(channel)
+    libssh2_session_set_blocking(session.raw, 0)
   }
 
   private func drainStderr() {

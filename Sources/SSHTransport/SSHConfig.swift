@@ -1,4 +1,5 @@
 import DistPosix
+
 /// The basics of an OpenSSH client configuration (`~/.ssh/config`, `ssh_config(5)`): `Host` blocks with
 /// `HostName`, `User`, `Port`, `IdentityFile`, `IdentitiesOnly`, `UserKnownHostsFile`, `GlobalKnownHostsFile` and
 /// `StrictHostKeyChecking`.

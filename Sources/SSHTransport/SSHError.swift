@@ -77,7 +77,9 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     case .revokedHostKey(let host, let type, let fingerprint, let file):
       return "ssh \(host): host key refused: its \(type) key \(fingerprint) is marked @revoked in \(file)"
     case .authentication(let host, let user, let tried, let reason):
-      let list = tried.isEmpty ? "no identities (start ssh-agent or create ~/.ssh/id_ed25519)" : tried.joined(separator: ", ")
+      let list =
+        tried.isEmpty
+        ? "no identities (start ssh-agent or create ~/.ssh/id_ed25519)" : tried.joined(separator: ", ")
       return "ssh \(host): authentication as \(user) failed: \(reason); tried \(list)"
     case .exec(let host, let command, let reason):
       return "ssh \(host): exec of '\(command)' failed: \(reason)"

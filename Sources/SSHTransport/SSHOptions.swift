@@ -19,6 +19,8 @@ public struct SSHOptions: Sendable {
   public var configFile: String?
   /// Files that list host keys the global way (checked after the user's `UserKnownHostsFile` list).
   public var globalKnownHostsFiles: [String]
+  /// The handshake's algorithm preferences (tests and measurements vary them).
+  var algorithms = AlgorithmPreferences.standard
 
   /// Options for a user whose home is `home`.
   /// - Parameters:

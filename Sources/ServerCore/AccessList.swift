@@ -81,7 +81,8 @@ public struct AccessList: Sendable, Equatable, CustomStringConvertible {
   }
 
   static let privateRanges = [
-    "192.168.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "127.0.0.0/8", "fe80::/10", "fc00::/7", "::1/128",
+    "192.168.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "127.0.0.0/8", "fe80::/10", "fc00::/7",
+    "::1/128",
   ]
   static let loopback: [Entry] = ["127.0.0.0/8", "::1/128"].compactMap { try? Entry(parsing: $0) }
 
@@ -94,6 +95,7 @@ public struct AccessList: Sendable, Equatable, CustomStringConvertible {
   }
 
   public var description: String {
-    entries.isEmpty ? "loopback only (127.0.0.0/8, ::1)" : entries.map(\.description).joined(separator: ", ")
+    entries.isEmpty
+      ? "loopback only (127.0.0.0/8, ::1)" : entries.map(\.description).joined(separator: ", ")
   }
 }

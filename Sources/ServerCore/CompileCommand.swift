@@ -37,8 +37,12 @@ struct CompileCommand: Sendable, Equatable {
     }
   }
 
-  static func has(_ argument: [UInt8], prefix: String) -> Bool { argument.starts(with: prefix.utf8) }
-  static func equals(_ argument: [UInt8], _ text: String) -> Bool { argument.elementsEqual(text.utf8) }
+  static func has(_ argument: [UInt8], prefix: String) -> Bool {
+    argument.starts(with: prefix.utf8)
+  }
+  static func equals(_ argument: [UInt8], _ text: String) -> Bool {
+    argument.elementsEqual(text.utf8)
+  }
 
   /// Scans `arguments` like 3.4; throws a ``Refusal`` for anything 3.4 would keep local or cannot serve.
   init(scanning arguments: [[UInt8]]) throws(Refusal) {
@@ -46,7 +50,8 @@ struct CompileCommand: Sendable, Equatable {
       throw Refusal(description: "empty command line")
     }
     guard first[0] != UInt8(ascii: "-") else {
-      throw Refusal(description: "compiler name \"\(String(decoding: first, as: UTF8.self))\" starts with -")
+      throw Refusal(
+        description: "compiler name \"\(String(decoding: first, as: UTF8.self))\" starts with -")
     }
     self.arguments = arguments
     var source: Int?
@@ -56,7 +61,9 @@ struct CompileCommand: Sendable, Equatable {
     var sawAssembly = false
     var index = 1
     func setOutput(_ location: OutputLocation) throws(Refusal) {
-      if output != .none || positionalOutput { throw Refusal(description: "called for link?  i give up") }
+      if output != .none || positionalOutput {
+        throw Refusal(description: "called for link?  i give up")
+      }
       output = location
     }
     while index < arguments.count {
@@ -76,40 +83,55 @@ struct CompileCommand: Sendable, Equatable {
         case "-fprofile-arcs", "-ftest-coverage", "--coverage", "-fprofile-correction":
           throw Refusal(description: "compiler will emit profile info; must be local")
         case "-o":
-          guard index + 1 < arguments.count else { throw Refusal(description: "-o without a file name") }
+          guard index + 1 < arguments.count else {
+            throw Refusal(description: "-o without a file name")
+          }
           try setOutput(.separate(valueIndex: index + 1))
           index += 1
         default:
           if text.hasPrefix("-MF") || text.hasPrefix("-MT") || text.hasPrefix("-MQ") { break }
-          if text.hasPrefix("-M") { throw Refusal(description: "-M implies -E (maybe) and must be local") }
+          if text.hasPrefix("-M") {
+            throw Refusal(description: "-M implies -E (maybe) and must be local")
+          }
           if text.hasPrefix("-Wa,") && (text.contains(",-a") || text.contains("--MD")) {
             throw Refusal(description: "-Wa,… must be local")
           }
           if text.hasPrefix("-specs=") { throw Refusal(description: "-specs=… must be local") }
-          if ["-fprofile-generate", "-fprofile-use", "-fauto-profile"].contains(where: text.hasPrefix) {
+          if ["-fprofile-generate", "-fprofile-use", "-fauto-profile"].contains(
+            where: text.hasPrefix)
+          {
             throw Refusal(description: "compiler will emit profile info; must be local")
           }
           if text.hasPrefix("-x"), index + 1 < arguments.count {
             let next = String(decoding: arguments[index + 1], as: UTF8.self)
             if !["c", "c++", "objective-c", "objective-c++", "go"].contains(where: next.hasPrefix) {
-              throw Refusal(description: "gcc's -x handling is complex; running locally for \(next)")
+              throw Refusal(
+                description: "gcc's -x handling is complex; running locally for \(next)")
             }
           }
-          if text.hasPrefix("-dr") { throw Refusal(description: "gcc's debug option \(text) may write extra files") }
+          if text.hasPrefix("-dr") {
+            throw Refusal(description: "gcc's debug option \(text) may write extra files")
+          }
           if text.hasPrefix("-o") { try setOutput(.joined(index: index)) }
         }
       } else if SourceKind(fileName: argument) != nil {
         if source != nil { throw Refusal(description: "do we have two inputs?  i give up") }
         source = index
       } else if text.hasSuffix(".o") {
-        if output != .none || positionalOutput { throw Refusal(description: "called for link?  i give up") }
+        if output != .none || positionalOutput {
+          throw Refusal(description: "called for link?  i give up")
+        }
         positionalOutput = true
       }
       index += 1
     }
-    guard sawCompile || sawAssembly else { throw Refusal(description: "compiler apparently called not for compile") }
+    guard sawCompile || sawAssembly else {
+      throw Refusal(description: "compiler apparently called not for compile")
+    }
     guard let source else { throw Refusal(description: "no visible input file") }
-    let base = arguments[source].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).last ?? []
+    let base =
+      arguments[source].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).last
+      ?? []
     if base.starts(with: "conftest.".utf8) || base.starts(with: "tmp.conftest.".utf8) {
       throw Refusal(description: "autoconf tests are run locally")
     }

@@ -42,34 +42,8 @@ public struct CompilerConfinement: Sendable {
     SpawnedProcess, Errno
   > {
     guard enabled else { return SpawnedProcess.spawn(request) }
-    var streams: [FileDescriptor] = []
-    defer { for fd in streams { fd.closeIgnoringErrors() } }
-    func open(_ path: String?, _ flags: Int32) -> Result<FileDescriptor?, Errno> {
-      guard let path else { return .success(nil) }
-      let fd = Glibc.open(path, flags | O_CLOEXEC, 0o600)
-      guard fd >= 0 else { return .failure(Errno(rawValue: errno)) }
-      streams.append(FileDescriptor(rawValue: fd))
-      return .success(FileDescriptor(rawValue: fd))
-    }
-    let input: FileDescriptor?
-    let output: FileDescriptor?
-    let error: FileDescriptor?
-    switch (
-      open(request.standardInput, O_RDONLY),
-      open(request.standardOutput, O_WRONLY | O_CREAT | O_TRUNC),
-      open(request.standardError, O_WRONLY | O_CREAT | O_APPEND)
-    ) {
-    case (.success(let i), .success(let o), .success(let e)): (input, output, error) = (i, o, e)
-    case (.failure(let code), _, _), (_, .failure(let code), _), (_, _, .failure(let code)):
-      return .failure(code)
-    }
     let environment =
       request.environment.filter { !$0.hasPrefix("TMPDIR=") } + ["TMPDIR=\(jobDirectory)"]
-    let spawn = SpawnRequest(
-      executable: request.executable, arguments: request.arguments,
-      environment: environment.map { Array($0.utf8) }, standardInput: input, standardOutput: output,
-      standardError: error, workingDirectory: request.workingDirectory,
-      newProcessGroup: request.newProcessGroup)
     let landlock =
       Landlock.abiVersion() == nil
       ? nil
@@ -77,11 +51,14 @@ public struct CompilerConfinement: Sendable {
         writableDirectories: [jobDirectory],
         executableDirectories: Landlock.systemExecutableDirectories
           + CompilerConfinement.compilerRoots(request.executable, jobDirectory: jobDirectory))
-    do {
-      let child = try ChildProcess.spawnConfined(spawn, limits: limits, landlock: landlock)
-      return .success(SpawnedProcess(pid: child.pid, pidfd: child.pidfd.rawValue))
-    } catch {
-      return .failure(error.errno ?? Errno(rawValue: EPERM))
+    return request.withSpawnRequest(environment: environment) { spawn in
+      do throws(PosixError) {
+        return .success(
+          SpawnedProcess(
+            child: try ChildProcess.spawnConfined(spawn, limits: limits, landlock: landlock)))
+      } catch {
+        return .failure(error.errno ?? Errno(rawValue: EPERM))
+      }
     }
   }
 

@@ -30,15 +30,23 @@ struct CompilerWhitelist: CompilerPolicy {
   }
 
   func check(_ arguments: [[UInt8]]) -> PolicyDecision {
-    if arguments.contains(where: { CompileCommand.has($0, prefix: "-fplugin=") || CompileCommand.has($0, prefix: "-specs=") }) {
-      return .refuse(reason: "-fplugin= and/or -specs= passed, which are insecure and not supported.", level: .warning)
+    if arguments.contains(where: {
+      CompileCommand.has($0, prefix: "-fplugin=") || CompileCommand.has($0, prefix: "-specs=")
+    }) {
+      return .refuse(
+        reason: "-fplugin= and/or -specs= passed, which are insecure and not supported.",
+        level: .warning)
     }
     let name = String(decoding: arguments[0], as: UTF8.self)
     if let commandList {
       guard let contents = Syscalls.readFile(commandList, limit: 1 << 20) else {
-        return .refuse(reason: "stringmap_load(\(commandList), \(commandListWords)) failed: \(Syscalls.errnoText())", level: .error)
+        return .refuse(
+          reason:
+            "stringmap_load(\(commandList), \(commandListWords)) failed: \(Syscalls.errnoText())",
+          level: .error)
       }
-      guard let mapped = CompilerWhitelist.lookup(name, in: contents, words: commandListWords) else {
+      guard let mapped = CompilerWhitelist.lookup(name, in: contents, words: commandListWords)
+      else {
         return .refuse(reason: "lookup of \(name) in DISTCC_CMDLIST failed", level: .warning)
       }
       var result = arguments
@@ -53,7 +61,8 @@ struct CompilerWhitelist: CompilerPolicy {
     }
     if checked.contains("/") || checked.isEmpty {
       return .refuse(
-        reason: "compiler name \(name) cannot be an absolute path (or must set DISTCC_CMDLIST or pass --enable-tcp-insecure)",
+        reason:
+          "compiler name \(name) cannot be an absolute path (or must set DISTCC_CMDLIST or pass --enable-tcp-insecure)",
         level: .critical)
     }
     if checked == "." || checked == ".."
@@ -71,8 +80,10 @@ struct CompilerWhitelist: CompilerPolicy {
       Array(path.split(separator: "/", omittingEmptySubsequences: false).suffix(words))
     }
     let wanted = key(Substring(name))
-    for line in String(decoding: contents, as: UTF8.self).split(separator: "\n") {
-      let entry = line.hasSuffix("\r") ? line.dropLast() : line
+    // Split bytes, not Characters: "\r\n" is one Character in Swift.
+    for line in contents.split(separator: UInt8(ascii: "\n")) {
+      let bytes = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
+      let entry = Substring(String(decoding: bytes, as: UTF8.self))
       if !entry.isEmpty, key(entry) == wanted { return String(entry) }
     }
     return nil

@@ -38,7 +38,9 @@ struct FakeRoot {
   /// Creates every directory of `components` under the root; returns an open descriptor of the last one.
   private func openDirectory(_ components: ArraySlice<String>) throws(Refusal) -> Int32 {
     var current = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    guard current >= 0 else { throw Refusal(description: "cannot open job root: \(Syscalls.errnoText())") }
+    guard current >= 0 else {
+      throw Refusal(description: "cannot open job root: \(Syscalls.errnoText())")
+    }
     for component in components {
       if mkdirat(current, component, 0o700) != 0 && errno != EEXIST {
         let reason = Syscalls.errnoText()
@@ -48,7 +50,9 @@ struct FakeRoot {
       let next = openat(current, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
       let reason = Syscalls.errnoText()
       close(current)
-      guard next >= 0 else { throw Refusal(description: "cannot enter directory \"\(component)\": \(reason)") }
+      guard next >= 0 else {
+        throw Refusal(description: "cannot enter directory \"\(component)\": \(reason)")
+      }
       current = next
     }
     return current
@@ -64,12 +68,16 @@ struct FakeRoot {
   /// Writes one `NAME`+`FILE` entry.
   func writeFile(_ name: [UInt8], _ content: [UInt8]) throws(Refusal) {
     let parts = try FakeRoot.components(of: name)
-    guard let last = parts.last else { throw Refusal(description: "file name \"/\" has no file part") }
+    guard let last = parts.last else {
+      throw Refusal(description: "file name \"/\" has no file part")
+    }
     let dir = try openDirectory(parts.dropLast())
     defer { close(dir) }
     unlinkat(dir, last, 0)
     let fd = openat(dir, last, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw Refusal(description: "cannot create \"\(last)\": \(Syscalls.errnoText())") }
+    guard fd >= 0 else {
+      throw Refusal(description: "cannot create \"\(last)\": \(Syscalls.errnoText())")
+    }
     defer { close(fd) }
     do { try JobDirectory.writeAll(fd, content, what: last) } catch {
       throw Refusal(description: error.description)
@@ -79,8 +87,12 @@ struct FakeRoot {
   /// Writes one `NAME`+`LINK` entry.
   func writeLink(_ name: [UInt8], target: [UInt8]) throws(Refusal) {
     let parts = try FakeRoot.components(of: name)
-    guard let last = parts.last else { throw Refusal(description: "link name \"/\" has no file part") }
-    guard !target.isEmpty, !target.contains(0) else { throw Refusal(description: "empty link target") }
+    guard let last = parts.last else {
+      throw Refusal(description: "link name \"/\" has no file part")
+    }
+    guard !target.isEmpty, !target.contains(0) else {
+      throw Refusal(description: "empty link target")
+    }
     let text = String(decoding: target, as: UTF8.self)
     let resolved: String
     if target.first == UInt8(ascii: "/") {
@@ -90,7 +102,9 @@ struct FakeRoot {
       let targetParts = text.split(separator: "/").filter { $0 != "." }
       let ups = targetParts.prefix { $0 == ".." }.count
       guard ups <= parts.count - 1, !targetParts.dropFirst(ups).contains("..") else {
-        throw Refusal(description: "link \"\(String(decoding: name, as: UTF8.self))\" -> \"\(text)\" leaves the job root")
+        throw Refusal(
+          description:
+            "link \"\(String(decoding: name, as: UTF8.self))\" -> \"\(text)\" leaves the job root")
       }
       resolved = text
     }

@@ -29,7 +29,9 @@ final class JobDirectory {
   static func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws(IOFailure) {
     var offset = 0
     while offset < bytes.count {
-      let wrote = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+      let wrote = bytes.withUnsafeBytes {
+        Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset)
+      }
       if wrote < 0 {
         if errno == EINTR { continue }
         throw .system("write \(what)", Errno(rawValue: errno))
@@ -61,7 +63,9 @@ final class JobDirectory {
     defer { closedir(stream) }
     var names: [String] = []
     while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+      let name = withUnsafeBytes(of: entry.pointee.d_name) {
+        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+      }
       if name != "." && name != ".." { names.append(name) }
     }
     for name in names {

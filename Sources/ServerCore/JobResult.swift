@@ -25,6 +25,7 @@ struct JobSummary: Sendable {
     let exit = signal == 0 ? Int((status >> 8) & 0xff) : 0
     let core = status & 0x80 != 0 ? 1 : 0
     let tail = result == .compileOK || result == .compileError ? "\(compiler) \(source)" : ""
-    return "client: \(peer) \(result.rawValue) exit:\(exit) sig:\(signal) core:\(core) ret:\(code) time:\(milliseconds)ms \(tail)"
+    return
+      "client: \(peer) \(result.rawValue) exit:\(exit) sig:\(signal) core:\(core) ret:\(code) time:\(milliseconds)ms \(tail)"
   }
 }

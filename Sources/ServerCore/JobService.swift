@@ -1,3 +1,4 @@
+import DistPosix
 import DistProtocol
 import Glibc
 import SystemPackage
@@ -37,16 +38,24 @@ struct JobService: Sendable {
     case .failed(let failure): return failure
     }
     // The argument policy, on the client's own command line (Docs/security.md).
-    switch ArgumentScreen(policy: .standard, insecure: configuration.insecureCompilers).screen(request) {
+    switch ArgumentScreen(policy: .standard, insecure: configuration.insecureCompilers).screen(
+      request)
+    {
     case .run(let checked): request = checked
-    case .refuse(let line): return refuse(request, reason: line, code: 100, output: output, level: .warning)
+    case .refuse(let line):
+      return refuse(request, reason: line, code: 100, output: output, level: .warning)
     case .malformed(let line):
       logger.log(.error, line)
       return JobSummary(result: .badRequest, code: 109)
     }
-    logger.log(.debug, "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
+    logger.log(
+      .debug,
+      "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
     let directory: JobDirectory
-    do { directory = try JobDirectory(in: configuration.temporaryDirectory, keep: configuration.saveTemporaries) } catch {
+    do {
+      directory = try JobDirectory(
+        in: configuration.temporaryDirectory, keep: configuration.saveTemporaries)
+    } catch {
       logger.log(.error, error.description)
       return refuse(request, reason: error.description, code: 107, output: output, level: .error)
     }
@@ -54,7 +63,8 @@ struct JobService: Sendable {
 
     var job: PreparedJob
     do { job = try PreparedJob(request, in: directory) } catch {
-      return refuse(request, reason: error.reason, code: error.code, output: output, level: error.level)
+      return refuse(
+        request, reason: error.reason, code: error.code, output: output, level: error.level)
     }
     switch policy.check(job.arguments) {
     case .allow(let arguments): job.arguments = arguments
@@ -62,7 +72,9 @@ struct JobService: Sendable {
       return refuse(request, reason: reason, code: 100, output: output, level: level)
     }
     guard slots.acquire(until: requestDeadline) else {
-      var summary = refuse(request, reason: "no compile slot became free in time", code: 116, output: output, level: .warning)
+      var summary = refuse(
+        request, reason: "no compile slot became free in time", code: 116, output: output,
+        level: .warning)
       summary.result = .overloaded
       return summary
     }
@@ -80,8 +92,9 @@ struct JobService: Sendable {
     var decoder = RequestDecoder(limits: .daemonDefault)
     do {
       while true {
-        let readDeadline = deadline.earliest(.after(seconds: configuration.readTimeout))
-        let bytes = try Syscalls.read(input, upTo: 65536, deadline: readDeadline, what: "read request")
+        let readDeadline = deadline.earlier(.after(seconds: configuration.readTimeout))
+        let bytes = try Syscalls.read(
+          input, upTo: 65536, deadline: readDeadline, what: "read request")
         if bytes.isEmpty {
           do { try decoder.finish() } catch {
             logger.log(.error, "\(error)")
@@ -107,9 +120,11 @@ struct JobService: Sendable {
     _ request: Request, reason: String, code: Int, output: FileDescriptor, level: ServerLogger.Level
   ) -> JobSummary {
     logger.log(level, reason)
-    let line = ServerLogger.jobLine(max(level, .warning) == .warning ? .warning : level, reason, function: "dcc_refuse_job")
+    // In SERR at least as a warning, so the client shows it as one.
+    let line = ServerLogger.jobLine(min(level, .warning), reason, function: "dcc_refuse_job")
     let response = Response(
-      version: request.version, isVersionZero: request.isVersionZero, status: JobService.refusalStatus, stderr: Array(line.utf8), stdout: [],
+      version: request.version, isVersionZero: request.isVersionZero,
+      status: JobService.refusalStatus, stderr: Array(line.utf8), stdout: [],
       object: [], dependencies: nil)
     send(response, to: output)
     return JobSummary(result: .other, status: JobService.refusalStatus.rawValue, code: code)
@@ -119,7 +134,8 @@ struct JobService: Sendable {
   private func send(_ response: Response, to output: FileDescriptor) -> Bool {
     do {
       let bytes = try response.encoded()
-      try Syscalls.writeAll(output, bytes, deadline: .after(seconds: configuration.ioTimeout), what: "send reply")
+      try Syscalls.writeAll(
+        output, bytes, deadline: .after(seconds: configuration.ioTimeout), what: "send reply")
       return true
     } catch {
       logger.log(.error, "\(error)")
@@ -128,27 +144,34 @@ struct JobService: Sendable {
   }
 
   /// Runs the compiler and replies.
-  private func compile(_ job: PreparedJob, request: Request, input: FileDescriptor, output: FileDescriptor)
+  private func compile(
+    _ job: PreparedJob, request: Request, input: FileDescriptor, output: FileDescriptor
+  )
     -> JobSummary
   {
-    var summary = JobSummary(result: .compileOK, compiler: job.command.compilerText, source: job.command.sourceText)
+    var summary = JobSummary(
+      result: .compileOK, compiler: job.command.compilerText, source: job.command.sourceText)
     var notes: [UInt8] = []
     let name = String(decoding: job.arguments[0], as: UTF8.self)
     let status: WaitStatus
     let base = String(name.split(separator: "/").last ?? Substring(name))
     if let executable = SpawnedProcess.resolve(name, searchPath: configuration.searchPath)
-      ?? (name.contains("/") ? SpawnedProcess.resolve(base, searchPath: configuration.searchPath) : nil)
+      ?? (name.contains("/")
+        ? SpawnedProcess.resolve(base, searchPath: configuration.searchPath) : nil)
     {
       let spawned = configuration.confinement.spawn(
         .init(
-          executable: executable, arguments: job.arguments, environment: configuration.compilerEnvironment,
+          executable: executable, arguments: job.arguments,
+          environment: configuration.compilerEnvironment,
           workingDirectory: job.workingDirectory, standardOutput: job.stdoutPath,
           standardError: job.stderrPath, newProcessGroup: true),
         jobDirectory: CompilerConfinement.directory(containing: job.objectPath))
       switch spawned {
       case .failure(let errno):
         status = JobService.execFailedStatus
-        notes += ServerLogger.jobLine(.error, "failed to exec \(name): \(errno)", function: "dcc_execvp").utf8
+        notes +=
+          ServerLogger.jobLine(.error, "failed to exec \(name): \(errno)", function: "dcc_execvp")
+          .utf8
       case .success(let process):
         switch wait(for: process, client: input) {
         case .exited(let raw): status = WaitStatus(rawValue: raw)
@@ -168,7 +191,10 @@ struct JobService: Sendable {
       }
     } else {
       status = JobService.execFailedStatus
-      notes += ServerLogger.jobLine(.error, "failed to exec \(name): No such file or directory", function: "dcc_execvp").utf8
+      notes +=
+        ServerLogger.jobLine(
+          .error, "failed to exec \(name): No such file or directory", function: "dcc_execvp"
+        ).utf8
     }
     summary.status = status.rawValue
     if summary.result == .compileOK && !status.isSuccess { summary.result = .compileError }
@@ -185,11 +211,13 @@ struct JobService: Sendable {
       if let deps = job.dependencies {
         PreparedJob.scrubRoot(&object, root: deps.root)
         dependencies = PreparedJob.dependencyFile(
-          Syscalls.readFile(deps.path) ?? [], objectPath: job.objectPath, target: deps.target, root: deps.root)
+          Syscalls.readFile(deps.path) ?? [], objectPath: job.objectPath, target: deps.target,
+          root: deps.root)
       }
     }
     let response = Response(
-      version: request.version, isVersionZero: request.isVersionZero, status: status, stderr: stderr, stdout: stdout, object: object,
+      version: request.version, isVersionZero: request.isVersionZero, status: status,
+      stderr: stderr, stdout: stdout, object: object,
       dependencies: dependencies)
     if !send(response, to: output) {
       summary.result = .clientDisconnected
@@ -198,18 +226,22 @@ struct JobService: Sendable {
     return summary
   }
 
-  enum WaitOutcome { case exited(UInt32), timedOut, clientGone }
+  enum WaitOutcome {
+    case exited(UInt32)
+    case timedOut, clientGone
+  }
 
   /// Waits for the compiler, watching the client socket and `--job-lifetime`; kills the process group
   /// (SIGTERM, then SIGKILL) when the client goes away or time runs out.
   private func wait(for process: SpawnedProcess, client: FileDescriptor) -> WaitOutcome {
-    let lifetime: Deadline = configuration.jobLifetime > 0 ? .after(seconds: configuration.jobLifetime) : .never
+    let lifetime: Deadline =
+      configuration.jobLifetime > 0 ? .after(seconds: configuration.jobLifetime) : .never
     let watchClient = Syscalls.peerAddress(of: client) != .notSocket
     while true {
       if let status = process.reap(blocking: false) { return .exited(status) }
-      let tick = Deadline.after(milliseconds: process.pidfd >= 0 ? 1000 : 100).earliest(lifetime)
+      let tick = Deadline.after(milliseconds: 1000).earlier(lifetime)
       var fds: [FileDescriptor] = []
-      if process.pidfd >= 0 { fds.append(FileDescriptor(rawValue: process.pidfd)) }
+      fds.append(process.child.pidfd)
       if watchClient { fds.append(client) }
       let revents = Syscalls.poll(fds, deadline: tick)
       if watchClient, revents.last.map({ $0 != 0 }) == true {
@@ -231,7 +263,7 @@ struct JobService: Sendable {
     let grace = Deadline.after(seconds: 2)
     while !grace.hasPassed {
       if process.reap(blocking: false) != nil { return }
-      _ = Syscalls.poll(process.pidfd >= 0 ? [FileDescriptor(rawValue: process.pidfd)] : [], deadline: .after(milliseconds: 50))
+      _ = Syscalls.poll([process.child.pidfd], deadline: .after(milliseconds: 50))
     }
     process.signalGroup(SIGKILL)
     _ = process.reap(blocking: true)

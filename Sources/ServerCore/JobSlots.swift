@@ -1,3 +1,5 @@
+import DistPosix
+
 /// The compile slots (`--jobs`) and the connection caps, shared by all connection threads.
 ///
 /// A connection counts against ``maxConnections`` and its address's cap from accept to close; it holds a

@@ -23,7 +23,8 @@ struct PreparedJob {
   init(_ request: Request, in directory: JobDirectory) throws(Refusal) {
     let command: CompileCommand
     do { command = try CompileCommand(scanning: request.arguments) } catch {
-      throw Refusal(reason: error.description, level: error.code == 120 ? .error : .info, code: error.code)
+      throw Refusal(
+        reason: error.description, level: error.code == 120 ? .error : .info, code: error.code)
     }
     self.command = command
     objectPath = directory.file("output.o")
@@ -41,9 +42,12 @@ struct PreparedJob {
           }
         }
         let depsPath = directory.file("deps.d")
-        let target = PreparedJob.rewriteForRoot(&arguments, root: root, sourceIndex: command.sourceIndex)
+        let target =
+          PreparedJob.rewriteForRoot(&arguments, root: root, sourceIndex: command.sourceIndex)
           ?? command.outputName ?? Array(command.sourceText.utf8)
-        if !arguments.contains(where: { CompileCommand.equals($0, "-MD") || CompileCommand.equals($0, "-MMD") }) {
+        if !arguments.contains(where: {
+          CompileCommand.equals($0, "-MD") || CompileCommand.equals($0, "-MMD")
+        }) {
           arguments.append(Array("-MMD".utf8))
         }
         arguments += [Array("-MF".utf8), Array(depsPath.utf8)]
@@ -73,7 +77,9 @@ struct PreparedJob {
 
   /// Protocol 3 rewriting (protocol.md §7.2): removes the first `-MT X` pair (returning `X`), prefixes
   /// absolute include paths and the absolute source with the root.
-  static func rewriteForRoot(_ arguments: inout [[UInt8]], root: FakeRoot, sourceIndex: Int) -> [UInt8]? {
+  static func rewriteForRoot(_ arguments: inout [[UInt8]], root: FakeRoot, sourceIndex: Int)
+    -> [UInt8]?
+  {
     let slash = UInt8(ascii: "/")
     if arguments[sourceIndex].first == slash {
       arguments[sourceIndex] = root.localPath(arguments[sourceIndex])
@@ -110,13 +116,17 @@ struct PreparedJob {
 
   /// The `DOTD` body (protocol.md §7.3): per line, the first temp object name becomes the target, then every
   /// occurrence of the root path is deleted.
-  static func dependencyFile(_ contents: [UInt8], objectPath: String, target: [UInt8], root: String) -> [UInt8] {
+  static func dependencyFile(_ contents: [UInt8], objectPath: String, target: [UInt8], root: String)
+    -> [UInt8]
+  {
     let object = Array(objectPath.utf8)
     let rootBytes = Array(root.utf8)
     var output: [UInt8] = []
     for line in contents.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       var bytes = Array(line)
-      if let range = firstRange(of: object, in: bytes) { bytes.replaceSubrange(range, with: target) }
+      if let range = firstRange(of: object, in: bytes) {
+        bytes.replaceSubrange(range, with: target)
+      }
       while let range = firstRange(of: rootBytes, in: bytes) { bytes.removeSubrange(range) }
       output += bytes + [UInt8(ascii: "\n")]
     }
@@ -134,11 +144,16 @@ struct PreparedJob {
     }
   }
 
-  static func firstRange(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Range<Int>? {
-    guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
+  static func firstRange(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Range<
+    Int
+  >? {
+    guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count
+    else { return nil }
     var index = start
     while index <= haystack.count - needle.count {
-      if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) {
+      if haystack[index] == needle[0],
+        haystack[index..<(index + needle.count)].elementsEqual(needle)
+      {
         return index..<(index + needle.count)
       }
       index += 1

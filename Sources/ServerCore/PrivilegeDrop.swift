@@ -25,17 +25,28 @@ public enum PrivilegeDrop {
         gid = entry.pointee.pw_gid
         break
       }
-      if name == user || (user == nil && name == "distccd") { warnings.append("no such user as \"\(name)\"") }
+      if name == user || (user == nil && name == "distccd") {
+        warnings.append("no such user as \"\(name)\"")
+      }
     }
-    if uid == 0 { throw .privilegeDropFailed("refusing to run compile jobs as root (user maps to uid 0)") }
+    if uid == 0 {
+      throw .privilegeDropFailed("refusing to run compile jobs as root (user maps to uid 0)")
+    }
     var groups = [gid]
-    guard setgroups(1, &groups) == 0 else { throw .privilegeDropFailed("setgroups(\(gid)) failed: \(Syscalls.errnoText())") }
-    guard setgid(gid) == 0 else { throw .privilegeDropFailed("setgid(\(gid)) failed: \(Syscalls.errnoText())") }
-    guard setuid(uid) == 0 else { throw .privilegeDropFailed("setuid(\(uid)) failed: \(Syscalls.errnoText())") }
+    guard setgroups(1, &groups) == 0 else {
+      throw .privilegeDropFailed("setgroups(\(gid)) failed: \(Syscalls.errnoText())")
+    }
+    guard setgid(gid) == 0 else {
+      throw .privilegeDropFailed("setgid(\(gid)) failed: \(Syscalls.errnoText())")
+    }
+    guard setuid(uid) == 0 else {
+      throw .privilegeDropFailed("setuid(\(uid)) failed: \(Syscalls.errnoText())")
+    }
     guard getuid() != 0, geteuid() != 0, setuid(0) != 0 else {
       throw .privilegeDropFailed("still have root privileges after trying to discard them!")
     }
-    guard let prctl = PrivilegeDrop.prctl, prctl(38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0) == 0 else {
+    guard let prctl = PrivilegeDrop.prctl, prctl(38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0) == 0
+    else {
       throw .privilegeDropFailed("prctl(PR_SET_NO_NEW_PRIVS) failed: \(Syscalls.errnoText())")
     }
     return warnings
@@ -43,5 +54,7 @@ public enum PrivilegeDrop {
 
   private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
   // prctl is variadic in C, so Swift does not import it.
-  private static let prctl: Prctl? = dlsym(dlopen(nil, RTLD_NOW), "prctl").map { unsafeBitCast($0, to: Prctl.self) }
+  private static let prctl: Prctl? = dlsym(dlopen(nil, RTLD_NOW), "prctl").map {
+    unsafeBitCast($0, to: Prctl.self)
+  }
 }

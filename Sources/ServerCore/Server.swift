@@ -1,7 +1,8 @@
-public import SystemPackage
+import DistPosix
 import DistProtocol
 import Glibc
 import Synchronization
+public import SystemPackage
 
 /// The distcc daemon: an accept loop on the main thread, one dedicated thread per connection, compile
 /// slots taken only once a request is fully read, and 3.4's stats page. See `Docs/architecture.md`,
@@ -25,7 +26,8 @@ public final class Server: Sendable {
     slots = JobSlots(
       jobs: configuration.jobs, maxConnections: configuration.maxConnections,
       maxPerAddress: configuration.maxConnectionsPerAddress)
-    statistics = ServerStatistics(maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
+    statistics = ServerStatistics(
+      maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
   }
 
   /// The signal that ended ``run()`` (`SIGTERM`, `SIGINT`, `SIGHUP`, or `SIGALRM` for `--lifetime`);
@@ -41,7 +43,8 @@ public final class Server: Sendable {
   /// Checks what 3.4 checks before serving (daemon.md §2.1 steps 8-11).
   public func validateEnvironment() throws(ServerError) {
     if !configuration.insecureCompilers && configuration.commandList == nil {
-      guard configuration.masqueradeDirectories.contains(where: { access($0, R_OK | X_OK) == 0 }) else {
+      guard configuration.masqueradeDirectories.contains(where: { access($0, R_OK | X_OK) == 0 })
+      else {
         throw .noMasqueradeDirectory(configuration.masqueradeDirectories.last ?? "/usr/lib/distcc")
       }
     }
@@ -49,7 +52,19 @@ public final class Server: Sendable {
     guard stat(configuration.temporaryDirectory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
       access(configuration.temporaryDirectory, W_OK | X_OK) == 0
     else {
-      throw .temporaryDirectoryUnusable(path: configuration.temporaryDirectory, reason: Syscalls.errnoText())
+      throw .temporaryDirectoryUnusable(
+        path: configuration.temporaryDirectory, reason: Syscalls.errnoText())
+    }
+  }
+
+  /// Binds the compile port (and the stats port) once and releases them: a detaching `distccd` calls this
+  /// before it re-spawns itself, so "address in use" still exits 102 in the foreground.
+  public func checkListenAddresses() throws(ServerError) {
+    let listener = try bind(port: configuration.port)
+    _ = try? listener.close()
+    if configuration.statsEnabled {
+      let stats = try bind(port: configuration.statsPort)
+      _ = try? stats.close()
     }
   }
 
@@ -59,7 +74,7 @@ public final class Server: Sendable {
   @discardableResult
   public func serveOne(input: FileDescriptor, output: FileDescriptor) -> Int32 {
     ignoreSIGPIPE()
-    let peer = Syscalls.peerAddress(of: input)
+    let peer = PeerAddress((try? Socket.peerAddress(input)) ?? nil)
     logger.log(.info, "connection from \(peer)")
     if let bytes = peer.addressBytes, !configuration.accessList.allows(bytes) {
       logger.log(.error, "connection from client '\(peer)' denied by access list")
@@ -81,14 +96,18 @@ public final class Server: Sendable {
     logger.log(.info, "\(cpus) CPU(s) online on this server")
     logger.log(.info, "allowing up to \(configuration.jobs) active jobs")
     if configuration.accessList.isLoopbackOnly {
-      logger.log(.notice, "no --allow or --allow-private given: accepting connections from loopback only (127.0.0.0/8, ::1)")
+      logger.log(
+        .notice,
+        "no --allow or --allow-private given: accepting connections from loopback only (127.0.0.0/8, ::1)"
+      )
     } else {
       logger.log(.info, "allowing clients from \(configuration.accessList)")
     }
     let confinement = configuration.confinement.startupNote
     logger.log(confinement.level, confinement.text)
     logger.log(.info, "thread-per-connection daemon started (swift-distcc, protocols 1, 2 and 3)")
-    let lifetime: Deadline = configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
+    let lifetime: Deadline =
+      configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
     var sockets = [FileDescriptor(rawValue: wake.readEnd), listener]
     if let statsListener { sockets.append(statsListener) }
     while true {
@@ -115,7 +134,9 @@ public final class Server: Sendable {
   private func drain() {
     let count = slots.connections
     guard count > 0 else { return }
-    logger.log(.info, "waiting up to \(configuration.shutdownGracePeriod)s for \(count) connection(s) to finish")
+    logger.log(
+      .info,
+      "waiting up to \(configuration.shutdownGracePeriod)s for \(count) connection(s) to finish")
     if !slots.waitUntilIdle(until: .after(seconds: configuration.shutdownGracePeriod)) {
       logger.log(.warning, "\(slots.connections) connection(s) still open after the grace period")
     }
@@ -123,12 +144,17 @@ public final class Server: Sendable {
 
   private func bind(port: Int) throws(ServerError) -> FileDescriptor {
     let host = configuration.listenAddress ?? "0.0.0.0"
-    guard (1...65535).contains(port) else { throw .badListenAddress(host, reason: "port number out of range: \(port)") }
+    guard (1...65535).contains(port) else {
+      throw .badListenAddress(host, reason: "port number out of range: \(port)")
+    }
     guard let address = Syscalls.numericAddress(host) ?? Syscalls.resolveAddress(host) else {
       throw .badListenAddress(host, reason: "can't resolve address")
     }
     do {
       let fd = try Syscalls.listen(address: address, port: port)
+      if configuration.tcpDeferAccept && port == configuration.port {
+        try? Socket.setDeferAccept(fd, seconds: 1)  // as 3.4: a client that sends nothing wakes no thread
+      }
       logger.log(.info, "listening on \(host):\(port)")
       return fd
     } catch {
@@ -139,7 +165,7 @@ public final class Server: Sendable {
   private func acceptJob(on listener: FileDescriptor) throws(ServerError) {
     let accepted: (FileDescriptor, PeerAddress)?
     do { accepted = try Syscalls.accept(listener) } catch {
-      if [EMFILE, ENFILE, ENOMEM, ENOBUFS].contains(error.rawValue) {
+      if let code = error.errno, [EMFILE, ENFILE, ENOMEM, ENOBUFS].contains(code.rawValue) {
         logger.log(.error, "accept failed: \(error)")
         _ = Syscalls.poll([], deadline: .after(milliseconds: 100))
         return
@@ -183,7 +209,8 @@ public final class Server: Sendable {
     let statistics = self.statistics
     let started = startThread {
       // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it.
-      _ = try? Syscalls.read(socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")
+      _ = try? Syscalls.read(
+        socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")
       let page = Array(statistics.page(argv0: "/distccd").utf8)
       _ = try? Syscalls.writeAll(socket, page, deadline: .after(seconds: 5), what: "stats reply")
       _ = try? socket.close()

@@ -61,6 +61,8 @@ public struct ServerConfiguration: Sendable {
   public var saveTemporaries: Bool = false
   /// `DISTCC_IO_TIMEOUT` seconds: the whole-request deadline and the reply deadline.
   public var ioTimeout: Int = 300
+  /// Set `TCP_DEFER_ACCEPT` on the listening socket (`DISTCC_TCP_DEFER_ACCEPT=0` turns it off).
+  public var tcpDeferAccept: Bool = true
   /// Seconds one read of a request may wait for bytes (a real client is silent while it preprocesses).
   public var readTimeout: Int = 300
   /// Seconds in-flight jobs get to finish after SIGTERM.
@@ -99,6 +101,7 @@ public struct ServerConfiguration: Sendable {
       ioTimeout = value
       readTimeout = value
     }
+    tcpDeferAccept = environment["DISTCC_TCP_DEFER_ACCEPT"] != "0"
     var env = environment
     env["PATH"] = compilerPath ?? inheritedPath
     env["_DISTCC_SAFEGUARD"] = "1"

@@ -26,7 +26,8 @@ public enum ServerError: Error, Sendable, Equatable, CustomStringConvertible {
     case .badEnvironment(let name, let value): "Bad \(name) value: \(value)"
     case .badAllowEntry(let entry, let reason): "\(reason) in --allow \"\(entry)\""
     case .badListenAddress(let address, let reason): "--listen \"\(address)\": \(reason)"
-    case .bindFailed(let address, let port, let reason): "bind of \(address):\(port) failed: \(reason)"
+    case .bindFailed(let address, let port, let reason):
+      "bind of \(address):\(port) failed: \(reason)"
     case .acceptFailed(let reason): "accept failed: \(reason)"
     case .temporaryDirectoryUnusable(let path, let reason): "failed to chdir to \(path): \(reason)"
     case .noMasqueradeDirectory(let path):

@@ -1,3 +1,4 @@
+import DistPosix
 import Glibc
 import Synchronization
 
@@ -35,7 +36,8 @@ final class ServerStatistics: Sendable {
         c.longestJob = summary.source
         c.longestJobCompiler = summary.compiler
       }
-      if [.compileOK, .compileError, .compileTimeout, .clientDisconnected].contains(summary.result) {
+      if [.compileOK, .compileError, .compileTimeout, .clientDisconnected].contains(summary.result)
+      {
         c.recentJobs.append(
           (ServerStatistics.seconds(started), end, summary.result == .compileOK))
       }
@@ -56,7 +58,9 @@ final class ServerStatistics: Sendable {
       }
       return Int(total / (to - from))
     }
-    func finished(within seconds: Double) -> Int { c.recentJobs.filter { $0.end >= now - seconds }.count }
+    func finished(within seconds: Double) -> Int {
+      c.recentJobs.filter { $0.end >= now - seconds }.count
+    }
     let load = SystemLoad.current(temporaryDirectory: temporaryDirectory)
     var lines = [
       "HTTP/1.0 200 OK", "Content-Type: text/plain", "Connection: close", "",
@@ -130,7 +134,8 @@ struct SystemLoad {
         }
         guard name.first?.isNumber == true,
           let stat = Syscalls.readFile("/proc/\(name)/stat", limit: 4096),
-          let close = stat.lastIndex(of: UInt8(ascii: ")")), let open = stat.firstIndex(of: UInt8(ascii: "("))
+          let close = stat.lastIndex(of: UInt8(ascii: ")")),
+          let open = stat.firstIndex(of: UInt8(ascii: "("))
         else { continue }
         let rest = String(decoding: stat[(close + 1)...], as: UTF8.self).split(separator: " ")
         // rest[0] = state, rest[21] = rss in pages.

@@ -1,36 +1,11 @@
+import DistPosix
 import Glibc
 import SystemPackage
 
-// Thin wrappers over the libc calls ServerCore needs and DistPosix did not offer when this was written.
-// Everything above this file speaks in `FileDescriptor`, `Deadline` and typed errors.
-
-/// A point on the monotonic clock.
-struct Deadline: Sendable, Comparable {
-  var nanoseconds: UInt64
-
-  static var now: Deadline {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Deadline(nanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
-  }
-  static let never = Deadline(nanoseconds: .max)
-  static func after(milliseconds: Int) -> Deadline {
-    Deadline(nanoseconds: now.nanoseconds + UInt64(max(0, milliseconds)) * 1_000_000)
-  }
-  static func after(seconds: Int) -> Deadline { after(milliseconds: seconds * 1000) }
-
-  static func < (a: Deadline, b: Deadline) -> Bool { a.nanoseconds < b.nanoseconds }
-
-  var hasPassed: Bool { Deadline.now >= self }
-  /// Milliseconds left, as a `poll` timeout (-1 = forever).
-  var pollTimeout: Int32 {
-    if self == .never { return -1 }
-    let now = Deadline.now.nanoseconds
-    guard nanoseconds > now else { return 0 }
-    return Int32(clamping: (nanoseconds - now + 999_999) / 1_000_000)
-  }
-  func earliest(_ other: Deadline) -> Deadline { min(self, other) }
-}
+// The few socket calls ServerCore needs beyond DistPosix: a dual-stack listener (3.4 does not set
+// IPV6_V6ONLY, so IPv4 clients of a `::` listener arrive IPv4-mapped), peers as 3.4 prints them, and
+// reads and writes that report `IOFailure`. Everything above this file speaks in `FileDescriptor`,
+// `Deadline` and typed errors.
 
 /// An I/O failure on a job's descriptors.
 enum IOFailure: Error, Equatable, CustomStringConvertible {
@@ -53,6 +28,20 @@ enum PeerAddress: Sendable, Equatable, CustomStringConvertible {
   case unixDomain(path: String)
   case notSocket
 
+  init(_ address: SocketAddress?) {
+    switch address {
+    case .ipv4(let value, let port)?:
+      self = .ip(bytes: withUnsafeBytes(of: value.bigEndian) { Array($0) }, port: port)
+    case .ipv6(let value, let port)?:
+      let bytes =
+        withUnsafeBytes(of: value.high.bigEndian) { Array($0) }
+        + withUnsafeBytes(of: value.low.bigEndian) { Array($0) }
+      self = .ip(bytes: bytes, port: port)
+    case .unix(let path)?: self = .unixDomain(path: path)
+    case nil: self = .notSocket
+    }
+  }
+
   var addressBytes: [UInt8]? { if case .ip(let bytes, _) = self { bytes } else { nil } }
 
   /// The address alone (the key of the per-address connection cap).
@@ -61,8 +50,11 @@ enum PeerAddress: Sendable, Equatable, CustomStringConvertible {
     case .ip(let bytes, _):
       if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
       var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-      _ = bytes.withUnsafeBytes { inet_ntop(AF_INET6, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
-      return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      _ = bytes.withUnsafeBytes {
+        inet_ntop(AF_INET6, $0.baseAddress, &buffer, socklen_t(buffer.count))
+      }
+      return String(
+        decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     case .unixDomain(let path): return "UNIX-DOMAIN \(path)"
     case .notSocket: return "NOTSOCKET"
     }
@@ -75,26 +67,11 @@ enum PeerAddress: Sendable, Equatable, CustomStringConvertible {
 }
 
 enum Syscalls {
-  private typealias Accept4 = @convention(c) (
-    Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32
-  ) -> Int32
-  // glibc exports accept4, but its Swift module map does not declare it.
-  private static let accept4Function: Accept4? = dlsym(dlopen(nil, RTLD_NOW), "accept4")
-    .map { unsafeBitCast($0, to: Accept4.self) }
-
-  /// `accept4`, so a new socket is close-on-exec before any other thread can spawn a compiler.
-  static func accept4(
-    _ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>, _ flags: Int32
-  ) -> Int32 {
-    if let accept4Function { return accept4Function(fd, address, length, flags) }
-    let result = Glibc.accept(fd, address, length)
-    if result >= 0 { _ = fcntl(result, F_SETFD, FD_CLOEXEC) }
-    return result
-  }
-
   static var onlineProcessors: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
-  static func errnoText(_ code: Int32 = errno) -> String { String(describing: Errno(rawValue: code)) }
+  static func errnoText(_ code: Int32 = errno) -> String {
+    String(describing: Errno(rawValue: code))
+  }
 
   /// `inet_pton` for IPv4 then IPv6.
   static func numericAddress(_ text: String) -> [UInt8]? {
@@ -195,28 +172,23 @@ enum Syscalls {
     return FileDescriptor(rawValue: fd)
   }
 
-  /// `accept4` with close-on-exec; `nil` when nothing is pending.
-  static func accept(_ listener: FileDescriptor) throws(Errno) -> (FileDescriptor, PeerAddress)? {
-    var storage = sockaddr_storage()
-    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-    let fd = withUnsafeMutablePointer(to: &storage) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        Syscalls.accept4(listener.rawValue, $0, &length, Int32(SOCK_CLOEXEC.rawValue))
-      }
+  /// Accepts a pending connection (close-on-exec, through DistPosix); `nil` when nothing is pending.
+  static func accept(_ listener: FileDescriptor) throws(PosixError) -> (
+    FileDescriptor, PeerAddress
+  )? {
+    do {
+      let (fd, address) = try Socket.accept(listener, deadline: .now)
+      return (fd, PeerAddress(address))
+    } catch {
+      if case .timedOut = error { return nil }
+      throw error
     }
-    guard fd >= 0 else {
-      let code = errno
-      if code == EAGAIN || code == EINTR || code == ECONNABORTED || code == EPROTO { return nil }
-      throw Errno(rawValue: code)
-    }
-    let peer: PeerAddress = withUnsafePointer(to: &storage) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Syscalls.peer(from: $0) }
-    }
-    return (FileDescriptor(rawValue: fd), peer)
   }
 
   /// `poll` on several descriptors for `events`; returns the `revents` of each.
-  static func poll(_ fds: [FileDescriptor], events: Int16 = Int16(POLLIN), deadline: Deadline) -> [Int16] {
+  static func poll(_ fds: [FileDescriptor], events: Int16 = Int16(POLLIN), deadline: Deadline)
+    -> [Int16]
+  {
     var entries = fds.map { pollfd(fd: $0.rawValue, events: events, revents: 0) }
     while true {
       let count = Glibc.poll(&entries, nfds_t(entries.count), deadline.pollTimeout)
@@ -247,7 +219,9 @@ enum Syscalls {
   }
 
   /// Writes all of `bytes` before `deadline`.
-  static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8], deadline: Deadline, what: String) throws(IOFailure) {
+  static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8], deadline: Deadline, what: String)
+    throws(IOFailure)
+  {
     var offset = 0
     while offset < bytes.count {
       let revents = poll([fd], events: Int16(POLLOUT), deadline: deadline)[0]
@@ -260,8 +234,13 @@ enum Syscalls {
       }
       if wrote < 0 {
         if errno == ENOTSOCK {
-          let plain = bytes.withUnsafeBytes { Glibc.write(fd.rawValue, $0.baseAddress! + offset, bytes.count - offset) }
-          if plain >= 0 { offset += plain; continue }
+          let plain = bytes.withUnsafeBytes {
+            Glibc.write(fd.rawValue, $0.baseAddress! + offset, bytes.count - offset)
+          }
+          if plain >= 0 {
+            offset += plain
+            continue
+          }
         }
         if errno == EINTR || errno == EAGAIN { continue }
         throw .system(what, Errno(rawValue: errno))
@@ -275,14 +254,18 @@ enum Syscalls {
     var byte: UInt8 = 0
     let got = recv(fd.rawValue, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
     if got == 0 { return true }
-    if got < 0 { return !(errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ENOTSOCK) }
+    if got < 0 {
+      return !(errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ENOTSOCK)
+    }
     return false
   }
 
   /// Reads and drops whatever is pending on a socket, without blocking.
   static func discardPending(_ fd: FileDescriptor) {
     var buffer = [UInt8](repeating: 0, count: 4096)
-    _ = buffer.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+    _ = buffer.withUnsafeMutableBytes {
+      recv(fd.rawValue, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT))
+    }
   }
 
   /// Reads a whole small file (`nil` if it cannot be opened).

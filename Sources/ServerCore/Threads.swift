@@ -1,29 +1,15 @@
+import DistPosix
 import Glibc
 
-/// Starts `body` on a new detached pthread, so blocking syscalls never occupy Swift's cooperative pool.
+/// Starts `body` on a new detached pthread (DistPosix), so blocking syscalls never occupy Swift's
+/// cooperative pool. False if no thread could be created.
 func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
-  final class Box: @unchecked Sendable {  // immutable after init; handed to exactly one thread
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-  }
-  let box = Unmanaged.passRetained(Box(body)).toOpaque()
-  var attributes = pthread_attr_t()
-  pthread_attr_init(&attributes)
-  defer { pthread_attr_destroy(&attributes) }
-  pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-  var thread = pthread_t()
-  let result = pthread_create(
-    &thread, &attributes,
-    { raw in
-      let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-      box.body()
-      return nil
-    }, box)
-  if result != 0 {
-    Unmanaged<Box>.fromOpaque(box).release()
+  do {
+    try PosixThread.detach(body)
+    return true
+  } catch {
     return false
   }
-  return true
 }
 
 /// A pthread mutex with one condition variable, for state that blocking threads wait on.
@@ -56,8 +42,9 @@ final class ConditionLock: @unchecked Sendable {  // all access goes through `mu
   /// Waits (lock held) until signalled or `deadline`; returns false on time-out.
   func wait(until deadline: Deadline) -> Bool {
     if deadline == .never { return pthread_cond_wait(condition, mutex) == 0 }
-    var spec = timespec(
-      tv_sec: Int(deadline.nanoseconds / 1_000_000_000), tv_nsec: Int(deadline.nanoseconds % 1_000_000_000))
+    var spec = timespec(  // DistPosix deadlines are on CLOCK_MONOTONIC, as this condition variable is.
+      tv_sec: Int(deadline.nanoseconds / 1_000_000_000),
+      tv_nsec: Int(deadline.nanoseconds % 1_000_000_000))
     return pthread_cond_timedwait(condition, mutex, &spec) == 0
   }
 

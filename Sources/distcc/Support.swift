@@ -100,3 +100,22 @@ let usageText = """
   several machines.
 
   """
+
+/// The state file path for the signal handler, set once before any job starts (a C string, because the
+/// handler may only make async-signal-safe calls).
+nonisolated(unsafe) private var stateFilePath: UnsafeMutablePointer<CChar>?
+
+/// Like 3.4 (client.md §14): on SIGTERM, SIGINT or SIGHUP delete this process's state file, then die of the
+/// same signal. Objects need no cleanup (they are renamed into place only when complete) and the preprocessor
+/// ends when its pipe closes.
+func removeStateFileOnSignals(distccDirectory: String?) {
+  guard let distccDirectory else { return }
+  stateFilePath = strdup(distccDirectory + "/state/binstate_\(getpid())")
+  for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
+    signal(signalNumber) { received in
+      if let path = stateFilePath { unlink(path) }
+      signal(received, SIG_DFL)
+      raise(received)
+    }
+  }
+}

@@ -53,6 +53,7 @@ case .makeSymlinks(let directory):
     exit(error.exitCode)
   }
 case .compile(let command):
+  removeStateFileOnSignals(distccDirectory: configuration.distccDirectory)
   do {
     let result = try DistributedCompiler(configuration: configuration, log: log).compile(command)
     exit(result.status)

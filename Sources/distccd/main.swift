@@ -194,8 +194,11 @@ if options.showPrincipal {
   print("Principal\t: Not Set")
   exit(0)
 }
-if options.blacklist != nil && options.whitelist != nil { fail("Can't specify both --whitelist and --blacklist.", 101) }
+if options.blacklist != nil && options.whitelist != nil {
+  fail("Can't specify both --whitelist and --blacklist.", 101)
+}
 if options.auth { fail("--auth (GSS-API) is not supported by this distccd", 101) }
+if options.zeroconf { warn("--zeroconf is not supported by this distccd; ignored") }
 
 let environment = readEnvironment()
 var configuration: ServerConfiguration
@@ -208,8 +211,12 @@ if let jobs = options.jobs {
   guard (1...200).contains(jobs) else { fail("--jobs argument must be between 1 and 200", 101) }
   configuration.jobs = jobs
 }
-guard (1...65535).contains(options.port) else { fail("port number out of range: \(options.port)", 101) }
-guard (1...65535).contains(options.statsPort) else { fail("port number out of range: \(options.statsPort)", 101) }
+guard (1...65535).contains(options.port) else {
+  fail("port number out of range: \(options.port)", 101)
+}
+guard (1...65535).contains(options.statsPort) else {
+  fail("port number out of range: \(options.statsPort)", 101)
+}
 configuration.port = options.port
 configuration.statsPort = options.statsPort
 configuration.statsEnabled = options.stats
@@ -225,34 +232,53 @@ configuration.maxConnectionsPerAddress = max(1, options.maxPerAddress)
 configuration.shutdownGracePeriod = max(0, options.shutdownGrace)
 configuration.noDetach = options.noDetach || options.wizard
 configuration.confinement.enabled = !options.noSandbox
-func limit(_ value: UInt64?, default fallback: UInt64?) -> UInt64? { value.map { $0 == 0 ? nil : $0 } ?? fallback }
-configuration.confinement.addressSpace = limit(options.limitAs, default: configuration.confinement.addressSpace)
-configuration.confinement.cpuSeconds = limit(options.limitCPU, default: configuration.confinement.cpuSeconds)
-configuration.confinement.fileSize = limit(options.limitFileSize, default: configuration.confinement.fileSize)
+func limit(_ value: UInt64?, default fallback: UInt64?) -> UInt64? {
+  value.map { $0 == 0 ? nil : $0 } ?? fallback
+}
+configuration.confinement.addressSpace = limit(
+  options.limitAs, default: configuration.confinement.addressSpace)
+configuration.confinement.cpuSeconds = limit(
+  options.limitCPU, default: configuration.confinement.cpuSeconds)
+configuration.confinement.fileSize = limit(
+  options.limitFileSize, default: configuration.confinement.fileSize)
 configuration.confinement.processes = limit(options.limitProcesses, default: nil)
 
 var level = ServerLogger.Level.notice
 if let name = options.logLevel {
-  if let parsed = ServerLogger.Level(name: name) { level = parsed } else {
+  if let parsed = ServerLogger.Level(name: name) {
+    level = parsed
+  } else {
     warn("invalid --log-level argument \"\(name)\"")
   }
 }
 if options.verbose || options.wizard { level = .debug }
 
 // Mode (daemon.md §2.1 step 3).
-let stdinIsSocket = Glibc.isatty(0) == 0 && {
-  var info = stat()
-  return fstat(0, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK
-}()
+let stdinIsSocket =
+  Glibc.isatty(0) == 0
+  && {
+    var info = stat()
+    return fstat(0, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK
+  }()
 if options.inetd || (!options.daemon && !options.wizard && stdinIsSocket) {
   configuration.mode = .inetd
 }
 if configuration.mode == .standalone && configuration.accessList.isLoopbackOnly {
-  warn("No --allow option specified: accepting connections from loopback addresses only (127.0.0.0/8, ::1).")
+  warn(
+    "No --allow option specified: accepting connections from loopback addresses only (127.0.0.0/8, ::1)."
+  )
 }
 
 // Detach (re-spawn in a new session; never fork from Swift).
-if configuration.mode == .standalone && !configuration.noDetach && environment["_DISTCCD_DETACHED"] == nil {
+if configuration.mode == .standalone && !configuration.noDetach
+  && environment["_DISTCCD_DETACHED"] == nil
+{
+  do {
+    try Server(configuration: configuration, logger: ServerLogger(destination: .none))
+      .checkListenAddresses()
+  } catch {
+    fail(error.description, exitCode(for: error))
+  }
   var childEnvironment = environment
   childEnvironment["_DISTCCD_DETACHED"] = "1"
   do {
@@ -279,7 +305,11 @@ if options.logStderr || options.wizard {
   destination = .standardError
 } else if let file = options.logFile {
   let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
-  if fd >= 0 { destination = .file(descriptor: fd) } else { warn("failed to open \(file): \(Errno(rawValue: errno))") }
+  if fd >= 0 {
+    destination = .file(descriptor: fd)
+  } else {
+    warn("failed to open \(file): \(Errno(rawValue: errno))")
+  }
 }
 let logger = ServerLogger(destination: destination, level: level)
 let server = Server(configuration: configuration, logger: logger)
@@ -290,14 +320,17 @@ if configuration.compilerPath == nil {
 
 if configuration.mode == .inetd {
   logger.log(.info, "inetd server started (swift-distcc)")
-  let code = server.serveOne(input: FileDescriptor(rawValue: 0), output: FileDescriptor(rawValue: 1))
+  let code = server.serveOne(
+    input: FileDescriptor(rawValue: 0), output: FileDescriptor(rawValue: 1))
   exit(code)
 }
 
 if let pidFile = configuration.pidFile {
   let text = "\(getpid())\n"
   let fd = open(pidFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-  if fd < 0 { warn("failed to write pid file \(pidFile): \(Errno(rawValue: errno))") } else {
+  if fd < 0 {
+    warn("failed to write pid file \(pidFile): \(Errno(rawValue: errno))")
+  } else {
     _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     close(fd)
   }

@@ -19,7 +19,9 @@ func logDescriptor(_ environment: [String: String]) -> Int32 {
 func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
   var offset = 0
   while offset < bytes.count {
-    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+    let written = bytes.withUnsafeBytes {
+      write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+    }
     if written < 0 && errno == EINTR { continue }
     guard written > 0 else { return }
     offset += written
@@ -37,6 +39,8 @@ func exitCode(for error: DistStateError) -> Int32 {
 let environment = ProcessEnvironment.current()
 let log = MonitorLog(program: "distccmon-text", pid: getpid())
 let logTo = logDescriptor(environment)
+/// 3.4 traces only with `DISTCC_VERBOSE=1` exactly.
+let verbose = environment["DISTCC_VERBOSE"] == "1"
 
 guard let arguments = TextMonitorArguments(Array(CommandLine.arguments.dropFirst())) else {
   writeAll(Array(TextMonitorArguments.usage.utf8), to: STDERR_FILENO)
@@ -47,7 +51,9 @@ do throws(DistStateError) {
   let directory = try StateDirectory(environment: environment)
   repeat {
     let scan = try directory.scan()
-    for warning in scan.warnings { writeAll(Array(log.line(for: warning).utf8), to: logTo) }
+    for event in scan.events where verbose || event.isWarning {
+      writeAll(Array(log.line(for: event).utf8), to: logTo)
+    }
     writeAll(TextReport.render(scan.records), to: STDOUT_FILENO)
     if arguments.repeats { usleep(arguments.sleepMicroseconds) }
   } while arguments.repeats

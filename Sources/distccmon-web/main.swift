@@ -57,7 +57,9 @@ do throws(PosixError) {
   fail("\(error)", code: 100)
 }
 
-let url = options.listen.contains(":") ? "[\(options.listen)]:\(server.port)" : "\(options.listen):\(server.port)"
+let url =
+  options.listen.contains(":")
+  ? "[\(options.listen)]:\(server.port)" : "\(options.listen):\(server.port)"
 printError("distccmon-web: serving http://\(url)/ for \(configuration.stateDirectory.path)\n")
 do throws(MonitorWebError) {
   try server.run { request in app.handle(request) }

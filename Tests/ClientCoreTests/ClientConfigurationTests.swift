@@ -57,8 +57,11 @@ let configurationCases: [ConfigurationCase] = [
   .init(
     environment: ["TMPDIR": ""], check: { $0.temporaryDirectory == "/tmp" }, label: "empty TMPDIR"),
   .init(
-    environment: ["DISTCC_SSH": "ssh -p 2222"], check: { $0.sshCommand == ["ssh", "-p", "2222"] },
-    label: "ssh split"),
+    environment: ["DISTCC_SSH": "ssh -p 2222"], check: { $0.externalSSH == "ssh -p 2222" },
+    label: "external ssh"),
+  .init(
+    environment: ["DISTCC_SSH": ""], check: { $0.externalSSH == nil },
+    label: "empty DISTCC_SSH is in-process"),
   .init(
     environment: ["DISTCC_NO_REWRITE_CROSS": ""], check: { !$0.rewritesCompilerNames },
     label: "no rewrite"),

@@ -29,7 +29,7 @@ import Testing
 @Test func policyRefusalsAreRecognisedOnlyInOurDaemonsShape() {
   let line = Array("distccd[42] (dcc_refuse_job) Warning: -fplugin= passed\n".utf8)
   let refusal = Response(version: .v1, status: .exited(150), stderr: line)
-  #expect(PolicyRefusal.reason(in: refusal) == "Warning: -fplugin= passed")
+  #expect(PolicyRefusal.reason(in: refusal) == "-fplugin= passed")
   #expect(PolicyRefusal.reason(in: Response(version: .v1, status: .exited(1), stderr: line)) == nil)
   let compilerText = Array("x.c:1: error: (dcc_refuse_job) \n".utf8)
   #expect(
@@ -65,4 +65,16 @@ import Testing
 ])
 func masqueradeNamesAreCompilerDrivers(_ name: String, _ expected: Bool) {
   #expect(MasqueradeLinks.isCompilerName(name) == expected)
+}
+
+@Test func fileContentsReadWholeFilesAndHonourTheLimit() throws {
+  let directory = try TestDirectory()
+  let big = [UInt8]((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+  let path = try directory.write("big.ii", bytes: big)
+  #expect(FileSystem.contents(of: path, limit: Int.max) == big)
+  #expect(FileSystem.contents(of: path, limit: 1000) == nil)
+  #expect(FileSystem.contents(of: directory.appending("missing")) == nil)
+  // Files whose st_size is 0 but which have contents.
+  let status = try #require(FileSystem.contents(of: "/proc/self/status", limit: Int.max))
+  #expect(String(decoding: status, as: UTF8.self).contains("Pid:"))
 }

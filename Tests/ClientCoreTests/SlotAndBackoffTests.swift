@@ -80,3 +80,23 @@ private func tcp(_ name: String, limit: Int) -> HostEntry {
   backoff.mark(local)
   #expect(!backoff.isBackedOff(local))
 }
+
+@Test func jobsOfOneProcessNeverShareASlot() throws {
+  let directory = try TestDirectory()
+  let chooser = LockFileHostChooser(lockDirectory: directory.path, pauseMilliseconds: 0)
+  let hosts = [tcp("a", limit: 2)]
+  let first = try #require(try chooser.reserve(among: hosts, input: "1.c"))
+  let second = try #require(try chooser.reserve(among: hosts, input: "2.c"))
+  #expect(first.slot == 0)
+  #expect(second.slot == 1, "the record lock alone would hand slot 0 out twice")
+  second.release()
+  // The first job's lock survives the second job's release (closing another descriptor of the file would drop it).
+  let probe = open(directory.appending("cpu_tcp_a_3632_0"), O_WRONLY)
+  defer { close(probe) }
+  var query = flock()
+  query.l_type = Int16(F_WRLCK)
+  query.l_whence = Int16(SEEK_SET)
+  _ = fcntl(probe, 36 /* F_OFD_GETLK */, &query)
+  #expect(query.l_type == Int16(F_WRLCK), "slot 0 is still locked")
+  first.release()
+}

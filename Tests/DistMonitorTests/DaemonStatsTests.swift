@@ -48,7 +48,9 @@ import Testing
     #expect(throws: DaemonStatsError.notAStatsPage) { try DaemonStats(page: page) }
   }
 
-  @Test(arguments: [("127.0.0.2:3633", "127.0.0.2", 3633 as UInt16), ("[::1]:9", "::1", 9), ("red:1", "red", 1)])
+  @Test(arguments: [
+    ("127.0.0.2:3633", "127.0.0.2", 3633 as UInt16), ("[::1]:9", "::1", 9), ("red:1", "red", 1),
+  ])
   func parsesSources(text: String, host: String, port: UInt16) throws {
     let source = try DaemonStatsSource(text)
     #expect(source.host == host)
@@ -73,8 +75,10 @@ import Testing
     let statsPort = try FreePort.pick(on: "127.0.0.2")
     let daemon = try BackgroundProcess(
       [
-        "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", "127.0.0.2", "--port", "\(port)", "--allow",
-        "127.0.0.0/8", "--jobs", "3", "--stats", "--stats-port", "\(statsPort)", "--log-stderr", "--log-level", "info",
+        "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", "127.0.0.2", "--port", "\(port)",
+        "--allow",
+        "127.0.0.0/8", "--jobs", "3", "--stats", "--stats-port", "\(statsPort)", "--log-stderr",
+        "--log-level", "info",
       ], logPath: directory.appending("distccd.log"))
     defer { _ = daemon.stop(signal: SIGKILL) }
     // 3.4 binds both ports before it logs this (waitUntilListening reads /proc/net/tcp, slowly here).

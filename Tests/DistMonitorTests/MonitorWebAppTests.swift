@@ -23,20 +23,30 @@ import Testing
   func json(_ response: HTTPResponse) throws -> [String: Any] {
     #expect(response.status == 200)
     #expect(response.contentType == "application/json")
-    return try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+    return try #require(
+      try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
   }
 
   func state(_ app: MonitorWebApp, since: Int64? = nil) throws -> [String: Any] {
-    try json(app.handle(HTTPRequest(method: "GET", path: "/api/state", query: since.map { ["since": "\($0)"] } ?? [:])))
+    try json(
+      app.handle(
+        HTTPRequest(
+          method: "GET", path: "/api/state", query: since.map { ["since": "\($0)"] } ?? [:])))
   }
 
   @Test func reportsJobsAsStateFilesAppearAndDisappear() throws {
     let directory = try TestDirectory()
     let app = try makeApp(directory)
     let now = MonitorWebApp.currentTime()
-    try put(StateRecord(pid: Self.livePids[0], file: "a.c", host: "red", slot: 0, phase: .compile), in: directory, as: "binstate_1")
-    try put(StateRecord(pid: Self.livePids[1], file: "", host: "localhost", slot: 1, phase: .preprocess), in: directory, as: "binstate_2")
-    try put(StateRecord(pid: Self.livePids[2], file: "b.c", host: "blue", slot: 3, phase: .send), in: directory, as: "binstate_3")
+    try put(
+      StateRecord(pid: Self.livePids[0], file: "a.c", host: "red", slot: 0, phase: .compile),
+      in: directory, as: "binstate_1")
+    try put(
+      StateRecord(pid: Self.livePids[1], file: "", host: "localhost", slot: 1, phase: .preprocess),
+      in: directory, as: "binstate_2")
+    try put(
+      StateRecord(pid: Self.livePids[2], file: "b.c", host: "blue", slot: 3, phase: .send),
+      in: directory, as: "binstate_3")
     try app.sample(at: now)
 
     var document = try state(app)
@@ -54,7 +64,9 @@ import Testing
 
     // The job on red ends; blue's client moves on to compiling.
     try FileManager.default.removeItem(atPath: directory.appending("state/binstate_1"))
-    try put(StateRecord(pid: Self.livePids[2], file: "b.c", host: "blue", slot: 3, phase: .compile), in: directory, as: "binstate_3")
+    try put(
+      StateRecord(pid: Self.livePids[2], file: "b.c", host: "blue", slot: 3, phase: .compile),
+      in: directory, as: "binstate_3")
     try app.sample(at: now + 1500)
     document = try state(app, since: now + 1000)
     hosts = try #require(document["hosts"] as? [[String: Any]])
@@ -83,6 +95,41 @@ import Testing
     #expect(until > now && until <= now + 61_000)
   }
 
+  @Test func listsTheHostListsHostsWhileIdle() throws {
+    let directory = try TestDirectory()
+    let configuration = try MonitorWebApp.Configuration(environment: [
+      "DISTCC_DIR": directory.path, "DISTCC_HOSTS": "red:4000/3 @blue/2 localhost/1 red/2",
+    ])
+    #expect(configuration.configuredHosts == ["red": 3, "blue": 2, "localhost": 1])
+    let app = MonitorWebApp(configuration: configuration)
+    try app.sample()
+    let hosts = try #require(try state(app)["hosts"] as? [[String: Any]])
+    #expect(hosts.map { $0["name"] as? String } == ["blue", "localhost", "red"])
+    #expect(hosts.map { $0["slots"] as? [Int] } == [[0, 1], [0], [0, 1, 2]])
+    #expect(hosts.allSatisfy { $0["configured"] as? Bool == true && $0["running"] as? Int == 0 })
+    _ = try directory.write("hosts", "green/4\n")
+    #expect(
+      try MonitorWebApp.Configuration(environment: ["DISTCC_DIR": directory.path]).configuredHosts
+        == ["green": 4])
+  }
+
+  @Test func reportsAnUnreachableDaemonsStats() throws {
+    let directory = try TestDirectory()
+    let port = try FreePort.pick(on: "127.0.0.5")
+    var configuration = MonitorWebApp.Configuration(
+      stateDirectory: StateDirectory(distccDirectory: directory.path))
+    configuration.statsSources = [try DaemonStatsSource("127.0.0.5:\(port)")]
+    let app = MonitorWebApp(configuration: configuration)
+    app.pollStats()
+    let hosts = try #require(try state(app)["hosts"] as? [[String: Any]])
+    #expect(hosts.count == 1)
+    #expect(hosts[0]["name"] as? String == "127.0.0.5")
+    #expect(hosts[0]["stats"] is NSNull)
+    let error = try #require(hosts[0]["statsError"] as? String)
+    #expect(error.hasPrefix("stats of 127.0.0.5:\(port): "))
+    #expect(error.contains("refused"))
+  }
+
   @Test func servesASelfContainedPage() throws {
     let directory = try TestDirectory()
     let response = try makeApp(directory).handle(HTTPRequest(method: "GET", path: "/"))
@@ -96,7 +143,8 @@ import Testing
   }
 
   @Test(arguments: [
-    (HTTPRequest(method: "GET", path: "/nope"), 404), (HTTPRequest(method: "POST", path: "/api/state"), 405),
+    (HTTPRequest(method: "GET", path: "/nope"), 404),
+    (HTTPRequest(method: "POST", path: "/api/state"), 405),
     (HTTPRequest(method: "GET", path: "/healthz"), 200),
   ])
   func answersOtherRequests(request: HTTPRequest, status: Int) throws {
@@ -107,7 +155,9 @@ import Testing
   @Test func servesOverARealSocket() throws {
     let directory = try TestDirectory()
     let app = try makeApp(directory)
-    try put(StateRecord(pid: 1, file: "s.c", host: "red", slot: 0, phase: .send), in: directory, as: "binstate_1")
+    try put(
+      StateRecord(pid: 1, file: "s.c", host: "red", slot: 0, phase: .send), in: directory,
+      as: "binstate_1")
     try app.sample()
     let server = try MonitorHTTPServer(host: "127.0.0.1", port: 0)
     let finished = DispatchSemaphore(value: 0)
@@ -122,7 +172,8 @@ import Testing
     let (head, body) = try Self.get("/api/state", port: server.port)
     #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
     #expect(head.contains("Content-Length: \(body.count)\r\n"))
-    let document = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
     #expect((document["spans"] as? [[String: Any]])?.first?["file"] as? String == "s.c")
     let (headOnly, empty) = try Self.get("/", port: server.port, method: "HEAD")
     #expect(headOnly.hasPrefix("HTTP/1.1 200 OK") && empty.isEmpty)
@@ -130,7 +181,8 @@ import Testing
     #expect(bad.hasPrefix("HTTP/1.1 400 Bad Request"))
   }
 
-  static func get(_ path: String, port: UInt16, method: String = "GET") throws -> (String, [UInt8]) {
+  static func get(_ path: String, port: UInt16, method: String = "GET") throws -> (String, [UInt8])
+  {
     try raw("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", port: port)
   }
 
@@ -141,7 +193,9 @@ import Testing
     try socket.writeAll(Array(request.utf8), deadline: .after(seconds: 5))
     let reply = try socket.readToEnd(limit: 1 << 20, deadline: .after(seconds: 5))
     let split = try #require(reply.firstRange(of: Array("\r\n\r\n".utf8)))
-    return (String(decoding: reply[..<split.upperBound], as: UTF8.self), Array(reply[split.upperBound...]))
+    return (
+      String(decoding: reply[..<split.upperBound], as: UTF8.self), Array(reply[split.upperBound...])
+    )
   }
 }
 
@@ -155,7 +209,8 @@ import Testing
 
   @Test func parsesEveryOption() throws {
     let options = try MonitorWebOptions([
-      "--listen", "0.0.0.0", "--port=0", "--daemon-stats", "127.0.0.2:3633", "--daemon-stats=[::1]:4000",
+      "--listen", "0.0.0.0", "--port=0", "--daemon-stats", "127.0.0.2:3633",
+      "--daemon-stats=[::1]:4000",
       "--window", "5",
     ])
     #expect(options.listen == "0.0.0.0")
@@ -165,8 +220,10 @@ import Testing
   }
 
   @Test(arguments: [
-    (["--port"], "option --port needs a value"), (["--port", "x"], "bad --port \"x\": expected 0-65535"),
-    (["--bogus"], "unknown option \"--bogus\""), (["--window", "0"], "bad --window \"0\": expected minutes from 1 to 1440"),
+    (["--port"], "option --port needs a value"),
+    (["--port", "x"], "bad --port \"x\": expected 0-65535"),
+    (["--bogus"], "unknown option \"--bogus\""),
+    (["--window", "0"], "bad --window \"0\": expected minutes from 1 to 1440"),
     (["--daemon-stats", "red"], "bad daemon stats address \"red\": expected HOST:PORT"),
   ])
   func namesTheCulprit(arguments: [String], message: String) {

@@ -16,14 +16,18 @@ struct RealClientTests {
     // Blocked in the preprocessor: the local record, with 3.4's empty file name.
     try farm.waitForStage("cpp")
     let preprocessing = try farm.waitForRecord(in: file) { $0.phase == .preprocess }
-    #expect(preprocessing == StateRecord(pid: pid, file: "", host: "localhost", slot: 0, phase: .preprocess))
+    #expect(
+      preprocessing
+        == StateRecord(pid: pid, file: "", host: "localhost", slot: 0, phase: .preprocess))
     #expect(try state.scan().records == [preprocessing])
     try farm.release("cpp")
 
     // Blocked in the daemon's compiler: the remote record.
     try farm.waitForStage("cc")
     let compiling = try farm.waitForRecord(in: file) { $0.phase == .compile }
-    #expect(compiling == StateRecord(pid: pid, file: "hello.c", host: "127.0.0.1", slot: 0, phase: .compile))
+    #expect(
+      compiling
+        == StateRecord(pid: pid, file: "hello.c", host: "127.0.0.1", slot: 0, phase: .compile))
     // Our encoder writes the same bytes the real client wrote.
     #expect(compiling.encode() == Array(FileManager.default.contents(atPath: file.path) ?? Data()))
     try farm.release("cc")
@@ -39,7 +43,9 @@ struct RealClientTests {
 /// the client and once when compiling on the daemon, so a test sees each phase for as long as it wants.
 struct RealDistcc {
   static var isInstalled: Bool {
-    ["/usr/bin/distcc", "/usr/bin/distccd"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+    ["/usr/bin/distcc", "/usr/bin/distccd"].allSatisfy {
+      FileManager.default.isExecutableFile(atPath: $0)
+    }
   }
 
   let directory: TemporaryDirectory
@@ -68,14 +74,16 @@ struct RealDistcc {
     daemon = Process()
     daemon.executableURL = URL(fileURLWithPath: "/usr/bin/distccd")
     daemon.arguments = [
-      "--daemon", "--no-detach", "--listen", "127.0.0.1", "--port", "\(port)", "--allow", "127.0.0.1",
+      "--daemon", "--no-detach", "--listen", "127.0.0.1", "--port", "\(port)", "--allow",
+      "127.0.0.1",
       "--enable-tcp-insecure", "--jobs", "2", "--log-stderr", "--log-level", "info",
     ]
     _ = FileManager.default.createFile(atPath: path + "/distccd.log", contents: nil)
     daemon.standardError = FileHandle(forWritingAtPath: path + "/distccd.log")
     try daemon.run()
     try Self.waitUntil("distccd listening") {
-      (try? String(contentsOfFile: path + "/distccd.log", encoding: .utf8))?.contains("preforking daemon started") ?? false
+      (try? String(contentsOfFile: path + "/distccd.log", encoding: .utf8))?.contains(
+        "preforking daemon started") ?? false
     }
   }
 
@@ -103,7 +111,8 @@ struct RealDistcc {
     close(descriptor)
   }
 
-  func waitForRecord(in file: StateFile, where matches: (StateRecord) -> Bool) throws -> StateRecord {
+  func waitForRecord(in file: StateFile, where matches: (StateRecord) -> Bool) throws -> StateRecord
+  {
     var found: StateRecord?
     try Self.waitUntil("a matching record in \(file.path)") {
       guard let bytes = FileManager.default.contents(atPath: file.path),

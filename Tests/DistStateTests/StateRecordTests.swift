@@ -15,13 +15,16 @@ import Testing
   }()
 
   @Test func encodesTheRealClientLayout() {
-    let record = StateRecord(pid: 0x6f47, file: "hello.c", host: "127.0.0.1", slot: 0, phase: .compile)
+    let record = StateRecord(
+      pid: 0x6f47, file: "hello.c", host: "127.0.0.1", slot: 0, phase: .compile)
     #expect(record.encode() == Self.realClientBytes)
   }
 
   @Test func decodesTheRealClientLayout() throws {
     let record = try StateRecord(decoding: Self.realClientBytes)
-    #expect(record == StateRecord(pid: 28487, file: "hello.c", host: "127.0.0.1", slot: 0, phase: .compile))
+    #expect(
+      record
+        == StateRecord(pid: 28487, file: "hello.c", host: "127.0.0.1", slot: 0, phase: .compile))
     #expect(record.fileName == "hello.c")
     #expect(record.hostName == "127.0.0.1")
   }
@@ -30,8 +33,10 @@ import Testing
     StateRecord(pid: 1, file: "", host: "", slot: 0, phase: .startup),
     StateRecord(pid: 4_194_304, file: "a.c", host: "localhost", slot: 15, phase: .preprocess),
     StateRecord(pid: -1, file: "x.cpp", host: "::1", slot: -3, phase: .done),
-    StateRecord(pid: Int64.max, file: "b.m", host: "build-farm-07.example.org", slot: .max, phase: .receive),
-    StateRecord(pid: 42, file: [0xff, 0xfe, 0x2e, 0x63], host: [0xc3, 0x28], slot: 1, phase: .send),
+    StateRecord(
+      pid: Int64.max, file: "b.m", host: "build-farm-07.example.org", slot: .max, phase: .receive),
+    StateRecord(
+      pid: 42, file: [0xff, 0xfe, 0x2e, 0x63], host: [0xc3, 0x28], slot: 1, phase: .send),
   ]
 
   @Test(arguments: samples)
@@ -64,7 +69,9 @@ import Testing
     #expect(decoded.host.count == 127)
   }
 
-  @Test(arguments: [(8 as UInt32, Phase.compile), (9, .compile), (0xffff_ffff, .compile), (6, .receive)])
+  @Test(arguments: [
+    (8 as UInt32, Phase.compile), (9, .compile), (0xffff_ffff, .compile), (6, .receive),
+  ])
   func readsPhasesAboveDoneAsCompile(raw: UInt32, expected: Phase) throws {
     var bytes = StateRecord(pid: 1, file: "", host: "", slot: 0, phase: .send).encode()
     for index in 0..<4 { bytes[284 + index] = UInt8(truncatingIfNeeded: raw >> (index * 8)) }
@@ -81,7 +88,8 @@ import Testing
 
   @Test(arguments: [0, 1, 100, 288, 295])
   func rejectsShortRecords(length: Int) {
-    let bytes = Array(StateRecord(pid: 1, file: "a", host: "b", slot: 0, phase: .send).encode().prefix(length))
+    let bytes = Array(
+      StateRecord(pid: 1, file: "a", host: "b", slot: 0, phase: .send).encode().prefix(length))
     #expect(throws: DistStateError.truncated(length: length)) { try StateRecord(decoding: bytes) }
   }
 
@@ -89,7 +97,9 @@ import Testing
     var bytes = StateRecord(pid: 1, file: "a", host: "b", slot: 0, phase: .send).encode()
     bytes[9] = 0x47
     #expect(throws: DistStateError.wrongMagic(0x4449_4700)) { try StateRecord(decoding: bytes) }
-    #expect("\(DistStateError.wrongMagic(0x4449_4700))" == "wrong magic number 0x44494700 (expected 0x44494800)")
+    #expect(
+      "\(DistStateError.wrongMagic(0x4449_4700))"
+        == "wrong magic number 0x44494700 (expected 0x44494800)")
   }
 
   @Test func rejectsAWrongStructureSize() {
@@ -99,8 +109,9 @@ import Testing
   }
 
   @Test func namesPhasesAs34Does() {
-    #expect(Phase.allCases.map(\.name) == [
-      "Startup", "Blocked", "Connect", "Preprocess", "Send", "Compile", "Receive", "Done",
-    ])
+    #expect(
+      Phase.allCases.map(\.name) == [
+        "Startup", "Blocked", "Connect", "Preprocess", "Send", "Compile", "Receive", "Done",
+      ])
   }
 }

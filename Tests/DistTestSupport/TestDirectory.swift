@@ -57,10 +57,11 @@ public final class TestDirectory: @unchecked Sendable {  // immutable after init
     return names.sorted()
   }
 
-  /// Creates `directory` and its missing parents.
+  /// Creates `directory` (absolute, or relative to this test directory) and its missing parents.
   public func makeDirectories(_ directory: String) throws {
+    let full = directory.hasPrefix("/") ? directory : appending(directory)
     var current = ""
-    for part in directory.split(separator: "/") {
+    for part in full.split(separator: "/") {
       current += "/" + part
       if mkdir(current, 0o755) != 0 && errno != EEXIST {
         throw PosixError.system(operation: "mkdir \(current)", errno: .init(rawValue: errno))

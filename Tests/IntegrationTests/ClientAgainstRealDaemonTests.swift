@@ -1,14 +1,16 @@
 import Foundation
+import Glibc
 import Testing
 
-/// Our client against Debian's `distccd` 3.4, protocols 1 and 2.
+/// Our client against Debian's `distccd` 3.4 and against ours, protocols 1 and 2.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct ClientAgainstRealDaemonTests {
   static let protocols = ["", ",lzo"]
+  static let daemons = RealDaemon.Kind.allCases
 
-  @Test(arguments: protocols)
-  func compilesCIdenticallyToALocalCompile(options: String) throws {
+  @Test(arguments: daemons, protocols)
+  func compilesCIdenticallyToALocalCompile(kind: RealDaemon.Kind, options: String) throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(address: "127.0.0.2", logDirectory: logs.path)
+    let daemon = try RealDaemon(kind, address: "127.0.0.2", logDirectory: logs.path)
     defer { daemon.stop() }
     let world = try ClientWorld(hosts: daemon.hostSpec + options)
     let result = try world.distcc(["gcc", "-c", "hello.c", "-O2"])
@@ -19,10 +21,10 @@ import Testing
     #expect(daemon.compiledJobs(expected: 1) == 1, "\(daemon.log)")
   }
 
-  @Test(arguments: protocols)
-  func compilesCPlusPlusIntoASubdirectory(options: String) throws {
+  @Test(arguments: daemons, protocols)
+  func compilesCPlusPlusIntoASubdirectory(kind: RealDaemon.Kind, options: String) throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(address: "127.0.0.3", logDirectory: logs.path)
+    let daemon = try RealDaemon(kind, address: "127.0.0.3", logDirectory: logs.path)
     defer { daemon.stop() }
     let world = try ClientWorld(hosts: daemon.hostSpec + options)
     let result = try world.distcc(["g++", "-std=c++17", "-c", "join.cpp", "-o", "out/deep/join.o"])
@@ -34,9 +36,10 @@ import Testing
     #expect(leftovers == ["join.o"], "no temporary files may remain beside the object")
   }
 
-  @Test func relaysWarningsAndSucceeds() throws {
+  @Test(arguments: daemons)
+  func relaysWarningsAndSucceeds(kind: RealDaemon.Kind) throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(address: "127.0.0.4", logDirectory: logs.path)
+    let daemon = try RealDaemon(kind, address: "127.0.0.4", logDirectory: logs.path)
     defer { daemon.stop() }
     let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     try world.write("warn.c", "int f(void) { int unused; return 0; }\n")
@@ -46,9 +49,10 @@ import Testing
     #expect(daemon.compiledJobs(expected: 1) == 1)
   }
 
-  @Test func compileErrorIsRetriedLocallyAndReported() throws {
+  @Test(arguments: daemons)
+  func compileErrorIsRetriedLocallyAndReported(kind: RealDaemon.Kind) throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(address: "127.0.0.5", logDirectory: logs.path)
+    let daemon = try RealDaemon(kind, address: "127.0.0.5", logDirectory: logs.path)
     defer { daemon.stop() }
     let world = try ClientWorld(hosts: daemon.hostSpec)
     try world.write("bad.c", "int f( {\n")
@@ -61,9 +65,10 @@ import Testing
     #expect(!world.exists("distcc-dir/lock/backoff_tcp_\(daemon.address)_\(daemon.port)_0"))
   }
 
-  @Test func skipLocalRetryShowsTheRemoteDiagnostics() throws {
+  @Test(arguments: daemons)
+  func skipLocalRetryShowsTheRemoteDiagnostics(kind: RealDaemon.Kind) throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(address: "127.0.0.5", logDirectory: logs.path)
+    let daemon = try RealDaemon(kind, address: "127.0.0.5", logDirectory: logs.path)
     defer { daemon.stop() }
     let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     try world.write("bad.c", "int f(void) { return undeclared; }\n")
@@ -73,10 +78,26 @@ import Testing
     #expect(!result.stderr.contains("retrying locally"))
   }
 
-  @Test(arguments: protocols)
-  func dependencyFilesNameTheRealOutput(options: String) throws {
+  @Test(arguments: daemons)
+  func fallbackDisabledReportsTheRemoteErrorAndKeepsTheBackoff(kind: RealDaemon.Kind) throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(address: "127.0.0.6", logDirectory: logs.path)
+    let daemon = try RealDaemon(kind, address: "127.0.0.5", logDirectory: logs.path)
+    defer { daemon.stop() }
+    let world = try ClientWorld(hosts: daemon.hostSpec)
+    try world.write("bad.c", "int f(void) { return undeclared; }\n")
+    let result = try world.distcc(["gcc", "-c", "bad.c"], ["DISTCC_FALLBACK": "0"])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("undeclared"), "remote diagnostics shown: \(result.stderr)")
+    #expect(result.stderr.contains("failed to distribute and fallbacks are disabled"))
+    #expect(!result.stderr.contains("retrying locally"))
+    // As in 3.4, the backoff file stays, so the next job skips the host.
+    #expect(world.exists("distcc-dir/lock/backoff_tcp_\(daemon.address)_\(daemon.port)_0"))
+  }
+
+  @Test(arguments: daemons, protocols)
+  func dependencyFilesNameTheRealOutput(kind: RealDaemon.Kind, options: String) throws {
+    let logs = try ClientTempDirectory()
+    let daemon = try RealDaemon(kind, address: "127.0.0.6", logDirectory: logs.path)
     defer { daemon.stop() }
     let world = try ClientWorld(hosts: daemon.hostSpec + options)
     try world.write("obj/.keep", "")
@@ -98,9 +119,10 @@ import Testing
     #expect(daemon.compiledJobs(expected: 3) == 3)
   }
 
-  @Test func preprocessedInputIsSentWithoutPreprocessing() throws {
+  @Test(arguments: daemons)
+  func preprocessedInputIsSentWithoutPreprocessing(kind: RealDaemon.Kind) throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(address: "127.0.0.7", logDirectory: logs.path)
+    let daemon = try RealDaemon(kind, address: "127.0.0.7", logDirectory: logs.path)
     defer { daemon.stop() }
     let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     try world.local(["gcc", "-E", "hello.c", "-o", "pre.i"])
@@ -108,5 +130,34 @@ import Testing
     #expect(result.status == 0, "\(result.stderr)")
     #expect(world.contents("pre.o") != nil)
     #expect(daemon.compiledJobs(expected: 1) == 1)
+  }
+}
+
+/// Our daemon refuses some jobs by policy with a complete reply; our client shows why and compiles locally
+/// without backing the host off.
+@Suite(.serialized, .timeLimit(.minutes(1))) struct ClientPolicyRefusalTests {
+  @Test func refusedJobCompilesLocallyWithoutBackoff() throws {
+    let logs = try ClientTempDirectory()
+    let daemon = try RealDaemon(.ours, address: "127.0.0.9", logDirectory: logs.path)
+    defer { daemon.stop() }
+    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
+    // A compiler the client can run but the daemon's whitelist (/usr/lib/distcc) does not list.
+    try FileManager.default.createDirectory(
+      atPath: world.path + "/bin", withIntermediateDirectories: true)
+    symlink("/usr/bin/gcc", world.path + "/bin/mygcc")
+    world.environment["PATH"] = world.path + "/bin:" + (world.environment["PATH"] ?? "")
+    let result = try world.distcc(["mygcc", "-c", "hello.c", "-o", "p.o"])
+    #expect(result.status == 0, "\(result.stderr)")
+    try world.local(["gcc", "-c", "hello.c", "-o", "local.o"])
+    #expect(world.contents("p.o") == world.contents("local.o"))
+    let refusal = result.stderr.split(separator: "\n").filter { $0.contains("refused") }
+    #expect(refusal.count == 1, "one line names host and reason: \(result.stderr)")
+    #expect(refusal.first?.contains(daemon.hostSpec) == true)
+    #expect(refusal.first?.contains("mygcc") == true)
+    #expect(!world.exists("distcc-dir/lock/backoff_tcp_\(daemon.address)_\(daemon.port)_0"))
+    // The next ordinary job still goes to the (not backed off) host.
+    let next = try world.distcc(["gcc", "-c", "hello.c"])
+    #expect(next.status == 0, "\(next.stderr)")
+    #expect(daemon.compiledJobs(expected: 1) == 1, "\(daemon.log)")
   }
 }

@@ -90,7 +90,7 @@ import Testing
       done.signal()
     }
     #expect(waitUntil { world.exists("started") }, "the remote compile started")
-    daemon.stop(signal: SIGKILL)
+    daemon.stop()
     done.wait()
     let finished = try #require(result)
     #expect(finished.status == 0, "\(finished.stderr)")

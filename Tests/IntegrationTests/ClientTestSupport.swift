@@ -1,3 +1,4 @@
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -24,35 +25,25 @@ enum ClientHarness {
     """
   static let greetH = "#define GREETING \"hello\"\n"
   static let helloCpp = """
-    #include <string>
-    #include <vector>
-    std::string join(const std::vector<std::string> &v) { std::string r; for (auto &s : v) r += s; return r; }
+    #include "greet.h"
+    template <typename T> struct Box { T value; T get() const { return value; } };
+    namespace n { int twice(int x) { return Box<int>{x}.get() * 2; } }
+    const char *greeting() { return GREETING; }
 
     """
 }
 
-/// A temporary directory, removed on deinit.
+/// A temporary directory (DistTestSupport's `TestDirectory`) with the accessors these tests use.
 final class ClientTempDirectory {
-  let path: String
+  private let directory: TestDirectory
+  var path: String { directory.path }
 
-  init() throws {
-    var template = Array("/tmp/distcc-client-test-XXXXXX".utf8CString)
-    guard let result = mkdtemp(&template) else { throw HarnessError("mkdtemp failed") }
-    path = String(cString: result)
-  }
-
-  deinit { try? FileManager.default.removeItem(atPath: path) }
+  init() throws { directory = try TestDirectory(prefix: "distcc-client-test-") }
 
   /// Writes `text` to `name` (relative), creating parent directories.
-  func write(_ name: String, _ text: String) throws {
-    let full = path + "/" + name
-    try FileManager.default.createDirectory(
-      atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try text.write(toFile: full, atomically: false, encoding: .utf8)
-  }
-
-  func contents(_ name: String) -> Data? { FileManager.default.contents(atPath: path + "/" + name) }
-  func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path + "/" + name) }
+  func write(_ name: String, _ text: String) throws { try directory.write(name, text) }
+  func contents(_ name: String) -> Data? { (try? directory.read(name)).map { Data($0) } }
+  func exists(_ name: String) -> Bool { directory.exists(name) }
 }
 
 struct HarnessError: Error, CustomStringConvertible {
@@ -101,27 +92,8 @@ func runProcess(
     stderr: String(decoding: errData, as: UTF8.self))
 }
 
-/// A port on `address` that was free a moment ago (bound to port 0, then closed).
-func freePort(on address: String) throws -> Int {
-  let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-  guard fd >= 0 else { throw HarnessError("socket failed") }
-  defer { close(fd) }
-  var addr = sockaddr_in()
-  addr.sin_family = sa_family_t(AF_INET)
-  addr.sin_port = 0
-  inet_pton(AF_INET, address, &addr.sin_addr)
-  let bound = withUnsafePointer(to: &addr) {
-    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-      bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-    }
-  }
-  guard bound == 0 else { throw HarnessError("bind failed: \(errno)") }
-  var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-  _ = withUnsafeMutablePointer(to: &addr) {
-    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-  }
-  return Int(UInt16(bigEndian: addr.sin_port))
-}
+/// A port on `address` that was free a moment ago.
+func freePort(on address: String) throws -> Int { Int(try FreePort.pick(on: address)) }
 
 /// Whether something accepts TCP connections on `address:port`.
 func isListening(_ address: String, _ port: Int) -> Bool {
@@ -149,44 +121,53 @@ func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
   return condition()
 }
 
-/// Debian's `distccd` 3.4 on one loopback address, stopped (with its workers) by pid.
+/// A `distccd` on one loopback address: Debian's 3.4 or ours. Started through DistTestSupport's
+/// `BackgroundProcess` (own process group, empty signal mask) and stopped with its workers by pid.
 final class RealDaemon {
+  /// Which daemon binary runs.
+  enum Kind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case debian, ours
+    var executable: String {
+      self == .debian ? "/usr/bin/distccd" : ClientHarness.packageRoot + "/.build/debug/distccd"
+    }
+    var description: String { rawValue }
+  }
+
   let address: String
   let port: Int
   let logPath: String
-  private let process: Process
+  private let process: BackgroundProcess
 
   /// The host-list entry for this daemon, e.g. `127.0.0.2:40000`.
   var hostSpec: String { "\(address):\(port)" }
 
-  init(address: String, logDirectory: String, fixedPort: Int? = nil, extraArguments: [String] = [])
-    throws
-  {
+  init(
+    _ kind: Kind = .debian, address: String, logDirectory: String, fixedPort: Int? = nil,
+    extraArguments: [String] = []
+  ) throws {
     self.address = address
     let chosen = try fixedPort ?? freePort(on: address)
     self.port = chosen
-    logPath = logDirectory + "/distccd-\(address)-\(chosen).log"
-    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/distccd")
-    process.arguments =
+    logPath = logDirectory + "/distccd-\(kind)-\(address)-\(chosen).log"
+    process = try BackgroundProcess(
       [
-        "--no-detach", "--daemon", "--listen", address, "--port", String(chosen), "--allow",
-        "127.0.0.0/8",
-        "--log-stderr", "--log-level", "info", "--jobs", "4",
-      ] + extraArguments
-    process.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "TMPDIR": "/tmp"]
-    process.standardError = FileHandle(forWritingAtPath: logPath)
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    guard waitUntil({ isListening(address, port) }) else {
-      stop()
-      throw HarnessError("distccd on \(address):\(port) did not start")
+        kind.executable, "--no-detach", "--daemon", "--listen", address, "--port", String(chosen),
+        "--allow",
+        "127.0.0.0/8", "--log-stderr", "--log-level", "info", "--jobs", "4",
+      ] + extraArguments,
+      environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "TMPDIR": "/tmp"], logPath: logPath)
+    // Connect-based readiness: BackgroundProcess.waitUntilListening parses /proc/net/tcp, which is slow in
+    // debug builds once thousands of TIME_WAIT sockets from other tests are listed.
+    guard waitUntil(seconds: 20, { isListening(address, chosen) || !process.isRunning }),
+      process.isRunning
+    else {
+      process.stop(signal: SIGKILL, grace: 1)
+      throw HarnessError("distccd on \(address):\(chosen) did not start: \(process.log())")
     }
   }
 
   /// The daemon's log so far.
-  var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+  var log: String { process.log() }
 
   /// Number of jobs the daemon logged as COMPILE_OK. The daemon logs a job after replying, so this waits up to
   /// 5 s for the count to reach `expected` (and returns at once when it already has).
@@ -198,27 +179,10 @@ final class RealDaemon {
   /// Number of jobs logged as COMPILE_OK so far.
   var compiledJobsSoFar: Int { log.components(separatedBy: "COMPILE_OK").count - 1 }
 
-  /// Pids of the daemon's worker processes.
-  var workerPids: [Int32] {
-    let pid = process.processIdentifier
-    let text =
-      (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
-    return text.split(separator: " ").compactMap {
-      Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-  }
+  /// Kills the daemon and everything in its process group (workers, compilers).
+  func stop() { process.stop(signal: SIGKILL, grace: 1) }
 
-  /// Kills the daemon and its workers with `signal`, by pid. SIGKILL by default: a daemon started from a test
-  /// thread inherits that thread's blocked signals, so SIGTERM may never arrive.
-  func stop(signal: Int32 = SIGKILL) {
-    guard process.isRunning else { return }
-    let workers = workerPids
-    kill(process.processIdentifier, signal)
-    for worker in workers { kill(worker, signal) }
-    process.waitUntilExit()
-  }
-
-  deinit { stop(signal: SIGKILL) }
+  deinit { stop() }
 }
 
 /// A test's world: a temporary directory with sources, `DISTCC_DIR`, and the environment for the client.

@@ -10,21 +10,34 @@ import Testing
     var destination: String
     var source: String?
     var served: Bool
-    var testDescription: String { "\(options) from \(source ?? destination) → \(served ? "served" : "denied")" }
+    var testDescription: String {
+      "\(options) from \(source ?? destination) → \(served ? "served" : "denied")"
+    }
   }
 
   static let accessCases: [AccessCase] = [
     .init(options: [], destination: "127.0.0.1", source: "127.0.0.2", served: true),
     .init(options: [], destination: "::1", served: true),
-    .init(options: ["--allow", "127.0.0.2"], destination: "127.0.0.1", source: "127.0.0.2", served: true),
-    .init(options: ["--allow", "127.0.0.2"], destination: "127.0.0.1", source: "127.0.0.3", served: false),
+    .init(
+      options: ["--allow", "127.0.0.2"], destination: "127.0.0.1", source: "127.0.0.2", served: true
+    ),
+    .init(
+      options: ["--allow", "127.0.0.2"], destination: "127.0.0.1", source: "127.0.0.3",
+      served: false),
     .init(options: ["--allow", "127.0.0.2"], destination: "::1", served: false),
-    .init(options: ["--allow", "127.0.0.0/30"], destination: "127.0.0.1", source: "127.0.0.3", served: true),
-    .init(options: ["--allow", "127.0.0.0/31"], destination: "127.0.0.1", source: "127.0.0.3", served: false),
+    .init(
+      options: ["--allow", "127.0.0.0/30"], destination: "127.0.0.1", source: "127.0.0.3",
+      served: true),
+    .init(
+      options: ["--allow", "127.0.0.0/31"], destination: "127.0.0.1", source: "127.0.0.3",
+      served: false),
     .init(options: ["--allow-private"], destination: "::1", served: true),
     .init(options: ["--allow", "::1"], destination: "::1", served: true),
-    .init(options: ["--allow", "::1"], destination: "127.0.0.1", source: "127.0.0.2", served: false),
-    .init(options: ["--allow", "10.0.0.0/8"], destination: "127.0.0.1", source: "127.0.0.2", served: false),
+    .init(
+      options: ["--allow", "::1"], destination: "127.0.0.1", source: "127.0.0.2", served: false),
+    .init(
+      options: ["--allow", "10.0.0.0/8"], destination: "127.0.0.1", source: "127.0.0.2",
+      served: false),
   ]
 
   /// The daemon listens on `::` (dual stack), so IPv4 clients arrive as IPv4-mapped IPv6 peers.
@@ -32,7 +45,8 @@ import Testing
   func accessList(_ row: AccessCase) throws {
     let world = try DaemonWorld()
     try world.startDaemon(row.options, listen: "::")
-    let reply = try world.exchange(try DaemonWorld.request(), host: row.destination, from: row.source)
+    let reply = try world.exchange(
+      try DaemonWorld.request(), host: row.destination, from: row.source)
     let bytes = try #require(reply)
     if row.served {
       let response = try #require(try DaemonWorld.decode(bytes))
@@ -69,7 +83,8 @@ import Testing
     let world = try DaemonWorld()
     let compiler = try world.fakeCompiler("mycc")
     try world.startDaemon()
-    let result = try world.distcc([compiler, "-c", "hello.c", "-o", "hello.o"], environment: row.environment)
+    let result = try world.distcc(
+      [compiler, "-c", "hello.c", "-o", "hello.o"], environment: row.environment)
     #expect(result.status == row.status, "\(result.stderr)")
     #expect((world.contents("hello.o") != nil) == row.objectWritten)
     #expect(world.waitForSummaries("OTHER"))
@@ -116,15 +131,19 @@ import Testing
   @Test(arguments: [(["remote/mycc"], "REMOTE"), (["remote/othercc"], "LOCAL")])
   func commandListMapsCompilers(listed: [String], expected: String) throws {
     let world = try DaemonWorld()
-    try FileManager.default.createDirectory(atPath: world.path("remote"), withIntermediateDirectories: true)
-    try FileManager.default.createDirectory(atPath: world.path("local"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: world.path("remote"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: world.path("local"), withIntermediateDirectories: true)
     chmod(world.path("remote"), 0o755)
     _ = try world.fakeCompiler("remote/mycc", marker: "REMOTE")
     _ = try world.fakeCompiler("local/mycc", marker: "LOCAL")
     try world.write("cmdlist", listed.map { world.path($0) }.joined(separator: "\n") + "\n")
     try world.startDaemon(environment: ["DISTCC_CMDLIST": world.path("cmdlist")])
-    let path = world.path("local") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")
-    let result = try world.distcc(["mycc", "-c", "hello.c", "-o", "out.o"], environment: ["PATH": path])
+    let path =
+      world.path("local") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")
+    let result = try world.distcc(
+      ["mycc", "-c", "hello.c", "-o", "out.o"], environment: ["PATH": path])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(world.contents("out.o") == Array(expected.utf8))
     #expect(world.waitForSummaries(expected == "REMOTE" ? "COMPILE_OK" : "OTHER"))

@@ -1,13 +1,13 @@
 import DistProtocol
+import DistTestSupport
 import Foundation
 import Glibc
 
 /// Test fixture: a private world directory (sources, TMPDIR, log, fake compilers) and, optionally, our
 /// `distccd` running on a free loopback port, stopped by pid when the test ends.
 final class DaemonWorld: @unchecked Sendable {  // mutated only before concurrent use (startDaemon)
-  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().path
-  static let daemonPath = packageRoot + "/.build/debug/distccd"
+  static let packageRoot = Binaries.packageRoot
+  static let daemonPath = Binaries.ours("distccd")
 
   let root: String
   var tmpdir: String { root + "/tmp" }
@@ -24,7 +24,9 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
     try FileManager.default.createDirectory(atPath: tmpdir, withIntermediateDirectories: true)
     chmod(tmpdir, 0o777)
     try write("hello.c", "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n")
-    try write("hello.cpp", "#include <string>\nstd::string greet() { return std::string(\"hi\") + \"!\"; }\n")
+    try write(
+      "hello.cpp",
+      "#include <string>\nstd::string greet() { return std::string(\"hi\") + \"!\"; }\n")
     try write("warn.c", "int f(void) { int unused; return 0; }\n")
     try write("bad.c", "int f(void) { return syntax error; }\n")
   }
@@ -45,7 +47,9 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
   }
 
   /// A fake compiler script: sleeps `seconds`, records its pid, then runs gcc (or writes `marker` as the object).
-  func fakeCompiler(_ name: String, sleep seconds: Double = 0, marker: String? = nil) throws -> String {
+  func fakeCompiler(_ name: String, sleep seconds: Double = 0, marker: String? = nil) throws
+    -> String
+  {
     let body: String
     if let marker {
       body = """
@@ -70,7 +74,10 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
     let process = Process()
     process.executableURL = URL(fileURLWithPath: DaemonWorld.daemonPath)
     process.arguments =
-      ["--daemon", "--no-detach", "--log-file", logPath, "--log-level", "info", "--port", "\(port)", "--listen", listen]
+      [
+        "--daemon", "--no-detach", "--log-file", logPath, "--log-level", "info", "--port",
+        "\(port)", "--listen", listen,
+      ]
       + arguments
     var env = ProcessInfo.processInfo.environment
     env["TMPDIR"] = tmpdir
@@ -83,7 +90,9 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
     daemon = process
     let deadline = Date().addingTimeInterval(20)
     while !log.contains("daemon started") {
-      guard process.isRunning else { throw TestFailure("distccd exited \(process.terminationStatus): \(log)") }
+      guard process.isRunning else {
+        throw TestFailure("distccd exited \(process.terminationStatus): \(log)")
+      }
       guard Date() < deadline else { throw TestFailure("distccd did not start: \(log)") }
       usleep(20_000)
     }
@@ -123,7 +132,9 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
   }
 
   /// Runs a program (Debian's `distcc`, gcc) in the world directory.
-  func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Output {
+  func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws
+    -> Output
+  {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments
@@ -131,8 +142,10 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
     var env = ProcessInfo.processInfo.environment
     env["DISTCC_DIR"] = path("distcc-dir")
     env["TMPDIR"] = path("client-tmp")
-    try? FileManager.default.createDirectory(atPath: path("client-tmp"), withIntermediateDirectories: true)
-    try? FileManager.default.createDirectory(atPath: path("distcc-dir"), withIntermediateDirectories: true)
+    try? FileManager.default.createDirectory(
+      atPath: path("client-tmp"), withIntermediateDirectories: true)
+    try? FileManager.default.createDirectory(
+      atPath: path("distcc-dir"), withIntermediateDirectories: true)
     for (key, value) in environment { env[key] = value }
     process.environment = env
     let out = Pipe()
@@ -150,22 +163,31 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
   }
 
   /// Runs Debian's distcc 3.4 client against this world's daemon (`hostOptions` e.g. `,lzo`).
-  func distcc(_ arguments: [String], hostOptions: String = "", environment: [String: String] = [:]) throws -> Output {
+  func distcc(_ arguments: [String], hostOptions: String = "", environment: [String: String] = [:])
+    throws -> Output
+  {
     var env = ["DISTCC_HOSTS": "127.0.0.1:\(port)\(hostOptions)", "DISTCC_BACKOFF_PERIOD": "0"]
     for (key, value) in environment { env[key] = value }
     return try run("/usr/bin/distcc", arguments, environment: env)
   }
 
-  func contents(_ name: String) -> [UInt8]? { FileManager.default.contents(atPath: path(name)).map { Array($0) } }
+  /// Runs swift-distcc's own client against this world's daemon.
+  func ourDistcc(
+    _ arguments: [String], hostOptions: String = "", environment: [String: String] = [:]
+  ) throws -> Output {
+    var env = ["DISTCC_HOSTS": "127.0.0.1:\(port)\(hostOptions)", "DISTCC_BACKOFF_PERIOD": "0"]
+    for (key, value) in environment { env[key] = value }
+    return try run(Binaries.ours("distcc"), arguments, environment: env)
+  }
+
+  func contents(_ name: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: path(name)).map { Array($0) }
+  }
 
   /// Names left in the daemon's TMPDIR.
   var leftovers: [String] { (try? FileManager.default.contentsOfDirectory(atPath: tmpdir)) ?? [] }
 
-  static func freePort(on host: String) throws -> Int {
-    let socket = try RawSocket(family: host.contains(":") ? AF_INET6 : AF_INET)
-    try socket.bind(host: host, port: 0)
-    return socket.localPort
-  }
+  static func freePort(on host: String) throws -> Int { Int(try FreePort.pick(on: host)) }
 }
 
 struct TestFailure: Error, CustomStringConvertible {
@@ -188,14 +210,18 @@ final class RawSocket {
 
   deinit { close(fd) }
 
-  private func withAddress<T>(_ host: String, _ port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+  private func withAddress<T>(
+    _ host: String, _ port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T
+  ) -> T {
     if family == AF_INET6 {
       var sin6 = sockaddr_in6()
       sin6.sin6_family = sa_family_t(AF_INET6)
       sin6.sin6_port = UInt16(port).bigEndian
       inet_pton(AF_INET6, host, &sin6.sin6_addr)
       return withUnsafePointer(to: &sin6) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          body($0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+        }
       }
     }
     var sin = sockaddr_in()
@@ -203,12 +229,16 @@ final class RawSocket {
     sin.sin_port = UInt16(port).bigEndian
     inet_pton(AF_INET, host, &sin.sin_addr)
     return withUnsafePointer(to: &sin) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        body($0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
     }
   }
 
   func bind(host: String, port: Int) throws {
-    guard withAddress(host, port, { Glibc.bind(fd, $0, $1) }) == 0 else { throw TestFailure("bind \(host): \(errno)") }
+    guard withAddress(host, port, { Glibc.bind(fd, $0, $1) }) == 0 else {
+      throw TestFailure("bind \(host): \(errno)")
+    }
   }
 
   func connect(host: String, port: Int, from source: String? = nil) throws {
@@ -225,14 +255,18 @@ final class RawSocket {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
     return withUnsafePointer(to: &storage) {
-      $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+      $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+        Int(UInt16(bigEndian: $0.pointee.sin_port))
+      }
     }
   }
 
   func send(_ bytes: [UInt8]) throws {
     var offset = 0
     while offset < bytes.count {
-      let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+      let sent = bytes.withUnsafeBytes {
+        Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+      }
       guard sent > 0 else { throw TestFailure("send: \(errno)") }
       offset += sent
     }
@@ -259,7 +293,9 @@ final class RawSocket {
 
 extension DaemonWorld {
   /// Sends `request` (raw bytes) to the daemon and returns everything it answers before closing.
-  func exchange(_ bytes: [UInt8], host: String = "127.0.0.1", from source: String? = nil, timeout: Double = 20)
+  func exchange(
+    _ bytes: [UInt8], host: String = "127.0.0.1", from source: String? = nil, timeout: Double = 20
+  )
     throws -> [UInt8]?
   {
     let socket = try RawSocket(family: host.contains(":") ? AF_INET6 : AF_INET)
@@ -270,16 +306,21 @@ extension DaemonWorld {
 
   /// A protocol-1/2 request compiling `source` text with `compiler`.
   static func request(
-    _ version: ProtocolVersion = .v1, compiler: String = "gcc", extra: [String] = [], source: String = "int x;\n"
+    _ version: ProtocolVersion = .v1, compiler: String = "gcc", extra: [String] = [],
+    source: String = "int x;\n"
   ) throws -> [UInt8] {
     let arguments = [compiler, "-c", "t.c", "-o", "t.o"] + extra
-    return try Request(version: version, arguments: arguments.map { Array($0.utf8) }, source: Array(source.utf8))
-      .encoded()
+    return try Request(
+      version: version, arguments: arguments.map { Array($0.utf8) }, source: Array(source.utf8)
+    )
+    .encoded()
   }
 
   /// Sends `request` and decodes the complete reply (throws if there is none).
   func reply(to request: [UInt8], version: ProtocolVersion = .v1) throws -> Response {
-    guard let bytes = try exchange(request) else { throw TestFailure("no reply before the time-out") }
+    guard let bytes = try exchange(request) else {
+      throw TestFailure("no reply before the time-out")
+    }
     guard let response = try DaemonWorld.decode(bytes, version) else {
       throw TestFailure("incomplete reply: \(bytes.count) bytes")
     }

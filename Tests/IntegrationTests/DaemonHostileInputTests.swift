@@ -10,7 +10,9 @@ import Testing
     let hex = String(value, radix: 16)
     return Array((token + String(repeating: "0", count: 8 - hex.count) + hex).utf8)
   }
-  static func string(_ token: String, _ text: String) -> [UInt8] { header(token, UInt32(text.utf8.count)) + Array(text.utf8) }
+  static func string(_ token: String, _ text: String) -> [UInt8] {
+    header(token, UInt32(text.utf8.count)) + Array(text.utf8)
+  }
   static func argv(_ arguments: [String]) -> [UInt8] {
     header("ARGC", UInt32(arguments.count)) + arguments.flatMap { string("ARGV", $0) }
   }
@@ -24,14 +26,34 @@ import Testing
     ("ARGC huge", header("DIST", 1) + header("ARGC", 0xffff_ffff)),
     ("ARGV length huge", header("DIST", 1) + header("ARGC", 1) + header("ARGV", 0xffff_fff0)),
     ("-o last", header("DIST", 1) + argv(["gcc", "-c", "t.c", "-o"]) + string("DOTI", "int x;")),
-    ("-MF last", header("DIST", 1) + argv(["gcc", "-c", "t.c", "-o", "t.o", "-MF"]) + string("DOTI", "int x;")),
-    ("argv0 is an option", header("DIST", 1) + argv(["-c", "t.c", "-o", "t.o"]) + string("DOTI", "int x;")),
-    ("two sources", header("DIST", 1) + argv(["gcc", "-c", "a.c", "b.c", "-o", "t.o"]) + string("DOTI", "int x;")),
+    (
+      "-MF last",
+      header("DIST", 1) + argv(["gcc", "-c", "t.c", "-o", "t.o", "-MF"]) + string("DOTI", "int x;")
+    ),
+    (
+      "argv0 is an option",
+      header("DIST", 1) + argv(["-c", "t.c", "-o", "t.o"]) + string("DOTI", "int x;")
+    ),
+    (
+      "two sources",
+      header("DIST", 1) + argv(["gcc", "-c", "a.c", "b.c", "-o", "t.o"]) + string("DOTI", "int x;")
+    ),
     ("no -c", header("DIST", 1) + argv(["gcc", "t.c", "-o", "t"]) + string("DOTI", "int x;")),
     ("-o -", header("DIST", 1) + argv(["gcc", "-c", "t.c", "-o", "-"]) + string("DOTI", "int x;")),
-    ("DOTI huge", header("DIST", 1) + argv(["gcc", "-c", "t.c", "-o", "t.o"]) + header("DOTI", 0xffff_fff0)),
-    ("corrupt LZO", header("DIST", 2) + argv(["gcc", "-c", "t.c", "-o", "t.o"]) + header("DOTI", 6) + [0x00, 0x00, 0xff, 0xff, 0x11, 0x00]),
-    ("wrong token", header("DIST", 1) + argv(["gcc", "-c", "t.c", "-o", "t.o"]) + string("DOTO", "x")),
+    (
+      "DOTI huge",
+      header("DIST", 1) + argv(["gcc", "-c", "t.c", "-o", "t.o"]) + header("DOTI", 0xffff_fff0)
+    ),
+    (
+      "corrupt LZO",
+      header("DIST", 2) + argv(["gcc", "-c", "t.c", "-o", "t.o"]) + header("DOTI", 6) + [
+        0x00, 0x00, 0xff, 0xff, 0x11, 0x00,
+      ]
+    ),
+    (
+      "wrong token",
+      header("DIST", 1) + argv(["gcc", "-c", "t.c", "-o", "t.o"]) + string("DOTO", "x")
+    ),
     ("random bytes", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }),
     ("empty", []),
   ]
@@ -79,10 +101,17 @@ import Testing
     IncludedFile(name: Array(name.utf8), content: .link(Array(target.utf8)))
   }
 
-  static func pumpRequest(cwd: String = "/home/u/proj", files: [IncludedFile], extra: [String] = []) throws -> [UInt8] {
-    let arguments = ["gcc", "-c", "/home/u/proj/p.c", "-o", "out/p.o", "-I/home/u/proj/inc", "-MD", "-MT", "custom"] + extra
+  static func pumpRequest(cwd: String = "/home/u/proj", files: [IncludedFile], extra: [String] = [])
+    throws -> [UInt8]
+  {
+    let arguments =
+      [
+        "gcc", "-c", "/home/u/proj/p.c", "-o", "out/p.o", "-I/home/u/proj/inc", "-MD", "-MT",
+        "custom",
+      ] + extra
     return try Request(
-      version: .v3, workingDirectory: Array(cwd.utf8), arguments: arguments.map { Array($0.utf8) }, files: files
+      version: .v3, workingDirectory: Array(cwd.utf8), arguments: arguments.map { Array($0.utf8) },
+      files: files
     ).encoded()
   }
 
@@ -94,7 +123,9 @@ import Testing
   @Test func pumpModeCompilesInAPrivateRoot() throws {
     let world = try DaemonWorld()
     try world.startDaemon()
-    let response = try world.reply(to: try DaemonHostileInputTests.pumpRequest(files: DaemonHostileInputTests.projectFiles), version: .v3)
+    let response = try world.reply(
+      to: try DaemonHostileInputTests.pumpRequest(files: DaemonHostileInputTests.projectFiles),
+      version: .v3)
     #expect(response.status.isSuccess, "\(String(decoding: response.stderr, as: UTF8.self))")
     #expect(response.object.starts(with: [0x7f, 0x45, 0x4c, 0x46]))
     let deps = String(decoding: response.dependencies ?? [], as: UTF8.self)
@@ -109,8 +140,14 @@ import Testing
     ("dot-dot name", [file("/home/u/../../../../escape-a", "x")], "/home/u/proj"),
     ("relative name", [file("escape-b", "x")], "/home/u/proj"),
     ("relative link out", [link("/home/u/proj/l", "../../../../../escape-c")], "/home/u/proj"),
-    ("dot-dot after a name", [link("/home/u/proj/m", "inc/../../../../../escape-d")], "/home/u/proj"),
-    ("write through a link", [link("/home/u/proj/abs", "/tmp"), file("/home/u/proj/abs/escape-e", "x")], "/home/u/proj"),
+    (
+      "dot-dot after a name", [link("/home/u/proj/m", "inc/../../../../../escape-d")],
+      "/home/u/proj"
+    ),
+    (
+      "write through a link",
+      [link("/home/u/proj/abs", "/tmp"), file("/home/u/proj/abs/escape-e", "x")], "/home/u/proj"
+    ),
     ("dot-dot cwd", [], "/home/../../../escape-f"),
     ("relative cwd", [], "escape-g"),
   ]
@@ -122,11 +159,15 @@ import Testing
     try world.startDaemon()
     let before = Set(try FileManager.default.contentsOfDirectory(atPath: world.root))
     let response = try world.reply(
-      to: try DaemonHostileInputTests.pumpRequest(cwd: row.2, files: DaemonHostileInputTests.projectFiles + row.1), version: .v3)
+      to: try DaemonHostileInputTests.pumpRequest(
+        cwd: row.2, files: DaemonHostileInputTests.projectFiles + row.1), version: .v3)
     #expect(response.status.exitCode == 150)
     #expect(!response.stderr.isEmpty)
     #expect(Set(try FileManager.default.contentsOfDirectory(atPath: world.root)) == before)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: "/tmp").allSatisfy { !$0.hasPrefix("escape-") })
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: "/tmp").allSatisfy {
+        !$0.hasPrefix("escape-")
+      })
     #expect(world.waitForLog { _ in world.leftovers.isEmpty })
   }
 }

@@ -6,7 +6,10 @@ import Testing
 /// Job limits, disconnects, stalls, signals, inetd, temp files and the stats page.
 @Suite(.serialized) struct DaemonLifecycleTests {
   /// A world whose daemon allows the fake compiler `slowcc` through DISTCC_CMDLIST.
-  static func slowWorld(sleep seconds: Double, marker: String? = "OBJECT", options: [String] = [], environment: [String: String] = [:])
+  static func slowWorld(
+    sleep seconds: Double, marker: String? = "OBJECT", options: [String] = [],
+    environment: [String: String] = [:]
+  )
     throws -> DaemonWorld
   {
     let world = try DaemonWorld()
@@ -22,7 +25,8 @@ import Testing
 
   static func compilerPid(_ world: DaemonWorld) -> pid_t? {
     guard let text = world.contents("slowcc.pid") else { return nil }
-    return pid_t(String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    return pid_t(
+      String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
   }
 
   static func waitForCompilerStart(_ world: DaemonWorld) -> pid_t? {
@@ -49,7 +53,9 @@ import Testing
     let response = try world.reply(to: try DaemonWorld.request(compiler: "slowcc"))
     #expect(Date().timeIntervalSince(started) < 10)
     #expect(response.status == WaitStatus.exited(118))
-    #expect(String(decoding: response.stderr, as: UTF8.self).contains("Compilation takes too long, timeout."))
+    #expect(
+      String(decoding: response.stderr, as: UTF8.self).contains(
+        "Compilation takes too long, timeout."))
     #expect(response.object.isEmpty)
     let pid = try #require(DaemonLifecycleTests.compilerPid(world))
     #expect(DaemonLifecycleTests.waitForExit(pid), "the compiler's process group was killed")
@@ -88,6 +94,44 @@ import Testing
     #expect(world.waitForSummaries("COMPILE_OK"))
     #expect(Date().timeIntervalSince(started) < 10)
     #expect(stalled.count == 4)
+  }
+
+  /// The per-address cap closes extra connections without data; others are still served.
+  @Test func perAddressConnectionCap() throws {
+    let world = try DaemonWorld()
+    try world.startDaemon(["--max-connections-per-address", "2", "--allow", "127.0.0.0/8"])
+    var held: [RawSocket] = []
+    for _ in 0..<2 {
+      let socket = try RawSocket()
+      try socket.connect(host: "127.0.0.1", port: world.port, from: "127.0.0.2")
+      try socket.send(Array("DIST00000001".utf8))
+      held.append(socket)
+    }
+    #expect(
+      world.waitForLog { $0.components(separatedBy: "connection from 127.0.0.2").count - 1 >= 2 })
+    let extra = try RawSocket()
+    try extra.connect(host: "127.0.0.1", port: world.port, from: "127.0.0.2")
+    try extra.send(Array("DIST00000001".utf8))
+    #expect(extra.readToEnd(timeout: 10) == [], "closed without data")
+    #expect(world.log.contains("too many connections"))
+    let other = try world.reply(to: try DaemonWorld.request())
+    #expect(other.status.isSuccess, "another address is still served")
+    #expect(held.count == 2)
+  }
+
+  /// DISTCC_SAVE_TEMPS=1 keeps the job directory (input, object, stderr) for debugging.
+  @Test func saveTempsKeepsTheJobDirectory() throws {
+    let world = try DaemonWorld()
+    try world.startDaemon(environment: ["DISTCC_SAVE_TEMPS": "1"])
+    let response = try world.reply(to: try DaemonWorld.request(source: "int kept;\n"))
+    #expect(response.status.isSuccess)
+    #expect(world.waitForSummaries("COMPILE_OK"))
+    let kept = world.leftovers.filter { $0.hasPrefix("distccd_") }
+    #expect(kept.count == 1)
+    let files =
+      (try? FileManager.default.contentsOfDirectory(atPath: world.tmpdir + "/" + (kept.first ?? "")))
+      ?? []
+    #expect(Set(files).isSuperset(of: ["input.i", "output.o", "stderr", "stdout"]), "\(files)")
   }
 
   /// DISTCC_IO_TIMEOUT bounds a whole request: a stalled sender is dropped.
@@ -144,7 +188,8 @@ import Testing
     var env = ProcessInfo.processInfo.environment
     env["TMPDIR"] = world.tmpdir
     process.environment = env
-    process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: world.path("request.bin")))
+    process.standardInput = try FileHandle(
+      forReadingFrom: URL(fileURLWithPath: world.path("request.bin")))
     let out = Pipe()
     process.standardOutput = out
     process.standardError = FileHandle.nullDevice
@@ -174,7 +219,8 @@ import Testing
     DispatchQueue.concurrentPerform(iterations: 4) { lane in
       for index in stride(from: lane, to: jobs, by: 4) {
         let bytes = requests[index % requests.count]
-        guard let socket = try? RawSocket(), (try? socket.connect(host: "127.0.0.1", port: world.port)) != nil,
+        guard let socket = try? RawSocket(),
+          (try? socket.connect(host: "127.0.0.1", port: world.port)) != nil,
           (try? socket.send(bytes)) != nil
         else {
           failures.withLock { $0 += 1 }
@@ -203,7 +249,8 @@ import Testing
     let page = String(decoding: try #require(socket.readToEnd()), as: UTF8.self)
     #expect(page.hasPrefix("HTTP/1.0 200 OK\nContent-Type: text/plain\nConnection: close\n\n"))
     for line in [
-      "<distccstats>", "dcc_tcp_accept 1", "dcc_compile_ok 1", "dcc_compile_error 0", "dcc_rej_bad_req 0",
+      "<distccstats>", "dcc_tcp_accept 1", "dcc_compile_ok 1", "dcc_compile_error 0",
+      "dcc_rej_bad_req 0",
       "dcc_longest_job hello.c", "dcc_longest_job_compiler x86_64-linux-gnu-gcc", "dcc_max_kids ",
       "dcc_load1 ", "dcc_num_compiles1 1", "dcc_max_RSS ", "dcc_free_space ", "</distccstats>",
     ] {

@@ -13,12 +13,19 @@ final class HardeningWorld: @unchecked Sendable {  // used by one test at a time
   /// Inputs tried, for the family's summary line.
   private(set) var inputs = 0
 
-  init(daemonOptions: [String] = ["--jobs", "2"]) throws {
+  init(
+    daemonOptions: [String] = ["--jobs", "2"],
+    prepare: (HardeningWorld) throws -> [String: String] = { _ in [:] }
+  ) throws {
     world = try DaemonWorld()
     try FileManager.default.createDirectory(
       atPath: world.path("sentinels/sub"), withIntermediateDirectories: true)
     try world.write("sentinels/a", "sentinel a\n")
     try world.write("sentinels/sub/b", "sentinel b\n")
+    // Writable by anyone (the daemon drops root to its own user): only the daemon's defences, not file
+    // permissions, keep them intact.
+    for path in ["sentinels", "sentinels/sub"] { chmod(world.path(path), 0o777) }
+    for path in ["sentinels/a", "sentinels/sub/b"] { chmod(world.path(path), 0o666) }
     let evil = "#!/bin/sh\ntouch \(world.path("canary"))\nexec \"$@\"\n"
     try world.write("evil.sh", evil, executable: true)
     try FileManager.default.createDirectory(
@@ -29,7 +36,8 @@ final class HardeningWorld: @unchecked Sendable {  // used by one test at a time
     try world.write("evil.specs", "*cc1:\n+ %{!fsyntax-only:%:touch(\(world.path("canary")))}\n")
     try world.write("t.i", HardeningWorld.source)
     try world.write("args.rsp", "-wrapper \(world.root)/evil.sh,x\n")  // a response file on the server's disk
-    try world.startDaemon(daemonOptions)
+    let environment = try prepare(self)
+    try world.startDaemon(daemonOptions, environment: environment)
     snapshot = HardeningWorld.tree(world.root)
   }
 

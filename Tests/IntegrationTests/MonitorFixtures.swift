@@ -1,3 +1,4 @@
+import DistTestSupport
 import Foundation
 
 /// Helpers for the monitor tests: hand-made state files (laid out here byte by byte, independently of
@@ -11,23 +12,22 @@ enum MonitorFixtures {
     func little<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
       (0..<MemoryLayout<T>.size).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) }
     }
-    func text(_ bytes: [UInt8]) -> [UInt8] { bytes + [UInt8](repeating: 0, count: 128 - bytes.count) }
-    return little(size) + little(magic) + little(pid) + text(Array(file.utf8)) + text(host) + little(slot)
+    func text(_ bytes: [UInt8]) -> [UInt8] {
+      bytes + [UInt8](repeating: 0, count: 128 - bytes.count)
+    }
+    return little(size) + little(magic) + little(pid) + text(Array(file.utf8)) + text(host)
+      + little(slot)
       + little(phase) + little(next)
   }
 
-  static func record(pid: UInt64, file: String, host: String, slot: Int32, phase: UInt32) -> [UInt8] {
+  static func record(pid: UInt64, file: String, host: String, slot: Int32, phase: UInt32) -> [UInt8]
+  {
     record(pid: pid, file: file, host: Array(host.utf8), slot: slot, phase: phase)
   }
 
   /// Debian's monitor and ours.
   static let debianMonitor = "/usr/bin/distccmon-text"
-  static var ourMonitor: String { productsDirectory + "/distccmon-text" }
-
-  /// The build's products directory, which holds this test bundle.
-  static var productsDirectory: String {
-    URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
-  }
+  static var ourMonitor: String { Binaries.ours("distccmon-text") }
 
   /// A fresh directory under /tmp; world-writable for daemons that dropped privileges.
   static func makeDirectory() throws -> String {
@@ -83,10 +83,15 @@ enum MonitorFixtures {
     var stderr = (try? String(contentsOfFile: scratch + "/err", encoding: .utf8)) ?? ""
     stderr = stderr.replacingOccurrences(
       of: #"distccmon-text\[[0-9]+\]"#, with: "distccmon-text[PID]", options: .regularExpression)
-    for (text, replacement) in replacing { stderr = stderr.replacingOccurrences(of: text, with: replacement) }
-    let status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+    for (text, replacement) in replacing {
+      stderr = stderr.replacingOccurrences(of: text, with: replacement)
+    }
+    let status =
+      process.terminationReason == .exit
+      ? process.terminationStatus : 128 + process.terminationStatus
     return Outcome(
-      stdout: [UInt8](FileManager.default.contents(atPath: scratch + "/out") ?? Data()), stderr: stderr,
+      stdout: [UInt8](FileManager.default.contents(atPath: scratch + "/out") ?? Data()),
+      stderr: stderr,
       status: status)
   }
 }

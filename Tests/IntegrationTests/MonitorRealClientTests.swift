@@ -1,3 +1,4 @@
+import DistTestSupport
 import Foundation
 import Testing
 
@@ -5,23 +6,31 @@ import Testing
 /// repeat mode.
 @Suite(.enabled(if: MonitorFarm.isInstalled, "needs Debian's distcc, distccd and distccmon-text"))
 struct MonitorRealClientTests {
-  @Test func showsARealClientAs34Does() throws {
+  /// Debian's client, and ours, which must write the same state files.
+  static let clients = ["/usr/bin/distcc", Binaries.ours("distcc")]
+
+  @Test(arguments: clients)
+  func showsARealClientAs34Does(_ distcc: String) throws {
     let farm = try MonitorFarm()
     defer { farm.stop() }
-    let client = try farm.startCompile()
+    let client = try farm.startCompile(with: distcc)
     let pid = String(client.processIdentifier)
     let padded = String(repeating: " ", count: max(0, 6 - pid.count)) + pid
 
     try farm.waitForStage("cpp")
     try farm.waitForMonitorLine(containing: "Preprocess")
     let preprocessing = try farm.compareMonitors()
-    #expect(preprocessing == "\(padded)  Preprocess                                                localhost[0]\n\n")
+    #expect(
+      preprocessing
+        == "\(padded)  Preprocess                                                localhost[0]\n\n")
     try farm.release("cpp")
 
     try farm.waitForStage("cc")
     try farm.waitForMonitorLine(containing: "Compile")
     let compiling = try farm.compareMonitors()
-    #expect(compiling == "\(padded)  Compile     hello.c                                       127.0.0.1[0]\n\n")
+    #expect(
+      compiling
+        == "\(padded)  Compile     hello.c                                       127.0.0.1[0]\n\n")
     try farm.release("cc")
 
     client.waitUntilExit()
@@ -32,15 +41,18 @@ struct MonitorRealClientTests {
   @Test func repeatsEveryDelayAs34Does() throws {
     let directory = try MonitorFixtures.makeDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: false)
+    try FileManager.default.createDirectory(
+      atPath: directory + "/state", withIntermediateDirectories: false)
     for (index, host) in ["b", "a"].enumerated() {
       try MonitorFixtures.write(
         MonitorFixtures.record(pid: 1, file: "r\(index).c", host: host, slot: 0, phase: 4),
         to: directory + "/state/binstate_\(index)")
     }
-    let single = try MonitorFixtures.run(MonitorFixtures.ourMonitor, [], environment: ["DISTCC_DIR": directory])
+    let single = try MonitorFixtures.run(
+      MonitorFixtures.ourMonitor, [], environment: ["DISTCC_DIR": directory])
     for monitor in [MonitorFixtures.debianMonitor, MonitorFixtures.ourMonitor] {
-      let blocks = try Self.firstBlocks(3, of: monitor, arguments: ["0.02"], environment: ["DISTCC_DIR": directory])
+      let blocks = try Self.firstBlocks(
+        3, of: monitor, arguments: ["0.02"], environment: ["DISTCC_DIR": directory])
       #expect(blocks == Array(repeating: single.stdout, count: 3), "\(monitor)")
     }
   }
@@ -67,7 +79,9 @@ struct MonitorRealClientTests {
       let chunk = pipe.fileHandleForReading.availableData
       if chunk.isEmpty { break }
       output += chunk
-      while let end = output.indices.dropLast().first(where: { output[$0] == 10 && output[$0 + 1] == 10 }) {
+      while let end = output.indices.dropLast().first(where: {
+        output[$0] == 10 && output[$0 + 1] == 10
+      }) {
         blocks.append(Array(output[...(end + 1)]))
         output.removeFirst(end + 2)
       }
@@ -92,7 +106,8 @@ struct MonitorFarm {
 
   init() throws {
     directory = try MonitorFixtures.makeDirectory()
-    try MonitorFixtures.write(Array("int main(void) { return 0; }\n".utf8), to: directory + "/hello.c")
+    try MonitorFixtures.write(
+      Array("int main(void) { return 0; }\n".utf8), to: directory + "/hello.c")
     try MonitorFixtures.write(
       Array(
         """
@@ -110,7 +125,8 @@ struct MonitorFarm {
     daemon = Process()
     daemon.executableURL = URL(fileURLWithPath: "/usr/bin/distccd")
     daemon.arguments = [
-      "--daemon", "--no-detach", "--listen", "127.0.0.1", "--port", "\(port)", "--allow", "127.0.0.1",
+      "--daemon", "--no-detach", "--listen", "127.0.0.1", "--port", "\(port)", "--allow",
+      "127.0.0.1",
       "--enable-tcp-insecure", "--jobs", "2", "--log-stderr", "--log-level", "info",
     ]
     let log = directory + "/distccd.log"
@@ -118,14 +134,15 @@ struct MonitorFarm {
     daemon.standardError = FileHandle(forWritingAtPath: log)
     try daemon.run()
     try Self.waitUntil("distccd to start") {
-      (try? String(contentsOfFile: log, encoding: .utf8))?.contains("preforking daemon started") ?? false
+      (try? String(contentsOfFile: log, encoding: .utf8))?.contains("preforking daemon started")
+        ?? false
     }
   }
 
-  /// Starts Debian's `distcc fakecc -c hello.c -o hello.o` with one slot on the daemon.
-  func startCompile() throws -> Process {
+  /// Starts `distcc fakecc -c hello.c -o hello.o` with one slot on the daemon.
+  func startCompile(with distcc: String) throws -> Process {
     let client = Process()
-    client.executableURL = URL(fileURLWithPath: "/usr/bin/distcc")
+    client.executableURL = URL(fileURLWithPath: distcc)
     client.arguments = [directory + "/fakecc", "-c", "hello.c", "-o", "hello.o"]
     client.currentDirectoryURL = URL(fileURLWithPath: directory)
     client.environment = [
@@ -136,7 +153,9 @@ struct MonitorFarm {
   }
 
   func waitForStage(_ stage: String) throws {
-    try Self.waitUntil("\(stage) to start") { FileManager.default.fileExists(atPath: directory + "/\(stage).started") }
+    try Self.waitUntil("\(stage) to start") {
+      FileManager.default.fileExists(atPath: directory + "/\(stage).started")
+    }
   }
 
   /// Waits until our monitor shows a line containing `text` (the client writes its state just around the
@@ -152,7 +171,8 @@ struct MonitorFarm {
   /// Runs both monitors on the farm's state directory and returns the output they agree on.
   func compareMonitors() throws -> String {
     let environment = ["DISTCC_DIR": distccDirectory]
-    let expected = try MonitorFixtures.run(MonitorFixtures.debianMonitor, [], environment: environment)
+    let expected = try MonitorFixtures.run(
+      MonitorFixtures.debianMonitor, [], environment: environment)
     let actual = try MonitorFixtures.run(MonitorFixtures.ourMonitor, [], environment: environment)
     #expect(actual == expected)
     return String(decoding: actual.stdout, as: UTF8.self)

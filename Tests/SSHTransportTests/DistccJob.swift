@@ -26,7 +26,21 @@ enum DistccJob {
     }
   }
 
+  /// A protocol-1 reply of a successful compile: `DONE 1`, `STAT 0`, and a `DOTO` carrying an ELF object.
   static func isSuccess(_ reply: [UInt8]) -> Bool {
-    reply.starts(with: "DONE00000001STAT00000000".utf8)
+    guard reply.starts(with: "DONE00000001STAT00000000".utf8) else { return false }
+    var offset = 24
+    for token in ["SERR", "SOUT", "DOTO"] {
+      guard reply.count >= offset + 12, reply[offset..<offset + 4].elementsEqual(token.utf8),
+        let length = Int(String(decoding: reply[offset + 4..<offset + 12], as: UTF8.self), radix: 16)
+      else { return false }
+      offset += 12
+      if token == "DOTO" {
+        return length > 4 && reply.count == offset + length
+          && reply[offset..<offset + 4].elementsEqual([0x7f, 0x45, 0x4c, 0x46])
+      }
+      offset += length
+    }
+    return false
   }
 }

@@ -32,7 +32,8 @@ import Testing
       distccSSH: "ssh\t-v", destination: SSHDestination(host: "red"), argv: ["ssh\t-v", "red", "distccd"] + tail),
     // At most 12 words after the program.
     Row(
-      distccSSH: "ssh " + (1...14).map { "w\($0)" }.joined(separator: " "), destination: SSHDestination(host: "red"),
+      distccSSH: "ssh " + (1...14).map { "w\($0)" }.joined(separator: " "),
+      destination: SSHDestination(host: "red"),
       argv: ["ssh"] + (1...12).map { "w\($0)" } + ["red", "distccd"] + tail),
     // Host and command as written (hosts.md rows 44 and 50).
     Row(
@@ -55,10 +56,12 @@ import Testing
   @Test func programReceivesExactlyThoseArgumentsWithoutAShell() throws {
     // `echo` prints its arguments on the tunnel's stdout, which is our reply stream.
     let command = ExternalSSHCommand(distccSSH: "echo  $HOME  'q'")
-    let tunnel = try command.start(SSHDestination(host: "red", user: "bob"), environment: ["PATH": "/usr/bin:/bin"])
+    let tunnel = try command.start(
+      SSHDestination(host: "red", user: "bob"), environment: ["PATH": "/usr/bin:/bin"])
     let output = try tunnel.output.readToEnd(limit: 4096, deadline: .after(seconds: 10))
     #expect(tunnel.close(deadline: .after(seconds: 10))?.exitCode == 0)
-    #expect(String(decoding: output, as: UTF8.self) == "$HOME 'q' -l bob red distccd --inetd --enable-tcp-insecure\n")
+    #expect(
+      String(decoding: output, as: UTF8.self) == "$HOME 'q' -l bob red distccd --inetd --enable-tcp-insecure\n")
   }
 
   @Test func missingProgramIsASpawnError() {

@@ -16,6 +16,19 @@ import Testing
     #expect(channel.negotiatedAlgorithms.hasPrefix("curve25519-sha256 ssh-ed25519 aes128-ctr"))
   }
 
+  @Test func connectionRunsSeveralJobsInTurn() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let connection = try SSHConnection.open(server.destination(), options: server.options())
+    for index in 0..<3 {
+      let channel = try connection.openChannel(deadline: .after(seconds: 20))
+      #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
+      channel.close()
+      // Only the first channel paid for the handshake.
+      #expect((channel.setupTimings.handshake > 0) == (index == 0))
+    }
+  }
+
   @Test(arguments: ["ed25519", "ecdsa"])
   func userKeyTypesWork(type: String) throws {
     let server = try SSHServer()
@@ -46,6 +59,38 @@ import Testing
     #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
     // Without the agent the same HOME is refused.
     #expect(throws: SSHError.self) { try SSHChannel.open(server.destination(), options: server.options()) }
+  }
+
+  @Test func identitiesOnlyLimitsAgentKeysToTheConfiguredFiles() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let socket = server.directory.appending("agent.sock")
+    let agent = try BackgroundProcess(
+      ["ssh-agent", "-D", "-a", socket], logPath: server.directory.appending("agent.log"))
+    defer { agent.stop() }
+    try waitForPath(socket)
+    let environment = ["SSH_AUTH_SOCK": socket, "PATH": "/usr/bin:/bin"]
+    let authorized = server.home + "/.ssh/id_ed25519"
+    try runChecked(["ssh-add", "-q", authorized], environment: environment)
+    // The private key now lives only in the agent; the .pub stays to name it.
+    unlink(authorized)
+    let other = server.directory.appending("other_key")
+    try makeKey(type: "ed25519", path: other)
+
+    let config = server.home + "/.ssh/config"
+    try server.write("Host *\n  IdentitiesOnly yes\n  IdentityFile \(other)\n", to: config)
+    let error = #expect(throws: SSHError.self) {
+      try SSHChannel.open(server.destination(), options: server.options(environment: environment))
+    }
+    guard case .authentication(_, _, let tried, _)? = error else {
+      Issue.record("expected authentication, got \(String(describing: error))")
+      return
+    }
+    #expect(tried == ["\(other) (refused)"], "the agent's key must not be offered")
+
+    try server.write("Host *\n  IdentitiesOnly yes\n  IdentityFile \(authorized)\n", to: config)
+    let channel = try SSHChannel.open(server.destination(), options: server.options(environment: environment))
+    #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
   }
 
   @Test func configSuppliesHostNamePortUserAndIdentityFile() throws {
@@ -98,7 +143,9 @@ import Testing
       return
     }
     #expect(name == "[127.0.0.1]:\(server.port)" && type == "ssh-ed25519" && file == server.knownHostsPath)
-    let expectedFingerprint = try runChecked(["ssh-keygen", "-l", "-f", server.directory.appending("ssh_host_ed25519_key.pub")])
+    let expectedFingerprint = try runChecked([
+      "ssh-keygen", "-l", "-f", server.directory.appending("ssh_host_ed25519_key.pub"),
+    ])
     #expect(expectedFingerprint.contains(fingerprint))
     #expect(
       error?.description.contains(
@@ -182,6 +229,85 @@ import Testing
     #expect(status == 127)
     #expect(stderr.contains("No such file or directory"))
     #expect(error?.stage == .exec)
+  }
+
+  @Test func restrictedForcedCommandKeyServesJobs() throws {
+    // The set-up Docs/ssh.md recommends: the farm key may run distccd and nothing else.
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let key = try publicKey(server.home + "/.ssh/id_ed25519.pub")
+    try server.write(
+      "restrict,command=\"/usr/bin/distccd --inetd --enable-tcp-insecure\" \(key)\n", to: server.authorizedKeys)
+    let channel = try SSHChannel.open(server.destination(command: "anything-else"), options: server.options())
+    #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
+  }
+
+  @Test func bulkDataCrossesTheChannelWindowBothWays() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let size = 5 << 20  // more than twice libssh2's 2 MiB receive window and OpenSSH's
+    // `sh -c 'wc -c' x --inetd --enable-tcp-insecure`: the extra words become $1 and $2, which wc never sees.
+    let upload = try SSHChannel.open(server.destination(command: "sh -c 'wc -c' x"), options: server.options())
+    try upload.write([UInt8](repeating: 7, count: size), deadline: .after(seconds: 30))
+    try upload.sendEOF(deadline: .after(seconds: 10))
+    let count = try upload.read(upTo: 100, deadline: .after(seconds: 30))
+    #expect(String(decoding: count, as: UTF8.self) == "\(size)\n")
+
+    let download = try SSHChannel.open(
+      server.destination(command: "sh -c 'head -c \(size) /dev/zero' x"), options: server.options())
+    var total = 0
+    while true {
+      let chunk = try download.read(upTo: 1 << 20, deadline: .after(seconds: 30))
+      if chunk.isEmpty { break }
+      #expect(chunk.allSatisfy { $0 == 0 })
+      total += chunk.count
+    }
+    #expect(total == size)
+  }
+
+  @Test func encryptedKeyFileIsSkippedWithoutPrompting() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    let key = server.home + "/.ssh/id_ed25519"
+    try runChecked(["ssh-keygen", "-q", "-p", "-P", "", "-N", "secret", "-f", key])
+    let error = #expect(throws: SSHError.self) {
+      try SSHChannel.open(server.destination(), options: server.options())
+    }
+    guard case .authentication(_, _, let tried, _)? = error else {
+      Issue.record("expected authentication, got \(String(describing: error))")
+      return
+    }
+    #expect(tried.count == 1 && tried[0].hasPrefix("\(key) (unusable: "), "\(tried)")
+  }
+
+  @Test func unreachableHostsFailAtResolveOrConnect() throws {
+    let home = try TestDirectory()
+    let options = SSHOptions(home: home.path, localUser: "root")
+    let closedPort = try FreePort.pick()
+    let refused = #expect(throws: SSHError.self) {
+      try SSHChannel.open(SSHDestination(host: "127.0.0.1", port: closedPort), options: options)
+    }
+    #expect(
+      refused
+        == .connect(host: "root@127.0.0.1:\(closedPort)", reason: "127.0.0.1:\(closedPort): Connection refused"))
+    let unknown = #expect(throws: SSHError.self) {
+      try SSHChannel.open(SSHDestination(host: "no-such-host.invalid"), options: options)
+    }
+    #expect(unknown?.stage == .resolve)
+    #expect(unknown?.description.hasPrefix("ssh root@no-such-host.invalid: resolve failed: ") == true)
+  }
+
+  @Test func stalledRemoteTimesOutInRead() throws {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    // `sleep 3 --inetd …` would fail at once in GNU sleep; this sleeps and says nothing (and ends soon after).
+    let channel = try SSHChannel.open(server.destination(command: "sleep 3;"), options: server.options())
+    let started = ContinuousClock.now
+    let error = #expect(throws: SSHError.self) {
+      try channel.read(upTo: 100, deadline: .after(milliseconds: 300))
+    }
+    #expect(error == .timedOut(host: "root@127.0.0.1:\(server.port)", stage: .io))
+    #expect(ContinuousClock.now - started < .seconds(5))
   }
 
   @Test func silentServerTimesOutInHandshake() throws {

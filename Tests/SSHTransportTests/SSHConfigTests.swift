@@ -1,5 +1,6 @@
-@testable import SSHTransport
 import Testing
+
+@testable import SSHTransport
 
 /// `~/.ssh/config` resolved as OpenSSH resolves it, for the keywords we read.
 @Suite struct SSHConfigTests {
@@ -26,8 +27,10 @@ import Testing
   static let rows: [Row] = [
     Row(name: "no config", config: "", host: "red", expected: Expected(hostName: "red", user: "me", port: 22)),
     Row(
-      name: "Host block", config: "Host red\n  HostName 10.0.0.7\n  User alice\n  Port 2222\n  IdentityFile ~/.ssh/farm\n",
-      host: "red", expected: Expected(hostName: "10.0.0.7", user: "alice", port: 2222, identityFiles: ["/home/u/.ssh/farm"])),
+      name: "Host block",
+      config: "Host red\n  HostName 10.0.0.7\n  User alice\n  Port 2222\n  IdentityFile ~/.ssh/farm\n",
+      host: "red",
+      expected: Expected(hostName: "10.0.0.7", user: "alice", port: 2222, identityFiles: ["/home/u/.ssh/farm"])),
     Row(
       name: "other host untouched", config: "Host red\n  Port 2222\n", host: "blue",
       expected: Expected(hostName: "blue", user: "me", port: 22)),
@@ -38,23 +41,30 @@ import Testing
       name: "lines before Host apply to all", config: "User everyone\nHost red\n  User alice\n", host: "red",
       expected: Expected(hostName: "red", user: "everyone", port: 22)),
     Row(
-      name: "IdentityFile accumulates", config: "Host red\n  IdentityFile ~/a\nHost *\n  IdentityFile /k/b\n", host: "red",
+      name: "IdentityFile accumulates", config: "Host red\n  IdentityFile ~/a\nHost *\n  IdentityFile /k/b\n",
+      host: "red",
       expected: Expected(hostName: "red", user: "me", port: 22, identityFiles: ["/home/u/a", "/k/b"])),
     Row(
-      name: "patterns and negation", config: "Host farm-* !farm-9\n  Port 1\nHost farm-?\n  Port 2\n", host: "farm-9",
+      name: "patterns and negation", config: "Host farm-* !farm-9\n  Port 1\nHost farm-?\n  Port 2\n",
+      host: "farm-9",
       expected: Expected(hostName: "farm-9", user: "me", port: 2)),
     Row(
-      name: "case-insensitive keywords and host", config: "HOST Red\n  hostname RED.example\n  PORT 7\n", host: "rEd",
+      name: "case-insensitive keywords and host", config: "HOST Red\n  hostname RED.example\n  PORT 7\n",
+      host: "rEd",
       expected: Expected(hostName: "RED.example", user: "me", port: 7)),
     Row(
       name: "equals signs", config: "Host=red\nPort=2200\nUser = bob\n", host: "red",
       expected: Expected(hostName: "red", user: "bob", port: 2200)),
     Row(
-      name: "quotes and comments", config: "# farm\nHost red # the red box\n  IdentityFile \"~/my keys/id\"  # quoted\n",
-      host: "red", expected: Expected(hostName: "red", user: "me", port: 22, identityFiles: ["/home/u/my keys/id"])),
+      name: "quotes and comments",
+      config: "# farm\nHost red # the red box\n  IdentityFile \"~/my keys/id\"  # quoted\n",
+      host: "red", expected: Expected(hostName: "red", user: "me", port: 22, identityFiles: ["/home/u/my keys/id"])
+    ),
     Row(
-      name: "tokens", config: "Host *\n  HostName %h.farm.example\n  IdentityFile ~/.ssh/%r@%h:%p-%u-%n%%\n", host: "red",
-      user: "alice", expected: Expected(
+      name: "tokens", config: "Host *\n  HostName %h.farm.example\n  IdentityFile ~/.ssh/%r@%h:%p-%u-%n%%\n",
+      host: "red",
+      user: "alice",
+      expected: Expected(
         hostName: "red.farm.example", user: "alice", port: 22,
         identityFiles: ["/home/u/.ssh/alice@red.farm.example:22-me-red%"])),
     Row(
@@ -71,7 +81,8 @@ import Testing
     let config = try SSHConfig(parsing: Array(row.config.utf8), file: "config")
     let options = SSHOptions(home: Self.home, localUser: "me")
     let settings = try SSHHostSettings(
-      destination: SSHDestination(host: row.host, user: row.user, port: row.port), options: options, config: config)
+      destination: SSHDestination(host: row.host, user: row.user, port: row.port), options: options, config: config
+    )
     let actual = Expected(
       hostName: settings.hostName, user: settings.user, port: settings.port,
       identityFiles: settings.identityFiles == Self.defaults ? nil : settings.identityFiles)

@@ -31,7 +31,8 @@ final class SSHServer {
     }
     hostKeys = keys
     try makeKey(type: "ed25519", path: home + "/.ssh/id_ed25519")
-    authorizedKeys = try directory.write("authorized_keys", bytes: FileContents.read(home + "/.ssh/id_ed25519.pub"))
+    authorizedKeys = try directory.write(
+      "authorized_keys", bytes: FileContents.read(home + "/.ssh/id_ed25519.pub"))
 
     mkdir("/run/sshd", 0o755)  // sshd's privilege-separation directory, normally made by its init script
     port = try FreePort.pick()
@@ -52,7 +53,8 @@ final class SSHServer {
       """)
     process = try BackgroundProcess(
       ["/usr/sbin/sshd", "-D", "-e", "-f", config], logPath: directory.appending("sshd.log"))
-    try process.waitUntilListening(port: port)
+    // sshd -e logs this line once it listens; cheaper than scanning /proc/net/tcp on a busy machine.
+    try process.waitForLog("Server listening on 127.0.0.1 port \(port).")
   }
 
   deinit { process.stop() }

@@ -1,1 +1,0 @@
-// Placeholder: tests for this target are being written.
