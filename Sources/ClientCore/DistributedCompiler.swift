@@ -43,7 +43,8 @@ extension ClientConfiguration.Scheduler {
       SchedulingHostChooser(
         lockDirectory: configuration.lockDirectory ?? "/nonexistent",
         stateDirectory: configuration.distccDirectory.map { $0 + "/sched" },
-        readsDaemonLoad: configuration.environment["DISTCC_SCHEDULER_STATS"] != "0")
+        readsDaemonLoad: configuration.environment["DISTCC_SCHEDULER_STATS"] != "0",
+        onWait: { log.info("nothing available, waiting for a free slot", function: "dcc_lock_pause") })
     case .lockFiles:
       LockFileHostChooser(
         lockDirectory: configuration.lockDirectory ?? "/nonexistent",

@@ -72,7 +72,8 @@ import Testing
   func fetchesTheStatsOfARealDaemon() throws {
     let directory = try TestDirectory()
     let port = try FreePort.pick(on: "127.0.0.2")
-    let statsPort = try FreePort.pick(on: "127.0.0.2")
+    var statsPort = try FreePort.pick(on: "127.0.0.2")
+    while statsPort == port { statsPort = try FreePort.pick(on: "127.0.0.2") }
     let daemon = try BackgroundProcess(
       [
         "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", "127.0.0.2", "--port", "\(port)",
@@ -81,8 +82,8 @@ import Testing
         "--log-level", "info",
       ], logPath: directory.appending("distccd.log"))
     defer { _ = daemon.stop(signal: SIGKILL) }
-    // 3.4 binds both ports before it logs this (waitUntilListening reads /proc/net/tcp, slowly here).
-    try daemon.waitForLog("preforking daemon started")
+    // 3.4's stats server binds its port on its own, after the compile port: wait for that one.
+    try daemon.waitUntilListening(port: statsPort)
     let stats = try DaemonStatsSource("127.0.0.2:\(statsPort)").fetch()
     #expect(stats.capacity == 3)
     #expect(stats.compiledOK == 0)

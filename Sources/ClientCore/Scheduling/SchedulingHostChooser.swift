@@ -20,16 +20,20 @@ public struct SchedulingHostChooser: HostChooser {
   public var wait: SlotWait
   /// The ranking rules.
   public var ranking: HostRanking
+  /// Called once when a reservation starts waiting because every slot is busy (for 3.4's log line).
+  public var onWait: (@Sendable () -> Void)?
 
   public init(
     lockDirectory: String, stateDirectory: String?, readsDaemonLoad: Bool = true,
-    wait: SlotWait = SlotWait(), ranking: HostRanking = HostRanking()
+    wait: SlotWait = SlotWait(), ranking: HostRanking = HostRanking(),
+    onWait: (@Sendable () -> Void)? = nil
   ) {
     self.lockDirectory = lockDirectory
     self.stateDirectory = stateDirectory
     self.readsDaemonLoad = readsDaemonLoad
     self.wait = wait
     self.ranking = ranking
+    self.onWait = onWait
   }
 
   /// The history file.
@@ -69,11 +73,16 @@ public struct SchedulingHostChooser: HostChooser {
   /// Locks the first free slot of `order`, polling with `wait`'s pauses while none is free.
   private func firstFree(_ order: [(HostEntry, Int)]) throws(ClientError) -> HostReservation {
     var wait = self.wait
+    var waiting = false
     while true {
       for (host, slot) in order {
         if let lock = try SlotLock.tryLock(lockDirectory + "/" + host.lockName(slot: slot)) {
           return HostReservation(host: host, slot: slot, lock: lock)
         }
+      }
+      if !waiting {
+        waiting = true
+        onWait?()
       }
       wait.pause()
     }
