@@ -5,7 +5,7 @@ import Testing
 
 /// The stats port (issue 7): 3.4's `<distccstats>` page, `GET /metrics` (Prometheus 0.0.4) and
 /// `GET /stats.json`, with exact counts after a known mix of jobs against a real daemon.
-@Suite struct DaemonStatsTests {
+@Suite struct DaemonStatsPagesTests {
   static func fetch(_ port: Int, _ request: String) throws -> String {
     let socket = try RawSocket()
     try socket.connect(host: "127.0.0.1", port: port)
