@@ -1,15 +1,15 @@
-// Small commands the SSH tests run to completion (ssh-keygen, ssh-add).
+// Small commands the SSH tests run to completion (ssh-keygen, ssh-add), shared by the SSH test targets.
 import DistPosix
-import DistTestSupport
 import Glibc
 
-struct CommandFailed: Error, CustomStringConvertible {
-  var description: String
+public struct CommandFailed: Error, CustomStringConvertible {
+  public var description: String
+  public init(description: String) { self.description = description }
 }
 
 /// Runs a command; throws unless it exits 0. Returns its standard output.
 @discardableResult
-func runChecked(_ arguments: [String], environment: [String: String]? = nil) throws -> String {
+public func runChecked(_ arguments: [String], environment: [String: String]? = nil) throws -> String {
   let result = try TestProcess.run(arguments, environment: environment, timeout: 30)
   guard result.exitCode == 0 else {
     throw CommandFailed(description: "\(arguments.joined(separator: " ")): \(result)")
@@ -18,20 +18,20 @@ func runChecked(_ arguments: [String], environment: [String: String]? = nil) thr
 }
 
 /// Makes an unencrypted key pair at `path` and `path.pub` (`type` as ssh-keygen's `-t`).
-func makeKey(type: String, path: String) throws {
+public func makeKey(type: String, path: String) throws {
   var arguments = ["ssh-keygen", "-q", "-t", type, "-N", "", "-C", "test-\(type)", "-f", path]
   if type == "rsa" { arguments += ["-b", "2048"] }
   try runChecked(arguments)
 }
 
 /// The `TYPE BASE64` part of a `.pub` file.
-func publicKey(_ path: String) throws -> String {
+public func publicKey(_ path: String) throws -> String {
   let text = String(decoding: try FileContents.read(path), as: UTF8.self)
   return text.split(separator: " ").prefix(2).joined(separator: " ")
 }
 
 /// Waits until `path` exists (a daemon's socket), polling with a growing delay, at most 10 s.
-func waitForPath(_ path: String) throws {
+public func waitForPath(_ path: String) throws {
   let deadline = Deadline.after(seconds: 10)
   var delay: UInt32 = 1000
   while access(path, F_OK) != 0 {

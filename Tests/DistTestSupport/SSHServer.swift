@@ -1,22 +1,21 @@
 // A real OpenSSH server on a free loopback port, with its own host keys, authorized_keys and a client HOME.
 import DistPosix
-import DistTestSupport
 import Glibc
-import SSHTransport
 
-final class SSHServer {
+/// Started by the SSH transport tests and the client's SSH integration tests alike.
+public final class SSHServer {
   /// Everything lives below this directory, removed with it.
-  let directory: TestDirectory
+  public let directory: TestDirectory
   /// The client's HOME; `home/.ssh/id_ed25519` is authorized.
-  let home: String
-  let port: UInt16
+  public let home: String
+  public let port: UInt16
   /// Public host keys by type name (`ssh-ed25519`, `ecdsa-sha2-nistp256`): `TYPE BASE64`.
-  let hostKeys: [String: String]
-  let authorizedKeys: String
+  public let hostKeys: [String: String]
+  public let authorizedKeys: String
   private let process: BackgroundProcess
 
   /// Starts `sshd -D -e` with host keys of `hostKeyTypes` (ssh-keygen `-t` names).
-  init(hostKeyTypes: [String] = ["ed25519"]) throws {
+  public init(hostKeyTypes: [String] = ["ed25519"]) throws {
     directory = try TestDirectory(prefix: "ssh-transport-")
     home = directory.appending("home")
     try directory.makeDirectories(home + "/.ssh")
@@ -59,31 +58,20 @@ final class SSHServer {
 
   deinit { process.stop() }
 
-  var knownHostsPath: String { home + "/.ssh/known_hosts" }
+  public var knownHostsPath: String { home + "/.ssh/known_hosts" }
 
   /// Writes the known-hosts file listing this server's keys of `types` under `[127.0.0.1]:PORT`.
-  func writeKnownHosts(types: [String]? = nil, extraLines: [String] = []) throws {
+  public func writeKnownHosts(types: [String]? = nil, extraLines: [String] = []) throws {
     let lines = hostKeys.filter { types?.contains($0.key) ?? true }.map { "[127.0.0.1]:\(port) \($0.value)" }
     try write((lines + extraLines).map { $0 + "\n" }.joined(), to: knownHostsPath)
   }
 
   /// Replaces the file at `path`.
-  func write(_ text: String, to path: String) throws {
+  public func write(_ text: String, to path: String) throws {
     try FileContents.writeAtomically(Array(text.utf8), to: path, mode: 0o600)
   }
 
-  func read(_ path: String) throws -> String {
+  public func read(_ path: String) throws -> String {
     String(decoding: try FileContents.read(path), as: UTF8.self)
-  }
-
-  /// Options for the test HOME: no global known-hosts file, no agent unless given.
-  func options(environment: [String: String] = [:]) -> SSHOptions {
-    var options = SSHOptions(home: home, environment: environment, localUser: "root")
-    options.globalKnownHostsFiles = []
-    return options
-  }
-
-  func destination(command: String = "/usr/bin/distccd", user: String? = "root") -> SSHDestination {
-    SSHDestination(host: "127.0.0.1", user: user, port: port, command: command)
   }
 }
