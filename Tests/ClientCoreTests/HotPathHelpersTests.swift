@@ -4,16 +4,17 @@ import Testing
 @testable import ClientCore
 
 /// The byte-level string search that replaces `_StringProcessing` on the client's start-up path.
-@Test(arguments: [
-  ("x86_64-pc-linux-gnu", "-pc-", 6),
-  ("/usr/lib/distcc", "distcc", 9),
-  ("distcc", "distcc", 0),
-  ("distc", "distcc", nil),
-  ("gcc", "distcc", nil),
-  ("ddistcc", "distcc", 1),
-  ("", "", 0),
-  ("é-pc-x", "-pc-", 2),
-] as [(String, String, Int?)])
+@Test(
+  arguments: [
+    ("x86_64-pc-linux-gnu", "-pc-", 6),
+    ("/usr/lib/distcc", "distcc", 9),
+    ("distcc", "distcc", 0),
+    ("distc", "distcc", nil),
+    ("gcc", "distcc", nil),
+    ("ddistcc", "distcc", 1),
+    ("", "", 0),
+    ("é-pc-x", "-pc-", 2),
+  ] as [(String, String, Int?)])
 func utf8OffsetFindsTheFirstOccurrence(text: String, needle: String, offset: Int?) {
   #expect(text.utf8Offset(of: needle) == offset)
   #expect(text.containsBytes(needle) == (offset != nil))
