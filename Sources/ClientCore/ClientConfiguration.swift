@@ -35,6 +35,11 @@ public struct ClientConfiguration: Sendable {
   public var ioTimeoutText: String?
   /// `DISTCC_PAUSE_TIME_MSEC`: the sleep between rounds when every slot is busy (default 1000).
   public var pauseMilliseconds: Int
+  /// Host choice: `DISTCC_SCHEDULER=3.4` selects distcc 3.4's list order with one-second pauses; anything
+  /// else the adaptive scheduler (`SchedulingHostChooser`, Docs/scheduling.md).
+  public var scheduler: Scheduler
+  /// The host choosers `DistributedCompiler` picks from.
+  public enum Scheduler: Sendable, Equatable { case adaptive, lockFiles }
   /// `DISTCC_SAVE_TEMPS=1`.
   public var savesTemporaryFiles: Bool
   /// `DISTCC_SSH` when set and not empty: SSH hosts are reached by running that program (3.4's way);
@@ -92,6 +97,7 @@ public struct ClientConfiguration: Sendable {
       ioTimeout = 300
     }
     pauseMilliseconds = environment["DISTCC_PAUSE_TIME_MSEC"].map(atoi) ?? 1000
+    scheduler = environment["DISTCC_SCHEDULER"] == "3.4" ? .lockFiles : .adaptive
     savesTemporaryFiles = environment["DISTCC_SAVE_TEMPS"] == "1"
     externalSSH = environment["DISTCC_SSH"].flatMap { $0.isEmpty ? nil : $0 }
     rewritesCompilerNames = environment["DISTCC_NO_REWRITE_CROSS"] == nil

@@ -21,7 +21,8 @@ public struct DistributedCompiler: Sendable {
 
   /// - Parameters:
   ///   - configuration: parsed environment.
-  ///   - chooser: host choice; default `LockFileHostChooser` in `$DISTCC_DIR/lock`.
+  ///   - chooser: host choice; default per `configuration.scheduler`: `SchedulingHostChooser`, or
+  ///     `LockFileHostChooser` with `DISTCC_SCHEDULER=3.4`.
   ///   - log: default `ClientLog(configuration:)`.
   public init(
     configuration: ClientConfiguration, chooser: (any HostChooser)? = nil, log: ClientLog? = nil
@@ -30,13 +31,29 @@ public struct DistributedCompiler: Sendable {
     let log = log ?? ClientLog(configuration: configuration)
     self.log = log
     self.chooser =
-      chooser
-      ?? LockFileHostChooser(
+      chooser ?? configuration.scheduler.defaultChooser(configuration: configuration, log: log)
+  }
+}
+
+extension ClientConfiguration.Scheduler {
+  /// The chooser this setting selects.
+  func defaultChooser(configuration: ClientConfiguration, log: ClientLog) -> any HostChooser {
+    switch self {
+    case .adaptive:
+      SchedulingHostChooser(
+        lockDirectory: configuration.lockDirectory ?? "/nonexistent",
+        stateDirectory: configuration.distccDirectory.map { $0 + "/sched" },
+        readsDaemonLoad: configuration.environment["DISTCC_SCHEDULER_STATS"] != "0")
+    case .lockFiles:
+      LockFileHostChooser(
         lockDirectory: configuration.lockDirectory ?? "/nonexistent",
         pauseMilliseconds: configuration.pauseMilliseconds,
         onWait: { log.info("nothing available, sleeping \($0)ms...", function: "dcc_lock_pause") })
+    }
   }
+}
 
+extension DistributedCompiler {
   /// Compiles `command` (compiler name first, e.g. `["gcc", "-c", "x.c"]`), here or elsewhere.
   ///
   /// - Returns: the compiler's result; a compiler that fails is a result, not an error.

@@ -12,6 +12,28 @@ public protocol HostChooser: Sendable {
   /// - Returns: the reservation, or `nil` when none of `hosts` can ever be chosen (all `,down` or limit ≤ 0).
   /// - Throws: `ClientError.system` when slot state cannot be read or written.
   func reserve(among hosts: [HostEntry], input: String) throws(ClientError) -> HostReservation?
+
+  /// Reserves one of the first `limit` local slots (`cpu_localhost_N`), waiting while all are busy: the
+  /// `--localslots` pool for local compiles, `--localslots_cpp` for preprocessing (client.md §6.4).
+  /// The default takes no slot (`nil`).
+  func reserveLocal(limit: Int) throws(ClientError) -> HostReservation?
+
+  /// Tells the chooser how a job on a reserved host went, before the reservation is released.
+  /// The default ignores it.
+  func jobFinished(_ reservation: HostReservation, outcome: HostOutcome)
+}
+
+/// How a job on a chosen host ended, as far as host choice cares.
+public enum HostOutcome: Sendable, Equatable {
+  /// The host answered; the job took this long from slot reserved to reply.
+  case completed(milliseconds: Int)
+  /// The host could not be used (connection, protocol or I/O failure).
+  case failed
+}
+
+extension HostChooser {
+  public func reserveLocal(limit: Int) throws(ClientError) -> HostReservation? { nil }
+  public func jobFinished(_ reservation: HostReservation, outcome: HostOutcome) {}
 }
 
 /// A slot held on a host; the slot is free again when `release()` is called or the reservation is dropped.

@@ -24,6 +24,7 @@ extension Job {
         return try fallBack(job, after: lastHost)
       }
       defer { reservation.release() }
+      let reserved = SmallFile.monotonicMilliseconds()
       let host = reservation.host
       if host.kind == .localhost {
         return try runLocally(job.arguments, input: job.input, pool: nil, reservation: reservation)
@@ -54,6 +55,7 @@ extension Job {
       do {
         outcome = try attempt.run(preprocessor: preprocessor!, state: &state, log: log)
       } catch {
+        compiler.chooser.jobFinished(reservation, outcome: .failed)
         log.error(error.description)
         backoff.mark(host)
         candidates.removeAll { $0 == host }
@@ -76,6 +78,8 @@ extension Job {
           stderr: [],
           backoff: backoff, markHost: true)
       case .reply(let response):
+        compiler.chooser.jobFinished(
+          reservation, outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
         backoff.clear(host)
         ObjectFile.relay(response.stdout, to: configuration.standardOutput)
         if let reason = PolicyRefusal.reason(in: response) {
@@ -118,7 +122,7 @@ extension Job {
       return Preprocessor(preprocessed: bytes)
     }
     let limit = hostList()?.localSlotsCpp ?? HostList.defaultLocalSlotsCpp
-    let slot = try? localChooser(lockDirectory).reserveLocal(limit: limit)
+    let slot = reserveLocalSlot(limit: limit, lockDirectory: lockDirectory)
     state.note(.preprocess, .local, host: "localhost", slot: slot?.slot ?? 0)
     let arguments = job.preprocessorArguments
     log.debug("running preprocessor: \(ClientLog.format(arguments))", function: "dcc_cpp_maybe")

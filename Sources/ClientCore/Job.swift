@@ -88,7 +88,7 @@ struct Job {
         pool == .compile
         ? (list?.localSlots ?? HostList.defaultLocalSlots)
         : (list?.localSlotsCpp ?? HostList.defaultLocalSlotsCpp)
-      held = try? localChooser(directory).reserveLocal(limit: limit)
+      held = reserveLocalSlot(limit: limit, lockDirectory: directory)
     }
     defer { held?.release() }
     let name = input?.path ?? ArgumentScanner.firstSource(in: command) ?? command.first ?? ""

@@ -8,13 +8,18 @@ public import SystemPackage
 /// writes and a compiler started by the daemon inherits none of them.
 public enum Socket {
   /// Opens a listening stream socket bound to `address` (`SO_REUSEADDR` set).
-  public static func listen(on address: SocketAddress, backlog: Int32 = 128) throws(PosixError)
-    -> FileDescriptor
-  {
+  ///
+  /// An IPv6 listener is IPv6-only unless `ipv6Only` is `false`: then a `::` listener also accepts IPv4
+  /// clients, which arrive as IPv4-mapped addresses (`::ffff:a.b.c.d`), as distccd 3.4's does.
+  public static func listen(
+    on address: SocketAddress, backlog: Int32 = 128, ipv6Only: Bool = true
+  ) throws(PosixError) -> FileDescriptor {
     let fd = try open(family: address.family, operation: "socket for \(address)")
     do throws(PosixError) {
       if address.isIP { try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1) }
-      if case .ipv6 = address { try setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 1) }
+      if case .ipv6 = address {
+        try setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, ipv6Only ? 1 : 0)
+      }
       _ = try address.withCAddress { (pointer, length) throws(PosixError) in
         try syscall("bind \(address)") { bind(fd.rawValue, pointer, length) }
       }
@@ -37,12 +42,15 @@ public enum Socket {
       var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
       let fd = withUnsafeMutablePointer(to: &storage) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          cdp_accept4(listener.rawValue, $0, &length, Int32(SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue))
+          cdp_accept4(
+            listener.rawValue, $0, &length, Int32(SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue))
         }
       }
       if fd >= 0 {
         let peer = withUnsafePointer(to: &storage) { pointer in
-          pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress($0, length: length) }
+          pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            SocketAddress($0, length: length)
+          }
         }
         return (FileDescriptor(rawValue: fd), peer)
       }
@@ -167,7 +175,9 @@ public enum Socket {
     }
     if result != 0 { throw PosixError.system(operation: operation, errno: currentErrno()) }
     return withUnsafePointer(to: &storage) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { SocketAddress($0, length: length) }
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        SocketAddress($0, length: length)
+      }
     }
   }
 }

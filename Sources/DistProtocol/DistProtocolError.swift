@@ -22,6 +22,9 @@ public enum DistProtocolError: Error, Sendable, Equatable, Hashable {
   case corruptLZO(token: Token?, code: Int32)
   /// A body decompresses to more than the allowed maximum.
   case lzoOutputTooLarge(token: Token?, limit: Int)
+  /// The decoder's ``ByteBudget`` could not cover the next `bytes` of a body (for `token`; `nil` for a
+  /// bare ``LZO/decompress(_:limit:budget:)``): the memory is shared and currently taken.
+  case memoryBudgetExhausted(token: Token?, bytes: Int)
   /// The `DONE` value is not the version of the request.
   case versionMismatch(expected: ProtocolVersion, found: UInt32)
   /// A non-zero `DOTO` length together with a non-zero `STAT` (distcc 3.4: "remote compiler failed but
@@ -54,6 +57,8 @@ extension DistProtocolError: CustomStringConvertible {
       "LZO1X decompression failed\(token.map { " in \($0) body" } ?? ""): \(code)"
     case .lzoOutputTooLarge(let token, let limit):
       "LZO1X body\(token.map { " of \($0)" } ?? "") decompresses to more than \(limit) bytes"
+    case .memoryBudgetExhausted(let token, let bytes):
+      "\(token.map { "\($0) body: " } ?? "")the memory budget cannot cover \(bytes) more bytes"
     case .versionMismatch(let expected, let found):
       "got version \(found) not \(expected.rawValue) in response from server"
     case .outputWithFailedStatus(let status, let length, let offset):

@@ -49,43 +49,58 @@ public enum LZO {
     }
   }
 
+  /// The largest single growth of the output buffer: past 64 MiB it grows by 64 MiB at a time, so a
+  /// bomb is refused after at most one step beyond what the cap and the budget allow.
+  static let maxGrowthStep = 64 << 20
+
   /// Decompresses one LZO1X stream (`lzo1x_decompress_safe`) into at most `limit` bytes.
   ///
-  /// The output buffer starts at 8× the input (as 3.4 does) and doubles on `LZO_E_OUTPUT_OVERRUN`,
-  /// but never beyond `limit`. Empty input gives empty output (a zero-length body).
+  /// The output buffer starts at 8× the input (as 3.4 does, at most 64 MiB) and grows on
+  /// `LZO_E_OUTPUT_OVERRUN` (doubling, by at most 64 MiB a step), never beyond `limit`. Each growth is
+  /// first reserved from `budget`, if any; the reservation stays taken (the result holds it). Empty input
+  /// gives empty output (a zero-length body).
   /// - Throws: ``DistProtocolError/corruptLZO(token:code:)`` for an invalid stream,
-  ///   ``DistProtocolError/lzoOutputTooLarge(token:limit:)`` if the content is longer than `limit`.
-  public static func decompress(_ input: some Collection<UInt8>, limit: Int)
-    throws(DistProtocolError) -> [UInt8]
-  {
-    try decompress(input, limit: limit, token: nil)
+  ///   ``DistProtocolError/lzoOutputTooLarge(token:limit:)`` if the content is longer than `limit`,
+  ///   ``DistProtocolError/memoryBudgetExhausted(token:bytes:)`` if `budget` refuses a growth.
+  public static func decompress(
+    _ input: some Collection<UInt8>, limit: Int, budget: (any ByteBudget)? = nil
+  ) throws(DistProtocolError) -> [UInt8] {
+    try decompress(input, limit: limit, token: nil, budget: budget)
   }
 
-  static func decompress(_ input: some Collection<UInt8>, limit: Int, token: Token?)
-    throws(DistProtocolError) -> [UInt8]
-  {
+  static func decompress(
+    _ input: some Collection<UInt8>, limit: Int, token: Token?, budget: (any ByteBudget)?
+  ) throws(DistProtocolError) -> [UInt8] {
     let result = input.withContiguousStorageIfAvailable { buffer in
       Result { () throws(DistProtocolError) in
-        try decompress(UnsafeRawBufferPointer(buffer), limit: limit, token: token)
+        try decompress(UnsafeRawBufferPointer(buffer), limit: limit, token: token, budget: budget)
       }
     }
     if let result { return try result.get() }
     return try Array(input).withUnsafeBytes { buffer in
       Result { () throws(DistProtocolError) in
-        try decompress(buffer, limit: limit, token: token)
+        try decompress(buffer, limit: limit, token: token, budget: budget)
       }
     }.get()
   }
 
-  static func decompress(_ input: UnsafeRawBufferPointer, limit: Int, token: Token?)
-    throws(DistProtocolError) -> [UInt8]
-  {
+  static func decompress(
+    _ input: UnsafeRawBufferPointer, limit: Int, token: Token?, budget: (any ByteBudget)?
+  ) throws(DistProtocolError) -> [UInt8] {
     guard let source = input.baseAddress, input.count > 0 else { return [] }
     precondition(isInitialized, "lzo_init failed: liblzo2 does not match its headers")
     let limit = max(limit, 0)
     let (product, overflow) = input.count.multipliedReportingOverflow(by: 8)
-    var capacity = min(limit, max(overflow ? Int.max : product, 4096))
+    var capacity = min(limit, maxGrowthStep, max(overflow ? Int.max : product, 4096))
+    var reserved = 0
     while true {
+      // The previous attempt's buffer is already freed: the reservation covers the largest one.
+      if let budget, capacity > reserved {
+        guard budget.reserve(capacity - reserved) else {
+          throw .memoryBudgetExhausted(token: token, bytes: capacity - reserved)
+        }
+        reserved = capacity
+      }
       var code = LZO_E_OK
       let output = [UInt8](unsafeUninitializedCapacity: max(capacity, 1)) { output, count in
         var outputLength = lzo_uint(capacity)
@@ -99,7 +114,7 @@ public enum LZO {
         return output
       case LZO_E_OUTPUT_OVERRUN:
         guard capacity < limit else { throw .lzoOutputTooLarge(token: token, limit: limit) }
-        capacity = capacity > limit / 2 ? limit : capacity * 2
+        capacity = min(limit, capacity + min(capacity, maxGrowthStep))
       default:
         throw .corruptLZO(token: token, code: code)
       }

@@ -14,6 +14,10 @@ struct PacketReader: Sendable {
   private var messageLimit = Int.max
   /// Decoded bytes the current message holds so far.
   private var messageUsed = 0
+  /// Where body buffers are reserved before they are allocated (``DecodingLimits/budget``).
+  var budget: (any ByteBudget)?
+  /// Stream offset of the header whose raw body is already reserved from ``budget``.
+  private var reservedHeader = -1
 
   /// Stream offset of the next unconsumed byte.
   var offset: Int { discarded + readIndex }
@@ -158,10 +162,28 @@ struct PacketReader: Sendable {
     guard Int(length) <= messageLimit - messageUsed else {
       throw .messageTooLarge(token: token, limit: messageLimit, offset: offset)
     }
+    try reserveRawBody(token, length: length)
     guard let range = bodyRange(length) else { return nil }
+    try reserve(token, range.count)  // the decoded copy
     readIndex = range.upperBound
     messageUsed += range.count
     return Array(buffer[range])
+  }
+
+  /// Reserves the raw body of the header at the read index from ``budget`` (once per header), and, while
+  /// it has not all arrived, sizes the buffer for it so that appending never over-allocates.
+  private mutating func reserveRawBody(_ token: Token, length: UInt32) throws(DistProtocolError) {
+    guard budget != nil, reservedHeader != offset else { return }
+    try reserve(token, Int(length))
+    reservedHeader = offset
+    if bodyRange(length) == nil {
+      buffer.reserveCapacity(readIndex + Self.headerLength + Int(length))
+    }
+  }
+
+  private func reserve(_ token: Token, _ count: Int) throws(DistProtocolError) {
+    guard let budget, count > 0 else { return }
+    guard budget.reserve(count) else { throw .memoryBudgetExhausted(token: token, bytes: count) }
   }
 
   /// Consumes a bulk packet of `token`: plain in protocol 1, LZO in 2 and 3 (decompressed here).
@@ -182,12 +204,15 @@ struct PacketReader: Sendable {
         token, length: length, limit: min(limits.maxBodyLength, limits.maxDecompressedLength))
     }
     try check(token, length, limit: limits.maxBodyLength)
+    try reserveRawBody(token, length: length)
     guard let range = bodyRange(length) else { return nil }
     let remaining = messageLimit - messageUsed
     let cap = min(limits.maxDecompressedLength, remaining)
+    let budget = self.budget
     let result = buffer.withUnsafeBytes { bytes in
       Result { () throws(DistProtocolError) in
-        try LZO.decompress(UnsafeRawBufferPointer(rebasing: bytes[range]), limit: cap, token: token)
+        try LZO.decompress(
+          UnsafeRawBufferPointer(rebasing: bytes[range]), limit: cap, token: token, budget: budget)
       }
     }
     switch result {

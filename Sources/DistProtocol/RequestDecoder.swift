@@ -39,6 +39,7 @@ public struct RequestDecoder: Sendable {
 
   public init(limits: DecodingLimits = .daemonDefault) {
     self.limits = limits
+    reader.budget = limits.budget
   }
 
   /// Adds received bytes.

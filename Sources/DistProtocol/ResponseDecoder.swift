@@ -33,6 +33,7 @@ public struct ResponseDecoder: Sendable {
   public init(expecting version: ProtocolVersion, limits: DecodingLimits = .clientDefault) {
     self.version = version
     self.limits = limits
+    reader.budget = limits.budget
     self.partial = Response(version: version, status: .success)
   }
 

@@ -1,3 +1,5 @@
+import DistPosix
+
 /// The client access list of `--allow ADDR[/BITS]` and `--allow-private` (daemon.md §3).
 ///
 /// Unlike 3.4, an empty list does not accept everyone: it accepts loopback clients only
@@ -19,7 +21,8 @@ public struct AccessList: Sendable, Equatable, CustomStringConvertible {
     public init(parsing spec: String) throws(ServerError) {
       let parts = spec.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
       let host = String(parts[0])
-      guard let bytes = Syscalls.numericAddress(host) ?? Syscalls.resolveAddress(host) else {
+      guard let bytes = (try? SocketAddress.resolve(host: host, port: 0))?.first?.addressBytes
+      else {
         throw .badAllowEntry(spec, reason: "can't parse internet address \"\(host)\"")
       }
       let maximum = bytes.count * 8

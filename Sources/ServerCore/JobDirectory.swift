@@ -3,7 +3,7 @@ import SystemPackage
 
 /// A job's private directory `$TMPDIR/distccd_XXXXXX`: the temp files of one job, and for protocol 3 the
 /// fake root `root/` the client's files are mirrored into. Removed whole when the job ends.
-final class JobDirectory {
+final class JobDirectory: Sendable {
   let path: String
   let keep: Bool
 

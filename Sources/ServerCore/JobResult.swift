@@ -1,5 +1,5 @@
 /// How a served connection ended: 3.4's job-summary categories (daemon.md §11.2).
-enum JobResult: String, Sendable {
+enum JobResult: String, Sendable, CaseIterable {
   case compileOK = "COMPILE_OK"
   case compileError = "COMPILE_ERROR"
   case compileTimeout = "COMPILE_TIMEOUT"
@@ -18,6 +18,9 @@ struct JobSummary: Sendable {
   var milliseconds: Int = 0
   var compiler: String = ""
   var source: String = ""
+  /// Request bytes read and reply bytes written on the connection.
+  var bytesReceived = 0
+  var bytesSent = 0
 
   /// `client: PEER RESULT exit:E sig:S core:C ret:R time:Nms [COMPILER SOURCE]`.
   func line(peer: String) -> String {

@@ -12,6 +12,10 @@ struct JobService: Sendable {
   let slots: JobSlots
   let statistics: ServerStatistics
   let policy: any CompilerPolicy
+  /// The daemon-wide budget for request bodies.
+  let memory: MemoryBudget
+  /// Jobs in flight, for a daemon that stops before they finish.
+  let active: ActiveJobs
 
   /// The wait status a refused job is answered with: exit code 150 (≥ 128), which makes a 3.4 client
   /// compile locally even with `DISTCC_SKIP_LOCAL_RETRY` set (client.md §8.3).
@@ -23,17 +27,25 @@ struct JobService: Sendable {
   @discardableResult
   func serve(input: FileDescriptor, output: FileDescriptor, peer: PeerAddress) -> JobSummary {
     let started = Deadline.now
-    var summary = run(input: input, output: output, peer: peer)
+    let lease = memory.lease()
+    let traffic = Traffic()
+    var summary = run(input: input, output: output, peer: peer, lease: lease, traffic: traffic)
+    lease.end()
+    summary.bytesReceived = traffic.received
+    summary.bytesSent = traffic.sent
     summary.milliseconds = Int((Deadline.now.nanoseconds - started.nanoseconds) / 1_000_000)
+    statistics.record(summary, started: started)  // before the log line, which tests wait for
     logger.log(.notice, summary.line(peer: peer.description), function: "dcc_job_summary")
-    statistics.record(summary, started: started)
     return summary
   }
 
-  private func run(input: FileDescriptor, output: FileDescriptor, peer: PeerAddress) -> JobSummary {
+  private func run(
+    input: FileDescriptor, output: FileDescriptor, peer: PeerAddress, lease: MemoryLease,
+    traffic: Traffic
+  ) -> JobSummary {
     let requestDeadline = Deadline.after(seconds: configuration.ioTimeout)
     var request: Request
-    switch readRequest(from: input, deadline: requestDeadline) {
+    switch readRequest(from: input, deadline: requestDeadline, lease: lease, traffic: traffic) {
     case .request(let value): request = value
     case .failed(let failure): return failure
     }
@@ -43,7 +55,8 @@ struct JobService: Sendable {
     {
     case .run(let checked): request = checked
     case .refuse(let line):
-      return refuse(request, reason: line, code: 100, output: output, level: .warning)
+      return refuse(
+        request, reason: line, code: 100, output: output, traffic: traffic, level: .warning)
     case .malformed(let line):
       logger.log(.error, line)
       return JobSummary(result: .badRequest, code: 109)
@@ -57,29 +70,42 @@ struct JobService: Sendable {
         in: configuration.temporaryDirectory, keep: configuration.saveTemporaries)
     } catch {
       logger.log(.error, error.description)
-      return refuse(request, reason: error.description, code: 107, output: output, level: .error)
+      return refuse(
+        request, reason: error.description, code: 107, output: output, traffic: traffic,
+        level: .error)
     }
     defer { directory.remove() }
+    let key = active.add(directory)
+    defer { active.remove(key) }  // before the directory is removed
 
     var job: PreparedJob
     do { job = try PreparedJob(request, in: directory) } catch {
       return refuse(
-        request, reason: error.reason, code: error.code, output: output, level: error.level)
+        request, reason: error.reason, code: error.code, output: output, traffic: traffic,
+        level: error.level)
     }
     switch policy.check(job.arguments) {
     case .allow(let arguments): job.arguments = arguments
     case .refuse(let reason, let level):
-      return refuse(request, reason: reason, code: 100, output: output, level: level)
+      return refuse(
+        request, reason: reason, code: 100, output: output, traffic: traffic, level: level)
     }
     guard slots.acquire(until: requestDeadline) else {
       var summary = refuse(
         request, reason: "no compile slot became free in time", code: 116, output: output,
-        level: .warning)
+        traffic: traffic, level: .warning)
       summary.result = .overloaded
       return summary
     }
     defer { slots.release() }
-    return compile(job, request: request, input: input, output: output)
+    return compile(
+      job, key: key, request: request, input: input, output: output, traffic: traffic)
+  }
+
+  /// Bytes one connection received and sent (for the statistics); used by one thread.
+  final class Traffic {
+    var received = 0
+    var sent = 0
   }
 
   enum ReadOutcome {
@@ -88,8 +114,11 @@ struct JobService: Sendable {
   }
 
   /// Reads one request; on failure returns the summary of the failed job.
-  private func readRequest(from input: FileDescriptor, deadline: Deadline) -> ReadOutcome {
-    var decoder = RequestDecoder(limits: .daemonDefault)
+  private func readRequest(
+    from input: FileDescriptor, deadline: Deadline, lease: MemoryLease, traffic: Traffic
+  ) -> ReadOutcome {
+    var decoder = RequestDecoder(limits: configuration.decodingLimits(budget: lease))
+    defer { traffic.received = decoder.bytesReceived }
     do {
       while true {
         let readDeadline = deadline.earlier(.after(seconds: configuration.readTimeout))
@@ -109,6 +138,13 @@ struct JobService: Sendable {
     } catch let error as IOFailure {
       logger.log(.error, error.description)
       return .failed(JobSummary(result: .clientDisconnected, code: 107))
+    } catch DistProtocolError.memoryBudgetExhausted(let token, let bytes) {
+      logger.log(
+        .warning,
+        "refusing request: \(token.map { "\($0) body: " } ?? "")\(bytes) more bytes would exceed "
+          + "--max-request-memory (\(memory.limit) bytes, \(memory.used) in use, "
+          + "\(lease.bytes) by this request)")
+      return .failed(JobSummary(result: .overloaded, code: 116))
     } catch {
       logger.log(.error, "\(error)")
       return .failed(JobSummary(result: .badRequest, code: 109))
@@ -117,7 +153,8 @@ struct JobService: Sendable {
 
   /// Answers a job that will not run with a complete reply carrying `reason` in `SERR`.
   private func refuse(
-    _ request: Request, reason: String, code: Int, output: FileDescriptor, level: ServerLogger.Level
+    _ request: Request, reason: String, code: Int, output: FileDescriptor, traffic: Traffic,
+    level: ServerLogger.Level
   ) -> JobSummary {
     logger.log(level, reason)
     // In SERR at least as a warning, so the client shows it as one.
@@ -126,16 +163,17 @@ struct JobService: Sendable {
       version: request.version, isVersionZero: request.isVersionZero,
       status: JobService.refusalStatus, stderr: Array(line.utf8), stdout: [],
       object: [], dependencies: nil)
-    send(response, to: output)
+    send(response, to: output, traffic: traffic)
     return JobSummary(result: .other, status: JobService.refusalStatus.rawValue, code: code)
   }
 
   @discardableResult
-  private func send(_ response: Response, to output: FileDescriptor) -> Bool {
+  private func send(_ response: Response, to output: FileDescriptor, traffic: Traffic) -> Bool {
     do {
       let bytes = try response.encoded()
       try Syscalls.writeAll(
         output, bytes, deadline: .after(seconds: configuration.ioTimeout), what: "send reply")
+      traffic.sent += bytes.count
       return true
     } catch {
       logger.log(.error, "\(error)")
@@ -145,10 +183,9 @@ struct JobService: Sendable {
 
   /// Runs the compiler and replies.
   private func compile(
-    _ job: PreparedJob, request: Request, input: FileDescriptor, output: FileDescriptor
-  )
-    -> JobSummary
-  {
+    _ job: PreparedJob, key: Int, request: Request, input: FileDescriptor,
+    output: FileDescriptor, traffic: Traffic
+  ) -> JobSummary {
     var summary = JobSummary(
       result: .compileOK, compiler: job.command.compilerText, source: job.command.sourceText)
     var notes: [UInt8] = []
@@ -173,7 +210,10 @@ struct JobService: Sendable {
           ServerLogger.jobLine(.error, "failed to exec \(name): \(errno)", function: "dcc_execvp")
           .utf8
       case .success(let process):
-        switch wait(for: process, client: input) {
+        active.setCompiler(key, processGroup: process.pid)
+        let outcome = wait(for: process, client: input)
+        active.setCompiler(key, processGroup: nil)
+        switch outcome {
         case .exited(let raw): status = WaitStatus(rawValue: raw)
         case .timedOut:
           let message = "Compilation takes too long, timeout."
@@ -219,7 +259,7 @@ struct JobService: Sendable {
       version: request.version, isVersionZero: request.isVersionZero, status: status,
       stderr: stderr, stdout: stdout, object: object,
       dependencies: dependencies)
-    if !send(response, to: output) {
+    if !send(response, to: output, traffic: traffic) {
       summary.result = .clientDisconnected
       summary.code = 107
     }
@@ -236,7 +276,7 @@ struct JobService: Sendable {
   private func wait(for process: SpawnedProcess, client: FileDescriptor) -> WaitOutcome {
     let lifetime: Deadline =
       configuration.jobLifetime > 0 ? .after(seconds: configuration.jobLifetime) : .never
-    let watchClient = Syscalls.peerAddress(of: client) != .notSocket
+    let watchClient = ((try? Socket.peerAddress(client)) ?? nil) != nil
     while true {
       if let status = process.reap(blocking: false) { return .exited(status) }
       let tick = Deadline.after(milliseconds: 1000).earlier(lifetime)

@@ -17,6 +17,8 @@ public final class Server: Sendable {
   public let logger: ServerLogger
   let slots: JobSlots
   let statistics: ServerStatistics
+  let memory: MemoryBudget
+  let active = ActiveJobs()
   private let stopSignal = Mutex<Int32?>(nil)
 
   /// A server for `configuration`, logging through `logger`.
@@ -26,6 +28,7 @@ public final class Server: Sendable {
     slots = JobSlots(
       jobs: configuration.jobs, maxConnections: configuration.maxConnections,
       maxPerAddress: configuration.maxConnectionsPerAddress)
+    memory = MemoryBudget(limit: configuration.maxRequestMemory)
     statistics = ServerStatistics(
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
   }
@@ -37,7 +40,7 @@ public final class Server: Sendable {
   var service: JobService {
     JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      policy: CompilerWhitelist(configuration: configuration))
+      policy: CompilerWhitelist(configuration: configuration), memory: memory, active: active)
   }
 
   /// Checks what 3.4 checks before serving (daemon.md §2.1 steps 8-11).
@@ -69,7 +72,9 @@ public final class Server: Sendable {
   }
 
   /// Serves exactly one job on `input`/`output` (`--inetd`). A peer that is not an IP socket (a pipe, or
-  /// the AF_UNIX socket sshd hands over) is always served: SSH has authenticated it.
+  /// the AF_UNIX socket sshd hands over) is always served: SSH has authenticated it. With `--lifetime`,
+  /// returns when it expires even if the job has not ended (its compiler killed, its files removed), with
+  /// ``terminationSignal`` `SIGALRM`.
   /// - Returns: 3.4's internal result code (0 when a reply was sent for a compile that ran).
   @discardableResult
   public func serveOne(input: FileDescriptor, output: FileDescriptor) -> Int32 {
@@ -80,7 +85,31 @@ public final class Server: Sendable {
       logger.log(.error, "connection from client '\(peer)' denied by access list")
       return 113
     }
-    return Int32(service.serve(input: input, output: output, peer: peer).code)
+    guard configuration.lifetime > 0 else {
+      return Int32(service.serve(input: input, output: output, peer: peer).code)
+    }
+    // --lifetime: serve on a thread and stop when the job ends or the lifetime does, whichever is first.
+    guard let (done, finished) = try? Socket.pair() else {
+      return Int32(service.serve(input: input, output: output, peer: peer).code)
+    }
+    defer { _ = try? done.close() }
+    let code = Mutex<Int32>(0)
+    let service = self.service
+    let started = startThread {
+      let result = Int32(service.serve(input: input, output: output, peer: peer).code)
+      code.withLock { $0 = result }
+      _ = try? finished.close()
+    }
+    guard started else {
+      _ = try? finished.close()
+      return 107
+    }
+    if Syscalls.poll([done], deadline: .after(seconds: configuration.lifetime))[0] == 0 {
+      stopSignal.withLock { $0 = SIGALRM }
+      logger.log(.info, "Alarm clock")
+      abandonJobs()
+    }
+    return code.withLock { $0 }
   }
 
   /// Listens and serves until a termination signal or `--lifetime`.
@@ -115,12 +144,14 @@ public final class Server: Sendable {
       if lifetime.hasPassed {
         stopSignal.withLock { $0 = SIGALRM }
         logger.log(.info, "Alarm clock")
+        abandonJobs()
         return
       }
       if revents[0] != 0, let signal = wake.take() {
         stopSignal.withLock { $0 = signal }
         logger.log(.info, String(cString: strsignal(signal)))
         if signal == SIGTERM { drain() }
+        abandonJobs()
         return
       }
       if revents[1] != 0 { try acceptJob(on: listener) }
@@ -129,6 +160,15 @@ public final class Server: Sendable {
   }
 
   private func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
+
+  /// When stopping: kills the compilers still running and removes their job directories.
+  private func abandonJobs() {
+    let count = active.abandonAll()
+    if count > 0 {
+      logger.log(
+        .warning, "stopping: killed the compilers of \(count) job(s) and removed their files")
+    }
+  }
 
   /// After SIGTERM: no new connections; jobs in flight get the grace period to finish.
   private func drain() {
@@ -147,18 +187,20 @@ public final class Server: Sendable {
     guard (1...65535).contains(port) else {
       throw .badListenAddress(host, reason: "port number out of range: \(port)")
     }
-    guard let address = Syscalls.numericAddress(host) ?? Syscalls.resolveAddress(host) else {
+    guard let address = (try? SocketAddress.resolve(host: host, port: UInt16(port)))?.first else {
       throw .badListenAddress(host, reason: "can't resolve address")
     }
     do {
-      let fd = try Syscalls.listen(address: address, port: port)
+      // Dual-stack as 3.4: IPv4 clients of a `::` listener arrive IPv4-mapped, which --allow matches.
+      let fd = try Socket.listen(on: address, backlog: 1024, ipv6Only: false)
       if configuration.tcpDeferAccept && port == configuration.port {
         try? Socket.setDeferAccept(fd, seconds: 1)  // as 3.4: a client that sends nothing wakes no thread
       }
       logger.log(.info, "listening on \(host):\(port)")
       return fd
     } catch {
-      throw .bindFailed(address: host, port: port, reason: String(describing: error))
+      throw .bindFailed(
+        address: host, port: port, reason: error.errno?.message ?? String(describing: error))
     }
   }
 
@@ -207,14 +249,59 @@ public final class Server: Sendable {
       return
     }
     let statistics = self.statistics
+    let gauges: @Sendable () -> StatisticsGauges = { [slots, memory, configuration] in
+      StatisticsGauges(
+        runningJobs: slots.running, jobCapacity: configuration.jobs,
+        openConnections: slots.connections, requestMemoryUsed: memory.used,
+        requestMemoryLimit: memory.limit, loadAverages: SystemLoad.averages().averages)
+    }
     let started = startThread {
-      // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it.
-      _ = try? Syscalls.read(
-        socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")
-      let page = Array(statistics.page(argv0: "/distccd").utf8)
-      _ = try? Syscalls.writeAll(socket, page, deadline: .after(seconds: 5), what: "stats reply")
+      // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it, and always answers with
+      // its page; `GET /metrics` and `GET /stats.json` get the machine-readable ones.
+      let request =
+        (try? Syscalls.read(
+          socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")) ?? []
+      let reply: String
+      switch StatsPage(request: request) {
+      case .distccstats: reply = statistics.page(argv0: "/distccd")
+      case .metrics:
+        reply = StatsPage.http(
+          statistics.metrics(gauges()), type: "text/plain; version=0.0.4; charset=utf-8")
+      case .json: reply = StatsPage.http(statistics.json(gauges()), type: "application/json")
+      }
+      _ = try? Syscalls.writeAll(
+        socket, Array(reply.utf8), deadline: .after(seconds: 5), what: "stats reply")
       _ = try? socket.close()
     }
     if !started { _ = try? socket.close() }
+  }
+}
+
+/// Which page a stats-port request asks for.
+enum StatsPage: Equatable {
+  case distccstats, metrics, json
+
+  /// `GET /metrics` or `GET /stats.json` (a query string allowed); anything else gets 3.4's page.
+  init(request: [UInt8]) {
+    let line = request.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
+    let words = line.split(separator: UInt8(ascii: " "))
+    guard words.count >= 2, words[0].elementsEqual("GET".utf8) else {
+      self = .distccstats
+      return
+    }
+    let path = words[1].prefix { $0 != UInt8(ascii: "?") }
+    if path.elementsEqual("/metrics".utf8) {
+      self = .metrics
+    } else if path.elementsEqual("/stats.json".utf8) {
+      self = .json
+    } else {
+      self = .distccstats
+    }
+  }
+
+  /// An HTTP/1.0 reply with `body`.
+  static func http(_ body: String, type: String) -> String {
+    "HTTP/1.0 200 OK\r\nContent-Type: \(type)\r\nContent-Length: \(body.utf8.count)\r\n"
+      + "Connection: close\r\n\r\n" + body
   }
 }

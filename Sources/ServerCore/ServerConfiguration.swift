@@ -1,3 +1,5 @@
+import DistProtocol
+
 /// Everything a ``Server`` needs to know, as plain values.
 ///
 /// The `distccd` executable maps 3.4's options onto this struct; an embedder builds one directly.
@@ -25,6 +27,12 @@ public struct ServerConfiguration: Sendable {
   public var maxConnections: Int = 1024
   /// Maximum open connections from one client address (far above any `make -j`).
   public var maxConnectionsPerAddress: Int = 64
+  /// Memory all connections together may hold for request bodies, raw and decompressed
+  /// (`--max-request-memory`, default ``defaultMaxRequestMemory``). A request that cannot reserve its
+  /// next body buffer is refused.
+  public var maxRequestMemory: Int = ServerConfiguration.defaultMaxRequestMemory
+  /// Largest body of one request, on the wire and decompressed (`--max-body-size`, default 256 MiB).
+  public var maxBodySize: Int = DecodingLimits.daemonDefault.maxDecompressedLength
   /// `nice` increment for the daemon and its compilers (`--nice`, default 5).
   public var niceIncrement: Int = 5
   /// Account to switch to when started as root (`--user`); `nil` tries `distccd`, `distcc`, `nobody`, then 65534.
@@ -110,6 +118,21 @@ public struct ServerConfiguration: Sendable {
 
   /// The search path for compiler names without a `/`.
   var searchPath: String { compilerPath ?? inheritedPath }
+
+  /// A quarter of physical memory, at most 2 GiB (256 MiB if the size is unknown).
+  public static var defaultMaxRequestMemory: Int {
+    let memory = Syscalls.physicalMemory
+    return memory > 0 ? min(memory / 4, 2 << 30) : 256 << 20
+  }
+
+  /// The request limits for this configuration, reserving from `budget`.
+  func decodingLimits(budget: (any ByteBudget)?) -> DecodingLimits {
+    var limits = DecodingLimits.daemonDefault
+    limits.maxDecompressedLength = maxBodySize
+    limits.maxBodyLength = min(limits.maxBodyLength, maxBodySize)
+    limits.budget = budget
+    return limits
+  }
 
   /// Number of online processors (`sysconf(_SC_NPROCESSORS_ONLN)`).
   public static var onlineProcessors: Int { Syscalls.onlineProcessors }

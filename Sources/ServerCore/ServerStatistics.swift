@@ -12,7 +12,20 @@ final class ServerStatistics: Sendable {
     var longestJobMilliseconds = -1
     /// (start, end) in monotonic seconds of jobs finished in the last 16 minutes that count as compiles.
     var recentJobs: [(start: Double, end: Double, success: Bool)] = []
+    /// Request bytes read and reply bytes written, all connections.
+    var bytesReceived = 0
+    var bytesSent = 0
+    /// Jobs that ran a compiler (`COMPILE_OK`, `COMPILE_ERROR`, `COMPILE_TIMEOUT`), by duration:
+    /// `compileBuckets[i]` counts those of at most `compileBucketBounds[i]` seconds (not cumulative).
+    var compileBuckets = [Int](repeating: 0, count: ServerStatistics.compileBucketBounds.count)
+    var compileCount = 0
+    var compileSeconds = 0.0
   }
+
+  /// Upper bounds (seconds) of the compile-time histogram; the last bucket is `+Inf`.
+  static let compileBucketBounds: [Double] = [
+    0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, .infinity,
+  ]
 
   private let counters = Mutex(Counters())
   let maxKids: Int
@@ -31,6 +44,15 @@ final class ServerStatistics: Sendable {
     let end = ServerStatistics.seconds(.now)
     counters.withLock { c in
       c.results[summary.result, default: 0] += 1
+      c.bytesReceived += summary.bytesReceived
+      c.bytesSent += summary.bytesSent
+      if [.compileOK, .compileError, .compileTimeout].contains(summary.result) {
+        let seconds = Double(summary.milliseconds) / 1000
+        let bucket = ServerStatistics.compileBucketBounds.firstIndex { seconds <= $0 } ?? 0
+        c.compileBuckets[bucket] += 1
+        c.compileCount += 1
+        c.compileSeconds += seconds
+      }
       if summary.result == .compileOK, summary.milliseconds > c.longestJobMilliseconds {
         c.longestJobMilliseconds = summary.milliseconds
         c.longestJob = summary.source
@@ -116,7 +138,8 @@ struct SystemLoad {
     return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
   }
 
-  static func current(temporaryDirectory: String) -> SystemLoad {
+  /// The load averages and runnable count of `/proc/loadavg` only.
+  static func averages() -> SystemLoad {
     var load = SystemLoad()
     if let bytes = Syscalls.readFile("/proc/loadavg", limit: 4096) {
       let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
@@ -125,6 +148,11 @@ struct SystemLoad {
         load.runnable = Int(fields[3].split(separator: "/").first ?? "") ?? 0
       }
     }
+    return load
+  }
+
+  static func current(temporaryDirectory: String) -> SystemLoad {
+    var load = averages()
     let pageKiB = Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
     if let dir = opendir("/proc") {
       defer { closedir(dir) }

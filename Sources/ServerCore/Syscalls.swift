@@ -2,9 +2,8 @@ import DistPosix
 import Glibc
 import SystemPackage
 
-// The few socket calls ServerCore needs beyond DistPosix: a dual-stack listener (3.4 does not set
-// IPV6_V6ONLY, so IPv4 clients of a `::` listener arrive IPv4-mapped), peers as 3.4 prints them, and
-// reads and writes that report `IOFailure`. Everything above this file speaks in `FileDescriptor`,
+// The few calls ServerCore needs beyond DistPosix: peers as 3.4 prints them, and reads and writes
+// that report `IOFailure`. Everything above this file speaks in `FileDescriptor`,
 // `Deadline` and typed errors.
 
 /// An I/O failure on a job's descriptors.
@@ -22,154 +21,57 @@ enum IOFailure: Error, Equatable, CustomStringConvertible {
   }
 }
 
-/// The peer of a job's connection, as 3.4 prints it in the job summary.
-enum PeerAddress: Sendable, Equatable, CustomStringConvertible {
-  case ip(bytes: [UInt8], port: UInt16)
-  case unixDomain(path: String)
-  case notSocket
+/// The peer of a job's connection, as 3.4 prints it in the job summary: `a.b.c.d:port`, `::1:port`
+/// (no brackets), `UNIX-DOMAIN path`, `NOTSOCKET`.
+struct PeerAddress: Sendable, Equatable, CustomStringConvertible {
+  /// `nil` when the descriptor is not a socket (a pipe).
+  let address: SocketAddress?
 
   init(_ address: SocketAddress?) {
-    switch address {
-    case .ipv4(let value, let port)?:
-      self = .ip(bytes: withUnsafeBytes(of: value.bigEndian) { Array($0) }, port: port)
-    case .ipv6(let value, let port)?:
-      let bytes =
-        withUnsafeBytes(of: value.high.bigEndian) { Array($0) }
-        + withUnsafeBytes(of: value.low.bigEndian) { Array($0) }
-      self = .ip(bytes: bytes, port: port)
-    case .unix(let path)?: self = .unixDomain(path: path)
-    case nil: self = .notSocket
-    }
+    self.address = address
   }
 
-  var addressBytes: [UInt8]? { if case .ip(let bytes, _) = self { bytes } else { nil } }
+  /// The IP address in network order (4 or 16 bytes), for the access list.
+  var addressBytes: [UInt8]? { address?.addressBytes }
 
   /// The address alone (the key of the per-address connection cap).
   var host: String {
-    switch self {
-    case .ip(let bytes, _):
-      if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
-      var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-      _ = bytes.withUnsafeBytes {
-        inet_ntop(AF_INET6, $0.baseAddress, &buffer, socklen_t(buffer.count))
-      }
-      return String(
-        decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    case .unixDomain(let path): return "UNIX-DOMAIN \(path)"
-    case .notSocket: return "NOTSOCKET"
+    switch address {
+    case .ipv4?, .ipv6?: address!.hostText
+    case .unix(let path)?: "UNIX-DOMAIN \(path)"
+    case nil: "NOTSOCKET"
     }
   }
 
   var description: String {
-    if case .ip(_, let port) = self { return "\(host):\(port)" }
-    return host
+    guard let address, address.isIP else { return host }
+    return "\(host):\(address.port)"
+  }
+}
+
+extension SocketAddress {
+  /// The IP address in network order: 4 bytes for IPv4, 16 for IPv6; `nil` for UNIX-domain.
+  var addressBytes: [UInt8]? {
+    switch self {
+    case .ipv4(let value, _): withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    case .ipv6(let value, _):
+      withUnsafeBytes(of: value.high.bigEndian) { Array($0) }
+        + withUnsafeBytes(of: value.low.bigEndian) { Array($0) }
+    case .unix: nil
+    }
   }
 }
 
 enum Syscalls {
   static var onlineProcessors: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
+  /// Physical memory in bytes (`_SC_PHYS_PAGES` × page size); 0 if unknown.
+  static var physicalMemory: Int {
+    max(0, sysconf(Int32(_SC_PHYS_PAGES))) * max(0, sysconf(Int32(_SC_PAGESIZE)))
+  }
+
   static func errnoText(_ code: Int32 = errno) -> String {
     String(describing: Errno(rawValue: code))
-  }
-
-  /// `inet_pton` for IPv4 then IPv6.
-  static func numericAddress(_ text: String) -> [UInt8]? {
-    var v4 = [UInt8](repeating: 0, count: 4)
-    if v4.withUnsafeMutableBytes({ inet_pton(AF_INET, text, $0.baseAddress) }) == 1 { return v4 }
-    var v6 = [UInt8](repeating: 0, count: 16)
-    if v6.withUnsafeMutableBytes({ inet_pton(AF_INET6, text, $0.baseAddress) }) == 1 { return v6 }
-    return nil
-  }
-
-  /// The first `getaddrinfo` result for a host name.
-  static func resolveAddress(_ host: String) -> [UInt8]? {
-    var hints = addrinfo()
-    hints.ai_family = AF_UNSPEC
-    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-    var result: UnsafeMutablePointer<addrinfo>?
-    guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return nil }
-    defer { freeaddrinfo(result) }
-    guard let address = first.pointee.ai_addr else { return nil }
-    return peer(from: address).addressBytes
-  }
-
-  static func peer(from address: UnsafePointer<sockaddr>) -> PeerAddress {
-    switch Int32(address.pointee.sa_family) {
-    case AF_INET:
-      return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
-        var addr = sin.pointee.sin_addr
-        let bytes = withUnsafeBytes(of: &addr) { Array($0) }
-        return .ip(bytes: bytes, port: UInt16(bigEndian: sin.pointee.sin_port))
-      }
-    case AF_INET6:
-      return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
-        var addr = sin6.pointee.sin6_addr
-        let bytes = withUnsafeBytes(of: &addr) { Array($0) }
-        return .ip(bytes: bytes, port: UInt16(bigEndian: sin6.pointee.sin6_port))
-      }
-    case AF_UNIX:
-      return address.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { sun in
-        var path = sun.pointee.sun_path
-        let text = withUnsafeBytes(of: &path) { raw in
-          String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        return .unixDomain(path: text)
-      }
-    default:
-      return .notSocket
-    }
-  }
-
-  /// `getpeername`, or ``PeerAddress/notSocket`` for a pipe or file.
-  static func peerAddress(of fd: FileDescriptor) -> PeerAddress {
-    var storage = sockaddr_storage()
-    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-    let ok = withUnsafeMutablePointer(to: &storage) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd.rawValue, $0, &length) }
-    }
-    guard ok == 0 else { return .notSocket }
-    return withUnsafePointer(to: &storage) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { peer(from: $0) }
-    }
-  }
-
-  /// A listening TCP socket bound to `address:port` (close-on-exec, `SO_REUSEADDR`, backlog 1024).
-  static func listen(address: [UInt8], port: Int) throws(Errno) -> FileDescriptor {
-    let family = address.count == 4 ? AF_INET : AF_INET6
-    let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard fd >= 0 else { throw Errno(rawValue: errno) }
-    var one: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-    var result: Int32
-    if family == AF_INET {
-      var sin = sockaddr_in()
-      sin.sin_family = sa_family_t(AF_INET)
-      sin.sin_port = UInt16(port).bigEndian
-      withUnsafeMutableBytes(of: &sin.sin_addr) { $0.copyBytes(from: address) }
-      result = withUnsafePointer(to: &sin) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-      }
-    } else {
-      var sin6 = sockaddr_in6()
-      sin6.sin6_family = sa_family_t(AF_INET6)
-      sin6.sin6_port = UInt16(port).bigEndian
-      withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: address) }
-      result = withUnsafePointer(to: &sin6) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-        }
-      }
-    }
-    if result == 0 { result = Glibc.listen(fd, 1024) }
-    guard result == 0 else {
-      let code = errno
-      close(fd)
-      throw Errno(rawValue: code)
-    }
-    return FileDescriptor(rawValue: fd)
   }
 
   /// Accepts a pending connection (close-on-exec, through DistPosix); `nil` when nothing is pending.

@@ -38,6 +38,8 @@ struct Options: ParsableArguments {
   @Option(name: .customLong("max-connections")) var maxConnections: Int = 1024
   @Option(name: .customLong("max-connections-per-address")) var maxPerAddress: Int = 64
   @Option(name: .customLong("shutdown-grace")) var shutdownGrace: Int = 30
+  @Option(name: .customLong("max-request-memory")) var maxRequestMemory: String?
+  @Option(name: .customLong("max-body-size")) var maxBodySize: String?
   @Option(name: .customLong("limit-as")) var limitAs: UInt64?
   @Option(name: .customLong("limit-cpu")) var limitCPU: UInt64?
   @Option(name: .customLong("limit-fsize")) var limitFileSize: UInt64?
@@ -102,6 +104,12 @@ let helpText = """
                                /usr/lib/distcc, or DISTCC_CMDLIST)
         --shutdown-grace SECONDS
                                after SIGTERM, time in-flight jobs get to finish (default 30)
+        --max-request-memory BYTES
+                               memory all connections together may hold for request bodies,
+                               raw and decompressed; a request that would exceed it is refused
+                               (default: a quarter of RAM, at most 2G). Suffixes K, M, G
+        --max-body-size BYTES  largest body (.i or file) of one request, on the wire and
+                               decompressed (default 256M). Suffixes K, M, G
 
   Security:
         --user USER            account to run as when started as root (default: distccd,
@@ -120,7 +128,8 @@ let helpText = """
         --log-level LEVEL      emerg, alert, crit, err, warn, notice (default), info, debug
         --verbose              same as --log-level=debug
         --log-stderr           log to stderr
-        --stats                serve the <distccstats> page (HTTP) on --stats-port
+        --stats                serve the <distccstats> page (HTTP) on --stats-port, and
+                               GET /metrics (Prometheus) and GET /stats.json (JSON)
         --stats-port PORT      (default 3633)
 
   Accepted for compatibility, not supported: --zeroconf, --auth, --blacklist, --whitelist,
@@ -200,6 +209,13 @@ if options.blacklist != nil && options.whitelist != nil {
 if options.auth { fail("--auth (GSS-API) is not supported by this distccd", 101) }
 if options.zeroconf { warn("--zeroconf is not supported by this distccd; ignored") }
 
+// Request bodies of 1 MiB and more get their own mappings, returned to the kernel when freed: the
+// resident size then follows --max-request-memory instead of keeping freed bodies in malloc's arenas
+// (a fixed threshold also stops glibc from raising it to 32 MiB after the first large free).
+// <malloc.h> is not in the Glibc module: declare mallopt(3) (M_MMAP_THRESHOLD is -3).
+@_silgen_name("mallopt") func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
+_ = mallopt(-3, 1 << 20)
+
 let environment = readEnvironment()
 var configuration: ServerConfiguration
 do {
@@ -230,6 +246,22 @@ configuration.insecureCompilers = options.enableTcpInsecure || options.makeMeABo
 configuration.maxConnections = max(1, options.maxConnections)
 configuration.maxConnectionsPerAddress = max(1, options.maxPerAddress)
 configuration.shutdownGracePeriod = max(0, options.shutdownGrace)
+/// BYTES with an optional K, M or G suffix (powers of 1024).
+func byteCount(_ text: String, option: String) -> Int {
+  let shifts: [Character: Int] = ["K": 10, "k": 10, "M": 20, "m": 20, "G": 30, "g": 30]
+  let shift = text.last.flatMap { shifts[$0] } ?? 0
+  let digits = shift > 0 ? text.dropLast() : Substring(text)
+  guard let value = Int(digits), value > 0, value <= Int.max >> shift else {
+    fail("invalid \(option) argument \"\(text)\": expected a positive size such as 512M", 101)
+  }
+  return value << shift
+}
+if let text = options.maxRequestMemory {
+  configuration.maxRequestMemory = byteCount(text, option: "--max-request-memory")
+}
+if let text = options.maxBodySize {
+  configuration.maxBodySize = byteCount(text, option: "--max-body-size")
+}
 configuration.noDetach = options.noDetach || options.wizard
 configuration.confinement.enabled = !options.noSandbox
 func limit(_ value: UInt64?, default fallback: UInt64?) -> UInt64? {
@@ -311,6 +343,17 @@ if options.logStderr || options.wizard {
     warn("failed to open \(file): \(Errno(rawValue: errno))")
   }
 }
+/// 3.4 dies by the signal that stopped it (`--lifetime`: SIGALRM).
+func dieBy(_ signal: Int32) -> Never {
+  Glibc.signal(signal, SIG_DFL)
+  var set = sigset_t()
+  sigemptyset(&set)
+  sigaddset(&set, signal)
+  pthread_sigmask(SIG_UNBLOCK, &set, nil)
+  raise(signal)
+  exit(128 + signal)
+}
+
 let logger = ServerLogger(destination: destination, level: level)
 let server = Server(configuration: configuration, logger: logger)
 do { try server.validateEnvironment() } catch { fail(error.description, exitCode(for: error)) }
@@ -322,6 +365,7 @@ if configuration.mode == .inetd {
   logger.log(.info, "inetd server started (swift-distcc)")
   let code = server.serveOne(
     input: FileDescriptor(rawValue: 0), output: FileDescriptor(rawValue: 1))
+  if let signal = server.terminationSignal { dieBy(signal) }
   exit(code)
 }
 
@@ -347,13 +391,5 @@ do { try server.run() } catch {
   fail(error.description, exitCode(for: error))
 }
 removePidFile()
-if let signal = server.terminationSignal {
-  // 3.4 dies by the signal that stopped it.
-  Glibc.signal(signal, SIG_DFL)
-  var set = sigset_t()
-  sigemptyset(&set)
-  sigaddset(&set, signal)
-  pthread_sigmask(SIG_UNBLOCK, &set, nil)
-  raise(signal)
-}
+if let signal = server.terminationSignal { dieBy(signal) }
 exit(0)

@@ -65,6 +65,25 @@ import Testing
     #expect(received == payload)
   }
 
+  /// A `::` listener serves IPv4 clients (IPv4-mapped) only when `ipv6Only` is off, as 3.4's does.
+  @Test(arguments: [false, true])
+  func dualStackListener(ipv6Only: Bool) throws {
+    let any = try #require(SocketAddress(numericHost: "::", port: 0))
+    let listener = try Socket.listen(on: any, ipv6Only: ipv6Only)
+    defer { listener.closeIgnoringErrors() }
+    let port = try #require(try Socket.localAddress(listener)).port
+    let v4 = try #require(SocketAddress(numericHost: "127.0.0.1", port: port))
+    guard !ipv6Only else {
+      #expect(throws: PosixError.self) { try Socket.connect(to: v4, deadline: .after(seconds: 4)) }
+      return
+    }
+    let client = try Socket.connect(to: v4, deadline: .after(seconds: 4))
+    defer { client.closeIgnoringErrors() }
+    let (server, peer) = try Socket.accept(listener, deadline: .after(seconds: 4))
+    defer { server.closeIgnoringErrors() }
+    #expect(peer?.hostText == "::ffff:127.0.0.1")
+  }
+
   @Test func readTimesOutOnSilentPeer() throws {
     let (left, right) = try Socket.pair()
     defer {

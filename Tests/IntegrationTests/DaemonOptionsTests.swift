@@ -21,6 +21,13 @@ import Testing
       arguments: ["-j", "201"], status: 101, output: "--jobs argument must be between 1 and 200"),
     Row(arguments: ["--port", "70000"], status: 101, output: "port number out of range: 70000"),
     Row(arguments: ["--port=abc"], status: 101, output: "abc"),
+    Row(
+      arguments: ["--max-request-memory", "0"], status: 101,
+      output: "invalid --max-request-memory argument \"0\""),
+    Row(
+      arguments: ["--max-body-size", "12X"], status: 101,
+      output: "invalid --max-body-size argument \"12X\""),
+    Row(arguments: ["--help"], status: 0, output: "--max-request-memory BYTES"),
     Row(arguments: ["--allow", "1.2.3.4/33"], status: 101, output: "invalid mask \"33\""),
     Row(arguments: ["--allow", "::1/129"], status: 101, output: "invalid mask"),
     Row(

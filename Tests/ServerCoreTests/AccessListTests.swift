@@ -1,9 +1,12 @@
+import DistPosix
 import Testing
 
 @testable import ServerCore
 
 struct AccessListTests {
-  static func bytes(_ text: String) -> [UInt8] { Syscalls.numericAddress(text)! }
+  static func bytes(_ text: String) -> [UInt8] {
+    SocketAddress(numericHost: text, port: 0)!.addressBytes!
+  }
 
   @Test(arguments: [
     // (entries, peer, allowed)

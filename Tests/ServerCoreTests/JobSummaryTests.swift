@@ -1,3 +1,4 @@
+import DistPosix
 import Testing
 
 @testable import ServerCore
@@ -27,20 +28,26 @@ struct JobSummaryTests {
   ])
   func summaryLine(summary: JobSummary, expected: String) {
     #expect(
-      summary.line(peer: PeerAddress.ip(bytes: [127, 0, 0, 1], port: 5).description) == expected)
+      summary.line(peer: PeerAddress(.ipv4(address: 0x7f00_0001, port: 5)).description) == expected)
   }
 
-  @Test(arguments: [
-    (PeerAddress.ip(bytes: [127, 0, 0, 1], port: 80), "127.0.0.1:80"),
-    (
-      PeerAddress.ip(bytes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], port: 3632),
-      "::1:3632"
-    ),
-    (PeerAddress.unixDomain(path: ""), "UNIX-DOMAIN "),
-    (PeerAddress.notSocket, "NOTSOCKET"),
-  ])
-  func peerNames(peer: PeerAddress, expected: String) {
+  @Test(
+    arguments: [
+      (PeerAddress(.ipv4(address: 0x7f00_0001, port: 80)), "127.0.0.1:80", [127, 0, 0, 1]),
+      (
+        PeerAddress(.ipv6(address: .loopback, port: 3632)), "::1:3632",
+        [UInt8](repeating: 0, count: 15) + [1]
+      ),
+      (
+        PeerAddress(SocketAddress(numericHost: "::ffff:10.1.2.3", port: 7)), "::ffff:10.1.2.3:7",
+        [UInt8](repeating: 0, count: 10) + [0xff, 0xff, 10, 1, 2, 3]
+      ),
+      (PeerAddress(.unix(path: "")), "UNIX-DOMAIN ", nil),
+      (PeerAddress(nil), "NOTSOCKET", nil),
+    ] as [(PeerAddress, String, [UInt8]?)])
+  func peerNames(peer: PeerAddress, expected: String, bytes: [UInt8]?) {
     #expect(peer.description == expected)
+    #expect(peer.addressBytes == bytes)
   }
 
   @Test(arguments: [

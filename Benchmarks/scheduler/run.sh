@@ -1,0 +1,12 @@
+#!/bin/sh
+# Scheduling simulation (issue #9): our client and Debian's distcc 3.4 on the same loopback farms.
+#   Benchmarks/scheduler/run.sh [--scenarios homogeneous,slow-first,...]
+# Builds the release binaries first; prints a line per build and the table; writes Docs/scheduling-results.md
+# and Docs/scheduling-timeline.svg (the slow-first scenario). Needs gcc, make, python3; root or not.
+set -e
+cd "$(dirname "$0")/../.."
+swift build -c release --product distcc >/dev/null
+swift build -c release --product distccd >/dev/null
+bin=$(swift build -c release --show-bin-path)
+exec python3 Benchmarks/scheduler/simulate.py --distcc "$bin/distcc" --distccd "$bin/distccd" \
+  --svg Docs/scheduling-timeline.svg --markdown Docs/scheduling-results.md --warm --with-legacy-chooser "$@"

@@ -1,0 +1,46 @@
+import Glibc
+import Synchronization
+
+/// Jobs in flight: their directories and, while one runs, their compiler's process group. A daemon that
+/// stops before they finish (SIGINT, SIGHUP, `--lifetime`, or SIGTERM after its grace period) kills the
+/// compilers and removes the directories instead of leaving them behind.
+final class ActiveJobs: Sendable {
+  private struct Entry: Sendable {
+    let directory: JobDirectory
+    var processGroup: pid_t?
+  }
+
+  private let state = Mutex<(next: Int, entries: [Int: Entry])>((0, [:]))
+
+  /// Registers a job's directory; returns the job's key.
+  func add(_ directory: JobDirectory) -> Int {
+    state.withLock { state in
+      state.next += 1
+      state.entries[state.next] = Entry(directory: directory)
+      return state.next
+    }
+  }
+
+  /// Records (or, with `nil`, clears) the process group of the job's running compiler.
+  func setCompiler(_ key: Int, processGroup: pid_t?) {
+    state.withLock { $0.entries[key]?.processGroup = processGroup }
+  }
+
+  func remove(_ key: Int) {
+    _ = state.withLock { $0.entries.removeValue(forKey: key) }
+  }
+
+  var count: Int { state.withLock { $0.entries.count } }
+
+  /// SIGKILLs every running compiler's process group and removes every job directory; returns how many
+  /// jobs there were. The jobs' own threads find their compiler dead and their files gone.
+  func abandonAll() -> Int {
+    let entries = state.withLock { state in
+      defer { state.entries = [:] }
+      return Array(state.entries.values)
+    }
+    for entry in entries { if let group = entry.processGroup { kill(-group, SIGKILL) } }
+    for entry in entries { entry.directory.remove() }
+    return entries.count
+  }
+}

@@ -1,0 +1,114 @@
+import DistTestSupport
+import Foundation
+import Glibc
+import HostSpec
+import Testing
+
+@testable import ClientCore
+
+private func tcp(_ name: String, limit: Int = 2) -> HostEntry {
+  HostEntry(kind: .tcp(host: name, port: 3632), limit: limit, displayName: name)
+}
+
+private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
+  SchedulingHostChooser(
+    lockDirectory: directory.path, stateDirectory: directory.appending("sched"), readsDaemonLoad: false)
+}
+
+@Test func slotsHeldByAnotherClientAreSkipped() throws {
+  let directory = try TestDirectory()
+  let held = ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
+  let reservation = try #require(try chooser(directory).reserve(among: [tcp("a"), tcp("b")], input: "x.c"))
+  #expect(reservation.host.displayName == "b" && reservation.slot == 0)
+  #expect(reservation.lock?.path == directory.appending("cpu_tcp_b_3632_0"))
+  _ = held
+}
+
+@Test func finishedJobsTeachTheChooserWhichHostIsFaster() throws {
+  let directory = try TestDirectory()
+  let chooser = chooser(directory)
+  let hosts = [tcp("slow"), tcp("fast")]
+  let first = try #require(try chooser.reserve(among: hosts, input: "x.c"))
+  #expect(first.host.displayName == "slow", "nothing known yet: list order")
+  chooser.jobFinished(first, outcome: .completed(milliseconds: 900))
+  first.release()
+  let fast = HostReservation(host: tcp("fast"), slot: 0, lock: nil)
+  chooser.jobFinished(fast, outcome: .completed(milliseconds: 200))
+  let history = try String(contentsOfFile: directory.appending("sched/history"), encoding: .utf8)
+  #expect(history == "cpu_tcp_fast_3632 200 1 0 0\ncpu_tcp_slow_3632 900 1 0 0\n")
+  let next = try #require(try chooser.reserve(among: hosts, input: "y.c"))
+  #expect("\(next.host.displayName):\(next.slot)" == "fast:0")
+  next.release()
+  // Record locks do not exclude each other inside one process: hold fast:0 as another client would.
+  let held = ForeignLock(directory.appending("cpu_tcp_fast_3632_0"))
+  let second = try #require(try chooser.reserve(among: hosts, input: "z.c"))
+  #expect("\(second.host.displayName):\(second.slot)" == "fast:1", "a fast host's second slot beats a slow one's first")
+  _ = held
+}
+
+@Test func aFailureIsRememberedUntilTheNextSuccess() throws {
+  let directory = try TestDirectory()
+  let chooser = chooser(directory)
+  let reservation = HostReservation(host: tcp("a"), slot: 0, lock: nil)
+  chooser.jobFinished(reservation, outcome: .failed)
+  chooser.jobFinished(reservation, outcome: .failed)
+  var history = HostHistory.load(directory.appending("sched/history"))
+  #expect(history[tcp("a")]?.failures == 2)
+  chooser.jobFinished(reservation, outcome: .completed(milliseconds: 100))
+  history = HostHistory.load(directory.appending("sched/history"))
+  #expect(history[tcp("a")]?.failures == 0)
+}
+
+@Test func aWaitingClientTakesAFreedSlotWithinMilliseconds() throws {
+  let directory = try TestDirectory()
+  nonisolated(unsafe) var held: ForeignLock? = ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
+  let released = DispatchSemaphore(value: 0)
+  nonisolated(unsafe) var releasedAt = 0
+  DispatchQueue.global().async {
+    usleep(150_000)
+    releasedAt = SmallFile.monotonicMilliseconds()
+    held = nil
+    released.signal()
+  }
+  let reservation = try #require(try chooser(directory).reserve(among: [tcp("a", limit: 1)], input: "x.c"))
+  let tookAt = SmallFile.monotonicMilliseconds()
+  released.wait()
+  #expect(held == nil)
+  #expect(reservation.slot == 0)
+  #expect(tookAt - releasedAt < 100, "took the slot \(tookAt - releasedAt) ms after it was freed")
+}
+
+@Test func theLocalPoolSkipsBusyLocalhostLocks() throws {
+  let directory = try TestDirectory()
+  let held = ForeignLock(directory.appending("cpu_localhost_0"))
+  let chooser = chooser(directory)
+  let slot = try #require(try chooser.reserveLocal(limit: 3))
+  #expect(slot.slot == 1)
+  #expect(slot.lock?.path == directory.appending("cpu_localhost_1"))
+  #expect(try chooser.reserveLocal(limit: 0) == nil)
+  _ = held
+}
+
+@Test func aFullLocalPoolWaitsForItsSlot() throws {
+  let directory = try TestDirectory()
+  nonisolated(unsafe) var held: ForeignLock? = ForeignLock(directory.appending("cpu_localhost_0"))
+  DispatchQueue.global().async {
+    usleep(50_000)
+    held = nil
+  }
+  let slot = try #require(try chooser(directory).reserveLocal(limit: 1))
+  #expect(slot.slot == 0)
+  #expect(held == nil)
+}
+
+@Test func theEnvironmentSelectsTheScheduler() throws {
+  #expect(try ClientConfiguration(environment: [:]).scheduler == .adaptive)
+  #expect(try ClientConfiguration(environment: ["DISTCC_SCHEDULER": "3.4"]).scheduler == .lockFiles)
+  let compiler = DistributedCompiler(
+    configuration: try ClientConfiguration(environment: ["DISTCC_DIR": "/d"]))
+  let adaptive = try #require(compiler.chooser as? SchedulingHostChooser)
+  #expect(adaptive.lockDirectory == "/d/lock" && adaptive.stateDirectory == "/d/sched")
+  let legacy = DistributedCompiler(
+    configuration: try ClientConfiguration(environment: ["DISTCC_DIR": "/d", "DISTCC_SCHEDULER": "3.4"]))
+  #expect(legacy.chooser is LockFileHostChooser)
+}

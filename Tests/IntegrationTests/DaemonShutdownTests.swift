@@ -1,0 +1,67 @@
+import DistProtocol
+import Foundation
+import Glibc
+import Testing
+
+/// A daemon that stops before its jobs end kills their compilers and removes their job directories:
+/// SIGINT, SIGTERM after `--shutdown-grace`, and `--lifetime` in `--inetd` mode.
+@Suite struct DaemonShutdownTests {
+  static func isGone(_ pid: pid_t) -> Bool { kill(pid, 0) != 0 && errno == ESRCH }
+
+  static func waitUntilGone(_ pid: pid_t, timeout: Double = 10) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+      if isGone(pid) { return true }
+      usleep(20_000)
+    }
+    return isGone(pid)
+  }
+
+  @Test(arguments: [(SIGINT, [String]()), (SIGTERM, ["--shutdown-grace", "1"])])
+  func stoppingKillsRunningCompilers(signal: Int32, options: [String]) throws {
+    let world = try DaemonLifecycleTests.slowWorld(sleep: 60, options: options)
+    let socket = try RawSocket()
+    try socket.connect(host: "127.0.0.1", port: world.port)
+    try socket.send(try DaemonWorld.request(compiler: "slowcc"))
+    let compiler = try #require(DaemonLifecycleTests.waitForCompilerStart(world))
+    #expect(world.leftovers.contains { $0.hasPrefix("distccd_") })
+    let started = Date()
+    let (status, reason) = try #require(world.stopDaemon(signal))
+    #expect(reason == .uncaughtSignal && status == signal, "dies by the signal")
+    #expect(Date().timeIntervalSince(started) < 10)
+    #expect(Self.waitUntilGone(compiler), "compiler \(compiler) still running")
+    #expect(world.leftovers.isEmpty, "left: \(world.leftovers)")
+    #expect(world.log.contains("killed the compilers of 1 job(s)"))
+  }
+
+  @Test func inetdLifetimeKillsTheCompiler() throws {
+    let world = try DaemonWorld()
+    let compiler = try world.fakeCompiler("slowcc", sleep: 60, marker: "OBJECT")
+    try world.write("cmdlist", compiler + "\n")
+    try Data(try DaemonWorld.request(compiler: "slowcc")).write(
+      to: URL(fileURLWithPath: world.path("request.bin")))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: DaemonWorld.daemonPath)
+    process.arguments = [
+      "--inetd", "--lifetime", "1", "--no-sandbox", "--log-file", world.logPath, "--log-level",
+      "info",
+    ]
+    var env = ProcessInfo.processInfo.environment
+    env["TMPDIR"] = world.tmpdir
+    env["DISTCC_CMDLIST"] = world.path("cmdlist")
+    process.environment = env
+    process.standardInput = try FileHandle(
+      forReadingFrom: URL(fileURLWithPath: world.path("request.bin")))
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    let started = Date()
+    try process.run()
+    let pid = try #require(DaemonLifecycleTests.waitForCompilerStart(world))
+    process.waitUntilExit()
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGALRM)
+    #expect(Date().timeIntervalSince(started) < 10)
+    #expect(Self.waitUntilGone(pid), "compiler \(pid) still running")
+    #expect(world.leftovers.isEmpty, "left: \(world.leftovers)")
+    #expect(world.log.contains("Alarm clock"))
+  }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Debian's distccd 3.4 running the benchmark's fake compiler (allowed through `DISTCC_CMDLIST`, as a real
+/// compiler would be) at its own speed, on one loopback address; stopped by pid.
+private final class FakeCompilerDaemon {
+  let address: String
+  let port: Int
+  private let process: Process
+
+  var hostSpec: String { "\(address):\(port)" }
+
+  init(address: String, world: String, delayMilliseconds: Int) throws {
+    self.address = address
+    port = try freePort(on: address)
+    process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/distccd")
+    process.arguments = [
+      "--no-detach", "--daemon", "--listen", address, "--port", String(port), "--allow", "127.0.0.0/8",
+      "--jobs", "2", "--log-stderr", "--log-level", "error",
+    ]
+    process.environment = [
+      "PATH": "/usr/bin:/bin", "TMPDIR": "/tmp", "DISTCC_CMDLIST": world + "/cmdlist",
+      "DISTCC_CMDLIST_NUMWORDS": "1", "FAKECC_DELAY_MS": String(delayMilliseconds),
+      "FAKECC_HOST": address, "FAKECC_OBJECTS": world,
+    ]
+    process.standardError = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    guard waitUntil({ isListening(address, port) }) else {
+      stop()
+      throw HarnessError("distccd on \(address):\(port) did not start")
+    }
+  }
+
+  func stop() {
+    guard process.isRunning else { return }
+    let pid = process.processIdentifier
+    let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+    kill(pid, SIGKILL)
+    for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGKILL) }
+    process.waitUntilExit()
+  }
+
+  deinit { stop() }
+}
+
+/// A world with the benchmark's fake compiler (built from `fakecc.c`), its object for `f1.c`, and two daemons: `slow` listed first, `fast` second.
+private struct SchedulingWorld {
+  let world: ClientWorld
+  let slow: FakeCompilerDaemon
+  let fast: FakeCompilerDaemon
+
+  init(slowFirst: Bool = true, limit: Int) throws {
+    let placeholder = try ClientWorld(hosts: nil)
+    chmod(placeholder.path, 0o755)
+    let fakecc = ClientHarness.packageRoot + "/Benchmarks/scheduler/fakecc.c"
+    try placeholder.write("cmdlist", placeholder.path + "/fakecc\n")
+    let built = try placeholder.local(["gcc", "-O2", "-o", "fakecc", fakecc])
+    guard built.status == 0 else { throw HarnessError("gcc fakecc.c: \(built.stderr)") }
+    try placeholder.write("f1.c", "/* FILEID_1 */\nint f1(void) { return 1; }\n")
+    try placeholder.write("hold.c", "/* FILEID_1 FAKECC_DELAY_3000 */\nint f1(void) { return 1; }\n")
+    let gcc = try placeholder.local(["gcc", "-c", "f1.c", "-o", "f1.o"])
+    guard gcc.status == 0 else { throw HarnessError("gcc: \(gcc.stderr)") }
+    slow = try FakeCompilerDaemon(address: "127.0.0.21", world: placeholder.path, delayMilliseconds: 2000)
+    fast = try FakeCompilerDaemon(address: "127.0.0.22", world: placeholder.path, delayMilliseconds: 50)
+    let first = slowFirst ? slow : fast
+    let second = slowFirst ? fast : slow
+    placeholder.environment["DISTCC_HOSTS"] = "\(first.hostSpec)/\(limit) \(second.hostSpec)/\(limit)"
+    placeholder.environment["PATH"] = placeholder.path + ":/usr/bin:/bin"
+    placeholder.environment["FAKECC_OBJECTS"] = placeholder.path
+    world = placeholder
+  }
+
+  /// The host that compiled a job, from the fake compiler's trace line relayed on the client's stderr.
+  func host(of result: ProcessResult) -> String? {
+    result.stderr.split(separator: "\n").first { $0.hasPrefix("SCHEDTRACE ") }?
+      .split(separator: " ").dropFirst().first.map(String.init)
+  }
+
+  /// Waits until some process holds the lock file `name` (fcntl `F_GETLK`).
+  func waitForLock(_ name: String) -> Bool {
+    waitUntil {
+      let fd = open(world.distccDir + "/lock/" + name, O_RDWR)
+      guard fd >= 0 else { return false }
+      defer { close(fd) }
+      var lock = flock()
+      lock.l_type = Int16(F_WRLCK)
+      lock.l_whence = Int16(SEEK_SET)
+      return fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != Int16(F_UNLCK)
+    }
+  }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct SchedulerTests {
+  /// With nothing known, the list order is kept; each job's time is then remembered in `$DISTCC_DIR/sched`,
+  /// and the faster host wins every later choice although it is listed second.
+  @Test func theFasterHostIsPreferredOnceItsTimesAreKnown() throws {
+    let farm = try SchedulingWorld(limit: 2)
+    var hosts: [String?] = []
+    for index in 0..<4 {
+      let result = try farm.world.distcc(["fakecc", "-c", "f1.c", "-o", "out\(index).o"])
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(farm.world.contents("out\(index).o") == farm.world.contents("f1.o"))
+      hosts.append(farm.host(of: result))
+    }
+    let history = try String(contentsOfFile: farm.world.distccDir + "/sched/history", encoding: .utf8)
+    #expect(hosts == ["127.0.0.21", "127.0.0.22", "127.0.0.22", "127.0.0.22"], "\(history)")
+    #expect(history.contains("cpu_tcp_127.0.0.22_\(farm.fast.port) "), "\(history)")
+  }
+
+  enum Holder: String, CaseIterable, Sendable { case ours, debian }
+
+  /// Slots are shared with Debian's client through the same lock files, both ways: while one client holds
+  /// the fast host's only slot for a long job, the other client's job goes to the slow host.
+  @Test(arguments: Holder.allCases)
+  func aSlotHeldByTheOtherClientIsLeftAlone(holder: Holder) throws {
+    let farm = try SchedulingWorld(slowFirst: false, limit: 1)
+    let environment = farm.world.environment
+    let directory = farm.world.path
+    let holderBinary = holder == .ours ? ClientHarness.distcc : "/usr/bin/distcc"
+    let otherBinary = holder == .ours ? "/usr/bin/distcc" : ClientHarness.distcc
+    nonisolated(unsafe) var held: ProcessResult?
+    let done = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+      held = try? runProcess(
+        [holderBinary, "fakecc", "-c", "hold.c", "-o", "hold.o"], environment: environment, in: directory)
+      done.signal()
+    }
+    #expect(farm.waitForLock("cpu_tcp_127.0.0.22_\(farm.fast.port)_0"), "the holder took the fast host's slot")
+    let other = try runProcess(
+      [otherBinary, "fakecc", "-c", "f1.c", "-o", "other.o"], environment: environment, in: directory)
+    #expect(other.status == 0, "\(other.stderr)")
+    #expect(farm.host(of: other) == "127.0.0.21", "\(other.stderr)")
+    done.wait()
+    #expect(held?.status == 0)
+    #expect(held.flatMap(farm.host(of:)) == "127.0.0.22")
+    #expect(farm.world.contents("other.o") == farm.world.contents("f1.o"))
+  }
+}
