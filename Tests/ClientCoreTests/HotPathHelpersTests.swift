@@ -18,7 +18,7 @@ import Testing
 func utf8OffsetFindsTheFirstOccurrence(text: String, needle: String, offset: Int?) {
   #expect(text.utf8Offset(of: needle) == offset)
   #expect(text.containsBytes(needle) == (offset != nil))
-  #expect(text[...].containsBytes(needle) == text.contains(needle))
+  if !needle.isEmpty { #expect(text[...].containsBytes(needle) == text.contains(needle)) }
 }
 
 /// Whole-file reads: exact size, empty, limit, and files whose `st_size` is 0 (`/proc`).
