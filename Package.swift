@@ -29,9 +29,9 @@ let package = Package(
     .systemLibrary(
       name: "CLZO", pkgConfig: "lzo2",
       providers: [.apt(["liblzo2-dev"])]),
-    .systemLibrary(
-      name: "CLibSSH2", pkgConfig: "libssh2",
-      providers: [.apt(["libssh2-1-dev"])]),
+    // Header types only: SSHTransport loads libssh2.so.1 with dlopen on first use (LibSSH2.swift), so no
+    // pkg-config (it would add -lssh2 to every client link).
+    .systemLibrary(name: "CLibSSH2", providers: [.apt(["libssh2-1-dev"])]),
 
     // Standalone layers: no dependency above them.
     .target(name: "HostSpec", swiftSettings: strict),
@@ -77,7 +77,11 @@ let package = Package(
       swiftSettings: strict),
 
     // Thin executables.
-    .executableTarget(name: "distcc", dependencies: ["ClientCore"], swiftSettings: strict),
+    // A position-dependent client: the static Swift runtime's ~26,000 relative relocations are not applied
+    // (and their pages not copied) at every start, which is once per compile.
+    .executableTarget(
+      name: "distcc", dependencies: ["ClientCore"], swiftSettings: strict,
+      linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"])]),
     .executableTarget(
       name: "distccd",
       dependencies: [

@@ -36,8 +36,12 @@ struct CompilerNameRewriter {
 
   /// The triple with `-pc-` collapsed to `-` (`x86_64-linux-gnu`).
   var gnuTriple: String {
-    guard let range = buildTriple.firstRange(of: "-pc-") else { return buildTriple }
-    return buildTriple[..<range.lowerBound] + "-" + buildTriple[range.upperBound...]
+    // On bytes: `firstRange(of:)` and `joined` would instantiate `_StringProcessing`'s searcher and generic
+    // metadata (about 170,000 instructions on every compile).
+    guard let offset = buildTriple.utf8Offset(of: "-pc-") else { return buildTriple }
+    let bytes = Array(buildTriple.utf8)
+    return String(decoding: bytes[..<offset], as: UTF8.self)
+      + String(decoding: bytes[(offset + 3)...], as: UTF8.self)
   }
 
   /// `cc` → `gcc`/`clang`, `c++` → `g++`/`clang++`, by following the first `PATH` entry's symlinks.
@@ -46,7 +50,7 @@ struct CompilerNameRewriter {
     let elements = FileSystem.pathElements(path)
     for index in elements.indices {
       // 3.4 quirk: skip an element whenever the rest of PATH (this element on) mentions distcc.
-      if elements[index...].joined(separator: ":").contains("distcc") { continue }
+      if elements[index...].joined(separator: ":").containsBytes("distcc") { continue }
       let candidate = String(elements[index]) + "/" + name
       guard FileSystem.isExecutable(candidate) else { continue }
       guard var target = FileSystem.readLink(candidate) else { return nil }

@@ -22,30 +22,38 @@ enum FileSystem {
     return String(cString: pointer)
   }
 
-  /// A whole file, if readable and at most `limit` bytes, read straight into one buffer of its size.
+  /// A whole file, if readable and at most `limit` bytes, read straight into one uninitialised buffer of its
+  /// size plus one byte (so the read that sees end-of-file needs no growth and nothing is zero-filled).
   static func contents(of path: String, limit: Int = 1 << 20) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var info = stat()
     guard fstat(fd, &info) == 0, Int(info.st_size) <= limit else { return nil }
-    var result = [UInt8](repeating: 0, count: Int(info.st_size))
-    var filled = 0
-    while true {
-      if filled == result.count {
-        // The file grew (or st_size was 0, as for /proc files): keep reading in chunks.
-        guard result.count < limit else { return nil }
-        result.append(contentsOf: repeatElement(0, count: min(64 * 1024, limit - result.count)))
+    let capacity = Int(info.st_size) + 1
+    var failed = false
+    var result = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+      initialized = 0
+      while initialized < capacity {
+        let count = read(fd, buffer.baseAddress! + initialized, capacity - initialized)
+        if count < 0 && errno == EINTR { continue }
+        if count < 0 { failed = true }
+        if count <= 0 { return }
+        initialized += count
       }
-      let count = result.withUnsafeMutableBytes {
-        read(fd, $0.baseAddress! + filled, $0.count - filled)
-      }
-      if count < 0 && errno == EINTR { continue }
-      guard count >= 0 else { return nil }
-      if count == 0 { break }
-      filled += count
     }
-    result.removeSubrange(filled...)
+    guard !failed else { return nil }
+    if result.count == capacity {
+      // The file grew, or st_size was 0 as for /proc files: read the rest in chunks.
+      var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+      while result.count <= limit {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count >= 0 else { return nil }
+        if count == 0 { break }
+        result.append(contentsOf: chunk[..<count])
+      }
+    }
     return result.count <= limit ? result : nil
   }
 

@@ -27,7 +27,7 @@ public enum Invocation: Sendable, Equatable {
     let program = arguments.first ?? "distcc"
     let name =
       program.lastIndex(of: "/").map { String(program[program.index(after: $0)...]) } ?? program
-    guard name.contains("distcc") else {
+    guard name.containsBytes("distcc") else {
       trimMasqueradePath(program: program, name: name, configuration: &configuration)
       return .compile([name] + arguments.dropFirst())
     }

@@ -59,7 +59,8 @@ struct RemoteAttempt {
     state.note(.compile, .remote, host: host.stateName)
 
     var decoder = ResponseDecoder(expecting: version)
-    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    // Bytes are only ever read from `buffer[..<count]` after a read wrote them: no need to zero-fill it.
+    var buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { $1 = $0.count }
     var receiving = false
     do {
       while true {
@@ -73,7 +74,7 @@ struct RemoteAttempt {
           receiving = true
           state.note(.receive, .remote)
         }
-        decoder.append(buffer[..<count])
+        buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
         if let response = try decoder.next() { return .reply(response) }
       }
     } catch let error as DistProtocolError {

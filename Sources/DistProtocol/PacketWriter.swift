@@ -21,7 +21,10 @@ public enum PacketWriter {
   ) {
     precondition(body.count <= maxBodyLength, "\(token) body too long for a packet")
     appendHeader(token, UInt32(body.count), to: &output)
-    output.append(contentsOf: body)
+    // One memcpy when the body is contiguous (arrays, native strings' UTF-8), not an element-wise copy.
+    if body.withContiguousStorageIfAvailable({ output.append(contentsOf: $0) }) == nil {
+      output.append(contentsOf: body)
+    }
   }
 
   /// Appends a bulk packet (`DOTI`, `FILE`, `SERR`, `SOUT`, `DOTO`, `DOTD`): in protocol 1 the body as is,

@@ -37,12 +37,15 @@ final class KnownHosts {
   }
 
   let files: [File]
+  private let api: LibSSH2
 
   init(session: LibSSH2Session, paths: [String]) {
+    let api = session.api
+    self.api = api
     var files: [File] = []
     for path in paths {
       guard case .success(let bytes)? = ConfigFiles.read(path),
-        let collection = libssh2_knownhost_init(session.raw)
+        let collection = api.knownhostInit(session.raw)
       else { continue }
       var revoked: Set<String> = []
       for line in bytes.split(separator: UInt8(ascii: "\n")) {
@@ -58,7 +61,7 @@ final class KnownHosts {
         text.append(UInt8(ascii: "\n"))
         _ = text.withUnsafeBufferPointer { buffer in
           buffer.withMemoryRebound(to: CChar.self) {
-            libssh2_knownhost_readline(collection, $0.baseAddress, $0.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+            api.knownhostReadline(collection, $0.baseAddress, $0.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
           }
         }
       }
@@ -68,7 +71,7 @@ final class KnownHosts {
   }
 
   deinit {
-    for file in files { libssh2_knownhost_free(file.collection) }
+    for file in files { api.knownhostFree(file.collection) }
   }
 
   enum Verdict: Equatable {
@@ -86,7 +89,7 @@ final class KnownHosts {
       let typeMask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | type.knownHostMask
       let result = key.withUnsafeBufferPointer { buffer in
         buffer.withMemoryRebound(to: CChar.self) {
-          libssh2_knownhost_checkp(file.collection, name, -1, $0.baseAddress, $0.count, typeMask, &entry)
+          api.knownhostCheckp(file.collection, name, -1, $0.baseAddress, $0.count, typeMask, &entry)
         }
       }
       switch result {

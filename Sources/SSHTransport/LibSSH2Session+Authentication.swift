@@ -8,9 +8,9 @@ extension LibSSH2Session {
   func authenticate(settings: SSHHostSettings, agentSocket: String?, deadline: Deadline) throws(SSHError) {
     let user = settings.user
     let methods = try retry(.authentication, deadline: deadline) {
-      libssh2_userauth_list(raw, user, UInt32(user.utf8.count))
+      api.userauthList(raw, user, UInt32(user.utf8.count))
     }
-    if libssh2_userauth_authenticated(raw) != 0 { return }
+    if api.userauthAuthenticated(raw) != 0 { return }
     guard let methods else {
       throw .authentication(host: display, user: user, tried: [], reason: lastError)
     }
@@ -30,7 +30,7 @@ extension LibSSH2Session {
       let publicPath = path + ".pub"
       let hasPublic = ConfigFiles.exists(publicPath)
       let result = try retry(.authentication, deadline: deadline) {
-        libssh2_userauth_publickey_fromfile_ex(
+        api.userauthPublickeyFromfileEx(
           raw, user, UInt32(user.utf8.count), hasPublic ? publicPath : nil, path, "")
       }
       if result == 0 { return }
@@ -52,15 +52,15 @@ extension LibSSH2Session {
   private func authenticateWithAgent(
     socket: String, settings: SSHHostSettings, deadline: Deadline, tried: inout [String]
   ) throws(SSHError) -> Bool {
-    guard let agent = libssh2_agent_init(raw) else { return false }
-    defer { libssh2_agent_free(agent) }
-    libssh2_agent_set_identity_path(agent, socket)
-    guard libssh2_agent_connect(agent) == 0 else {
+    guard let agent = api.agentInit(raw) else { return false }
+    defer { api.agentFree(agent) }
+    api.agentSetIdentityPath(agent, socket)
+    guard api.agentConnect(agent) == 0 else {
       tried.append("agent at \(socket) (cannot connect)")
       return false
     }
-    defer { libssh2_agent_disconnect(agent) }
-    guard libssh2_agent_list_identities(agent) == 0 else {
+    defer { _ = api.agentDisconnect(agent) }
+    guard api.agentListIdentities(agent) == 0 else {
       tried.append("agent at \(socket) (cannot list keys)")
       return false
     }
@@ -68,13 +68,13 @@ extension LibSSH2Session {
     var previous: UnsafeMutablePointer<libssh2_agent_publickey>? = nil
     while true {
       var identity: UnsafeMutablePointer<libssh2_agent_publickey>? = nil
-      guard libssh2_agent_get_identity(agent, &identity, previous) == 0, let identity else { return false }
+      guard api.agentGetIdentity(agent, &identity, previous) == 0, let identity else { return false }
       previous = identity
       let blob = Array(UnsafeRawBufferPointer(start: identity.pointee.blob, count: identity.pointee.blob_len))
       if let allowed, !allowed.contains(blob) { continue }
       let user = settings.user
       let result = try retry(.authentication, deadline: deadline) {
-        libssh2_agent_userauth(agent, user, identity)
+        api.agentUserauth(agent, user, identity)
       }
       if result == 0 { return true }
       let comment = identity.pointee.comment.map { String(cString: $0) } ?? "key"

@@ -3,34 +3,41 @@ import DistPosix
 internal import Glibc
 import SystemPackage
 
-/// libssh2 is initialised once per process, before the first session.
-private let libssh2Ready: Bool = libssh2_init(0) == 0
-
 /// One non-blocking libssh2 session on a connected TCP socket. Every call that can block loops on
 /// `LIBSSH2_ERROR_EAGAIN`, polling the socket in the directions libssh2 asks for, until the caller's deadline.
 final class LibSSH2Session {
+  /// The loaded library (see ``LibSSH2``).
+  let api: LibSSH2
   let raw: OpaquePointer
   let socket: FileDescriptor
   /// `user@host[:port]`, for messages.
   let display: String
 
   init(socket: FileDescriptor, display: String) throws(SSHError) {
-    guard libssh2Ready, let raw = libssh2_session_init_ex(nil, nil, nil, nil) else {
+    let api: LibSSH2
+    do throws(SSHError) {
+      api = try LibSSH2.shared()
+    } catch {
+      socket.closeIgnoringErrors()
+      throw error
+    }
+    guard let raw = api.sessionInitEx(nil, nil, nil, nil) else {
       socket.closeIgnoringErrors()
       throw .handshake(host: display, reason: "libssh2 could not be initialised")
     }
+    self.api = api
     self.raw = raw
     self.socket = socket
     self.display = display
-    libssh2_session_set_blocking(raw, 0)
+    api.sessionSetBlocking(raw, 0)
   }
 
   deinit {
     // Bounded goodbye: blocking calls with a short timeout, so a dead peer cannot hold the caller.
-    libssh2_session_set_timeout(raw, 1000)
-    libssh2_session_set_blocking(raw, 1)
-    libssh2_session_disconnect_ex(raw, SSH_DISCONNECT_BY_APPLICATION, "done", "")
-    libssh2_session_free(raw)
+    api.sessionSetTimeout(raw, 1000)
+    api.sessionSetBlocking(raw, 1)
+    _ = api.sessionDisconnectEx(raw, SSH_DISCONNECT_BY_APPLICATION, "done", "")
+    _ = api.sessionFree(raw)
     socket.closeIgnoringErrors()
   }
 
@@ -38,21 +45,21 @@ final class LibSSH2Session {
   var lastError: String {
     var message: UnsafeMutablePointer<CChar>? = nil
     var length: Int32 = 0
-    let code = libssh2_session_last_error(raw, &message, &length, 0)
+    let code = api.sessionLastError(raw, &message, &length, 0)
     guard let message, length > 0 else { return "libssh2 error \(code)" }
     return String(decoding: UnsafeRawBufferPointer(start: message, count: Int(length)), as: UTF8.self)
   }
 
-  var lastErrorCode: Int32 { libssh2_session_last_errno(raw) }
+  var lastErrorCode: Int32 { api.sessionLastErrno(raw) }
 
   /// Sets algorithm preferences (`LIBSSH2_METHOD_*`) before the handshake.
   func prefer(_ method: Int32, _ list: String) {
-    _ = libssh2_session_method_pref(raw, method, list)
+    _ = api.sessionMethodPref(raw, method, list)
   }
 
   /// Waits until the socket is ready in the direction libssh2 last blocked on.
   func waitForSocket(stage: SSHError.Stage, deadline: Deadline) throws(SSHError) {
-    let directions = libssh2_session_block_directions(raw)
+    let directions = api.sessionBlockDirections(raw)
     var events: Int16 = 0
     if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
     if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
@@ -97,27 +104,27 @@ final class LibSSH2Session {
     prefer(LIBSSH2_METHOD_MAC_SC, preferences.macs)
     prefer(LIBSSH2_METHOD_COMP_CS, "none")
     prefer(LIBSSH2_METHOD_COMP_SC, "none")
-    let result = try retry(.handshake, deadline: deadline) { libssh2_session_handshake(raw, socket.rawValue) }
+    let result = try retry(.handshake, deadline: deadline) { api.sessionHandshake(raw, socket.rawValue) }
     if result != 0 { throw .handshake(host: display, reason: lastError) }
   }
 
   /// The negotiated algorithm of one `LIBSSH2_METHOD_*` kind, for measurements and messages.
   func negotiated(_ method: Int32) -> String? {
-    libssh2_session_methods(raw, method).map { String(cString: $0) }
+    api.sessionMethods(raw, method).map { String(cString: $0) }
   }
 
   /// The server's host key blob and type, after the handshake.
   func hostKey() -> (blob: [UInt8], type: HostKeyType?)? {
     var length = 0
     var type: Int32 = 0
-    guard let key = libssh2_session_hostkey(raw, &length, &type) else { return nil }
+    guard let key = api.sessionHostkey(raw, &length, &type) else { return nil }
     let blob = Array(UnsafeRawBufferPointer(start: key, count: length))
     return (blob, HostKeyType(sessionType: type))
   }
 
   /// The SHA-256 fingerprint of the server's host key as OpenSSH prints it (`SHA256:…`).
   func hostKeyFingerprint() -> String {
-    guard let hash = libssh2_hostkey_hash(raw, LIBSSH2_HOSTKEY_HASH_SHA256) else { return "SHA256:?" }
+    guard let hash = api.hostkeyHash(raw, LIBSSH2_HOSTKEY_HASH_SHA256) else { return "SHA256:?" }
     let bytes = UnsafeRawBufferPointer(start: hash, count: 32)
     return "SHA256:" + Base64.encode(bytes, padding: false)
   }

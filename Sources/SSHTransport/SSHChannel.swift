@@ -63,7 +63,7 @@ public final class SSHChannel {
     var offset = 0
     while offset < bytes.count {
       let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self)
-      let written = libssh2_channel_write_ex(channel, 0, start, bytes.count - offset)
+      let written = session.api.channelWriteEx(channel, 0, start, bytes.count - offset)
       if written > 0 {
         offset += written
       } else if written == 0 || written == Int(LIBSSH2_ERROR_EAGAIN) {
@@ -90,7 +90,7 @@ public final class SSHChannel {
   /// that read to end of file.
   public func sendEOF(deadline: Deadline) throws(SSHError) {
     guard let channel else { throw .io(host: session.display, reason: "channel already closed") }
-    let result: Int32 = try session.retry(.io, deadline: deadline) { libssh2_channel_send_eof(channel) }
+    let result: Int32 = try session.retry(.io, deadline: deadline) { session.api.channelSendEof(channel) }
     if result != 0 { throw failure(deadline: deadline) }
   }
 
@@ -104,12 +104,12 @@ public final class SSHChannel {
     let start = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
     while true {
       drainStderr()
-      let count = libssh2_channel_read_ex(channel, 0, start, buffer.count)
+      let count = session.api.channelReadEx(channel, 0, start, buffer.count)
       if count > 0 {
         receivedBytes += count
         return count
       }
-      if count == Int(LIBSSH2_ERROR_EAGAIN) || (count == 0 && libssh2_channel_eof(channel) == 0) {
+      if count == Int(LIBSSH2_ERROR_EAGAIN) || (count == 0 && session.api.channelEof(channel) == 0) {
         try session.waitForSocket(stage: .io, deadline: deadline)
         continue
       }
@@ -143,17 +143,17 @@ public final class SSHChannel {
     self.channel = nil
     // Bounded: blocking calls with a one-second timeout, then back to non-blocking for the connection's next
     // channel.
-    libssh2_session_set_timeout(session.raw, 1000)
-    libssh2_session_set_blocking(session.raw, 1)
-    libssh2_channel_free(channel)
-    libssh2_session_set_blocking(session.raw, 0)
+    session.api.sessionSetTimeout(session.raw, 1000)
+    session.api.sessionSetBlocking(session.raw, 1)
+    _ = session.api.channelFree(channel)
+    session.api.sessionSetBlocking(session.raw, 0)
   }
 
   private func drainStderr() {
     guard let channel else { return }
     var chunk = [CChar](repeating: 0, count: 4096)
     while true {
-      let count = libssh2_channel_read_ex(channel, SSH_EXTENDED_DATA_STDERR, &chunk, chunk.count)
+      let count = session.api.channelReadEx(channel, SSH_EXTENDED_DATA_STDERR, &chunk, chunk.count)
       guard count > 0 else { return }
       stderrTail += chunk[..<count].map { UInt8(bitPattern: $0) }
       if stderrTail.count > Self.stderrLimit { stderrTail.removeFirst(stderrTail.count - Self.stderrLimit) }
@@ -164,7 +164,7 @@ public final class SSHChannel {
   /// else an I/O error with libssh2's message.
   private func failure(deadline: Deadline) -> SSHError {
     let reason = session.lastError
-    if let channel, receivedBytes == 0, libssh2_channel_eof(channel) != 0 {
+    if let channel, receivedBytes == 0, session.api.channelEof(channel) != 0 {
       return remoteCommandFailure(deadline: deadline)
     }
     return .io(host: session.display, reason: reason)
@@ -174,10 +174,10 @@ public final class SSHChannel {
   private func remoteCommandFailure(deadline: Deadline) -> SSHError {
     if let channel {
       let shortly = min(deadline, .after(milliseconds: 2000))
-      _ = try? session.retry(.exec, deadline: shortly) { libssh2_channel_wait_closed(channel) }
+      _ = try? session.retry(.exec, deadline: shortly) { session.api.channelWaitClosed(channel) }
     }
     drainStderr()
-    let status: Int32? = channel.map { libssh2_channel_get_exit_status($0) }
+    let status: Int32? = channel.map { session.api.channelGetExitStatus($0) }
     let text = String(decoding: stderrTail, as: UTF8.self)
       .split(whereSeparator: \.isNewline).suffix(3).joined(separator: " / ")
     return .remoteCommandFailed(

@@ -72,17 +72,17 @@ public final class SSHConnection {
     var clock = Stopwatch()
     let display = session.display
     let channel = try session.retry(.channel, deadline: deadline) {
-      libssh2_channel_open_ex(
+      session.api.channelOpenEx(
         session.raw, "session", 7, Self.channelWindow, UInt32(LIBSSH2_CHANNEL_PACKET_DEFAULT), nil, 0)
     }
     guard let channel else { throw .channel(host: display, reason: session.lastError) }
     let command = destination.remoteCommandLine
     let started = try session.retry(.exec, deadline: deadline) {
-      libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
+      session.api.channelProcessStartup(channel, "exec", 4, command, UInt32(command.utf8.count))
     }
     if started != 0 {
       let reason = session.lastError
-      libssh2_channel_free(channel)
+      _ = session.api.channelFree(channel)
       throw .exec(host: display, command: command, reason: reason)
     }
     var timings = pendingTimings ?? SSHChannel.SetupTimings(connect: 0, handshake: 0, authentication: 0, exec: 0)

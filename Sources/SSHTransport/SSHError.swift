@@ -7,6 +7,7 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     case hostKey = "host key"
     case authentication, channel, exec, io
     case spawn
+    case library
     public var description: String { rawValue }
   }
 
@@ -42,6 +43,8 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
   case timedOut(host: String, stage: Stage)
   /// The external `DISTCC_SSH` program could not be started.
   case spawn(program: String, reason: String)
+  /// libssh2 (`name`, loaded on the first SSH job) is missing or lacks a function we call.
+  case library(name: String, reason: String)
 
   /// The step that failed.
   public var stage: Stage {
@@ -57,6 +60,7 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     case .io: .io
     case .timedOut(_, let stage): stage
     case .spawn: .spawn
+    case .library: .library
     }
   }
 
@@ -91,6 +95,8 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
       return "ssh \(host): \(stage) timed out"
     case .spawn(let program, let reason):
       return "ssh tunnel \(program): \(reason)"
+    case .library(let name, let reason):
+      return "ssh: cannot load \(name): \(reason); install libssh2 (Debian: libssh2-1) or set DISTCC_SSH=ssh"
     }
   }
 }
