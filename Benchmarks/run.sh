@@ -10,8 +10,6 @@ for tool in distcc distccd; do
   [[ -x /usr/bin/$tool ]] || { echo "run.sh: /usr/bin/$tool missing: apt-get install distcc" >&2; exit 2; }
 done
 command -v valgrind >/dev/null || echo "run.sh: valgrind not installed: no instruction counts" >&2
-swift build -c release --static-swift-stdlib --product distccd
-# Our client is measured when it builds and compiles remotely with DISTCC_FALLBACK=0 (bench.py checks).
-swift build -c release --static-swift-stdlib --product distcc ||
-  echo "run.sh: our client does not build: measuring our daemon with 3.4's client only" >&2
+# The binaries as shipped (static Swift runtime and, where installed, static libstdc++).
+Scripts/build-release.sh --product distccd --product distcc >/dev/null
 BENCH_COMMIT=$(git rev-parse --short HEAD) exec python3 Benchmarks/bench.py "$@"

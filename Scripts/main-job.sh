@@ -11,10 +11,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 ./Scripts/install-deps.sh
-echo "== building release binaries"
-swift build -c release --static-swift-stdlib --product distcc
-swift build -c release --static-swift-stdlib --product distccd
-bin="$(swift build -c release --show-bin-path)"
+echo "== building release binaries (static Swift runtime; Scripts/build-release.sh)"
+bin="$(Scripts/build-release.sh --product distcc --product distccd)"
 
 work=$(mktemp -d /tmp/swift-distcc-main-job.XXXXXX)
 pids=()

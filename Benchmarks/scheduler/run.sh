@@ -5,8 +5,6 @@
 # and Docs/scheduling-timeline.svg (the slow-first scenario). Needs gcc, make, python3; root or not.
 set -e
 cd "$(dirname "$0")/../.."
-swift build -c release --product distcc >/dev/null
-swift build -c release --product distccd >/dev/null
-bin=$(swift build -c release --show-bin-path)
+bin=$(Scripts/build-release.sh --product distcc --product distccd)
 exec python3 Benchmarks/scheduler/simulate.py --distcc "$bin/distcc" --distccd "$bin/distccd" \
   --svg Docs/scheduling-timeline.svg --markdown Docs/scheduling-results.md --warm --with-legacy-chooser "$@"
