@@ -41,7 +41,7 @@ import Testing
   static func waitForExit(_ pid: pid_t, timeout: Double = 10) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
-      if kill(pid, 0) != 0 { return true }
+      if DaemonShutdownTests.isGone(pid) { return true }
       usleep(20_000)
     }
     return false

@@ -6,7 +6,15 @@ import Testing
 /// A daemon that stops before its jobs end kills their compilers and removes their job directories:
 /// SIGINT, SIGTERM after `--shutdown-grace`, and `--lifetime` in `--inetd` mode.
 @Suite struct DaemonShutdownTests {
-  static func isGone(_ pid: pid_t) -> Bool { kill(pid, 0) != 0 && errno == ESRCH }
+  /// Whether `pid` no longer runs: no such process, or a zombie (killed; its parent died, and whether and
+  /// when the reaper that inherited it reaps it is up to the machine's init).
+  static func isGone(_ pid: pid_t) -> Bool {
+    if kill(pid, 0) != 0 && errno == ESRCH { return true }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return true }
+    return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+  }
 
   static func waitUntilGone(_ pid: pid_t, timeout: Double = 10) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
