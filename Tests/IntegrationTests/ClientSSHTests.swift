@@ -1,30 +1,86 @@
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
 
-/// SSH hosts through `DISTCC_SSH` (3.4's tunnel program): a stand-in `ssh` that runs the remote command here,
-/// so the job's bytes travel over the tunnel's pipes to a real `distccd --inetd`.
-@Suite(.serialized, .timeLimit(.minutes(1))) struct ClientSSHTests {
-  @Test(arguments: RealDaemon.Kind.allCases)
-  func sshHostCompilesThroughTheTunnelProgram(kind: RealDaemon.Kind) throws {
-    let world = try ClientWorld(hosts: nil)
-    // argv: fakessh [-l USER] HOST COMMAND --inetd --enable-tcp-insecure
-    try world.write(
-      "fakessh",
-      "#!/bin/sh\necho \"$@\" > \(world.path)/ssh-args\nif [ \"$1\" = -l ]; then shift 2; fi\nshift\nexec env TMPDIR=/tmp \"$@\"\n"
-    )
-    chmod(world.path + "/fakessh", 0o755)
-    world.environment["DISTCC_SSH"] = world.path + "/fakessh"
-    world.environment["DISTCC_HOSTS"] = "alice@buildbox:\(kind.executable),lzo"
-    world.environment["DISTCC_LOG"] = world.path + "/client.log"
-    let result = try world.distcc(["gcc", "-c", "hello.c", "-o", "ssh.o"])
+/// `@host` entries end to end: our client logs in to a real sshd on loopback and runs `distccd --inetd`
+/// there (ours and Debian's), in process through libssh2 and through `DISTCC_SSH` as 3.4 does.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ClientSSHTests {
+  enum Remote: String, CaseIterable, CustomStringConvertible {
+    case ours, debian
+    var command: String {
+      self == .debian ? "/usr/bin/distccd" : ClientHarness.packageRoot + "/.build/debug/distccd"
+    }
+    var description: String { rawValue }
+  }
+
+  enum Transport: String, CaseIterable, CustomStringConvertible {
+    case libssh2, externalSSH
+    var description: String { rawValue }
+  }
+
+  /// The test's sshd, a `~/.ssh/config` naming it `farm` (HostName, Port, User, IdentityFile) and a
+  /// known_hosts file with its key.
+  static func farm() throws -> SSHServer {
+    let server = try SSHServer()
+    try server.writeKnownHosts()
+    try server.write(
+      """
+      Host farm
+        HostName 127.0.0.1
+        Port \(server.port)
+        User root
+        IdentityFile \(server.home)/.ssh/id_ed25519
+
+      """, to: server.home + "/.ssh/config")
+    return server
+  }
+
+  static func environment(_ world: ClientWorld, _ server: SSHServer, _ transport: Transport)
+    -> [String: String]
+  {
+    var extra = ["HOME": server.home, "DISTCC_FALLBACK": "0", "DISTCC_SKIP_LOCAL_RETRY": "1"]
+    if transport == .externalSSH {
+      extra["DISTCC_SSH"] =
+        "ssh -F \(server.home)/.ssh/config -o BatchMode=yes -o UserKnownHostsFile=\(server.knownHostsPath)"
+    }
+    return extra
+  }
+
+  @Test(.enabled(if: Binaries.hasDebianDistcc), arguments: Remote.allCases, Transport.allCases)
+  func compilesOverSSHIdenticallyToALocalCompile(remote: Remote, transport: Transport) throws {
+    let server = try Self.farm()
+    let world = try ClientWorld(hosts: "@farm:\(remote.command)")
+    let result = try world.distcc(
+      ["gcc", "-O2", "-c", "hello.c", "-o", "hello.o"], Self.environment(world, server, transport))
     #expect(result.status == 0, "\(result.stderr)")
-    let arguments = String(decoding: world.contents("ssh-args") ?? Data(), as: UTF8.self)
-    #expect(arguments == "-l alice buildbox \(kind.executable) --inetd --enable-tcp-insecure\n")
-    let log = String(decoding: world.contents("client.log") ?? Data(), as: UTF8.self)
-    #expect(log.contains("compile hello.c on alice@buildbox"), "\(log)")
-    #expect(log.contains("completed ok"), "\(log)")
-    try world.local(["gcc", "-c", "hello.c", "-o", "local.o"])
-    #expect(world.contents("ssh.o") == world.contents("local.o"))
+    try world.local(["gcc", "-O2", "-c", "hello.c", "-o", "local.o"])
+    #expect(world.contents("hello.o") != nil)
+    #expect(world.contents("hello.o") == world.contents("local.o"))
+  }
+
+  @Test func changedHostKeyIsRefusedNamingTheFile() throws {
+    let server = try Self.farm()
+    let other = try SSHServer()  // a second server's key, recorded for the first one's address
+    try server.write(
+      "[127.0.0.1]:\(server.port) \(other.hostKeys.values.first ?? "")\n", to: server.knownHostsPath)
+    let world = try ClientWorld(hosts: "@farm:\(Remote.ours.command)")
+    let result = try world.distcc(
+      ["gcc", "-c", "hello.c", "-o", "hello.o"], Self.environment(world, server, .libssh2))
+    #expect(result.status == 116, "no fallback: the job fails")
+    #expect(result.stderr.contains(server.knownHostsPath), "\(result.stderr)")
+    #expect(!world.exists("hello.o"))
+  }
+
+  @Test func missingRemoteCommandFallsBackToALocalCompile() throws {
+    let server = try Self.farm()
+    let world = try ClientWorld(hosts: "@farm:/nonexistent/distccd")
+    var environment = Self.environment(world, server, .libssh2)
+    environment["DISTCC_FALLBACK"] = nil
+    let result = try world.distcc(["gcc", "-c", "hello.c", "-o", "hello.o"], environment)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("farm"), "the failure names the host: \(result.stderr)")
+    #expect(world.exists("hello.o"))
+    #expect(world.exists("distcc-dir/lock/backoff_ssh_farm_0"))
   }
 }
