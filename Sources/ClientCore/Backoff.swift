@@ -10,13 +10,17 @@ struct Backoff: Sendable {
   var period: Int
 
   /// Whether `host` is currently backed off.
-  func isBackedOff(_ host: HostEntry) -> Bool {
-    guard period > 0, host.kind != .localhost else { return false }
+  func isBackedOff(_ host: HostEntry) -> Bool { secondsLeft(host) != nil }
+
+  /// The seconds until `host`'s backoff ends, or nil if it is not backed off.
+  func secondsLeft(_ host: HostEntry) -> Int? {
+    guard period > 0, host.kind != .localhost else { return nil }
     var info = stat()
-    guard stat(directory + "/" + host.backoffName, &info) == 0 else { return false }
+    guard stat(directory + "/" + host.backoffName, &info) == 0 else { return nil }
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
-    return Int(now.tv_sec) - Int(info.st_mtim.tv_sec) < period
+    let left = period - (Int(now.tv_sec) - Int(info.st_mtim.tv_sec))
+    return left > 0 ? left : nil
   }
 
   /// Marks `host` bad (`dcc_enjoyed_host`'s opposite, `dcc_disliked_host`).

@@ -102,4 +102,14 @@ extension DistributedCompiler {
   /// The host list as `--show-hosts` and `-j` use it (randomized if it says `--randomize`); `nil` after
   /// logging why when there is none.
   public func hostList() -> HostList? { loadHosts() }
+
+  /// Each host of the list with the seconds left of its backoff (nil: available), for `--show-backoff`:
+  /// beyond 3.4, whose `--show-hosts` output scripts parse and which therefore stays exactly 3.4's.
+  public func backoffStates() -> [(host: HostEntry, secondsLeft: Int?)]? {
+    guard let list = loadHosts() else { return nil }
+    let backoff = configuration.lockDirectory.map {
+      Backoff(directory: $0, period: configuration.backoffPeriod)
+    }
+    return list.hosts.map { ($0, backoff?.secondsLeft($0)) }
+  }
 }

@@ -10,6 +10,8 @@ public enum Invocation: Sendable, Equatable {
   case version
   /// `--show-hosts`.
   case showHosts
+  /// `--show-backoff`: each host and whether it is backed off (ours, not 3.4's).
+  case showBackoff
   /// `-j`.
   case concurrency
   /// `--make-symlinks DIR`: create masquerade links for the compilers found on `PATH` (ours, not 3.4's).
@@ -37,6 +39,7 @@ public enum Invocation: Sendable, Equatable {
     case "--help": return .help
     case "--version": return .version
     case "--show-hosts": return .showHosts
+    case "--show-backoff": return .showBackoff
     case "-j": return .concurrency
     case "--make-symlinks" where arguments.count > 2: return .makeSymlinks(directory: arguments[2])
     default: break

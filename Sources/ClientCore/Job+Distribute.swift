@@ -105,6 +105,10 @@ extension Job {
         log.info(
           "\(response.object.count) bytes from \(job.input.path) compiled on \(host.displayName)")
         log.info("compile \(job.input.path) on \(host.displayName) completed ok")
+        log.info(
+          "\(job.input.path): compiled on \(host.displayName) (protocol \(host.protocolVersion)) in "
+            + "\(SmallFile.monotonicMilliseconds() - reserved) ms, \(response.object.count) bytes back",
+          function: "dcc_job_summary")
         return CompileResult(status: 0, host: host.displayName)
       }
     }

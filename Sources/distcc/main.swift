@@ -35,6 +35,17 @@ case .showHosts:
     log.log(.critical, "Failed to get host list", function: "dcc_show_hosts")
   }
   exit(0)
+case .showBackoff:
+  if let states = DistributedCompiler(configuration: configuration, log: log).backoffStates() {
+    writeOutput(
+      states.map { state in
+        let status = state.secondsLeft.map { "backed off, \($0) s left" } ?? "available"
+        return "\(state.host.displayName) \(status)\n"
+      }.joined())
+  } else {
+    log.log(.critical, "Failed to get host list", function: "dcc_show_hosts")
+  }
+  exit(0)
 case .concurrency:
   if let list = DistributedCompiler(configuration: configuration, log: log).hostList() {
     writeOutput("\(list.concurrencyLevel)\n")
