@@ -80,12 +80,12 @@ let package = Package(
     // A position-dependent client: the static Swift runtime's ~26,000 relative relocations are not applied
     // (and their pages not copied) at every start, which is once per compile.
     .executableTarget(
-      name: "distcc", dependencies: ["ClientCore"], swiftSettings: strict,
+      name: "distcc", dependencies: ["ClientCore", "DistPosix"], swiftSettings: strict,
       linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"])]),
     .executableTarget(
       name: "distccd",
       dependencies: [
-        "ServerCore",
+        "ServerCore", "DistPosix",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

@@ -6,16 +6,23 @@ internal import Glibc
 /// Libraries never call `getenv`: a build tool embedding them may run two configurations in one process.
 public enum ProcessEnvironment {
   /// Every `KEY=VALUE` of `environ`, as a dictionary (the first of duplicate keys wins, as `getenv` does).
+  /// Split at the first `=` on bytes, without Character (grapheme) scanning: the client calls this at
+  /// every start.
   public static func current() -> [String: String] {
+    var count = 0
+    while environ[count] != nil { count += 1 }
     var result: [String: String] = [:]
-    var pointer = environ
-    while let entry = pointer.pointee {
-      let text = String(cString: entry)
-      if let equals = text.firstIndex(of: "=") {
-        let key = String(text[..<equals])
-        if result[key] == nil { result[key] = String(text[text.index(after: equals)...]) }
+    result.reserveCapacity(count)
+    for index in 0..<count {
+      guard let entry = environ[index] else { continue }
+      let bytes = UnsafeBufferPointer(
+        start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
+      guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
+      let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<equals]), as: UTF8.self)
+      if result[name] == nil {
+        result[name] = String(
+          decoding: UnsafeBufferPointer(rebasing: bytes[(equals + 1)...]), as: UTF8.self)
       }
-      pointer += 1
     }
     return result
   }

@@ -1,24 +1,6 @@
 import ClientCore
 import Glibc
 
-/// The process environment, read once.
-func processEnvironment() -> [String: String] {
-  var count = 0
-  while environ[count] != nil { count += 1 }
-  var result: [String: String] = [:]
-  result.reserveCapacity(count)
-  for index in 0..<count {
-    // Split at the first "=" on bytes: no Character (grapheme) scanning.
-    let entry = UnsafeRawPointer(environ[index]!).assumingMemoryBound(to: UInt8.self)
-    let bytes = UnsafeBufferPointer(start: entry, count: strlen(environ[index]!))
-    guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
-    let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<equals]), as: UTF8.self)
-    result[name] = String(
-      decoding: UnsafeBufferPointer(rebasing: bytes[(equals + 1)...]), as: UTF8.self)
-  }
-  return result
-}
-
 /// This executable's absolute path (for masquerade links).
 func executablePath() -> String {
   var buffer = [CChar](repeating: 0, count: 4096)

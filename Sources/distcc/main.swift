@@ -1,6 +1,7 @@
 // distcc: the client executable. Reads the environment once, decides the invocation mode, and maps the
 // library's results and errors onto distcc 3.4's exit codes (client.md §14). No Foundation.
 import ClientCore
+import DistPosix
 import Glibc
 
 signal(SIGPIPE, SIG_IGN)
@@ -8,7 +9,7 @@ signal(SIGPIPE, SIG_IGN)
 let arguments = CommandLine.arguments
 var configuration: ClientConfiguration
 do {
-  configuration = try ClientConfiguration(environment: processEnvironment())
+  configuration = try ClientConfiguration(environment: ProcessEnvironment.current())
 } catch {
   writeError("distcc: \(error)\n")
   exit(error.exitCode)

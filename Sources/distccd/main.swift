@@ -1,6 +1,7 @@
 // distccd: the distcc daemon. Maps 3.4's options (daemon.md §1) and environment (§12) onto
 // ServerConfiguration, and ServerError onto 3.4's exit codes (§9).
 import ArgumentParser
+import DistPosix
 import Glibc
 import ServerCore
 import SystemPackage
@@ -173,19 +174,6 @@ func exitCode(for error: ServerError) -> Int32 {
   }
 }
 
-func readEnvironment() -> [String: String] {
-  var result: [String: String] = [:]
-  var pointer = environ
-  while let entry = pointer.pointee {
-    let text = String(cString: entry)
-    if let equals = text.firstIndex(of: "=") {
-      result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-    }
-    pointer += 1
-  }
-  return result
-}
-
 let arguments = Array(CommandLine.arguments.dropFirst())
 let options: Options
 do { options = try Options.parse(arguments) } catch {
@@ -216,7 +204,7 @@ if options.zeroconf { warn("--zeroconf is not supported by this distccd; ignored
 @_silgen_name("mallopt") func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
 _ = mallopt(-3, 1 << 20)
 
-let environment = readEnvironment()
+let environment = ProcessEnvironment.current()
 var configuration: ServerConfiguration
 do {
   configuration = try ServerConfiguration(environment: environment)
