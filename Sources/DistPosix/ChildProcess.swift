@@ -134,8 +134,14 @@ public struct ChildProcess: Sendable {
       }
       return start(&pid, request, &actions, &attributes, argv, environ)
     }
+    return try started(pid: pid, code: code, executable: request.executable)
+  }
+
+  /// The child of a spawn call that returned `code` (0 on success): watched through a new pidfd, or
+  /// killed and reaped if no pidfd can be had.
+  static func started(pid: pid_t, code: Int32, executable: String) throws(PosixError) -> ChildProcess {
     if code != 0 {
-      throw PosixError.system(operation: "start \(request.executable)", errno: Errno(rawValue: code))
+      throw PosixError.system(operation: "start \(executable)", errno: Errno(rawValue: code))
     }
     let pidfd = cdp_pidfd_open(pid)
     if pidfd < 0 {

@@ -68,20 +68,7 @@ extension ChildProcess {
           request.newProcessGroup ? 1 : 0, resources, soft, hard, Int32(entries.count), ruleset)
       }
     }
-    if code != 0 {
-      throw PosixError.system(
-        operation: "start \(request.executable)", errno: Errno(rawValue: code))
-    }
-    let pidfd = cdp_pidfd_open(pid)
-    if pidfd < 0 {
-      let error = currentErrno()
-      kill(pid, SIGKILL)
-      var status: Int32 = 0
-      waitpid(pid, &status, 0)
-      throw PosixError.system(operation: "pidfd_open \(pid)", errno: error)
-    }
-    _ = fcntl(pidfd, F_SETFD, FD_CLOEXEC)
-    return ChildProcess(pid: pid, pidfd: FileDescriptor(rawValue: pidfd))
+    return try started(pid: pid, code: code, executable: request.executable)
   }
 
   /// The executable's path: as given, or found in the request's `PATH` like `execvp`.
