@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
@@ -227,3 +228,5 @@ int cdp_spawn_confined(pid_t *pid, const char *path, char *const argv[], char *c
   *pid = child;
   return 0;
 }
+
+int cdp_set_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }

@@ -32,4 +32,11 @@ public enum ProcessEnvironment {
   public static func forbidNewPrivileges() throws(PosixError) {
     _ = try syscall("prctl PR_SET_NO_NEW_PRIVS") { cdp_set_no_new_privs() }
   }
+
+  /// Makes `malloc` serve blocks of `bytes` or more with their own mappings (`mallopt(M_MMAP_THRESHOLD)`),
+  /// so large buffers return to the system when freed instead of staying in an arena: a daemon whose request
+  /// bodies come and go keeps its resident memory near its budget.
+  public static func setMmapThreshold(_ bytes: Int32) {
+    _ = cdp_set_mmap_threshold(bytes)
+  }
 }

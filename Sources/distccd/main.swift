@@ -200,9 +200,7 @@ if options.zeroconf { warn("--zeroconf is not supported by this distccd; ignored
 // Request bodies of 1 MiB and more get their own mappings, returned to the kernel when freed: the
 // resident size then follows --max-request-memory instead of keeping freed bodies in malloc's arenas
 // (a fixed threshold also stops glibc from raising it to 32 MiB after the first large free).
-// <malloc.h> is not in the Glibc module: declare mallopt(3) (M_MMAP_THRESHOLD is -3).
-@_silgen_name("mallopt") func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
-_ = mallopt(-3, 1 << 20)
+ProcessEnvironment.setMmapThreshold(1 << 20)
 
 let environment = ProcessEnvironment.current()
 var configuration: ServerConfiguration

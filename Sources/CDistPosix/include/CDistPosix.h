@@ -48,4 +48,6 @@ int cdp_spawn_confined(pid_t *pid, const char *path, char *const argv[], char *c
 int cdp_setrlimit(int resource, uint64_t soft, uint64_t hard);
 int cdp_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
 
+int cdp_set_mmap_threshold(int bytes);
+
 #endif
