@@ -33,9 +33,7 @@ extension ServerStatistics {
     family(
       "distccd_compile_duration_seconds", "histogram",
       "Time from accept to reply of jobs that ran a compiler.")
-    var cumulative = 0
-    for (bound, count) in zip(ServerStatistics.compileBucketBounds, c.compileBuckets) {
-      cumulative += count
+    for (bound, cumulative) in c.cumulativeCompileBuckets {
       let le = bound.isInfinite ? "+Inf" : Self.number(bound)
       sample("distccd_compile_duration_seconds_bucket", labels: "le=\"\(le)\"", "\(cumulative)")
     }
@@ -66,12 +64,8 @@ extension ServerStatistics {
   func json(_ gauges: StatisticsGauges) -> String {
     let c = snapshot
     let results = JobResult.allCases.map { "\"\($0.rawValue)\":\(c.results[$0, default: 0])" }
-    var buckets: [String] = []
-    var cumulative = 0
-    for (bound, count) in zip(ServerStatistics.compileBucketBounds, c.compileBuckets) {
-      cumulative += count
-      let le = bound.isInfinite ? "\"+Inf\"" : Self.number(bound)
-      buckets.append("{\"le\":\(le),\"count\":\(cumulative)}")
+    let buckets = c.cumulativeCompileBuckets.map { bound, cumulative in
+      "{\"le\":\(bound.isInfinite ? "\"+Inf\"" : Self.number(bound)),\"count\":\(cumulative)}"
     }
     let fields = [
       "\"jobs\":{\(results.joined(separator: ","))}",
@@ -120,5 +114,17 @@ extension ServerStatistics {
       }
     }
     return out + "\""
+  }
+}
+
+extension ServerStatistics.Counters {
+  /// Each histogram bound with the number of compiles that took at most that long (Prometheus's `le`
+  /// buckets, cumulative), for both machine-readable pages.
+  var cumulativeCompileBuckets: [(bound: Double, count: Int)] {
+    var running = 0
+    return zip(ServerStatistics.compileBucketBounds, compileBuckets).map { bound, count in
+      running += count
+      return (bound, running)
+    }
   }
 }
