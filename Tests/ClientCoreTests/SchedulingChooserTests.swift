@@ -35,7 +35,9 @@ private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
   let fast = HostReservation(host: tcp("fast"), slot: 0, lock: nil)
   chooser.jobFinished(fast, outcome: .completed(milliseconds: 200))
   let history = try String(contentsOfFile: directory.appending("sched/history"), encoding: .utf8)
-  #expect(history == "cpu_tcp_fast_3632 200 1 0 0\ncpu_tcp_slow_3632 900 1 0 0\n")
+  #expect(
+    history
+      == "cpu_tcp_fast_3632       200       1    0          0\ncpu_tcp_slow_3632       900       1    0          0\n")
   let next = try #require(try chooser.reserve(among: hosts, input: "y.c"))
   #expect("\(next.host.displayName):\(next.slot)" == "fast:0")
   next.release()
