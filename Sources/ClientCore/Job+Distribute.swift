@@ -76,6 +76,13 @@ extension Job {
         lastHost = host
         continue
       }
+      if case .reply = outcome {
+        compiler.chooser.jobFinished(
+          reservation,
+          outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
+      }
+      // The host is done with this job: free its slot before writing the object or compiling locally.
+      reservation.release()
       switch outcome {
       case .preprocessorFailed(let result):
         // 3.4 clears the backoff (the server did nothing wrong) and treats this like a failed compile.
@@ -92,9 +99,6 @@ extension Job {
           stderr: [],
           backoff: backoff, markHost: true)
       case .reply(let response):
-        compiler.chooser.jobFinished(
-          reservation,
-          outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
         backoff.clear(host)
         ObjectFile.relay(response.stdout, to: configuration.standardOutput)
         if let reason = PolicyRefusal.reason(in: response) {
