@@ -196,7 +196,8 @@ def main():
     ap.add_argument("--distccd", required=True)
     ap.add_argument("--scenarios", default=",".join(SCENARIOS))
     ap.add_argument("--svg")
-    ap.add_argument("--svg-scenario", default="slow-first")
+    ap.add_argument("--svg-scenario", default="oversubscribed,slow-first",
+                    help="comma-separated scenarios drawn in the timeline (their median runs)")
     ap.add_argument("--markdown")
     ap.add_argument("--warm", action="store_true",
                     help="also run our client a second time on the same farm with the first build's history")
@@ -255,7 +256,7 @@ def main():
                 row[client] = median
                 title = "%s, %s" % (name, {"ours": "our client", "3.4": "distcc 3.4", "ours-3.4": "our client, 3.4 chooser", "ours-warm": "our client, warm history"}[client])
                 hosts_by_run[title] = ["127.0.0.%d" % (10 + i) for i in range(len(delays))] + ["local"]
-                if name == args.svg_scenario:
+                if name in args.svg_scenario.split(","):
                     panels.append((title, median))
             results.append(row)
     finally:
@@ -279,6 +280,8 @@ def main():
             eff(r["ours"]), r["3.4"]["makespan"], eff(r["3.4"]), r["ours"]["wrong"],
             r["3.4"]["wrong"]) + "".join(" %s |" % eff(r[c]) for c in extra))
     table = "\n".join(lines)
+    table += ("\n\n%d round(s) per cell, clients interleaved, median shown (range in brackets); load average "
+              "%.1f at the end; daemons' TMPDIR %s.\n" % (args.rounds, os.getloadavg()[0], TMPDIR))
     print(table)
     if args.markdown:
         with open(args.markdown, "w") as f:
