@@ -13,7 +13,7 @@ import SystemPackage
 /// block; callers keep their text fixed-width, so the size changes only when an entry is added or dropped,
 /// and the file is truncated only when it shrinks.
 ///
-/// Failures are ignored: the data is advisory. These files are ours alone (3.4 never opens them), so the
+/// Failures are ignored, a failed lock included: the data is advisory. These files are ours alone (3.4 never opens them), so the
 /// OFD locks conflict with nobody's record locks.
 enum SmallFile {
   /// The file's text, `nil` if it is missing, unreadable or longer than `limit`.
@@ -22,8 +22,8 @@ enum SmallFile {
     guard raw >= 0 else { return nil }
     let fd = FileDescriptor(rawValue: raw)
     defer { fd.closeIgnoringErrors() }
-    guard (try? OpenFileLock.lock(fd, .shared)) != nil, let (bytes, _) = contents(fd, limit: limit)
-    else { return nil }
+    lock(fd, .shared)
+    guard let (bytes, _) = contents(fd, limit: limit) else { return nil }
     return bytes.map { String(decoding: $0, as: UTF8.self) }
   }
 
@@ -34,9 +34,8 @@ enum SmallFile {
     guard raw >= 0 else { return }
     let fd = FileDescriptor(rawValue: raw)
     defer { fd.closeIgnoringErrors() }
-    guard (try? OpenFileLock.lock(fd, .exclusive)) != nil,
-      let (old, size) = contents(fd, limit: limit)
-    else { return }
+    lock(fd, .exclusive)
+    guard let (old, size) = contents(fd, limit: limit) else { return }
     let text = change(old.map { String(decoding: $0, as: UTF8.self) } ?? "")
     let bytes = Array(text.utf8)
     let written = bytes.withUnsafeBytes { writeAll(fd, $0, at: 0) }
@@ -46,6 +45,12 @@ enum SmallFile {
   /// Replaces the text of `path` with `text`, in place.
   static func replace(_ path: String, with text: String) {
     update(path) { _ in text }
+  }
+
+  /// Takes the lock, waiting for it. Where the file system has no OFD locks (`ENOLCK` on an NFS mount without
+  /// a lock manager, `EINVAL` before Linux 3.15) the file is used unlocked, as the data is advisory.
+  private static func lock(_ fd: FileDescriptor, _ kind: OpenFileLock.Kind) {
+    _ = try? OpenFileLock.lock(fd, kind)
   }
 
   /// The bytes of `fd` from offset 0 (`nil` when longer than `limit`) and its size; `nil` if unreadable.
