@@ -4,11 +4,11 @@ internal import Glibc
 /// (0666 & ~umask) and lifetime: written at each phase change, removed when the client exits (a missing
 /// file is not an error then).
 ///
-/// Unlike 3.4 (`state.c`), which reopens the file with `O_TRUNC` at every phase, a writer keeps it open
-/// and overwrites the record in place with one `pwrite` at offset 0: the record's size never changes, so
-/// there is nothing to truncate. On ext4 mounted with `discard` each truncation freed the file's block with a
-/// synchronous discard, about 7% of the client's CPU per job (measured with `perf` on 200 serial jobs).
-/// Monitors read the file as before; they no longer see it empty or short between two writes.
+/// Unlike 3.4 (`state.c`), which reopens the file with `O_TRUNC` at every phase, `StateRecorder` keeps it
+/// open and overwrites the record in place with one `pwrite` at offset 0: the record's size never changes,
+/// so there is nothing to truncate. On ext4 mounted with `discard` each truncation freed the file's block
+/// with a synchronous discard: 6-7% of the client's CPU per job (`perf` on serial jobs against one daemon).
+/// Monitors read the file as before, and see it empty only between its creation and the first write.
 public struct StateFile: Sendable, Hashable {
   /// Every state file's name starts with this; monitors consider only such names.
   public static let namePrefix = "binstate_"
