@@ -71,6 +71,13 @@ public struct StateFile: Sendable, Hashable {
 
     deinit { close(descriptor) }
 
+    /// Whether the file was deleted under the open descriptor (another job of this process ended and
+    /// removed `binstate_<pid>`): writes would then go to a file no monitor sees.
+    var isUnlinked: Bool {
+      var info = stat()
+      return fstat(descriptor, &info) == 0 && info.st_nlink == 0
+    }
+
     /// Overwrites the record in place: one `pwrite` of 296 bytes at offset 0.
     func write(_ record: StateRecord) throws(DistStateError) {
       let bytes = record.encode()

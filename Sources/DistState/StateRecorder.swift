@@ -65,7 +65,9 @@ public struct StateRecorder: Sendable {
       if let source { record.file = Self.basename(of: source) }
       if let host { record.host = host }
     }
-    if writer == nil { writer = try StateFile.Writer(file) }
+    // A build tool running several jobs in one process shares binstate_<pid>: when another job removed it,
+    // open it anew, as 3.4's open-per-note would.
+    if writer == nil || writer?.isUnlinked == true { writer = try StateFile.Writer(file) }
     try writer?.write(record(for: target))
   }
 

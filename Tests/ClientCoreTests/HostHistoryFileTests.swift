@@ -1,7 +1,9 @@
+import DistPosix
 import DistTestSupport
 import Foundation
 import Glibc
 import HostSpec
+import SystemPackage
 import Testing
 
 @testable import ClientCore
@@ -121,6 +123,26 @@ import Testing
       try String(contentsOfFile: path, encoding: .utf8)
         == "cpu_tcp_b_3632         0       0    1 1700000000\n")
     #expect(Self.inode(path) == inode)
+  }
+
+  /// A holder that keeps the lock (a client stopped with ^Z inside an update) costs others a bounded wait:
+  /// an update is skipped, a read goes ahead unlocked.
+  @Test func aLockHeldTooLongSkipsTheUpdateButNotTheRead() throws {
+    let directory = try TestDirectory()
+    let path = directory.appending("history")
+    try directory.write("history", "cpu_tcp_a_3632 300 4 0 0\n")
+    let holder = try FileDescriptor.open(FilePath(path), .readWrite)
+    defer { holder.closeIgnoringErrors() }
+    try OpenFileLock.lock(holder, .exclusive)
+    let start = SmallFile.monotonicMilliseconds()
+    HostHistory.update(path, host: Self.tcp("a")) { $0.recordCompletion(milliseconds: 100) }
+    let waited = SmallFile.monotonicMilliseconds() - start
+    #expect(waited >= SmallFile.patienceMicroseconds / 1000 && waited < 10_000)
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == "cpu_tcp_a_3632 300 4 0 0\n")
+    #expect(SmallFile.read(path) == "cpu_tcp_a_3632 300 4 0 0\n")
+    try OpenFileLock.unlock(holder)
+    HostHistory.update(path, host: Self.tcp("a")) { $0.recordCompletion(milliseconds: 100) }
+    #expect(HostHistory.load(path)[Self.tcp("a")]?.samples == 5)
   }
 
   @Test func aMissingFileIsCreatedWithMode0666LessTheUmask() throws {

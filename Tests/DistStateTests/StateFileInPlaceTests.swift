@@ -107,6 +107,24 @@ import Testing
     #expect(info.st_mode & 0o777 == 0o666 & ~(try Self.umask()))
   }
 
+  /// Two jobs of one process (a build tool embedding the client) share `binstate_<pid>`: when one ends and
+  /// removes it, the other's next note creates it again, so monitors keep seeing the live job.
+  @Test func anotherJobRemovingTheSharedFileDoesNotHideThisOne() throws {
+    let temporary = try TemporaryDirectory()
+    defer { temporary.remove() }
+    let file = StateFile(directory: StateDirectory(distccDirectory: temporary.path), pid: 12)
+    var finished = StateRecorder(file: file)
+    var running = StateRecorder(file: file)
+    try finished.note(.compile, source: Array("a.c".utf8), host: Array("h".utf8), for: .remote)
+    try running.note(.compile, source: Array("b.c".utf8), host: Array("h".utf8), for: .remote)
+    try finished.remove()
+    #expect(!temporary.exists("state/binstate_12"))
+    try running.note(.receive, source: nil, host: nil, for: .remote)
+    #expect(
+      try StateRecord(decoding: temporary.contents(of: "state/binstate_12") ?? [])
+        == StateRecord(pid: 12, file: "b.c", host: "h", slot: 0, phase: .receive))
+  }
+
   /// One descriptor however often the recorder is copied, open while a copy lives, closed after.
   @Test func copiesShareOneDescriptorClosedWithTheLastCopy() throws {
     let temporary = try TemporaryDirectory()

@@ -13,7 +13,8 @@ import SystemPackage
 /// block; callers keep their text fixed-width, so the size changes only when an entry is added or dropped,
 /// and the file is truncated only when it shrinks.
 ///
-/// Failures are ignored, a failed lock included: the data is advisory. These files are ours alone (3.4 never opens them), so the
+/// Failures are ignored, a lock held too long by someone else included (the update is then skipped, a read
+/// goes ahead unlocked): the data is advisory. These files are ours alone (3.4 never opens them), so the
 /// OFD locks conflict with nobody's record locks.
 enum SmallFile {
   /// The file's text, `nil` if it is missing, unreadable or longer than `limit`.
@@ -22,7 +23,7 @@ enum SmallFile {
     guard raw >= 0 else { return nil }
     let fd = FileDescriptor(rawValue: raw)
     defer { fd.closeIgnoringErrors() }
-    lock(fd, .shared)
+    _ = lock(fd, .shared)
     guard let (bytes, _) = contents(fd, limit: limit) else { return nil }
     return bytes.map { String(decoding: $0, as: UTF8.self) }
   }
@@ -34,7 +35,7 @@ enum SmallFile {
     guard raw >= 0 else { return }
     let fd = FileDescriptor(rawValue: raw)
     defer { fd.closeIgnoringErrors() }
-    lock(fd, .exclusive)
+    guard lock(fd, .exclusive) else { return }
     guard let (old, size) = contents(fd, limit: limit) else { return }
     let text = change(old.map { String(decoding: $0, as: UTF8.self) } ?? "")
     let bytes = Array(text.utf8)
@@ -47,11 +48,28 @@ enum SmallFile {
     update(path) { _ in text }
   }
 
-  /// Takes the lock, waiting for it. Where the file system has no OFD locks (`ENOLCK` on an NFS mount without
-  /// a lock manager, `EINVAL` before Linux 3.15) the file is used unlocked, as the data is advisory.
-  private static func lock(_ fd: FileDescriptor, _ kind: OpenFileLock.Kind) {
-    _ = try? OpenFileLock.lock(fd, kind)
+  /// Takes the lock, waiting at most `patienceMicroseconds` for it (a holder is normally done within
+  /// microseconds; one stopped with ^Z must not stall every other client's job). `false` when another holder
+  /// kept it that long. Where the file system has no OFD locks (`ENOLCK` on an NFS mount without a lock
+  /// manager, `EINVAL` before Linux 3.15) the file is used unlocked, as the data is advisory.
+  private static func lock(_ fd: FileDescriptor, _ kind: OpenFileLock.Kind) -> Bool {
+    var waited = 0
+    var pause = 100
+    while true {
+      do {
+        if try OpenFileLock.tryLock(fd, kind) { return true }
+      } catch {
+        return true
+      }
+      guard waited < patienceMicroseconds else { return false }
+      usleep(UInt32(pause))
+      waited += pause
+      pause = min(pause * 2, 20_000)
+    }
   }
+
+  /// How long `lock` waits for a busy lock.
+  static let patienceMicroseconds = 200_000
 
   /// The bytes of `fd` from offset 0 (`nil` when longer than `limit`) and its size; `nil` if unreadable.
   private static func contents(_ fd: FileDescriptor, limit: Int) -> ([UInt8]?, Int)? {
