@@ -35,9 +35,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def ideal(delays, slots, files):
-    rate = sum(slots / (d / 1000.0) for d in delays)
-    return files / rate
+def ideal(delays, slots, files, jobs):
+    """The makespan if every slot that can be busy always is: with fewer make jobs than slots, the `jobs`
+    fastest slots."""
+    rates = sorted((1000.0 / d for d in delays for _ in range(slots)), reverse=True)
+    return files / sum(rates[:jobs])
 
 
 class Farm:
@@ -215,7 +217,7 @@ def main():
         prepare(root, max(SCENARIOS[n][2] for n in names))
         for name in names:
             delays, slots, files, jobs, kill = SCENARIOS[name]
-            row = dict(name=name, ideal=ideal(delays, slots, files), hosts=len(delays), slots=slots,
+            row = dict(name=name, ideal=ideal(delays, slots, files, jobs), hosts=len(delays), slots=slots,
                        files=files, jobs=jobs)
             clients = [("ours", args.distcc, {}), ("3.4", args.reference_distcc, {})]
             if args.warm:
