@@ -99,7 +99,8 @@ struct JobService: Sendable {
     }
     defer { slots.release() }
     return compile(
-      job, key: key, request: request, input: input, output: output, traffic: traffic)
+      job, in: directory, key: key, request: request, input: input, output: output,
+      traffic: traffic)
   }
 
   /// Bytes one connection received and sent (for the statistics); used by one thread.
@@ -183,8 +184,8 @@ struct JobService: Sendable {
 
   /// Runs the compiler and replies.
   private func compile(
-    _ job: PreparedJob, key: Int, request: Request, input: FileDescriptor,
-    output: FileDescriptor, traffic: Traffic
+    _ job: PreparedJob, in directory: JobDirectory, key: Int, request: Request,
+    input: FileDescriptor, output: FileDescriptor, traffic: Traffic
   ) -> JobSummary {
     var summary = JobSummary(
       result: .compileOK, compiler: job.command.compilerText, source: job.command.sourceText)
@@ -192,6 +193,8 @@ struct JobService: Sendable {
     let name = String(decoding: job.arguments[0], as: UTF8.self)
     let status: WaitStatus
     let base = String(name.split(separator: "/").last ?? Substring(name))
+    let captured = CompilerOutput(in: directory)
+    defer { captured.close() }
     if let executable = SpawnedProcess.resolve(name, searchPath: configuration.searchPath)
       ?? (name.contains("/")
         ? SpawnedProcess.resolve(base, searchPath: configuration.searchPath) : nil)
@@ -200,8 +203,8 @@ struct JobService: Sendable {
         .init(
           executable: executable, arguments: job.arguments,
           environment: configuration.compilerEnvironment,
-          workingDirectory: job.workingDirectory, standardOutput: job.stdoutPath,
-          standardError: job.stderrPath, newProcessGroup: true),
+          workingDirectory: job.workingDirectory, standardOutput: captured.standardOutput,
+          standardError: captured.standardError, newProcessGroup: true),
         jobDirectory: CompilerConfinement.directory(containing: job.objectPath))
       switch spawned {
       case .failure(let errno):
@@ -242,8 +245,8 @@ struct JobService: Sendable {
       let outcome = status.isSuccess ? "completed ok" : "failed"
       logger.log(.info, "\(name) \(job.command.sourceText) on localhost \(outcome)")
     }
-    let stderr = (Syscalls.readFile(job.stderrPath) ?? []) + notes
-    let stdout = Syscalls.readFile(job.stdoutPath) ?? []
+    let stderr = captured.stderr + notes
+    let stdout = captured.stdout
     var object: [UInt8] = []
     var dependencies: [UInt8]? = nil
     if status.isSuccess {
