@@ -186,7 +186,8 @@ enum Syscalls {
   static func readFile(_ fd: FileDescriptor, limit: Int = 1 << 30) -> [UInt8]? {
     var info = stat()
     let size = fstat(fd.rawValue, &info) == 0 ? Int(info.st_size) : 0
-    var result = [UInt8](repeating: 0, count: min(max(size, 0), limit))
+    // One byte more than the file's size, so that the read that finds its end needs no second buffer.
+    var result = [UInt8](repeating: 0, count: min(max(size, 0) + 1, limit))
     var filled = 0
     while true {
       if filled == result.count {
