@@ -83,7 +83,8 @@ struct CompilerWhitelist: CompilerPolicy {
       if bytes.isEmpty { continue }
       // Compared as bytes; a line that is not ASCII as decoded text, whose invalid bytes read as U+FFFD.
       let entry =
-        bytes.allSatisfy { $0 < 0x80 } ? bytes : Array(String(decoding: bytes, as: UTF8.self).utf8)[...]
+        bytes.allSatisfy { $0 < 0x80 }
+        ? bytes : Array(String(decoding: bytes, as: UTF8.self).utf8)[...]
       if key(entry, words: words).elementsEqual(wanted) {
         return String(decoding: entry, as: UTF8.self)
       }
