@@ -100,7 +100,7 @@ struct JobService: Sendable {
     defer { slots.release() }
     return compile(
       job, in: directory, key: key, request: request, input: input, output: output,
-      traffic: traffic)
+      traffic: traffic, watchClient: peer.address != nil)
   }
 
   /// Bytes one connection received and sent (for the statistics); used by one thread.
@@ -185,7 +185,7 @@ struct JobService: Sendable {
   /// Runs the compiler and replies.
   private func compile(
     _ job: PreparedJob, in directory: JobDirectory, key: Int, request: Request,
-    input: FileDescriptor, output: FileDescriptor, traffic: Traffic
+    input: FileDescriptor, output: FileDescriptor, traffic: Traffic, watchClient: Bool
   ) -> JobSummary {
     var summary = JobSummary(
       result: .compileOK, compiler: job.command.compilerText, source: job.command.sourceText)
@@ -214,7 +214,7 @@ struct JobService: Sendable {
           .utf8
       case .success(let process):
         active.setCompiler(key, processGroup: process.pid)
-        let outcome = wait(for: process, client: input)
+        let outcome = wait(for: process, client: input, watchClient: watchClient)
         active.setCompiler(key, processGroup: nil)
         switch outcome {
         case .exited(let raw): status = WaitStatus(rawValue: raw)
@@ -276,10 +276,12 @@ struct JobService: Sendable {
 
   /// Waits for the compiler, watching the client socket and `--job-lifetime`; kills the process group
   /// (SIGTERM, then SIGKILL) when the client goes away or time runs out.
-  private func wait(for process: SpawnedProcess, client: FileDescriptor) -> WaitOutcome {
+  /// `watchClient`: `client` is a socket (not a pipe), whose closing can be seen.
+  private func wait(for process: SpawnedProcess, client: FileDescriptor, watchClient: Bool)
+    -> WaitOutcome
+  {
     let lifetime: Deadline =
       configuration.jobLifetime > 0 ? .after(seconds: configuration.jobLifetime) : .never
-    let watchClient = ((try? Socket.peerAddress(client)) ?? nil) != nil
     while true {
       if let status = process.reap(blocking: false) { return .exited(status) }
       let tick = Deadline.after(milliseconds: 1000).earlier(lifetime)
