@@ -282,13 +282,12 @@ struct JobService: Sendable {
   {
     let lifetime: Deadline =
       configuration.jobLifetime > 0 ? .after(seconds: configuration.jobLifetime) : .never
+    let fds = watchClient ? [process.child.pidfd, client] : [process.child.pidfd]
     while true {
-      if let status = process.reap(blocking: false) { return .exited(status) }
       let tick = Deadline.after(milliseconds: 1000).earlier(lifetime)
-      var fds: [FileDescriptor] = []
-      fds.append(process.child.pidfd)
-      if watchClient { fds.append(client) }
       let revents = Syscalls.poll(fds, deadline: tick)
+      // The pidfd turns readable once the compiler has exited: reaping it then does not block.
+      if revents[0] != 0, let status = process.reapExited() { return .exited(status) }
       if watchClient, revents.last.map({ $0 != 0 }) == true {
         if Syscalls.peerHasClosed(client) {
           kill(process)

@@ -86,6 +86,12 @@ struct SpawnedProcess: Sendable {
     return UInt32(bitPattern: status.rawValue)
   }
 
+  /// Reaps the process after its pidfd became readable (it has exited); its raw wait status.
+  func reapExited() -> UInt32? {
+    guard let status = try? child.reap() else { return nil }
+    return UInt32(bitPattern: status.rawValue)
+  }
+
   /// Sends `signal` to the process's whole group (it leads one when spawned with `newProcessGroup`).
   func signalGroup(_ signal: Int32) { child.sendToGroup(signal) }
 
