@@ -121,7 +121,7 @@ let package = Package(
     .testTarget(
       name: "ServerCoreTests", dependencies: ["ServerCore", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "DistStateTests", dependencies: ["DistState"], swiftSettings: strict),
+      name: "DistStateTests", dependencies: ["DistState", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
       name: "DistMonitorTests", dependencies: ["DistMonitor", "DistTestSupport"],
       swiftSettings: strict),

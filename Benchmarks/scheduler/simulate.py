@@ -17,7 +17,16 @@ SCENARIOS = {
     "dead-host": ([300] * 8, 2, 96, 16, 0),
     "without-dead-host": ([300] * 7, 2, 96, 16, None),
     "64-hosts": ([2000] * 64, 1, 192, 64, None),
+    # More make jobs than slots: 3.4 sleeps a whole second whenever every slot is busy.
+    "oversubscribed": ([300] * 8, 2, 96, 32, None),
+    # Fewer make jobs than slots on an uneven farm: which hosts get the work is all that matters.
+    "undersubscribed": ([150, 150, 300, 300, 300, 450, 600, 600], 2, 96, 8, None),
 }
+
+
+# The daemons' job files go to tmpfs, as on a well-kept farm (Docs/distccd.md): on this machine's ext4 with
+# `discard`, creating and deleting them would put the daemons' file-system cost on the client's two cores.
+TMPDIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else "/tmp"
 
 
 def free_port():
@@ -46,7 +55,7 @@ class Farm:
             address = "127.0.0.%d" % (10 + i)
             env = dict(os.environ, DISTCC_CMDLIST=cmdlist, DISTCC_CMDLIST_NUMWORDS="1",
                        FAKECC_DELAY_MS=str(delay), FAKECC_HOST=address,
-                       FAKECC_OBJECTS=os.path.join(root, "objects"), TMPDIR="/tmp")
+                       FAKECC_OBJECTS=os.path.join(root, "objects"), TMPDIR=TMPDIR)
             log = os.path.join(root, "distccd-%d.log" % i)
             open(log, "a").close()
             os.chmod(log, 0o666)  # the daemon, started as root, logs as the user it drops to
@@ -187,12 +196,15 @@ def main():
     ap.add_argument("--distccd", required=True)
     ap.add_argument("--scenarios", default=",".join(SCENARIOS))
     ap.add_argument("--svg")
-    ap.add_argument("--svg-scenario", default="slow-first")
+    ap.add_argument("--svg-scenario", default="oversubscribed,slow-first",
+                    help="comma-separated scenarios drawn in the timeline (their median runs)")
     ap.add_argument("--markdown")
     ap.add_argument("--warm", action="store_true",
                     help="also run our client a second time on the same farm with the first build's history")
     ap.add_argument("--with-legacy-chooser", action="store_true",
                     help="also run our client with DISTCC_SCHEDULER=3.4 (3.4's host choice)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="build each scenario this many times per client, clients interleaved; the median counts")
     args = ap.parse_args()
     args.distcc, args.distccd = os.path.abspath(args.distcc), os.path.abspath(args.distccd)
     names = args.scenarios.split(",")
@@ -210,49 +222,66 @@ def main():
                 clients.append(("ours-warm", args.distcc, {}))
             if args.with_legacy_chooser:
                 clients.append(("ours-3.4", args.distcc, {"DISTCC_SCHEDULER": "3.4"}))
-            for client, binary, extra in clients:
-                farm = Farm(root, args.distccd, delays, slots)
-                try:
-                    label = name + "-" + client.replace(".", "")
-                    distcc_dir = None
-                    if client == "ours-warm":
-                        # A previous build of the same tree on the same farm left its history behind.
-                        distcc_dir = os.path.join(root, "distcc-" + label)
-                        os.makedirs(distcc_dir)
-                        build(root, binary, farm, delays, slots, files, jobs, None, label + "-0", extra, distcc_dir)
-                    r = build(root, binary, farm, delays, slots, files, jobs, kill, label, extra, distcc_dir)
-                finally:
-                    farm.stop()
-                r["ideal"] = row["ideal"]
-                r["efficiency"] = row["ideal"] / r["makespan"]
-                row[client] = r
+            runs = {client: [] for client, _, _ in clients}
+            for round in range(args.rounds):
+                for client, binary, extra in clients:
+                    farm = Farm(root, args.distccd, delays, slots)
+                    try:
+                        label = "%s-%s-%d" % (name, client.replace(".", ""), round)
+                        distcc_dir = None
+                        if client == "ours-warm":
+                            # A previous build of the same tree on the same farm left its history behind.
+                            distcc_dir = os.path.join(root, "distcc-" + label)
+                            os.makedirs(distcc_dir)
+                            build(root, binary, farm, delays, slots, files, jobs, None, label + "-0", extra,
+                                  distcc_dir)
+                        r = build(root, binary, farm, delays, slots, files, jobs, kill, label, extra, distcc_dir)
+                    finally:
+                        farm.stop()
+                    r["ideal"] = row["ideal"]
+                    r["efficiency"] = row["ideal"] / r["makespan"]
+                    runs[client].append(r)
+                    busy = sum(e - s for _, s, e, _ in r["trace"])
+                    first = min((s for _, s, _, _ in r["trace"]), default=0)
+                    print("%-18s %-9s makespan %6.2f s  ideal %5.2f s  efficiency %.2f  busy %.2f  first job %.2f s  exit %d  wrong objects %d  load %.1f%s"
+                          % (name, client, r["makespan"], row["ideal"], r["efficiency"],
+                             busy / (r["makespan"] * sum([slots] * len(delays))), first, r["status"], r["wrong"],
+                             os.getloadavg()[0],
+                             ("  (" + "; ".join(r["messages"]) + ")") if r["messages"] else ""), flush=True)
+            for client, _, _ in clients:
+                ordered = sorted(runs[client], key=lambda r: r["makespan"])
+                median = dict(ordered[len(ordered) // 2])
+                median["wrong"] = sum(r["wrong"] + (r["status"] != 0) for r in ordered)
+                median["low"], median["high"] = ordered[-1]["efficiency"], ordered[0]["efficiency"]
+                row[client] = median
                 title = "%s, %s" % (name, {"ours": "our client", "3.4": "distcc 3.4", "ours-3.4": "our client, 3.4 chooser", "ours-warm": "our client, warm history"}[client])
-                hosts_by_run[title] = farm.addresses + ["local"]
-                if name == args.svg_scenario:
-                    panels.append((title, r))
-                busy = sum(e - s for _, s, e, _ in r["trace"])
-                first = min((s for _, s, _, _ in r["trace"]), default=0)
-                print("%-18s %-9s makespan %6.2f s  ideal %5.2f s  efficiency %.2f  busy %.2f  first job %.2f s  exit %d  wrong objects %d%s"
-                      % (name, client, r["makespan"], row["ideal"], r["efficiency"],
-                         busy / (r["makespan"] * sum([slots] * len(delays))), first, r["status"], r["wrong"],
-                         ("  (" + "; ".join(r["messages"]) + ")") if r["messages"] else ""), flush=True)
+                hosts_by_run[title] = ["127.0.0.%d" % (10 + i) for i in range(len(delays))] + ["local"]
+                if name in args.svg_scenario.split(","):
+                    panels.append((title, median))
             results.append(row)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     if args.svg and panels:
         svg(panels, hosts_by_run, args.svg)
-    lines = ["| scenario | hosts × slots | files, -j | ideal (s) | ours: makespan (s) | ours: of ideal | 3.4: makespan (s) | 3.4: of ideal | objects wrong (ours / 3.4) |",
+    def eff(r):
+        if args.rounds == 1:
+            return "%.2f" % r["efficiency"]
+        return "%.2f (%.2f–%.2f)" % (r["efficiency"], r["low"], r["high"])
+
+    lines = ["| scenario | hosts × slots | files, -j | ideal (s) | ours: makespan (s) | ours: of ideal | 3.4: makespan (s) | 3.4: of ideal | failed builds + wrong objects (ours / 3.4) |",
              "|---|---|---|---|---|---|---|---|---|"]
     extra = [c for c in ("ours-warm", "ours-3.4") if results and c in results[0]]
     if extra:
         lines[0] += "".join(" %s: of ideal |" % c for c in extra)
         lines[1] += "---|" * len(extra)
     for r in results:
-        lines.append("| %s | %d × %d | %d, -j%d | %.2f | %.2f | %.2f | %.2f | %.2f | %d / %d |" % (
+        lines.append("| %s | %d × %d | %d, -j%d | %.2f | %.2f | %s | %.2f | %s | %d / %d |" % (
             r["name"], r["hosts"], r["slots"], r["files"], r["jobs"], r["ideal"], r["ours"]["makespan"],
-            r["ours"]["efficiency"], r["3.4"]["makespan"], r["3.4"]["efficiency"], r["ours"]["wrong"],
-            r["3.4"]["wrong"]) + "".join(" %.2f |" % r[c]["efficiency"] for c in extra))
+            eff(r["ours"]), r["3.4"]["makespan"], eff(r["3.4"]), r["ours"]["wrong"],
+            r["3.4"]["wrong"]) + "".join(" %s |" % eff(r[c]) for c in extra))
     table = "\n".join(lines)
+    table += ("\n\n%d round(s) per cell, clients interleaved, median shown (range in brackets); load average "
+              "%.1f at the end; daemons' TMPDIR %s.\n" % (args.rounds, os.getloadavg()[0], TMPDIR))
     print(table)
     if args.markdown:
         with open(args.markdown, "w") as f:

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <time.h>
 #include <malloc.h>
 #include <signal.h>
 #include <spawn.h>
@@ -230,3 +232,22 @@ int cdp_open_path(const char *path) { return open(path, O_PATH | O_CLOEXEC); }
 int cdp_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
 
 int cdp_set_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+
+uint32_t cdp_atomic_load_u32(const uint32_t *word) { return __atomic_load_n(word, __ATOMIC_SEQ_CST); }
+
+uint32_t cdp_atomic_add_u32(uint32_t *word, uint32_t delta) {
+  return __atomic_add_fetch(word, delta, __ATOMIC_SEQ_CST);
+}
+
+uint32_t cdp_atomic_sub_u32(uint32_t *word, uint32_t delta) {
+  return __atomic_sub_fetch(word, delta, __ATOMIC_SEQ_CST);
+}
+
+int cdp_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns) {
+  struct timespec timeout = {timeout_ns / 1000000000, timeout_ns % 1000000000};
+  return (int)syscall(SYS_futex, word, FUTEX_WAIT, expected, timeout_ns < 0 ? NULL : &timeout, NULL, 0);
+}
+
+int cdp_futex_wake(uint32_t *word, int count) {
+  return (int)syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
+}

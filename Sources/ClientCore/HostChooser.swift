@@ -1,3 +1,4 @@
+import DistPosix
 public import HostSpec
 
 /// Picks a host for a job and holds one of its slots until the job is done.
@@ -12,6 +13,11 @@ public protocol HostChooser: Sendable {
   /// - Returns: the reservation, or `nil` when none of `hosts` can ever be chosen (all `,down` or limit ≤ 0).
   /// - Throws: `ClientError.system` when slot state cannot be read or written.
   func reserve(among hosts: [HostEntry], input: String) throws(ClientError) -> HostReservation?
+
+  /// Like `reserve`, but returns `nil` at once when no slot is free right now (or none can ever be chosen),
+  /// so the caller can do useful work (preprocess) before it waits. The default waits like `reserve`.
+  func reserveIfFree(among hosts: [HostEntry], input: String) throws(ClientError)
+    -> HostReservation?
 
   /// Reserves one of the first `limit` local slots (`cpu_localhost_N`), waiting while all are busy: the
   /// `--localslots` pool for local compiles, `--localslots_cpp` for preprocessing (client.md §6.4).
@@ -32,6 +38,11 @@ public enum HostOutcome: Sendable, Equatable {
 }
 
 extension HostChooser {
+  public func reserveIfFree(among hosts: [HostEntry], input: String) throws(ClientError)
+    -> HostReservation?
+  {
+    try reserve(among: hosts, input: input)
+  }
   public func reserveLocal(limit: Int) throws(ClientError) -> HostReservation? { nil }
   public func jobFinished(_ reservation: HostReservation, outcome: HostOutcome) {}
 }
@@ -44,13 +55,20 @@ public struct HostReservation: Sendable {
   public var slot: Int
   /// The lock that holds the slot, if the chooser uses lock files.
   public var lock: SlotLock?
+  /// A `WakeWord` file bumped when the slot is released, to wake a client waiting for one.
+  public var wakeFile: String?
 
-  public init(host: HostEntry, slot: Int, lock: SlotLock?) {
+  public init(host: HostEntry, slot: Int, lock: SlotLock?, wakeFile: String? = nil) {
     self.host = host
     self.slot = slot
     self.lock = lock
+    self.wakeFile = wakeFile
   }
 
-  /// Frees the slot.
-  public func release() { lock?.release() }
+  /// Frees the slot (and wakes one client waiting for a slot, if any).
+  public func release() {
+    guard let lock, lock.isHeld else { return }
+    lock.release()
+    if let wakeFile { (try? WakeWord(path: wakeFile, create: false))?.bump() }
+  }
 }

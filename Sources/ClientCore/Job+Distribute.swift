@@ -19,8 +19,22 @@ extension Job {
       if available.count < candidates.count {
         log.debug("\(candidates.count - available.count) host(s) backed off")
       }
-      guard let reservation = try compiler.chooser.reserve(among: available, input: job.input.path)
-      else {
+      var free = try compiler.chooser.reserveIfFree(among: available, input: job.input.path)
+      if free == nil, preprocessor == nil,
+        available.contains(where: { $0.kind != .localhost && !$0.options.down && $0.limit > 0 })
+      {
+        // Every slot is busy: preprocess while waiting, so the job is sent the moment one frees and the
+        // remote slot never idles through our cpp. (Wasted if the slot we get is localhost's.)
+        guard let started = startPreprocessor(job, lockDirectory: lockDirectory) else {
+          return try fallBack(job, after: lastHost)
+        }
+        preprocessor = started
+        _ = try started.finish()
+      }
+      if free == nil {
+        free = try compiler.chooser.reserve(among: available, input: job.input.path)
+      }
+      guard let reservation = free else {
         return try fallBack(job, after: lastHost)
       }
       defer { reservation.release() }
@@ -62,6 +76,13 @@ extension Job {
         lastHost = host
         continue
       }
+      if case .reply = outcome {
+        compiler.chooser.jobFinished(
+          reservation,
+          outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
+      }
+      // The host is done with this job: free its slot before writing the object or compiling locally.
+      reservation.release()
       switch outcome {
       case .preprocessorFailed(let result):
         // 3.4 clears the backoff (the server did nothing wrong) and treats this like a failed compile.
@@ -78,8 +99,6 @@ extension Job {
           stderr: [],
           backoff: backoff, markHost: true)
       case .reply(let response):
-        compiler.chooser.jobFinished(
-          reservation, outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
         backoff.clear(host)
         ObjectFile.relay(response.stdout, to: configuration.standardOutput)
         if let reason = PolicyRefusal.reason(in: response) {

@@ -45,6 +45,9 @@ public final class SlotLock: @unchecked Sendable {
     }
   }
 
+  /// Whether the lock is still held (not yet released).
+  public var isHeld: Bool { descriptor >= 0 }
+
   /// Unlocks and closes the file.
   public func release() {
     guard descriptor >= 0 else { return }

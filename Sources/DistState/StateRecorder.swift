@@ -4,6 +4,12 @@
 /// attempt, and writes whichever it just changed, so the file shows the latest activity. A `file` or `host`
 /// passed as `nil` keeps the record's previous value; a slot is set separately, before the phase that uses it.
 ///
+/// The first note opens the file and the recorder keeps it open for its life (copies share the descriptor;
+/// the last one to go closes it); every note overwrites the 296-byte record in place with one `pwrite`.
+/// Unlike 3.4 it never truncates the file, which on ext4 mounted with `discard` cost a synchronous discard
+/// per note (`StateFile`). `remove()` unlinks the file as 3.4 does at exit; a later note is not seen by
+/// monitors.
+///
 /// ```swift
 /// var recorder = StateRecorder(file: StateFile(directory: directory, pid: getpid()))
 /// recorder.setSlot(0, for: .local)
@@ -22,6 +28,8 @@ public struct StateRecorder: Sendable {
   public let file: StateFile
   private var local: StateRecord
   private var remote: StateRecord
+  /// The open file, from the first successful note on.
+  private var writer: StateFile.Writer?
 
   /// A recorder writing `file`; both records start empty, at slot 0.
   public init(file: StateFile) {
@@ -45,8 +53,10 @@ public struct StateRecorder: Sendable {
   }
 
   /// Sets the phase of `target` and, when given, its file (the basename of `source` is kept, as
-  /// `dcc_find_basename` finds it) and host, then rewrites the state file with that record.
-  /// - Throws: `DistStateError.system` if the file cannot be written; the record is updated anyway.
+  /// `dcc_find_basename` finds it) and host, then overwrites the state file with that record (opening it,
+  /// and creating it and its directory if need be, on the first note).
+  /// - Throws: `DistStateError.system` if the file cannot be opened or written; the record is updated
+  ///   anyway, and the next note tries again.
   public mutating func note(
     _ phase: Phase, source: [UInt8]?, host: [UInt8]?, for target: Target
   ) throws(DistStateError) {
@@ -55,7 +65,10 @@ public struct StateRecorder: Sendable {
       if let source { record.file = Self.basename(of: source) }
       if let host { record.host = host }
     }
-    try file.write(record(for: target))
+    // A build tool running several jobs in one process shares binstate_<pid>: when another job removed it,
+    // open it anew, as 3.4's open-per-note would.
+    if writer == nil || writer?.isUnlinked == true { writer = try StateFile.Writer(file) }
+    try writer?.write(record(for: target))
   }
 
   /// Deletes the state file, as the 3.4 client does at exit.

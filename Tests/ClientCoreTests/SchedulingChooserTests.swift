@@ -1,3 +1,4 @@
+import DistPosix
 import DistTestSupport
 import Foundation
 import Glibc
@@ -12,13 +13,15 @@ private func tcp(_ name: String, limit: Int = 2) -> HostEntry {
 
 private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
   SchedulingHostChooser(
-    lockDirectory: directory.path, stateDirectory: directory.appending("sched"), readsDaemonLoad: false)
+    lockDirectory: directory.path, stateDirectory: directory.appending("sched"),
+    readsDaemonLoad: false)
 }
 
 @Test func slotsHeldByAnotherClientAreSkipped() throws {
   let directory = try TestDirectory()
   let held = ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
-  let reservation = try #require(try chooser(directory).reserve(among: [tcp("a"), tcp("b")], input: "x.c"))
+  let reservation = try #require(
+    try chooser(directory).reserve(among: [tcp("a"), tcp("b")], input: "x.c"))
   #expect(reservation.host.displayName == "b" && reservation.slot == 0)
   #expect(reservation.lock?.path == directory.appending("cpu_tcp_b_3632_0"))
   _ = held
@@ -35,14 +38,18 @@ private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
   let fast = HostReservation(host: tcp("fast"), slot: 0, lock: nil)
   chooser.jobFinished(fast, outcome: .completed(milliseconds: 200))
   let history = try String(contentsOfFile: directory.appending("sched/history"), encoding: .utf8)
-  #expect(history == "cpu_tcp_fast_3632 200 1 0 0\ncpu_tcp_slow_3632 900 1 0 0\n")
+  #expect(
+    history
+      == "cpu_tcp_fast_3632       200       1    0          0\ncpu_tcp_slow_3632       900       1    0          0\n")
   let next = try #require(try chooser.reserve(among: hosts, input: "y.c"))
   #expect("\(next.host.displayName):\(next.slot)" == "fast:0")
   next.release()
   // Record locks do not exclude each other inside one process: hold fast:0 as another client would.
   let held = ForeignLock(directory.appending("cpu_tcp_fast_3632_0"))
   let second = try #require(try chooser.reserve(among: hosts, input: "z.c"))
-  #expect("\(second.host.displayName):\(second.slot)" == "fast:1", "a fast host's second slot beats a slow one's first")
+  #expect(
+    "\(second.host.displayName):\(second.slot)" == "fast:1",
+    "a fast host's second slot beats a slow one's first")
   _ = held
 }
 
@@ -70,7 +77,8 @@ private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
     held = nil
     released.signal()
   }
-  let reservation = try #require(try chooser(directory).reserve(among: [tcp("a", limit: 1)], input: "x.c"))
+  let reservation = try #require(
+    try chooser(directory).reserve(among: [tcp("a", limit: 1)], input: "x.c"))
   let tookAt = SmallFile.monotonicMilliseconds()
   released.wait()
   #expect(held == nil)
@@ -109,6 +117,76 @@ private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
   let adaptive = try #require(compiler.chooser as? SchedulingHostChooser)
   #expect(adaptive.lockDirectory == "/d/lock" && adaptive.stateDirectory == "/d/sched")
   let legacy = DistributedCompiler(
-    configuration: try ClientConfiguration(environment: ["DISTCC_DIR": "/d", "DISTCC_SCHEDULER": "3.4"]))
+    configuration: try ClientConfiguration(environment: [
+      "DISTCC_DIR": "/d", "DISTCC_SCHEDULER": "3.4",
+    ]))
   #expect(legacy.chooser is LockFileHostChooser)
+}
+
+/// A chooser whose pauses outlast any test: only a release's wake-up can end its wait in time.
+private func patientChooser(_ directory: TestDirectory) -> SchedulingHostChooser {
+  SchedulingHostChooser(
+    lockDirectory: directory.path, stateDirectory: directory.appending("sched"),
+    readsDaemonLoad: false,
+    wait: SlotWait(initialMilliseconds: 30_000, maximumMilliseconds: 30_000))
+}
+
+enum SlotPool: String, CaseIterable, Sendable {
+  case remote, local
+
+  func reserve(_ chooser: SchedulingHostChooser) throws -> HostReservation? {
+    switch self {
+    case .remote: try chooser.reserve(among: [tcp("a", limit: 1)], input: "x.c")
+    case .local: try chooser.reserveLocal(limit: 1)
+    }
+  }
+
+  var wakeFile: String { self == .remote ? "sched/wake" : "sched/wake_local" }
+}
+
+@Test(arguments: SlotPool.allCases)
+func aReleaseWakesAClientWaitingForASlotAtOnce(pool: SlotPool) throws {
+  let directory = try TestDirectory()
+  let chooser = patientChooser(directory)
+  let holder = try #require(try pool.reserve(chooser))
+  nonisolated(unsafe) var waited: HostReservation?
+  nonisolated(unsafe) var waitedMilliseconds = 0
+  let done = DispatchSemaphore(value: 0)
+  DispatchQueue.global().async {
+    let start = SmallFile.monotonicMilliseconds()
+    waited = try? pool.reserve(chooser)
+    waitedMilliseconds = SmallFile.monotonicMilliseconds() - start
+    done.signal()
+  }
+  // Ready when the waiter sleeps on the pool's wake-up file.
+  let deadline = SmallFile.monotonicMilliseconds() + 10_000
+  var sleepers: UInt32 = 0
+  while sleepers == 0 && SmallFile.monotonicMilliseconds() < deadline {
+    sleepers =
+      (try? WakeWord(path: directory.appending(pool.wakeFile), create: false))?.sleepers ?? 0
+    if sleepers == 0 { usleep(1000) }
+  }
+  #expect(sleepers == 1)
+  holder.release()
+  done.wait()
+  #expect(waited?.slot == 0 && waited?.lock?.path == holder.lock?.path)
+  #expect(waitedMilliseconds < 10_000, "woken by the release, not by its 15–30 s pause")
+}
+
+@Test func reserveIfFreeNeverWaits() throws {
+  let directory = try TestDirectory()
+  let hosts = [tcp("a", limit: 1)]
+  let chooser = patientChooser(directory)
+  var held: ForeignLock? = ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
+  #expect(try chooser.reserveIfFree(among: hosts, input: "x.c") == nil)
+  #expect(held != nil)
+  held = nil
+  let free = try #require(try chooser.reserveIfFree(among: hosts, input: "x.c"))
+  #expect(free.host.displayName == "a" && free.slot == 0)
+  #expect(free.wakeFile == directory.appending("sched/wake"))
+  #expect(try chooser.reserveIfFree(among: [tcp("z", limit: 0)], input: "x.c") == nil)
+  // 3.4's chooser cannot tell "busy" from "waiting": its reserveIfFree is reserve.
+  let legacy = LockFileHostChooser(lockDirectory: directory.path, pauseMilliseconds: 0)
+  free.release()
+  #expect(try legacy.reserveIfFree(among: hosts, input: "x.c")?.slot == 0)
 }

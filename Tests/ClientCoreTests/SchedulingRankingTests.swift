@@ -101,7 +101,9 @@ func recordsAverageRecentJobTimes(samples: [Int], average: Double) {
   let history = HostHistory(text: text)
   #expect(history.records.count == 2)
   #expect(history.records["cpu_ssh_d"] == HostRecord(averageMilliseconds: 1250, samples: 7, failures: 2, lastFailure: 1_700_000_000))
-  #expect(history.text == "cpu_ssh_d 1250 7 2 1700000000\ncpu_tcp_a_3632 300 4 0 0\n")
+  #expect(
+    history.text
+      == "cpu_ssh_d      1250       7    2 1700000000\ncpu_tcp_a_3632       300       4    0          0\n")
   #expect(HostHistory(text: history.text) == history)
   #expect(HostHistory.key(tcp("red")) == "cpu_tcp_red_3632")
 }

@@ -17,7 +17,8 @@ private final class FakeCompilerDaemon {
     process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/distccd")
     process.arguments = [
-      "--no-detach", "--daemon", "--listen", address, "--port", String(port), "--allow", "127.0.0.0/8",
+      "--no-detach", "--daemon", "--listen", address, "--port", String(port), "--allow",
+      "127.0.0.0/8",
       "--jobs", "2", "--log-stderr", "--log-level", "error",
     ]
     process.environment = [
@@ -37,7 +38,8 @@ private final class FakeCompilerDaemon {
   func stop() {
     guard process.isRunning else { return }
     let pid = process.processIdentifier
-    let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+    let children =
+      (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
     kill(pid, SIGKILL)
     for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGKILL) }
     process.waitUntilExit()
@@ -60,14 +62,18 @@ private struct SchedulingWorld {
     let built = try placeholder.local(["gcc", "-O2", "-o", "fakecc", fakecc])
     guard built.status == 0 else { throw HarnessError("gcc fakecc.c: \(built.stderr)") }
     try placeholder.write("f1.c", "/* FILEID_1 */\nint f1(void) { return 1; }\n")
-    try placeholder.write("hold.c", "/* FILEID_1 FAKECC_DELAY_3000 */\nint f1(void) { return 1; }\n")
+    try placeholder.write(
+      "hold.c", "/* FILEID_1 FAKECC_DELAY_3000 */\nint f1(void) { return 1; }\n")
     let gcc = try placeholder.local(["gcc", "-c", "f1.c", "-o", "f1.o"])
     guard gcc.status == 0 else { throw HarnessError("gcc: \(gcc.stderr)") }
-    slow = try FakeCompilerDaemon(address: "127.0.0.21", world: placeholder.path, delayMilliseconds: 2000)
-    fast = try FakeCompilerDaemon(address: "127.0.0.22", world: placeholder.path, delayMilliseconds: 50)
+    slow = try FakeCompilerDaemon(
+      address: "127.0.0.21", world: placeholder.path, delayMilliseconds: 2000)
+    fast = try FakeCompilerDaemon(
+      address: "127.0.0.22", world: placeholder.path, delayMilliseconds: 50)
     let first = slowFirst ? slow : fast
     let second = slowFirst ? fast : slow
-    placeholder.environment["DISTCC_HOSTS"] = "\(first.hostSpec)/\(limit) \(second.hostSpec)/\(limit)"
+    placeholder.environment["DISTCC_HOSTS"] =
+      "\(first.hostSpec)/\(limit) \(second.hostSpec)/\(limit)"
     placeholder.environment["PATH"] = placeholder.path + ":/usr/bin:/bin"
     placeholder.environment["FAKECC_OBJECTS"] = placeholder.path
     world = placeholder
@@ -105,7 +111,8 @@ private struct SchedulingWorld {
       #expect(farm.world.contents("out\(index).o") == farm.world.contents("f1.o"))
       hosts.append(farm.host(of: result))
     }
-    let history = try String(contentsOfFile: farm.world.distccDir + "/sched/history", encoding: .utf8)
+    let history = try String(
+      contentsOfFile: farm.world.distccDir + "/sched/history", encoding: .utf8)
     #expect(hosts == ["127.0.0.21", "127.0.0.22", "127.0.0.22", "127.0.0.22"], "\(history)")
     #expect(history.contains("cpu_tcp_127.0.0.22_\(farm.fast.port) "), "\(history)")
   }
@@ -125,12 +132,16 @@ private struct SchedulingWorld {
     let done = DispatchSemaphore(value: 0)
     DispatchQueue.global().async {
       held = try? runProcess(
-        [holderBinary, "fakecc", "-c", "hold.c", "-o", "hold.o"], environment: environment, in: directory)
+        [holderBinary, "fakecc", "-c", "hold.c", "-o", "hold.o"], environment: environment,
+        in: directory)
       done.signal()
     }
-    #expect(farm.waitForLock("cpu_tcp_127.0.0.22_\(farm.fast.port)_0"), "the holder took the fast host's slot")
+    #expect(
+      farm.waitForLock("cpu_tcp_127.0.0.22_\(farm.fast.port)_0"),
+      "the holder took the fast host's slot")
     let other = try runProcess(
-      [otherBinary, "fakecc", "-c", "f1.c", "-o", "other.o"], environment: environment, in: directory)
+      [otherBinary, "fakecc", "-c", "f1.c", "-o", "other.o"], environment: environment,
+      in: directory)
     #expect(other.status == 0, "\(other.stderr)")
     #expect(farm.host(of: other) == "127.0.0.21", "\(other.stderr)")
     done.wait()
@@ -138,4 +149,68 @@ private struct SchedulingWorld {
     #expect(held.flatMap(farm.host(of:)) == "127.0.0.22")
     #expect(farm.world.contents("other.o") == farm.world.contents("f1.o"))
   }
+
+  /// While every slot is busy our client preprocesses first and waits afterwards, so the job is sent the
+  /// moment a slot frees: its preprocessor has run (once) while the only slot is still held by another
+  /// process, and the object arrives after the slot is let go.
+  @Test func aClientWaitingForASlotHasAlreadyPreprocessed() throws {
+    let farm = try SchedulingWorld(limit: 1)
+    let world = farm.world
+    world.environment["DISTCC_HOSTS"] = "\(farm.fast.hostSpec)/1"
+    // A `fakecc` early on the client's PATH logs each local run; the daemon runs the listed one directly.
+    try FileManager.default.createDirectory(
+      atPath: world.path + "/wrap", withIntermediateDirectories: true)
+    try world.write(
+      "wrap/fakecc",
+      "#!/bin/sh\necho \"$*\" >> \(world.path)/cpp.log\nexec \(world.path)/fakecc \"$@\"\n")
+    chmod(world.path + "/wrap/fakecc", 0o755)
+    world.environment["PATH"] =
+      world.path + "/wrap:" + (world.environment["PATH"] ?? "/usr/bin:/bin")
+    try FileManager.default.createDirectory(
+      atPath: world.distccDir + "/lock", withIntermediateDirectories: true)
+    var held: SlotHeldElsewhere? = try SlotHeldElsewhere(
+      world.distccDir + "/lock/cpu_tcp_127.0.0.22_\(farm.fast.port)_0")
+    let environment = world.environment
+    let directory = world.path
+    nonisolated(unsafe) var result: ProcessResult?
+    let done = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+      result = try? runProcess(
+        [ClientHarness.distcc, "fakecc", "-c", "f1.c", "-o", "out.o"], environment: environment,
+        in: directory)
+      done.signal()
+    }
+    let preprocessed = waitUntil {
+      world.contents("cpp.log").map { String(decoding: $0, as: UTF8.self).contains("-E") } ?? false
+    }
+    #expect(preprocessed, "the client preprocessed while the slot was held")
+    #expect(world.contents("out.o") == nil)
+    #expect(held != nil)
+    held = nil
+    done.wait()
+    #expect(result?.status == 0, "\(result?.stderr ?? "")")
+    #expect(result.flatMap(farm.host(of:)) == "127.0.0.22")
+    #expect(world.contents("out.o") == world.contents("f1.o"))
+    let log = world.contents("cpp.log").map { String(decoding: $0, as: UTF8.self) } ?? ""
+    #expect(log.split(separator: "\n").filter { $0.contains("-E") }.count == 1, "\(log)")
+  }
+}
+
+/// A slot lock held as another process would hold it: an open-file-description lock, which conflicts with
+/// the clients' `fcntl` record locks (and is not this test process's own record lock).
+private final class SlotHeldElsewhere {
+  private let descriptor: Int32
+
+  init(_ path: String) throws {
+    descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
+    var lock = flock()
+    lock.l_type = Int16(F_WRLCK)
+    lock.l_whence = Int16(SEEK_SET)
+    let ofdSetLock: Int32 = 37  // F_OFD_SETLK, which Glibc's Swift module does not export
+    guard descriptor >= 0, fcntl(descriptor, ofdSetLock, &lock) == 0 else {
+      throw HarnessError("cannot lock \(path)")
+    }
+  }
+
+  deinit { close(descriptor) }
 }

@@ -54,4 +54,13 @@ int cdp_memfd_create(const char *name);
 
 int cdp_set_mmap_threshold(int bytes);
 
+// A 32-bit word in shared memory that processes sleep on (futex(2) without FUTEX_PRIVATE_FLAG, so it works
+// across processes over a MAP_SHARED file mapping). `timeout_ns` < 0 waits without limit. Return -1 with
+// errno as the system call does (EAGAIN: the word no longer held `expected`; ETIMEDOUT).
+uint32_t cdp_atomic_load_u32(const uint32_t *word);
+uint32_t cdp_atomic_add_u32(uint32_t *word, uint32_t delta);
+uint32_t cdp_atomic_sub_u32(uint32_t *word, uint32_t delta);
+int cdp_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns);
+int cdp_futex_wake(uint32_t *word, int count);
+
 #endif

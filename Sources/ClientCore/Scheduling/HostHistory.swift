@@ -4,8 +4,13 @@ public import HostSpec
 /// `<key> <average ms> <samples> <failures> <last failure s>`. The key is the host's slot-lock prefix
 /// (`cpu_tcp_red_3632`), so two list entries for the same daemon share a record.
 ///
-/// Many clients update it concurrently: each reads, changes one line and renames a new file into place. An
-/// update can be lost to a concurrent one (one sample fewer); the file is never torn.
+/// The numbers are right-aligned in fields of 9, 7, 4 and 10 characters (a wider value is written whole), so
+/// a line keeps its length as its figures change and the file is rewritten in place at the same size
+/// (`SmallFile`); the parser takes any run of spaces between fields, so the older unpadded lines still read,
+/// and older clients read the padded ones.
+///
+/// Many clients update it concurrently: each reads, changes one line and rewrites the file under an exclusive
+/// lock, so no update is lost and no reader sees a torn file.
 public struct HostHistory: Sendable, Equatable {
   /// Records by host key.
   public var records: [String: HostRecord]
@@ -34,11 +39,13 @@ public struct HostHistory: Sendable, Equatable {
     }
   }
 
-  /// The file format, sorted by key.
+  /// The file format, sorted by key, numbers padded to their field widths.
   public var text: String {
     records.keys.sorted().map { key in
       let r = records[key]!
-      return "\(key) \(Int(r.averageMilliseconds.rounded())) \(r.samples) \(r.failures) \(r.lastFailure)\n"
+      let average = Int(r.averageMilliseconds.rounded())
+      return key + " " + average.padded(to: 9) + " " + r.samples.padded(to: 7) + " "
+        + r.failures.padded(to: 4) + " " + r.lastFailure.padded(to: 10) + "\n"
     }.joined()
   }
 
@@ -47,15 +54,27 @@ public struct HostHistory: Sendable, Equatable {
     SmallFile.read(path).map(HostHistory.init(text:)) ?? HostHistory()
   }
 
-  /// Re-reads `path`, applies `change` to `host`'s record and writes the file back atomically.
+  /// Re-reads `path`, applies `change` to `host`'s record and rewrites the file in place, all under the
+  /// file's exclusive lock.
   static func update(_ path: String, host: HostEntry, _ change: (inout HostRecord) -> Void) {
-    var history = load(path)
-    change(&history.records[key(host), default: HostRecord()])
-    // Forget hosts not heard of for a long time so the file stays small.
-    if history.records.count > 512 {
-      let oldest = history.records.min { $0.value.samples < $1.value.samples }?.key
-      if let oldest { history.records[oldest] = nil }
+    SmallFile.update(path) { text in
+      var history = HostHistory(text: text)
+      change(&history.records[key(host), default: HostRecord()])
+      // Forget hosts not heard of for a long time so the file stays small.
+      if history.records.count > 512 {
+        let oldest = history.records.min { $0.value.samples < $1.value.samples }?.key
+        if let oldest { history.records[oldest] = nil }
+      }
+      return history.text
     }
-    SmallFile.replace(path, with: history.text)
+  }
+}
+
+extension Int {
+  /// The decimal digits right-aligned in `width` characters (all of them if there are more).
+  func padded(to width: Int) -> String {
+    let digits = String(self)
+    return digits.count >= width
+      ? digits : String(repeating: " ", count: width - digits.count) + digits
   }
 }

@@ -95,7 +95,9 @@ struct HostLoadProbe: Sendable {
     return HostLoad(page: String(decoding: page, as: UTF8.self))
   }
 
-  /// A cache file: `<ms> <max kids> <runnable>` or `<ms> none`.
+  /// A cache file: `<ms> <max kids> <runnable>` or `<ms> none`, the figures right-aligned in 5 characters each
+  /// and `none` in 11, so that both forms have the same length and the file is rewritten in place at the
+  /// same size (`SmallFile`). Any run of spaces separates fields, so the older unpadded form still reads.
   struct CachedLoad {
     var stamp: Int
     var load: HostLoad?
@@ -106,7 +108,7 @@ struct HostLoadProbe: Sendable {
     }
 
     init?(text: String) {
-      let fields = text.split(separator: " ").map { $0.trimmingSuffix("\n") }
+      let fields = text.split { $0 == " " || $0 == "\n" }
       guard let first = fields.first, let stamp = Int(first) else { return nil }
       self.stamp = stamp
       if fields.count == 3, let kids = Int(fields[1]), let runnable = Int(fields[2]), kids > 0 {
@@ -119,13 +121,8 @@ struct HostLoadProbe: Sendable {
     }
 
     var text: String {
-      load.map { "\(stamp) \($0.maxKids) \($0.runnable)\n" } ?? "\(stamp) none\n"
+      let figures = load.map { $0.maxKids.padded(to: 5) + " " + $0.runnable.padded(to: 5) }
+      return "\(stamp) " + (figures ?? String(repeating: " ", count: 7) + "none") + "\n"
     }
-  }
-}
-
-extension Substring {
-  fileprivate func trimmingSuffix(_ suffix: String) -> Substring {
-    hasSuffix(suffix) ? dropLast(suffix.count) : self
   }
 }

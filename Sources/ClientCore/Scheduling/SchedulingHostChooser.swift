@@ -1,3 +1,4 @@
+import DistPosix
 internal import Glibc
 public import HostSpec
 
@@ -6,8 +7,11 @@ public import HostSpec
 ///
 /// - slots are tried in `HostRanking` order: faster, less loaded, recently healthy hosts first, from a
 ///   per-host history in `$DISTCC_DIR/sched/history` and, where the daemon serves `--stats`, its load;
-/// - while every slot is busy it polls again after a few randomized milliseconds (`SlotWait`), not 3.4's
-///   second, for remote slots and for the local `cpu_localhost_N` pools alike;
+/// - while every slot is busy it sleeps until a client of ours frees one (a `WakeWord` in
+///   `$DISTCC_DIR/sched`, bumped on every release) or, for slots a 3.4 client holds, until a few randomized
+///   milliseconds have passed (`SlotWait`), never 3.4's whole second; remote slots and the local
+///   `cpu_localhost_N` pools alike;
+/// - `reserveIfFree` lets the job preprocess while it waits, so it is ready to send the moment a slot frees;
 /// - `jobFinished` feeds each job's time and failures back into the history.
 public struct SchedulingHostChooser: HostChooser {
   /// The directory of the `cpu_*` lock files, `$DISTCC_DIR/lock`.
@@ -42,6 +46,19 @@ public struct SchedulingHostChooser: HostChooser {
   public func reserve(among hosts: [HostEntry], input: String) throws(ClientError)
     -> HostReservation?
   {
+    guard let order = ranked(hosts) else { return nil }
+    return try firstFree(order, wakeFile: wakePath(.remote))
+  }
+
+  public func reserveIfFree(among hosts: [HostEntry], input: String) throws(ClientError)
+    -> HostReservation?
+  {
+    guard let order = ranked(hosts) else { return nil }
+    return try firstFree(order, wakeFile: wakePath(.remote), waits: false)
+  }
+
+  /// Every usable slot of `hosts`, cheapest first; `nil` when none can ever be chosen.
+  private func ranked(_ hosts: [HostEntry]) -> [(HostEntry, Int)]? {
     let usable = hosts.filter { !$0.options.down && $0.limit > 0 }
     guard !usable.isEmpty else { return nil }
     if let stateDirectory { _ = mkdir(stateDirectory, 0o777) }
@@ -50,13 +67,13 @@ public struct SchedulingHostChooser: HostChooser {
       readsDaemonLoad && usable.count > 1
       ? stateDirectory.map { HostLoadProbe(directory: $0).loads(of: usable) } ?? [:] : [:]
     let order = ranking.candidates(usable, history: history, loads: loads, now: SmallFile.now())
-    return try firstFree(order.map { ($0.host, $0.slot) })
+    return order.map { ($0.host, $0.slot) }
   }
 
   public func reserveLocal(limit: Int) throws(ClientError) -> HostReservation? {
     let local = HostEntry(kind: .localhost, limit: limit, displayName: "localhost")
     guard limit > 0 else { return nil }
-    return try firstFree((0..<min(limit, 10_000)).map { (local, $0) })
+    return try firstFree((0..<min(limit, 10_000)).map { (local, $0) }, wakeFile: wakePath(.local))
   }
 
   public func jobFinished(_ reservation: HostReservation, outcome: HostOutcome) {
@@ -70,21 +87,48 @@ public struct SchedulingHostChooser: HostChooser {
     }
   }
 
-  /// Locks the first free slot of `order`, polling with `wait`'s pauses while none is free.
-  private func firstFree(_ order: [(HostEntry, Int)]) throws(ClientError) -> HostReservation {
+  /// The two pools whose releases wake different sleepers.
+  enum Pool { case remote, local }
+
+  /// The wake-up file of `pool`, `nil` without a state directory.
+  func wakePath(_ pool: Pool) -> String? {
+    stateDirectory.map { $0 + (pool == .remote ? "/wake" : "/wake_local") }
+  }
+
+  /// Locks the first free slot of `order`. While none is free, sleeps on `wakeFile` (woken by our clients'
+  /// releases) for at most `wait`'s next pause (3.4 clients wake nobody), then looks again; returns `nil`
+  /// instead when `waits` is false.
+  private func firstFree(_ order: [(HostEntry, Int)], wakeFile: String?, waits: Bool = true)
+    throws(ClientError) -> HostReservation?
+  {
     var wait = self.wait
+    var generator = SystemRandomNumberGenerator()
+    var word: WakeWord?
     var waiting = false
     while true {
+      let generation = word?.generation ?? 0
       for (host, slot) in order {
         if let lock = try SlotLock.tryLock(lockDirectory + "/" + host.lockName(slot: slot)) {
-          return HostReservation(host: host, slot: slot, lock: lock)
+          return HostReservation(host: host, slot: slot, lock: lock, wakeFile: wakeFile)
         }
       }
+      guard waits else { return nil }
       if !waiting {
         waiting = true
         onWait?()
+        if let wakeFile, let stateDirectory {
+          _ = mkdir(stateDirectory, 0o777)
+          word = try? WakeWord(path: wakeFile)
+          // Mapped only now: look once more before the first sleep, under the generation read first.
+          continue
+        }
       }
-      wait.pause()
+      let pause = wait.nextPauseMicroseconds(using: &generator)
+      if let word {
+        word.wait(unchangedFrom: generation, microseconds: pause)
+      } else {
+        usleep(UInt32(clamping: pause))
+      }
     }
   }
 }

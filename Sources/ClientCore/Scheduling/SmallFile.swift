@@ -1,23 +1,110 @@
+import DistPosix
 internal import Glibc
+import SystemPackage
 
-/// Small text files shared by many client processes: read whole, replaced atomically (write a private
-/// temporary file, then `rename`), so a reader sees the old or the new contents, never a mix.
+/// Small text files shared by many client processes and threads (`sched/history`, `sched/load_*`), updated
+/// in place under an open-file-description lock (`OpenFileLock`): a writer holds the exclusive lock while it
+/// reads, changes and rewrites the file, a reader holds the shared lock while it reads, so nobody sees a
+/// half-written file and no concurrent update is lost.
+///
+/// In place rather than a new file renamed over the old one: on ext4 mounted with `discard`, every replaced
+/// inode (and every truncation) frees blocks with a synchronous discard, which cost the client about 5% of
+/// its CPU per job (measured with `perf` on 200 serial jobs). Rewriting at offset 0 keeps the inode and its
+/// block; callers keep their text fixed-width, so the size changes only when an entry is added or dropped,
+/// and the file is truncated only when it shrinks.
+///
+/// Failures are ignored, a lock held too long by someone else included (the update is then skipped, a read
+/// goes ahead unlocked): the data is advisory. These files are ours alone (3.4 never opens them), so the
+/// OFD locks conflict with nobody's record locks.
 enum SmallFile {
-  /// The file's text, `nil` if it cannot be read.
+  /// The file's text, `nil` if it is missing, unreadable or longer than `limit`.
   static func read(_ path: String, limit: Int = 64 << 10) -> String? {
-    FileSystem.contents(of: path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
+    let raw = open(path, O_RDONLY | O_CLOEXEC)
+    guard raw >= 0 else { return nil }
+    let fd = FileDescriptor(rawValue: raw)
+    defer { fd.closeIgnoringErrors() }
+    _ = lock(fd, .shared)
+    guard let (bytes, _) = contents(fd, limit: limit) else { return nil }
+    return bytes.map { String(decoding: $0, as: UTF8.self) }
   }
 
-  /// Replaces `path` with `text`; failures are ignored (the data is advisory).
-  static func replace(_ path: String, with text: String) {
-    let temporary = path + ".\(getpid()).tmp"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-    guard fd >= 0 else { return }
+  /// Rewrites `path` (created on demand, mode 0666 & ~umask) with what `change` makes of its text, all under
+  /// the exclusive lock; `change` sees `""` for a new, unreadable or overlong file.
+  static func update(_ path: String, limit: Int = 64 << 10, _ change: (String) -> String) {
+    let raw = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+    guard raw >= 0 else { return }
+    let fd = FileDescriptor(rawValue: raw)
+    defer { fd.closeIgnoringErrors() }
+    guard lock(fd, .exclusive) else { return }
+    guard let (old, size) = contents(fd, limit: limit) else { return }
+    let text = change(old.map { String(decoding: $0, as: UTF8.self) } ?? "")
     let bytes = Array(text.utf8)
-    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    close(fd)
-    if written == bytes.count, rename(temporary, path) == 0 { return }
-    unlink(temporary)
+    let written = bytes.withUnsafeBytes { writeAll(fd, $0, at: 0) }
+    if written, bytes.count < size { _ = ftruncate(raw, off_t(bytes.count)) }
+  }
+
+  /// Replaces the text of `path` with `text`, in place.
+  static func replace(_ path: String, with text: String) {
+    update(path) { _ in text }
+  }
+
+  /// Takes the lock, waiting at most `patienceMicroseconds` for it (a holder is normally done within
+  /// microseconds; one stopped with ^Z must not stall every other client's job). `false` when another holder
+  /// kept it that long. Where the file system has no OFD locks (`ENOLCK` on an NFS mount without a lock
+  /// manager, `EINVAL` before Linux 3.15) the file is used unlocked, as the data is advisory.
+  private static func lock(_ fd: FileDescriptor, _ kind: OpenFileLock.Kind) -> Bool {
+    var waited = 0
+    var pause = 100
+    while true {
+      do {
+        if try OpenFileLock.tryLock(fd, kind) { return true }
+      } catch {
+        return true
+      }
+      guard waited < patienceMicroseconds else { return false }
+      usleep(UInt32(pause))
+      waited += pause
+      pause = min(pause * 2, 20_000)
+    }
+  }
+
+  /// How long `lock` waits for a busy lock.
+  static let patienceMicroseconds = 200_000
+
+  /// The bytes of `fd` from offset 0 (`nil` when longer than `limit`) and its size; `nil` if unreadable.
+  private static func contents(_ fd: FileDescriptor, limit: Int) -> ([UInt8]?, Int)? {
+    var info = stat()
+    guard fstat(fd.rawValue, &info) == 0 else { return nil }
+    let size = Int(info.st_size)
+    guard size <= limit else { return (nil, size) }
+    var failed = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+      initialized = 0
+      while initialized < size {
+        let count = pread(
+          fd.rawValue, buffer.baseAddress! + initialized, size - initialized, off_t(initialized))
+        if count < 0 && errno == EINTR { continue }
+        if count < 0 { failed = true }
+        if count <= 0 { return }
+        initialized += count
+      }
+    }
+    return failed ? nil : (bytes, size)
+  }
+
+  /// `pwrite` of all of `bytes` at `offset`; `false` on an error.
+  private static func writeAll(
+    _ fd: FileDescriptor, _ bytes: UnsafeRawBufferPointer, at offset: Int
+  ) -> Bool {
+    var done = 0
+    while done < bytes.count {
+      let count = pwrite(
+        fd.rawValue, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { return false }
+      done += count
+    }
+    return true
   }
 
   /// Wall-clock seconds.
