@@ -8,7 +8,6 @@
 #include <malloc.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -228,8 +227,6 @@ int cdp_spawn_confined(pid_t *pid, const char *path, char *const argv[], char *c
 }
 
 int cdp_open_path(const char *path) { return open(path, O_PATH | O_CLOEXEC); }
-
-int cdp_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
 
 int cdp_set_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
 

@@ -34,13 +34,6 @@ public enum TemporaryFiles {
     return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
   }
 
-  /// Creates an anonymous file in memory (`memfd_create`, close-on-exec): no directory entry, gone when
-  /// its last descriptor closes. Writes to it count against `RLIMIT_FSIZE` like a regular file's.
-  public static func makeAnonymousFile(name: String) throws(PosixError) -> FileDescriptor {
-    let fd = try syscall("create in-memory file \(name)") { cdp_memfd_create(name) }
-    return FileDescriptor(rawValue: fd)
-  }
-
   /// Removes `path` and, if it is a directory, everything below it. Symbolic links are removed, never
   /// followed. A missing path is not an error.
   public static func removeTree(_ path: String) throws(PosixError) {

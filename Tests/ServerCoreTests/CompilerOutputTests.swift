@@ -5,7 +5,7 @@ import Testing
 
 @testable import ServerCore
 
-/// The compiler's stdout and stderr: in-memory files, or files in a kept job directory, limited alike.
+/// The compiler's stdout and stderr: files in the job directory, bounded by the file-size limit.
 @Suite struct CompilerOutputTests {
   /// Runs `script` confined in a fresh job directory (kept or not) and returns the captured streams and
   /// the raw wait status.
@@ -26,8 +26,10 @@ import Testing
       newProcessGroup: true)
     let process = try confinement.spawn(request, jobDirectory: directory.path).get()
     let status = try #require(process.reap(blocking: true))
+    let (stdout, stderr) = (output.stdout, output.stderr)
+    directory.remove()
     let files = (try? listing(directory.path)) ?? []
-    return (output.stdout, output.stderr, status, files)
+    return (stdout, stderr, status, files)
   }
 
   func listing(_ path: String) throws -> [String] {
@@ -48,7 +50,7 @@ import Testing
     #expect(result.status == 0)
     #expect(String(decoding: result.stdout, as: UTF8.self) == "out\n")
     #expect(String(decoding: result.stderr, as: UTF8.self) == "err\nmore\n")
-    // Only a kept directory (DISTCC_SAVE_TEMPS) holds them as files.
+    // Files in the job directory, removed with it unless it is kept (DISTCC_SAVE_TEMPS).
     #expect(result.files == (keep ? ["stderr", "stdout"] : []))
   }
 
@@ -66,5 +68,17 @@ import Testing
     let result = try run("head -c 300000 /dev/zero | tr '\\0' x >&2", keep: false)
     #expect(result.status == 0)
     #expect(result.stderr.count == 300000 && result.stderr.allSatisfy { $0 == UInt8(ascii: "x") })
+  }
+}
+
+extension CompilerOutputTests {
+  /// A wrapper script may write to `/dev/stderr` by name: under Landlock that works only for a file
+  /// beneath the job directory (not for a memfd).
+  @Test(arguments: [false, true]) func reopeningDevStderrByName(keep: Bool) throws {
+    let result = try run(
+      "echo named > /dev/stderr; echo plain >&2; echo out > /dev/stdout", keep: keep)
+    #expect(result.status == 0)
+    #expect(String(decoding: result.stderr, as: UTF8.self) == "named\nplain\n")
+    #expect(String(decoding: result.stdout, as: UTF8.self) == "out\n")
   }
 }

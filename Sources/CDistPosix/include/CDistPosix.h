@@ -49,9 +49,6 @@ int cdp_spawn_confined(pid_t *pid, const char *path, char *const argv[], char *c
 int cdp_setrlimit(int resource, uint64_t soft, uint64_t hard);
 int cdp_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
 
-// An anonymous in-memory file (close-on-exec), for a child's captured output.
-int cdp_memfd_create(const char *name);
-
 int cdp_set_mmap_threshold(int bytes);
 
 // A 32-bit word in shared memory that processes sleep on (futex(2) without FUTEX_PRIVATE_FLAG, so it works
