@@ -34,17 +34,17 @@ public final class Server: Sendable {
     workers = WorkerPool(maxIdle: max(8, 2 * configuration.jobs))
     statistics = ServerStatistics(
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
+    service = JobService(
+      configuration: configuration, logger: logger, slots: slots, statistics: statistics,
+      policy: CompilerWhitelist(configuration: configuration), memory: memory, active: active)
   }
 
   /// The signal that ended ``run()`` (`SIGTERM`, `SIGINT`, `SIGHUP`, or `SIGALRM` for `--lifetime`);
   /// 3.4 dies by that signal, so the executable re-raises it.
   public var terminationSignal: Int32? { stopSignal.withLock { $0 } }
 
-  var service: JobService {
-    JobService(
-      configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      policy: CompilerWhitelist(configuration: configuration), memory: memory, active: active)
-  }
+  /// Serves every connection (immutable, shared by the connection threads).
+  let service: JobService
 
   /// Checks what 3.4 checks before serving (daemon.md §2.1 steps 8-11).
   public func validateEnvironment() throws(ServerError) {
