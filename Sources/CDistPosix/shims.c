@@ -77,17 +77,6 @@ int cdp_landlock_create_ruleset(uint64_t handled_fs, uint64_t handled_net, uint6
   return (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
 }
 
-int cdp_landlock_allow_path(int ruleset, const char *path, uint64_t allowed_access) {
-  int fd = open(path, O_PATH | O_CLOEXEC);
-  if (fd < 0) return -1;
-  struct cdp_landlock_path_beneath_attr attr = {allowed_access, fd};
-  int result = (int)syscall(SYS_landlock_add_rule, ruleset, 1 /* LANDLOCK_RULE_PATH_BENEATH */, &attr, 0);
-  int saved = errno;
-  close(fd);
-  errno = saved;
-  return result;
-}
-
 int cdp_landlock_restrict_self(int ruleset) {
   return (int)syscall(SYS_landlock_restrict_self, ruleset, 0);
 }
@@ -118,29 +107,35 @@ int cdp_getrlimit(int resource, uint64_t *soft, uint64_t *hard) {
 #define CDP_LL_REFER (1ULL << 13)
 #define CDP_LL_TRUNCATE (1ULL << 14)
 
-int cdp_landlock_ruleset(const char *const *write_dirs, int write_count, const char *const *write_files,
-                         int file_count, const char *const *exec_dirs, int exec_count, int deny_network,
-                         int scope, const char **failed_path) {
-  *failed_path = NULL;
-  int abi = cdp_landlock_abi_version();
-  if (abi < 1) return -1;
+static int cdp_landlock_allow(int ruleset, int handle, uint64_t allowed_access) {
+  struct cdp_landlock_path_beneath_attr attr = {allowed_access, handle};
+  return (int)syscall(SYS_landlock_add_rule, ruleset, 1 /* LANDLOCK_RULE_PATH_BENEATH */, &attr, 0);
+}
+
+int cdp_landlock_ruleset(int abi, const int *write_dirs, int write_count, const int *write_files,
+                         int file_count, const int *exec_dirs, int exec_count, int deny_network, int scope,
+                         int *failed_index) {
+  *failed_index = -1;
+  if (abi < 1) {
+    errno = EOPNOTSUPP;
+    return -1;
+  }
   uint64_t write = CDP_LL_WRITE_ALL | (abi >= 2 ? CDP_LL_REFER : 0) | (abi >= 3 ? CDP_LL_TRUNCATE : 0);
   uint64_t handled = write | (exec_count >= 0 ? CDP_LL_EXECUTE : 0);
   uint64_t net = deny_network && abi >= 4 ? 3 /* BIND_TCP | CONNECT_TCP */ : 0;
   uint64_t scoped = scope && abi >= 6 ? 3 /* ABSTRACT_UNIX_SOCKET | SIGNAL */ : 0;
   int ruleset = cdp_landlock_create_ruleset(handled, net, scoped, abi);
   if (ruleset < 0) return -1;
-  int ok = 1;
-  for (int i = 0; i < write_count && ok; i++) {
-    if (cdp_landlock_allow_path(ruleset, write_dirs[i], write) < 0) { *failed_path = write_dirs[i]; ok = 0; }
+  int index = 0, ok = 1;
+  for (int i = 0; i < write_count && ok; i++, index++) {
+    if (cdp_landlock_allow(ruleset, write_dirs[i], write) < 0) { *failed_index = index; ok = 0; }
   }
   uint64_t file_rights = write & (CDP_LL_WRITE_FILE | CDP_LL_TRUNCATE);
-  for (int i = 0; i < file_count && ok; i++) {
-    if (cdp_landlock_allow_path(ruleset, write_files[i], file_rights) < 0) { *failed_path = write_files[i]; ok = 0; }
+  for (int i = 0; i < file_count && ok; i++, index++) {
+    if (cdp_landlock_allow(ruleset, write_files[i], file_rights) < 0) { *failed_index = index; ok = 0; }
   }
-  for (int i = 0; i < exec_count && ok; i++) {
-    if (access(exec_dirs[i], F_OK) != 0) continue; /* a standard directory this system lacks (/lib32) */
-    if (cdp_landlock_allow_path(ruleset, exec_dirs[i], CDP_LL_EXECUTE) < 0) { *failed_path = exec_dirs[i]; ok = 0; }
+  for (int i = 0; i < exec_count && ok; i++, index++) {
+    if (cdp_landlock_allow(ruleset, exec_dirs[i], CDP_LL_EXECUTE) < 0) { *failed_index = index; ok = 0; }
   }
   if (ok) {
     fcntl(ruleset, F_SETFD, FD_CLOEXEC);
@@ -230,6 +225,8 @@ int cdp_spawn_confined(pid_t *pid, const char *path, char *const argv[], char *c
   *pid = child;
   return 0;
 }
+
+int cdp_open_path(const char *path) { return open(path, O_PATH | O_CLOEXEC); }
 
 int cdp_set_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
 

@@ -40,11 +40,25 @@ public enum Landlock {
     "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/etc/alternatives",
   ]
 
-  /// The kernel's Landlock ABI version, or nil where Landlock is missing or disabled.
-  public static func abiVersion() -> Int? {
+  /// The kernel's Landlock ABI version, or nil where Landlock is missing or disabled (asked once: it
+  /// cannot change while the process runs).
+  public static func abiVersion() -> Int? { kernelABI }
+
+  private static let kernelABI: Int? = {
     let version = cdp_landlock_abi_version()
     return version > 0 ? Int(version) : nil
-  }
+  }()
+
+  /// O_PATH descriptors of ``systemExecutableDirectories`` and `/dev/null`, opened on first use and kept
+  /// (-1: absent then), so that a ruleset with the standard rules costs no path lookups. A standard
+  /// directory created or mounted over after that is seen by the process's next start.
+  private static let standardHandles: [String: Int32] = {
+    var handles: [String: Int32] = [:]
+    for path in systemExecutableDirectories + ["/dev/null"] {
+      handles[path] = cdp_open_path(path)
+    }
+    return handles
+  }()
 
   /// One line for the daemon's start-up log: what a compiler confined at ABI `abi` cannot do.
   public static func capabilities(abi: Int) -> String {
@@ -54,38 +68,53 @@ public enum Landlock {
     return "Landlock ABI \(abi): compilers " + parts.joined(separator: ", ")
   }
 
-  /// Builds the ruleset for `rules`; the caller closes the returned descriptor.
+  /// Builds the ruleset for `rules`; the caller closes the returned descriptor. Executable directories
+  /// this system lacks are skipped.
   static func ruleset(_ rules: Rules) throws(PosixError) -> Int32 {
-    let executable = rules.executableDirectories ?? []
-    // The failing path points into the C strings' storage: copy it before that is released.
-    let (descriptor, error, failedPath) = withCStrings(
-      rules.writableDirectories.map { Array($0.utf8) }
-    ) {
-      writable in
-      withCStrings(rules.writableFiles.map { Array($0.utf8) }) { files in
-        withCStrings(executable.map { Array($0.utf8) }) { exec in
-          var failed: UnsafePointer<CChar>? = nil
-          let descriptor = cdp_landlock_ruleset(
-            constant(writable), Int32(rules.writableDirectories.count), constant(files),
-            Int32(rules.writableFiles.count), constant(exec),
-            rules.executableDirectories == nil ? -1 : Int32(executable.count),
-            rules.denyNetwork ? 1 : 0, rules.isolateProcesses ? 1 : 0, &failed)
-          let error = currentErrno()
-          return (descriptor, error, failed.map { String(cString: $0) })
-        }
+    guard let abi = abiVersion() else {
+      throw PosixError.system(operation: "landlock", errno: .notSupported)
+    }
+    var opened: [Int32] = []
+    defer { for fd in opened { close(fd) } }
+    /// The rule's descriptor for `path`; nil for a missing directory that may be skipped.
+    func handle(_ path: String, skipIfMissing: Bool) throws(PosixError) -> Int32? {
+      if let cached = standardHandles[path] {
+        if cached >= 0 { return cached }
+        if skipIfMissing { return nil }
+      }
+      let fd = cdp_open_path(path)
+      if fd >= 0 {
+        opened.append(fd)
+        return fd
+      }
+      let error = currentErrno()
+      if skipIfMissing && access(path, F_OK) != 0 { return nil }
+      throw PosixError.system(operation: "landlock \(path)", errno: error)
+    }
+    var writable: [Int32] = []
+    for path in rules.writableDirectories {
+      writable.append(try handle(path, skipIfMissing: false)!)
+    }
+    var files: [Int32] = []
+    for path in rules.writableFiles { files.append(try handle(path, skipIfMissing: false)!) }
+    var executable: [Int32] = []
+    var paths = rules.writableDirectories + rules.writableFiles
+    for path in rules.executableDirectories ?? [] {
+      if let fd = try handle(path, skipIfMissing: true) {
+        executable.append(fd)
+        paths.append(path)
       }
     }
+    var failed: Int32 = -1
+    let descriptor = cdp_landlock_ruleset(
+      Int32(abi), writable, Int32(writable.count), files, Int32(files.count), executable,
+      rules.executableDirectories == nil ? -1 : Int32(executable.count),
+      rules.denyNetwork ? 1 : 0, rules.isolateProcesses ? 1 : 0, &failed)
     if descriptor < 0 {
-      let object = failedPath.map { " " + $0 } ?? ""
+      let error = currentErrno()
+      let object = paths.indices.contains(Int(failed)) ? " " + paths[Int(failed)] : ""
       throw PosixError.system(operation: "landlock\(object)", errno: error)
     }
     return descriptor
   }
-}
-
-/// `char **` as the `const char *const *` the C routine takes.
-func constant(
-  _ strings: UnsafePointer<UnsafeMutablePointer<CChar>?>
-) -> UnsafePointer<UnsafePointer<CChar>?> {
-  UnsafePointer(OpaquePointer(strings))
 }

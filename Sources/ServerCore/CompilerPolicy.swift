@@ -76,16 +76,35 @@ struct CompilerWhitelist: CompilerPolicy {
 
   /// The line of a `DISTCC_CMDLIST` file whose last `words` `/`-separated components equal `name`'s.
   static func lookup(_ name: String, in contents: [UInt8], words: Int) -> String? {
-    func key(_ path: Substring) -> [Substring] {
-      Array(path.split(separator: "/", omittingEmptySubsequences: false).suffix(words))
-    }
-    let wanted = key(Substring(name))
+    let wanted = key(Array(name.utf8)[...], words: words)
     // Split bytes, not Characters: "\r\n" is one Character in Swift.
     for line in contents.split(separator: UInt8(ascii: "\n")) {
       let bytes = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
-      let entry = Substring(String(decoding: bytes, as: UTF8.self))
-      if !entry.isEmpty, key(entry) == wanted { return String(entry) }
+      if bytes.isEmpty { continue }
+      // Compared as bytes; a line that is not ASCII as decoded text, whose invalid bytes read as U+FFFD.
+      let entry =
+        bytes.allSatisfy { $0 < 0x80 }
+        ? bytes : Array(String(decoding: bytes, as: UTF8.self).utf8)[...]
+      if key(entry, words: words).elementsEqual(wanted) {
+        return String(decoding: entry, as: UTF8.self)
+      }
     }
     return nil
+  }
+
+  /// The last `words` `/`-separated components of `path`, separators included (all of it if it has
+  /// fewer): two keys are equal exactly when their component lists are.
+  static func key(_ path: ArraySlice<UInt8>, words: Int) -> ArraySlice<UInt8> {
+    guard words > 0 else { return path[path.endIndex...] }
+    var slashes = 0
+    var index = path.endIndex
+    while index > path.startIndex {
+      index -= 1
+      if path[index] == UInt8(ascii: "/") {
+        slashes += 1
+        if slashes == words { return path[(index + 1)...] }
+      }
+    }
+    return path
   }
 }

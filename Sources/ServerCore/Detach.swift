@@ -8,7 +8,7 @@ public enum Detach {
   ) throws(ServerError) -> Int32 {
     let request = SpawnedProcess.Request(
       executable: executable, arguments: arguments.map { Array($0.utf8) }, environment: environment,
-      standardOutput: "/dev/null", standardError: "/dev/null", newSession: true)
+      standardOutput: .path("/dev/null"), standardError: .path("/dev/null"), newSession: true)
     switch SpawnedProcess.spawn(request) {
     case .success(let process): return process.pid
     case .failure(let errno): throw .detachFailed(reason: "\(errno)")

@@ -7,9 +7,15 @@ import SystemPackage
 /// one component at a time with `openat`/`mkdirat`/`symlinkat` and `O_NOFOLLOW`, so a symlink sent
 /// earlier cannot redirect a later write. Absolute link targets get the root prepended; relative ones are
 /// kept only when they stay inside the root.
-struct FakeRoot {
+final class FakeRoot {
   /// Absolute path of the root directory (no trailing `/`).
   let path: String
+  /// Open descriptors of directories made so far, by their components joined with `/` (`""`: the root),
+  /// so that the many files of one directory cost no walk from the root. A directory stays one once made
+  /// (no entry can replace it), so a kept descriptor always names the directory inside the root.
+  private var directories: [String: Int32] = [:]
+  /// The most directories kept open at once.
+  static let maxOpenDirectories = 64
 
   /// Why a client path was refused.
   struct Refusal: Error, CustomStringConvertible {
@@ -19,6 +25,10 @@ struct FakeRoot {
   init(path: String) throws(IOFailure) {
     guard mkdir(path, 0o700) == 0 else { throw .system("mkdir \(path)", Errno(rawValue: errno)) }
     self.path = path
+  }
+
+  deinit {
+    for fd in directories.values { close(fd) }
   }
 
   /// The components of a client path: absolute, no `..`, no NUL; empty and `.` components dropped.
@@ -35,33 +45,61 @@ struct FakeRoot {
   /// The root-prefixed local path of an absolute client path (lexically; for command-line rewriting).
   func localPath(_ clientPath: [UInt8]) -> [UInt8] { Array(path.utf8) + clientPath }
 
-  /// Creates every directory of `components` under the root; returns an open descriptor of the last one.
-  private func openDirectory(_ components: ArraySlice<String>) throws(Refusal) -> Int32 {
-    var current = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    guard current >= 0 else {
-      throw Refusal(description: "cannot open job root: \(Syscalls.errnoText())")
+  /// An open descriptor of the directory `components` under the root, creating what is missing one
+  /// component at a time; `owned`: the caller closes it (it is not kept).
+  private func openDirectory(_ components: ArraySlice<String>) throws(Refusal) -> (
+    fd: Int32, owned: Bool
+  ) {
+    // Start from the deepest directory already open.
+    var depth = components.count
+    var current: Int32 = -1
+    while depth >= 0 {
+      if let fd = directories[components.prefix(depth).joined(separator: "/")] {
+        current = fd
+        break
+      }
+      depth -= 1
     }
-    for component in components {
+    var owned = false
+    if current < 0 {
+      depth = 0
+      current = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+      guard current >= 0 else {
+        throw Refusal(description: "cannot open job root: \(Syscalls.errnoText())")
+      }
+      owned = !keep(current, as: "")
+    }
+    for (offset, component) in components.dropFirst(depth).enumerated() {
       if mkdirat(current, component, 0o700) != 0 && errno != EEXIST {
         let reason = Syscalls.errnoText()
-        close(current)
+        if owned { close(current) }
         throw Refusal(description: "cannot create directory \"\(component)\": \(reason)")
       }
       let next = openat(current, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
       let reason = Syscalls.errnoText()
-      close(current)
+      if owned { close(current) }
       guard next >= 0 else {
         throw Refusal(description: "cannot enter directory \"\(component)\": \(reason)")
       }
       current = next
+      let key = components.prefix(depth + offset + 1).joined(separator: "/")
+      owned = !keep(current, as: key)
     }
-    return current
+    return (current, owned)
+  }
+
+  /// Keeps `fd` open as directory `key` if there is room; false if the caller must close it.
+  private func keep(_ fd: Int32, as key: String) -> Bool {
+    guard directories.count < FakeRoot.maxOpenDirectories else { return false }
+    directories[key] = fd
+    return true
   }
 
   /// Creates the mirrored directory of an absolute client path (`CDIR`); returns its local path.
   func makeDirectory(_ clientPath: [UInt8]) throws(Refusal) -> String {
     let parts = try FakeRoot.components(of: clientPath)
-    close(try openDirectory(parts[...]))
+    let directory = try openDirectory(parts[...])
+    if directory.owned { close(directory.fd) }
     return path + (parts.isEmpty ? "" : "/" + parts.joined(separator: "/"))
   }
 
@@ -71,8 +109,9 @@ struct FakeRoot {
     guard let last = parts.last else {
       throw Refusal(description: "file name \"/\" has no file part")
     }
-    let dir = try openDirectory(parts.dropLast())
-    defer { close(dir) }
+    let directory = try openDirectory(parts.dropLast())
+    defer { if directory.owned { close(directory.fd) } }
+    let dir = directory.fd
     unlinkat(dir, last, 0)
     let fd = openat(dir, last, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else {
@@ -108,8 +147,9 @@ struct FakeRoot {
       }
       resolved = text
     }
-    let dir = try openDirectory(parts.dropLast())
-    defer { close(dir) }
+    let directory = try openDirectory(parts.dropLast())
+    defer { if directory.owned { close(directory.fd) } }
+    let dir = directory.fd
     unlinkat(dir, last, 0)
     guard symlinkat(resolved, dir, last) == 0 else {
       throw Refusal(description: "cannot create link \"\(last)\": \(Syscalls.errnoText())")

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import SystemPackage
 
 /// A job's private directory `$TMPDIR/distccd_XXXXXX`: the temp files of one job, and for protocol 3 the
@@ -6,6 +7,8 @@ import SystemPackage
 final class JobDirectory: Sendable {
   let path: String
   let keep: Bool
+  /// The names handed out by ``file(_:)``: what the job normally leaves behind.
+  private let names = Mutex<[String]>([])
 
   init(in temporaryDirectory: String, keep: Bool) throws(IOFailure) {
     var template = Array("\(temporaryDirectory)/distccd_XXXXXX".utf8CString)
@@ -16,7 +19,10 @@ final class JobDirectory: Sendable {
     self.keep = keep
   }
 
-  func file(_ name: String) -> String { "\(path)/\(name)" }
+  func file(_ name: String) -> String {
+    names.withLock { if !$0.contains(name) { $0.append(name) } }
+    return "\(path)/\(name)"
+  }
 
   /// Writes `bytes` to a new file `name` in this directory.
   func write(_ name: String, _ bytes: [UInt8]) throws(IOFailure) {
@@ -42,7 +48,11 @@ final class JobDirectory: Sendable {
 
   /// Removes the directory and everything in it (unless `DISTCC_SAVE_TEMPS`).
   func remove() {
-    if !keep { JobDirectory.removeTree(path) }
+    guard !keep else { return }
+    // The usual case, without reading the directory: the files the job named, then the directory. Anything
+    // else (a compiler's leftovers, a protocol-3 root) leaves it non-empty: then the whole tree goes.
+    for name in names.withLock({ $0 }) { unlink("\(path)/\(name)") }
+    if rmdir(path) != 0 && errno != ENOENT { JobDirectory.removeTree(path) }
   }
 
   /// Removes `path` recursively without following symbolic links.

@@ -99,7 +99,8 @@ struct JobService: Sendable {
     }
     defer { slots.release() }
     return compile(
-      job, key: key, request: request, input: input, output: output, traffic: traffic)
+      job, in: directory, key: key, request: request, input: input, output: output,
+      traffic: traffic, watchClient: peer.address != nil)
   }
 
   /// Bytes one connection received and sent (for the statistics); used by one thread.
@@ -183,8 +184,8 @@ struct JobService: Sendable {
 
   /// Runs the compiler and replies.
   private func compile(
-    _ job: PreparedJob, key: Int, request: Request, input: FileDescriptor,
-    output: FileDescriptor, traffic: Traffic
+    _ job: PreparedJob, in directory: JobDirectory, key: Int, request: Request,
+    input: FileDescriptor, output: FileDescriptor, traffic: Traffic, watchClient: Bool
   ) -> JobSummary {
     var summary = JobSummary(
       result: .compileOK, compiler: job.command.compilerText, source: job.command.sourceText)
@@ -192,6 +193,8 @@ struct JobService: Sendable {
     let name = String(decoding: job.arguments[0], as: UTF8.self)
     let status: WaitStatus
     let base = String(name.split(separator: "/").last ?? Substring(name))
+    let captured = CompilerOutput(in: directory)
+    defer { captured.close() }
     if let executable = SpawnedProcess.resolve(name, searchPath: configuration.searchPath)
       ?? (name.contains("/")
         ? SpawnedProcess.resolve(base, searchPath: configuration.searchPath) : nil)
@@ -200,8 +203,8 @@ struct JobService: Sendable {
         .init(
           executable: executable, arguments: job.arguments,
           environment: configuration.compilerEnvironment,
-          workingDirectory: job.workingDirectory, standardOutput: job.stdoutPath,
-          standardError: job.stderrPath, newProcessGroup: true),
+          workingDirectory: job.workingDirectory, standardOutput: captured.standardOutput,
+          standardError: captured.standardError, newProcessGroup: true),
         jobDirectory: CompilerConfinement.directory(containing: job.objectPath))
       switch spawned {
       case .failure(let errno):
@@ -211,7 +214,7 @@ struct JobService: Sendable {
           .utf8
       case .success(let process):
         active.setCompiler(key, processGroup: process.pid)
-        let outcome = wait(for: process, client: input)
+        let outcome = wait(for: process, client: input, watchClient: watchClient)
         active.setCompiler(key, processGroup: nil)
         switch outcome {
         case .exited(let raw): status = WaitStatus(rawValue: raw)
@@ -242,8 +245,8 @@ struct JobService: Sendable {
       let outcome = status.isSuccess ? "completed ok" : "failed"
       logger.log(.info, "\(name) \(job.command.sourceText) on localhost \(outcome)")
     }
-    let stderr = (Syscalls.readFile(job.stderrPath) ?? []) + notes
-    let stdout = Syscalls.readFile(job.stdoutPath) ?? []
+    let stderr = captured.stderr + notes
+    let stdout = captured.stdout
     var object: [UInt8] = []
     var dependencies: [UInt8]? = nil
     if status.isSuccess {
@@ -273,17 +276,18 @@ struct JobService: Sendable {
 
   /// Waits for the compiler, watching the client socket and `--job-lifetime`; kills the process group
   /// (SIGTERM, then SIGKILL) when the client goes away or time runs out.
-  private func wait(for process: SpawnedProcess, client: FileDescriptor) -> WaitOutcome {
+  /// `watchClient`: `client` is a socket (not a pipe), whose closing can be seen.
+  private func wait(for process: SpawnedProcess, client: FileDescriptor, watchClient: Bool)
+    -> WaitOutcome
+  {
     let lifetime: Deadline =
       configuration.jobLifetime > 0 ? .after(seconds: configuration.jobLifetime) : .never
-    let watchClient = ((try? Socket.peerAddress(client)) ?? nil) != nil
+    let fds = watchClient ? [process.child.pidfd, client] : [process.child.pidfd]
     while true {
-      if let status = process.reap(blocking: false) { return .exited(status) }
       let tick = Deadline.after(milliseconds: 1000).earlier(lifetime)
-      var fds: [FileDescriptor] = []
-      fds.append(process.child.pidfd)
-      if watchClient { fds.append(client) }
       let revents = Syscalls.poll(fds, deadline: tick)
+      // The pidfd turns readable once the compiler has exited: reaping it then does not block.
+      if revents[0] != 0, let status = process.reapExited() { return .exited(status) }
       if watchClient, revents.last.map({ $0 != 0 }) == true {
         if Syscalls.peerHasClosed(client) {
           kill(process)

@@ -7,8 +7,6 @@ struct PreparedJob {
   var arguments: [[UInt8]]
   var workingDirectory: String
   var objectPath: String
-  var stdoutPath: String
-  var stderrPath: String
   /// Protocol 3: the dependency file the compiler writes, the `-MT` target and the root to strip.
   var dependencies: (path: String, target: [UInt8], root: String)?
 
@@ -28,8 +26,6 @@ struct PreparedJob {
     }
     self.command = command
     objectPath = directory.file("output.o")
-    stdoutPath = directory.file("stdout")
-    stderrPath = directory.file("stderr")
     var arguments = command.replacingOutput(with: Array(objectPath.utf8))
     do {
       if request.version.serverPreprocesses {

@@ -4,7 +4,7 @@ import Glibc
 import Synchronization
 public import SystemPackage
 
-/// The distcc daemon: an accept loop on the main thread, one dedicated thread per connection, compile
+/// The distcc daemon: an accept loop on the main thread, one thread per connection (reused), compile
 /// slots taken only once a request is fully read, and 3.4's stats page. See `Docs/architecture.md`,
 /// "Daemon concurrency".
 ///
@@ -19,6 +19,8 @@ public final class Server: Sendable {
   let statistics: ServerStatistics
   let memory: MemoryBudget
   let active = ActiveJobs()
+  /// The threads connections run on, reused from one connection to the next.
+  let workers: WorkerPool
   private let stopSignal = Mutex<Int32?>(nil)
 
   /// A server for `configuration`, logging through `logger`.
@@ -29,19 +31,20 @@ public final class Server: Sendable {
       jobs: configuration.jobs, maxConnections: configuration.maxConnections,
       maxPerAddress: configuration.maxConnectionsPerAddress)
     memory = MemoryBudget(limit: configuration.maxRequestMemory)
+    workers = WorkerPool(maxIdle: max(8, 2 * configuration.jobs))
     statistics = ServerStatistics(
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
+    service = JobService(
+      configuration: configuration, logger: logger, slots: slots, statistics: statistics,
+      policy: CompilerWhitelist(configuration: configuration), memory: memory, active: active)
   }
 
   /// The signal that ended ``run()`` (`SIGTERM`, `SIGINT`, `SIGHUP`, or `SIGALRM` for `--lifetime`);
   /// 3.4 dies by that signal, so the executable re-raises it.
   public var terminationSignal: Int32? { stopSignal.withLock { $0 } }
 
-  var service: JobService {
-    JobService(
-      configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      policy: CompilerWhitelist(configuration: configuration), memory: memory, active: active)
-  }
+  /// Serves every connection (immutable, shared by the connection threads).
+  let service: JobService
 
   /// Checks what 3.4 checks before serving (daemon.md §2.1 steps 8-11).
   public func validateEnvironment() throws(ServerError) {
@@ -230,7 +233,7 @@ public final class Server: Sendable {
     statistics.connectionAccepted()
     let service = self.service
     let slots = self.slots
-    let started = startThread {
+    let started = workers.run {
       service.serve(input: socket, output: socket, peer: peer)
       _ = try? socket.close()
       slots.closeConnection(from: key)
@@ -255,7 +258,7 @@ public final class Server: Sendable {
         openConnections: slots.connections, requestMemoryUsed: memory.used,
         requestMemoryLimit: memory.limit, loadAverages: SystemLoad.averages().averages)
     }
-    let started = startThread {
+    let started = workers.run {
       // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it, and always answers with
       // its page; `GET /metrics` and `GET /stats.json` get the machine-readable ones.
       let request =

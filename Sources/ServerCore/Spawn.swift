@@ -9,38 +9,55 @@ struct SpawnedProcess: Sendable {
 
   var pid: pid_t { child.pid }
 
-  /// What to start; the standard streams are named by path and opened here.
+  /// Where a standard stream of the child goes.
+  enum Stream {
+    /// A file opened for this spawn (stdout truncated, stderr appended) and closed after it.
+    case path(String)
+    /// A descriptor the caller owns, installed as is.
+    case descriptor(FileDescriptor)
+
+    /// `/dev/null` for reading, opened once per process (shared by every compiler's stdin).
+    static let nullInput: Stream = {
+      let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+      return fd >= 0 ? .descriptor(FileDescriptor(rawValue: fd)) : .path("/dev/null")
+    }()
+  }
+
+  /// What to start and where its standard streams go.
   struct Request {
     var executable: String
     var arguments: [[UInt8]]
     var environment: [String]
     var workingDirectory: String? = nil
-    var standardInput = "/dev/null"
-    /// File that receives stdout (truncated) and stderr (appended); `nil` inherits.
-    var standardOutput: String? = nil
-    var standardError: String? = nil
+    var standardInput = Stream.nullInput
+    /// Receives stdout; `nil` inherits.
+    var standardOutput: Stream? = nil
+    /// Receives stderr; `nil` inherits.
+    var standardError: Stream? = nil
     var newProcessGroup = false
     var newSession = false
 
-    /// Opens the streams and calls `body` with the equivalent `SpawnRequest`; closes them afterwards.
+    /// Opens the streams named by path and calls `body` with the equivalent `SpawnRequest`; closes
+    /// them afterwards.
     func withSpawnRequest<T>(
       environment: [String]? = nil, _ body: (SpawnRequest) -> Result<T, Errno>
     ) -> Result<T, Errno> {
       var streams: [FileDescriptor] = []
       defer { for fd in streams { fd.closeIgnoringErrors() } }
       var opened: [FileDescriptor?] = []
-      for (path, flags) in [
+      for (stream, flags) in [
         (standardInput, O_RDONLY), (standardOutput, O_WRONLY | O_CREAT | O_TRUNC),
         (standardError, O_WRONLY | O_CREAT | O_APPEND),
-      ] as [(String?, Int32)] {
-        guard let path else {
-          opened.append(nil)
-          continue
+      ] as [(Stream?, Int32)] {
+        switch stream {
+        case nil: opened.append(nil)
+        case .descriptor(let fd)?: opened.append(fd)
+        case .path(let path)?:
+          let fd = open(path, flags | O_CLOEXEC, 0o600)
+          guard fd >= 0 else { return .failure(Errno(rawValue: errno)) }
+          streams.append(FileDescriptor(rawValue: fd))
+          opened.append(FileDescriptor(rawValue: fd))
         }
-        let fd = open(path, flags | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return .failure(Errno(rawValue: errno)) }
-        streams.append(FileDescriptor(rawValue: fd))
-        opened.append(FileDescriptor(rawValue: fd))
       }
       let request = SpawnRequest(
         executable: executable, arguments: arguments,
@@ -66,6 +83,12 @@ struct SpawnedProcess: Sendable {
   /// Reaps the process if it has exited (or, `blocking`, once it has); returns its raw wait status.
   func reap(blocking: Bool) -> UInt32? {
     guard let status = try? child.wait(deadline: blocking ? .never : .now) else { return nil }
+    return UInt32(bitPattern: status.rawValue)
+  }
+
+  /// Reaps the process after its pidfd became readable (it has exited); its raw wait status.
+  func reapExited() -> UInt32? {
+    guard let status = try? child.reap() else { return nil }
     return UInt32(bitPattern: status.rawValue)
   }
 

@@ -109,13 +109,16 @@ enum Syscalls {
         if deadline.hasPassed { throw .timedOut(what) }
         continue
       }
-      var buffer = [UInt8](repeating: 0, count: count)
-      let got = buffer.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress, count) }
-      if got < 0 {
-        if errno == EINTR || errno == EAGAIN { continue }
-        throw .system(what, Errno(rawValue: errno))
+      var failure: Int32 = 0
+      let buffer = [UInt8](unsafeUninitializedCapacity: count) { bytes, initialized in
+        let got = Glibc.read(fd.rawValue, bytes.baseAddress, count)
+        failure = got < 0 ? errno : 0
+        initialized = max(got, 0)
       }
-      buffer.removeLast(count - got)
+      if failure != 0 {
+        if failure == EINTR || failure == EAGAIN { continue }
+        throw .system(what, Errno(rawValue: failure))
+      }
       return buffer
     }
   }
@@ -175,14 +178,31 @@ enum Syscalls {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var result: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while result.count < limit {
-      let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+    return readFile(FileDescriptor(rawValue: fd), limit: limit)
+  }
+
+  /// Reads an open file from its start (`pread`: the descriptor's offset, shared with whoever wrote it,
+  /// does not matter); `nil` if it cannot be read at all.
+  static func readFile(_ fd: FileDescriptor, limit: Int = 1 << 30) -> [UInt8]? {
+    var info = stat()
+    let size = fstat(fd.rawValue, &info) == 0 ? Int(info.st_size) : 0
+    // One byte more than the file's size, so that the read that finds its end needs no second buffer.
+    var result = [UInt8](repeating: 0, count: min(max(size, 0) + 1, limit))
+    var filled = 0
+    while true {
+      if filled == result.count {
+        guard result.count < limit else { break }
+        result += [UInt8](repeating: 0, count: min(max(result.count, 4096), limit - result.count))
+      }
+      let got = result.withUnsafeMutableBytes {
+        pread(fd.rawValue, $0.baseAddress! + filled, $0.count - filled, off_t(filled))
+      }
       if got < 0 && errno == EINTR { continue }
+      if got < 0 && filled == 0 { return nil }
       if got <= 0 { break }
-      result.append(contentsOf: buffer[0..<got])
+      filled += got
     }
+    result.removeLast(result.count - filled)
     return result
   }
 }

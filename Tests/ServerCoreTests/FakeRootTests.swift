@@ -86,4 +86,34 @@ struct FakeRootTests {
     PreparedJob.scrubRoot(&object, root: "/tmp/distccd_X/root")
     #expect(String(decoding: object, as: UTF8.self) == "ab///////////////////cd///////////////////")
   }
+
+  /// More directories than are kept open, visited in turn and again: every file lands where it belongs,
+  /// and a directory made earlier can be replaced by neither a link nor a file.
+  @Test func manyDirectoriesRevisited() throws {
+    try FakeRootTests.withRoot { root, _ in
+      let count = FakeRoot.maxOpenDirectories + 20
+      for pass in ["a", "b"] {
+        for index in 0..<count {
+          try root.writeFile(
+            Array("/usr/d\(index)/sub/\(pass).h".utf8), Array("// \(index)\(pass)".utf8))
+        }
+      }
+      for index in [0, count / 2, count - 1] {
+        for pass in ["a", "b"] {
+          let file = root.path + "/usr/d\(index)/sub/\(pass).h"
+          #expect(access(file, R_OK) == 0, "\(file)")
+        }
+      }
+      #expect(throws: FakeRoot.Refusal.self) {
+        try root.writeLink(Array("/usr/d0/sub".utf8), target: Array("/etc".utf8))
+      }
+      #expect(throws: FakeRoot.Refusal.self) {
+        try root.writeFile(Array("/usr/d\(count - 1)/sub".utf8), [1])
+      }
+      var info = stat()
+      #expect(lstat(root.path + "/usr/d0/sub", &info) == 0 && info.st_mode & S_IFMT == S_IFDIR)
+      try root.writeFile(Array("/usr/d0/sub/c.h".utf8), [1])
+      #expect(access(root.path + "/usr/d0/sub/c.h", R_OK) == 0)
+    }
+  }
 }

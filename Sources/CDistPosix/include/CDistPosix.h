@@ -22,17 +22,18 @@ int cdp_mkostemps(char *template_, int suffix_length, int flags);
 #include <stdint.h>
 int cdp_landlock_abi_version(void);
 int cdp_landlock_create_ruleset(uint64_t handled_fs, uint64_t handled_net, uint64_t scoped, int abi);
-int cdp_landlock_allow_path(int ruleset, const char *path, uint64_t allowed_access);
 int cdp_landlock_restrict_self(int ruleset);
+// open(path, O_PATH | O_CLOEXEC): a handle naming a file for a Landlock rule.
+int cdp_open_path(const char *path);
 
-// Builds a Landlock ruleset (in the parent, before spawning): writes only beneath `write_dirs` and to
-// `write_files`, execution only beneath the existing `exec_dirs` (exec_count < 0: unrestricted), no TCP
-// (ABI 4+) when `deny_network`, no signals or abstract sockets leaving the domain (ABI 6+) when `scope`.
-// Returns the ruleset descriptor (close-on-exec), or -1 with errno and *failed_path naming the path whose
-// rule failed, if one did.
-int cdp_landlock_ruleset(const char *const *write_dirs, int write_count, const char *const *write_files,
-                         int file_count, const char *const *exec_dirs, int exec_count, int deny_network,
-                         int scope, const char **failed_path);
+// Builds a Landlock ruleset for ABI `abi` (in the parent, before spawning) from O_PATH descriptors: writes
+// only beneath `write_dirs` and to `write_files`, execution only beneath `exec_dirs` (exec_count < 0:
+// unrestricted), no TCP (ABI 4+) when `deny_network`, no signals or abstract sockets leaving the domain
+// (ABI 6+) when `scope`. Returns the ruleset descriptor (close-on-exec), or -1 with errno and
+// *failed_index the position (write dirs, then files, then exec dirs) of the rule that failed, if one did.
+int cdp_landlock_ruleset(int abi, const int *write_dirs, int write_count, const int *write_files,
+                         int file_count, const int *exec_dirs, int exec_count, int deny_network, int scope,
+                         int *failed_index);
 
 // posix_spawn with a pre-exec step, which posix_spawn lacks: vfork, then in the child (raw system calls
 // only) default signal handlers, optional new process group, stdio dup2, the `limit_count` resource
