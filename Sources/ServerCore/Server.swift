@@ -137,7 +137,7 @@ public final class Server: Sendable {
     }
     let confinement = configuration.confinement.startupNote
     logger.log(confinement.level, confinement.text)
-    logger.log(.info, "thread-per-connection daemon started (swift-distcc, protocols 1, 2 and 3)")
+    logger.log(.info, "threaded daemon started (swift-distcc: a reused thread per connection; protocols 1, 2 and 3)")
     let lifetime: Deadline =
       configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
     var sockets = [FileDescriptor(rawValue: wake.readEnd), listener]
