@@ -2,10 +2,11 @@ import DistPosix
 import DistTestSupport
 import Foundation
 import Glibc
+import SystemPackage
 import Testing
 
 /// `distccmon-web` watching a real build: Debian's 3.4 client compiling through two 3.4 daemons on
-/// loopback (started with `--stats`) and one host that refuses connections, checked through the JSON API
+/// loopback (started with `--stats`) and one host that hangs up without replying, checked through the JSON API
 /// and in headless Chromium.
 @Suite(.enabled(if: Binaries.hasDebianDistcc, "needs Debian's distcc and distccd"))
 struct MonitorWebTests {
@@ -97,7 +98,7 @@ extension MonitorWebTests {
   }
 }
 
-/// Two 3.4 daemons with `--stats`, a dead host, a slow compiler, our web monitor, and a build to run.
+/// Two 3.4 daemons with `--stats`, a failing host, a slow compiler, our web monitor, and a build to run.
 final class WebFarm {
   let directory: TestDirectory
   let files: Int
@@ -106,6 +107,7 @@ final class WebFarm {
   private var daemons: [BackgroundProcess] = []
   private var monitor: BackgroundProcess!
   private var hostList: [String] = []
+  private var listener: FileDescriptor?
   private(set) var url = ""
   private let monitorPort: UInt16
 
@@ -138,7 +140,21 @@ final class WebFarm {
       hostList.append("\(host):\(port)/2")
       statsSources.append("\(host):\(statsPort)")
     }
-    hostList.append("\(deadHost):\(try FreePort.pick(on: deadHost))/2")
+    // The failing host accepts and hangs up after a second without replying: the client's attempt lasts
+    // long enough for the monitor to see it (a refused connect is over in microseconds, between two polls).
+    let deadPort = try FreePort.pick(on: deadHost)
+    let listener = try Socket.listen(
+      on: try #require(SocketAddress(numericHost: deadHost, port: deadPort)))
+    self.listener = listener
+    try PosixThread.detach {
+      while let (connection, _) = try? Socket.accept(listener, deadline: .never) {
+        try? PosixThread.detach {
+          usleep(1_000_000)
+          connection.closeIgnoringErrors()
+        }
+      }
+    }
+    hostList.append("\(deadHost):\(deadPort)/2")
     monitorPort = try FreePort.pick()
     monitor = try BackgroundProcess(
       [Binaries.ours("distccmon-web"), "--port", "\(monitorPort)"]
@@ -153,6 +169,8 @@ final class WebFarm {
   }
 
   deinit {
+    // Ends the failing host's accept loop (accept fails on a closed descriptor).
+    listener?.closeIgnoringErrors()
     _ = monitor?.stop()
     for daemon in daemons { _ = daemon.stop(signal: SIGKILL) }
   }
