@@ -162,28 +162,50 @@ def build(root, client, farm, delays, slots, files, jobs, kill, label, extra_env
     return dict(makespan=makespan, status=make.returncode, wrong=wrong, trace=trace, messages=other[:5])
 
 
+def lanes(trace):
+    """Each job with a lane on its host (the first lane free at its start), and the lanes per host."""
+    ends, placed = {}, []
+    for host, s, e, ident in sorted(trace, key=lambda t: t[1]):
+        free = ends.setdefault(host, [])
+        lane = next((i for i, end in enumerate(free) if end <= s + 1e-4), None)
+        if lane is None:
+            lane = len(free)
+            free.append(e)
+        free[lane] = e
+        placed.append((host, lane, s, e, ident))
+    return placed, {host: len(free) for host, free in ends.items()}
+
+
 def svg(runs, hosts_by_run, path):
-    """One panel per run: a row per host, a bar per job."""
-    width, row, left, gap = 900, 9, 150, 30
+    """One panel per run: a row per host and slot (lane), a bar per job."""
+    width, row, left, gap = 900, 7, 150, 30
     maxtime = max(max((t[2] for t in r["trace"]), default=1) for _, r in runs)
     scale = (width - left - 20) / maxtime
     parts, y = [], 10
     for title, r in runs:
-        hosts = hosts_by_run[title]
+        placed, count = lanes(r["trace"])
+        hosts = [h for h in hosts_by_run[title] if h in count] or hosts_by_run[title]
+        top = {}
+        offset = 0
+        for h in hosts:
+            top[h] = offset
+            offset += max(1, count.get(h, 1))
         parts.append('<text x="5" y="%d" font-size="12" font-weight="bold">%s: makespan %.2f s, %.2f of ideal</text>'
                      % (y + 10, title, r["makespan"], r["efficiency"]))
         y += 18
-        for i, h in enumerate(hosts):
-            parts.append('<text x="5" y="%d" font-size="8">%s</text>' % (y + i * row + 7, h))
-        for host, s, e, ident in r["trace"]:
-            if host not in hosts:
+        for h in hosts:
+            parts.append('<text x="5" y="%d" font-size="8">%s</text>' % (y + top[h] * row + 7, h))
+            parts.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#ddd" stroke-width="0.5"/>'
+                         % (left, y + top[h] * row - 1, width - 20, y + top[h] * row - 1))
+        for host, lane, s, e, ident in placed:
+            if host not in top:
                 continue
-            i = hosts.index(host)
             parts.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="hsl(%d,60%%,55%%)" stroke="#333" stroke-width="0.3"><title>f%d.c on %s %.2f-%.2f s</title></rect>'
-                         % (left + s * scale, y + i * row, max(0.5, (e - s) * scale), row - 2, (ident * 37) % 360, ident, host, s, e))
+                         % (left + s * scale, y + (top[host] + lane) * row, max(0.5, (e - s) * scale), row - 1,
+                            (ident * 37) % 360, ident, host, s, e))
         parts.append('<line x1="%d" y1="%d" x2="%.1f" y2="%d" stroke="red" stroke-dasharray="3,2"/>'
-                     % (left + r["ideal"] * scale, y - 4, left + r["ideal"] * scale, y + len(hosts) * row))
-        y += len(hosts) * row + gap
+                     % (left + r["ideal"] * scale, y - 4, left + r["ideal"] * scale, y + offset * row))
+        y += offset * row + gap
     ticks = "".join('<text x="%.1f" y="%d" font-size="8">%ds</text>' % (left + t * scale, y - 12, t)
                     for t in range(0, int(maxtime) + 1))
     with open(path, "w") as f:
