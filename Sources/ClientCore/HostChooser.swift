@@ -24,7 +24,7 @@ public protocol HostChooser: Sendable {
   /// The default takes no slot (`nil`).
   func reserveLocal(limit: Int) throws(ClientError) -> HostReservation?
 
-  /// Tells the chooser how a job on a reserved host went, before the reservation is released.
+  /// Tells the chooser how a job on a reserved host went, once its slot is free again.
   /// The default ignores it.
   func jobFinished(_ reservation: HostReservation, outcome: HostOutcome)
 }
@@ -55,20 +55,33 @@ public struct HostReservation: Sendable {
   public var slot: Int
   /// The lock that holds the slot, if the chooser uses lock files.
   public var lock: SlotLock?
-  /// A `WakeWord` file bumped when the slot is released, to wake a client waiting for one.
-  public var wakeFile: String?
+  /// The directory of the `WakeWord` files (`$DISTCC_DIR/sched`) bumped when the slot is released, so that
+  /// a client waiting for a slot wakes at once; `nil`: nobody is told.
+  public var wakeDirectory: String?
 
-  public init(host: HostEntry, slot: Int, lock: SlotLock?, wakeFile: String? = nil) {
+  public init(host: HostEntry, slot: Int, lock: SlotLock?, wakeDirectory: String? = nil) {
     self.host = host
     self.slot = slot
     self.lock = lock
-    self.wakeFile = wakeFile
+    self.wakeDirectory = wakeDirectory
   }
 
-  /// Frees the slot (and wakes one client waiting for a slot, if any).
+  /// The wake-up file of the clients waiting for remote slots.
+  static func remoteWakeFile(in directory: String) -> String { directory + "/wake" }
+  /// The wake-up file of the clients waiting for local slots (`cpu_localhost_N`).
+  static func localWakeFile(in directory: String) -> String { directory + "/wake_local" }
+
+  /// Frees the slot and wakes a client that may want it: one waiting for a remote slot (they all want the
+  /// same kind), and, for a `cpu_localhost_N` slot, which serves the local compile pool, the cpp pool and
+  /// `localhost` in a host list alike, every client waiting for a local one (few, with different limits).
   public func release() {
     guard let lock, lock.isHeld else { return }
     lock.release()
-    if let wakeFile { (try? WakeWord(path: wakeFile, create: false))?.bump() }
+    guard let wakeDirectory else { return }
+    (try? WakeWord(path: Self.remoteWakeFile(in: wakeDirectory), create: false))?.bump()
+    if host.kind == .localhost {
+      (try? WakeWord(path: Self.localWakeFile(in: wakeDirectory), create: false))?.bump(
+        waking: .max)
+    }
   }
 }

@@ -29,7 +29,17 @@ extension Job {
           return try fallBack(job, after: lastHost)
         }
         preprocessor = started
-        _ = try started.finish()
+        let early: Preprocessor.Result
+        do { early = try started.finish() } catch {
+          log.error(error.description)
+          return try fallBack(job, after: lastHost)
+        }
+        if case .failed(let result) = early {
+          // cpp failed before any host was involved: what a failed remote preprocessing leads to.
+          log.error("preprocessing \(job.input.path) failed")
+          return try remoteCompileFailed(
+            job, host: nil, result: result, stderr: [], backoff: backoff, markHost: false)
+        }
       }
       if free == nil {
         free = try compiler.chooser.reserve(among: available, input: job.input.path)
@@ -69,6 +79,7 @@ extension Job {
       do {
         outcome = try attempt.run(preprocessor: preprocessor!, state: &state, log: log)
       } catch {
+        reservation.release()
         compiler.chooser.jobFinished(reservation, outcome: .failed)
         log.error(error.description)
         backoff.mark(host)
@@ -76,13 +87,13 @@ extension Job {
         lastHost = host
         continue
       }
+      // The host is done with this job: free its slot before anything else (history, object, local retry).
+      reservation.release()
       if case .reply = outcome {
         compiler.chooser.jobFinished(
           reservation,
           outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
       }
-      // The host is done with this job: free its slot before writing the object or compiling locally.
-      reservation.release()
       switch outcome {
       case .preprocessorFailed(let result):
         // 3.4 clears the backoff (the server did nothing wrong) and treats this like a failed compile.
@@ -161,28 +172,31 @@ extension Job {
   }
 
   /// A compile that failed remotely (or whose preprocessor failed): report, or retry locally (client.md §8.3).
+  /// `host` is `nil` when the local preprocessor failed before any host was chosen.
   private mutating func remoteCompileFailed(
-    _ job: CompileJob, host: HostEntry, result: Int32, stderr: [UInt8], backoff: Backoff,
+    _ job: CompileJob, host: HostEntry?, result: Int32, stderr: [UInt8], backoff: Backoff,
     markHost: Bool
   ) throws(ClientError) -> CompileResult {
+    let name = host?.displayName ?? "localhost"
     if result < 128 && configuration.skipsLocalRetry {
       ObjectFile.relay(stderr, to: configuration.standardError)
-      return CompileResult(status: result, host: host.displayName)
+      return CompileResult(status: result, host: name)
     }
-    if markHost { backoff.mark(host) }
+    if markHost, let host { backoff.mark(host) }
     guard configuration.fallsBackToLocal else {
       log.error("failed to distribute and fallbacks are disabled", function: "dcc_build_somewhere")
       ObjectFile.relay(stderr, to: configuration.standardError)
-      return CompileResult(status: result, host: host.displayName)
+      return CompileResult(status: result, host: name)
     }
     log.warning(
       "remote compilation of '\(job.input.path)' failed, retrying locally",
       function: "dcc_build_somewhere")
     log.warning(
-      "failed to distribute \(job.input.path) to \(host.displayName), running locally instead")
+      "failed to distribute \(job.input.path)\(host.map { " to \($0.displayName)" } ?? ""), "
+        + "running locally instead")
     let local = try runLocally(job.arguments, input: job.input, pool: .compile)
     if local.status == result {
-      backoff.clear(host)
+      if let host { backoff.clear(host) }
     } else {
       log.warning(
         "remote compilation of '\(job.input.path)' failed, retried locally and got a different result."

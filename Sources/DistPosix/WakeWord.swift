@@ -7,15 +7,18 @@ internal import Glibc
 ///
 /// A sleeper reads `generation`, checks its condition, then calls `wait(unchangedFrom:)` with what it read:
 /// the kernel compares and sleeps atomically, so a bump between the check and the sleep is never lost.
-/// Anyone who can write the file can wake sleepers early or let them sleep until their timeout; it carries
-/// no data, so that is all a stranger can do to it.
+/// The sleeper count is a hint: a sleeper killed in its sleep leaves it too high, which only costs later
+/// bumps a futex call. Callers must bound every sleep (a writer of the file can keep sleepers waiting until
+/// their timeout) and must not trust the file with anything else.
 public final class WakeWord: @unchecked Sendable {
   // @unchecked: the mapping never changes after init; every access to it is an atomic operation or a futex call.
   private let words: UnsafeMutablePointer<UInt32>
 
   /// Maps `path`, growing it to 8 bytes as needed; with `create`, creates it (mode 0666 & ~umask) if missing.
+  /// A symbolic link is refused. The 8 bytes are written, not left as a hole, so touching the mapping never
+  /// has to allocate a block (which fails with SIGBUS on a full disk): a full disk is an error here instead.
   public init(path: String, create: Bool = true) throws(PosixError) {
-    let flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0)
+    let flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0)
     let fd = try syscall("open \(path)") { open(path, flags, 0o666) }
     defer { close(fd) }
     var info = stat()
@@ -24,7 +27,16 @@ public final class WakeWord: @unchecked Sendable {
       throw PosixError.system(operation: "map \(path)", errno: .invalidArgument)
     }
     if info.st_size < 8 {
-      _ = try syscall("ftruncate \(path)") { ftruncate(fd, 8) }
+      // Zeros only where the file has no bytes yet: a concurrent creator may already have bumped word 0.
+      var zeros = [UInt8](repeating: 0, count: 8)
+      let have = Int(info.st_size)
+      let written = zeros.withUnsafeMutableBytes {
+        pwrite(fd, $0.baseAddress! + have, 8 - have, off_t(have))
+      }
+      guard written == 8 - have else {
+        throw PosixError.system(
+          operation: "write \(path)", errno: written < 0 ? currentErrno() : .noSpace)
+      }
     }
     guard let base = mmap(nil, 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), base != MAP_FAILED
     else { throw PosixError.system(operation: "mmap \(path)", errno: currentErrno()) }

@@ -13,7 +13,9 @@ final class FakeRoot {
   /// Open descriptors of directories made so far, by their components joined with `/` (`""`: the root),
   /// so that the many files of one directory cost no walk from the root. A directory stays one once made
   /// (no entry can replace it), so a kept descriptor always names the directory inside the root.
-  private var directories: [String: Int32] = [:]
+  /// Keyed by bytes, not `String`: `String` equality is Unicode-canonical, so two different names (NFC and
+  /// NFD spellings) would share a descriptor.
+  private var directories: [[UInt8]: Int32] = [:]
   /// The most directories kept open at once.
   static let maxOpenDirectories = 64
 
@@ -54,7 +56,7 @@ final class FakeRoot {
     var depth = components.count
     var current: Int32 = -1
     while depth >= 0 {
-      if let fd = directories[components.prefix(depth).joined(separator: "/")] {
+      if let fd = directories[Self.key(components.prefix(depth))] {
         current = fd
         break
       }
@@ -67,7 +69,7 @@ final class FakeRoot {
       guard current >= 0 else {
         throw Refusal(description: "cannot open job root: \(Syscalls.errnoText())")
       }
-      owned = !keep(current, as: "")
+      owned = !keep(current, as: [])
     }
     for (offset, component) in components.dropFirst(depth).enumerated() {
       if mkdirat(current, component, 0o700) != 0 && errno != EEXIST {
@@ -82,14 +84,19 @@ final class FakeRoot {
         throw Refusal(description: "cannot enter directory \"\(component)\": \(reason)")
       }
       current = next
-      let key = components.prefix(depth + offset + 1).joined(separator: "/")
+      let key = Self.key(components.prefix(depth + offset + 1))
       owned = !keep(current, as: key)
     }
     return (current, owned)
   }
 
+  /// The cache key of a directory: its components' bytes joined with `/`.
+  private static func key(_ components: ArraySlice<String>) -> [UInt8] {
+    Array(components.joined(separator: "/").utf8)
+  }
+
   /// Keeps `fd` open as directory `key` if there is room; false if the caller must close it.
-  private func keep(_ fd: Int32, as key: String) -> Bool {
+  private func keep(_ fd: Int32, as key: [UInt8]) -> Bool {
     guard directories.count < FakeRoot.maxOpenDirectories else { return false }
     directories[key] = fd
     return true

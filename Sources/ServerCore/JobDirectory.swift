@@ -9,6 +9,9 @@ final class JobDirectory: Sendable {
   let keep: Bool
   /// The names handed out by ``file(_:)``: what the job normally leaves behind.
   private let names = Mutex<[String]>([])
+  /// The directory itself, opened at creation: removal unlinks through it, so a compiler that renamed the
+  /// directory and left a symbolic link in its place (possible without Landlock) cannot redirect it.
+  private let descriptor: Int32
 
   init(in temporaryDirectory: String, keep: Bool) throws(IOFailure) {
     var template = Array("\(temporaryDirectory)/distccd_XXXXXX".utf8CString)
@@ -17,7 +20,15 @@ final class JobDirectory: Sendable {
     }
     path = String(cString: made)
     self.keep = keep
+    descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      let code = errno
+      rmdir(path)
+      throw .system("open \(path)", Errno(rawValue: code))
+    }
   }
+
+  deinit { close(descriptor) }
 
   func file(_ name: String) -> String {
     names.withLock { if !$0.contains(name) { $0.append(name) } }
@@ -51,7 +62,7 @@ final class JobDirectory: Sendable {
     guard !keep else { return }
     // The usual case, without reading the directory: the files the job named, then the directory. Anything
     // else (a compiler's leftovers, a protocol-3 root) leaves it non-empty: then the whole tree goes.
-    for name in names.withLock({ $0 }) { unlink("\(path)/\(name)") }
+    for name in names.withLock({ $0 }) { unlinkat(descriptor, name, 0) }
     if rmdir(path) != 0 && errno != ENOENT { JobDirectory.removeTree(path) }
   }
 

@@ -269,6 +269,9 @@ struct JobService: Sendable {
     return summary
   }
 
+  /// The wait status reported when a compiler's own was lost: exit code 1.
+  static let lostStatus: UInt32 = 1 << 8
+
   enum WaitOutcome {
     case exited(UInt32)
     case timedOut, clientGone
@@ -286,8 +289,11 @@ struct JobService: Sendable {
     while true {
       let tick = Deadline.after(milliseconds: 1000).earlier(lifetime)
       let revents = Syscalls.poll(fds, deadline: tick)
-      // The pidfd turns readable once the compiler has exited: reaping it then does not block.
-      if revents[0] != 0, let status = process.reapExited() { return .exited(status) }
+      // The pidfd turns readable once the compiler has exited: reaping it then does not block. If the
+      // status is gone anyway (reaped by someone else), the job failed: never spin on a readable pidfd.
+      if revents[0] != 0 {
+        return .exited(process.reapExited() ?? Self.lostStatus)
+      }
       if watchClient, revents.last.map({ $0 != 0 }) == true {
         if Syscalls.peerHasClosed(client) {
           kill(process)

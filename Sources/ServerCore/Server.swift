@@ -81,7 +81,7 @@ public final class Server: Sendable {
   /// - Returns: 3.4's internal result code (0 when a reply was sent for a compile that ran).
   @discardableResult
   public func serveOne(input: FileDescriptor, output: FileDescriptor) -> Int32 {
-    ignoreSIGPIPE()
+    setSignalDispositions()
     let peer = PeerAddress((try? Socket.peerAddress(input)) ?? nil)
     logger.log(.info, "connection from \(peer)")
     if let bytes = peer.addressBytes, !configuration.accessList.allows(bytes) {
@@ -118,7 +118,7 @@ public final class Server: Sendable {
   /// Listens and serves until a termination signal or `--lifetime`.
   /// - Throws: ``ServerError`` when the listening socket cannot be created (3.4 exits 102) or accept fails.
   public func run() throws(ServerError) {
-    ignoreSIGPIPE()
+    setSignalDispositions()
     let wake = try SignalWatcher.start()
     let listener = try bind(port: configuration.port)
     defer { _ = try? listener.close() }
@@ -137,7 +137,10 @@ public final class Server: Sendable {
     }
     let confinement = configuration.confinement.startupNote
     logger.log(confinement.level, confinement.text)
-    logger.log(.info, "threaded daemon started (swift-distcc: a reused thread per connection; protocols 1, 2 and 3)")
+    logger.log(
+      .info,
+      "threaded daemon started (swift-distcc: a reused thread per connection; protocols 1, 2 and 3)"
+    )
     let lifetime: Deadline =
       configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
     var sockets = [FileDescriptor(rawValue: wake.readEnd), listener]
@@ -162,7 +165,13 @@ public final class Server: Sendable {
     }
   }
 
-  private func ignoreSIGPIPE() { signal(SIGPIPE, SIG_IGN) }
+  /// Ignores SIGPIPE (a vanished client is an error return, not death) and restores SIGCHLD's default: a
+  /// daemon started with SIGCHLD ignored would have its compilers reaped by the kernel and lose their
+  /// exit status.
+  private func setSignalDispositions() {
+    signal(SIGPIPE, SIG_IGN)
+    signal(SIGCHLD, SIG_DFL)
+  }
 
   /// When stopping: kills the compilers still running and removes their job directories.
   private func abandonJobs() {

@@ -19,7 +19,7 @@ private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
 
 @Test func slotsHeldByAnotherClientAreSkipped() throws {
   let directory = try TestDirectory()
-  let held = ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
+  let held = try ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
   let reservation = try #require(
     try chooser(directory).reserve(among: [tcp("a"), tcp("b")], input: "x.c"))
   #expect(reservation.host.displayName == "b" && reservation.slot == 0)
@@ -40,12 +40,13 @@ private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
   let history = try String(contentsOfFile: directory.appending("sched/history"), encoding: .utf8)
   #expect(
     history
-      == "cpu_tcp_fast_3632       200       1    0          0\ncpu_tcp_slow_3632       900       1    0          0\n")
+      == "cpu_tcp_fast_3632       200       1    0          0\ncpu_tcp_slow_3632       900       1    0          0\n"
+  )
   let next = try #require(try chooser.reserve(among: hosts, input: "y.c"))
   #expect("\(next.host.displayName):\(next.slot)" == "fast:0")
   next.release()
   // Record locks do not exclude each other inside one process: hold fast:0 as another client would.
-  let held = ForeignLock(directory.appending("cpu_tcp_fast_3632_0"))
+  let held = try ForeignLock(directory.appending("cpu_tcp_fast_3632_0"))
   let second = try #require(try chooser.reserve(among: hosts, input: "z.c"))
   #expect(
     "\(second.host.displayName):\(second.slot)" == "fast:1",
@@ -68,7 +69,8 @@ private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
 
 @Test func aWaitingClientTakesAFreedSlotWithinMilliseconds() throws {
   let directory = try TestDirectory()
-  nonisolated(unsafe) var held: ForeignLock? = ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
+  nonisolated(unsafe) var held: ForeignLock? = try ForeignLock(
+    directory.appending("cpu_tcp_a_3632_0"))
   let released = DispatchSemaphore(value: 0)
   nonisolated(unsafe) var releasedAt = 0
   DispatchQueue.global().async {
@@ -88,7 +90,7 @@ private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
 
 @Test func theLocalPoolSkipsBusyLocalhostLocks() throws {
   let directory = try TestDirectory()
-  let held = ForeignLock(directory.appending("cpu_localhost_0"))
+  let held = try ForeignLock(directory.appending("cpu_localhost_0"))
   let chooser = chooser(directory)
   let slot = try #require(try chooser.reserveLocal(limit: 3))
   #expect(slot.slot == 1)
@@ -99,7 +101,8 @@ private func chooser(_ directory: TestDirectory) -> SchedulingHostChooser {
 
 @Test func aFullLocalPoolWaitsForItsSlot() throws {
   let directory = try TestDirectory()
-  nonisolated(unsafe) var held: ForeignLock? = ForeignLock(directory.appending("cpu_localhost_0"))
+  nonisolated(unsafe) var held: ForeignLock? = try ForeignLock(
+    directory.appending("cpu_localhost_0"))
   DispatchQueue.global().async {
     usleep(50_000)
     held = nil
@@ -177,16 +180,57 @@ func aReleaseWakesAClientWaitingForASlotAtOnce(pool: SlotPool) throws {
   let directory = try TestDirectory()
   let hosts = [tcp("a", limit: 1)]
   let chooser = patientChooser(directory)
-  var held: ForeignLock? = ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
+  var held: ForeignLock? = try ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
   #expect(try chooser.reserveIfFree(among: hosts, input: "x.c") == nil)
   #expect(held != nil)
   held = nil
   let free = try #require(try chooser.reserveIfFree(among: hosts, input: "x.c"))
   #expect(free.host.displayName == "a" && free.slot == 0)
-  #expect(free.wakeFile == directory.appending("sched/wake"))
+  #expect(free.wakeDirectory == directory.appending("sched"))
   #expect(try chooser.reserveIfFree(among: [tcp("z", limit: 0)], input: "x.c") == nil)
   // 3.4's chooser cannot tell "busy" from "waiting": its reserveIfFree is reserve.
   let legacy = LockFileHostChooser(lockDirectory: directory.path, pauseMilliseconds: 0)
   free.release()
   #expect(try legacy.reserveIfFree(among: hosts, input: "x.c")?.slot == 0)
+}
+
+/// `cpu_localhost_N` serves pools of different sizes (`--localslots` 4, `--localslots_cpp` 8): a freed slot 5
+/// must reach the cpp-pool waiter even though a compile-pool waiter, which cannot use it, slept first.
+@Test func aFreedLocalSlotReachesTheWaiterThatCanUseIt() throws {
+  let directory = try TestDirectory()
+  let chooser = patientChooser(directory)
+  let held = try (0..<8).map { _ in try #require(try chooser.reserveLocal(limit: 8)) }
+  #expect(held.map(\.slot) == Array(0..<8))
+  let wake = directory.appending("sched/wake_local")
+  func waitForSleepers(_ count: UInt32) -> Bool {
+    let deadline = SmallFile.monotonicMilliseconds() + 10_000
+    while SmallFile.monotonicMilliseconds() < deadline {
+      if ((try? WakeWord(path: wake, create: false))?.sleepers ?? 0) >= count { return true }
+      usleep(1000)
+    }
+    return false
+  }
+  let done = DispatchSemaphore(value: 0)
+  nonisolated(unsafe) var compileSlot: HostReservation?
+  nonisolated(unsafe) var cppSlot: HostReservation?
+  nonisolated(unsafe) var cppWaited = 0
+  DispatchQueue.global().async {
+    compileSlot = try? chooser.reserveLocal(limit: 4)
+    done.signal()
+  }
+  #expect(waitForSleepers(1), "the compile-pool waiter sleeps first")
+  DispatchQueue.global().async {
+    let start = SmallFile.monotonicMilliseconds()
+    cppSlot = try? chooser.reserveLocal(limit: 8)
+    cppWaited = SmallFile.monotonicMilliseconds() - start
+    done.signal()
+  }
+  #expect(waitForSleepers(2))
+  held[5].release()
+  done.wait()
+  #expect(cppSlot?.slot == 5)
+  #expect(cppWaited < 10_000, "woken by the release, not by its 15–30 s pause")
+  held[0].release()
+  done.wait()
+  #expect(compileSlot?.slot == 0)
 }

@@ -5,20 +5,6 @@ import Testing
 
 @testable import ClientCore
 
-/// Holds a lock file the way another client would: an open-file-description lock conflicts with the record
-/// locks our chooser takes, even inside this process (clarifications.md).
-final class ForeignLock {
-  let fd: Int32
-  init(_ path: String) {
-    fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
-    var lock = flock()
-    lock.l_type = Int16(F_WRLCK)
-    lock.l_whence = Int16(SEEK_SET)
-    _ = fcntl(fd, 37 /* F_OFD_SETLK */, &lock)
-  }
-  deinit { close(fd) }
-}
-
 private func tcp(_ name: String, limit: Int) -> HostEntry {
   HostEntry(kind: .tcp(host: name, port: 3632), limit: limit, displayName: name)
 }
@@ -30,11 +16,11 @@ private func tcp(_ name: String, limit: Int) -> HostEntry {
   var first = try #require(try chooser.reserve(among: hosts, input: "x.c"))
   #expect(first.host.displayName == "a" && first.slot == 0)
   first.release()
-  let heldA0 = ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
+  let heldA0 = try ForeignLock(directory.appending("cpu_tcp_a_3632_0"))
   first = try #require(try chooser.reserve(among: hosts, input: "x.c"))
   #expect(first.host.displayName == "b" && first.slot == 0)
   first.release()
-  let heldB0 = ForeignLock(directory.appending("cpu_tcp_b_3632_0"))
+  let heldB0 = try ForeignLock(directory.appending("cpu_tcp_b_3632_0"))
   let second = try #require(try chooser.reserve(among: hosts, input: "x.c"))
   #expect(second.host.displayName == "a" && second.slot == 1)
   _ = (heldA0, heldB0)
@@ -50,7 +36,8 @@ private func tcp(_ name: String, limit: Int) -> HostEntry {
 
 @Test func aBusyPoolWaitsUntilASlotIsFree() throws {
   let directory = try TestDirectory()
-  nonisolated(unsafe) var held: ForeignLock? = ForeignLock(directory.appending("cpu_localhost_0"))
+  nonisolated(unsafe) var held: ForeignLock? = try ForeignLock(
+    directory.appending("cpu_localhost_0"))
   nonisolated(unsafe) var rounds = 0
   let chooser = LockFileHostChooser(lockDirectory: directory.path, pauseMilliseconds: 1) { _ in
     rounds += 1

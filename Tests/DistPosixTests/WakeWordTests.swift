@@ -55,15 +55,20 @@ private func nowMilliseconds() -> Int {
     #expect(nowMilliseconds() - start >= 55)
   }
 
-  @Test func theFileIsCreatedOnlyWhenAskedAndMustBeARegularFile() throws {
+  @Test func theFileIsCreatedOnlyWhenAskedAndMustBeARegularFileNotALink() throws {
     let directory = try TestDirectory()
     #expect(throws: PosixError.self) {
       try WakeWord(path: directory.appending("missing"), create: false)
     }
     #expect(directory.list().isEmpty)
-    #expect(throws: PosixError.self) { try WakeWord(path: directory.path) }
+    #expect(mkfifo(directory.appending("fifo"), 0o600) == 0)
+    #expect(throws: PosixError.self) { try WakeWord(path: directory.appending("fifo")) }
+    #expect(symlink(directory.appending("target"), directory.appending("link")) == 0)
+    #expect(throws: PosixError.self) { try WakeWord(path: directory.appending("link")) }
+    #expect(!directory.exists("target"), "a link is not followed to create its target")
     _ = try WakeWord(path: directory.appending("wake"))
     var info = stat()
     #expect(stat(directory.appending("wake"), &info) == 0 && info.st_size == 8)
+    #expect(info.st_blocks > 0, "the 8 bytes are written, not a hole")
   }
 }

@@ -14,16 +14,24 @@ import Testing
     let directory = world.path
     let jobs = 8
     let results = ResultBox(count: jobs)
-    DispatchQueue.concurrentPerform(iterations: jobs) { index in
-      results.set(
-        index,
-        Result {
-          try runProcess(
-            [ClientHarness.distcc, "gcc", "-c", "hello.c", "-o", "out\(index).o"],
-            environment: environment,
-            in: directory)
-        })
+    // One thread per client, all started before any is waited for (concurrentPerform would run only as
+    // many at once as there are cores).
+    let group = DispatchGroup()
+    for index in 0..<jobs {
+      group.enter()
+      Thread.detachNewThread {
+        results.set(
+          index,
+          Result {
+            try runProcess(
+              [ClientHarness.distcc, "gcc", "-c", "hello.c", "-o", "out\(index).o"],
+              environment: environment,
+              in: directory)
+          })
+        group.leave()
+      }
     }
+    group.wait()
     for (index, result) in results.values.enumerated() {
       let finished = try #require(try result?.get(), "job \(index)")
       #expect(finished.status == 0, "job \(index): \(finished.stderr)")

@@ -169,8 +169,12 @@ final class WebFarm {
   }
 
   deinit {
-    // Ends the failing host's accept loop (accept fails on a closed descriptor).
-    listener?.closeIgnoringErrors()
+    // Ends the failing host's accept loop: shutdown wakes the thread blocked in poll on the listener, whose
+    // accept then fails; only then is the descriptor closed.
+    if let listener {
+      shutdown(listener.rawValue, Int32(SHUT_RDWR))
+      listener.closeIgnoringErrors()
+    }
     _ = monitor?.stop()
     for daemon in daemons { _ = daemon.stop(signal: SIGKILL) }
   }

@@ -1,5 +1,8 @@
+import DistPosix
+import DistTestSupport
 import Foundation
 import Glibc
+import SystemPackage
 import Testing
 
 /// Debian's distccd 3.4 running the benchmark's fake compiler (allowed through `DISTCC_CMDLIST`, as a real
@@ -157,19 +160,9 @@ private struct SchedulingWorld {
     let farm = try SchedulingWorld(limit: 1)
     let world = farm.world
     world.environment["DISTCC_HOSTS"] = "\(farm.fast.hostSpec)/1"
-    // A `fakecc` early on the client's PATH logs each local run; the daemon runs the listed one directly.
-    try FileManager.default.createDirectory(
-      atPath: world.path + "/wrap", withIntermediateDirectories: true)
-    try world.write(
-      "wrap/fakecc",
-      "#!/bin/sh\necho \"$*\" >> \(world.path)/cpp.log\nexec \(world.path)/fakecc \"$@\"\n")
-    chmod(world.path + "/wrap/fakecc", 0o755)
-    world.environment["PATH"] =
-      world.path + "/wrap:" + (world.environment["PATH"] ?? "/usr/bin:/bin")
-    try FileManager.default.createDirectory(
-      atPath: world.distccDir + "/lock", withIntermediateDirectories: true)
-    var held: SlotHeldElsewhere? = try SlotHeldElsewhere(
-      world.distccDir + "/lock/cpu_tcp_127.0.0.22_\(farm.fast.port)_0")
+    try farm.wrapLocalCompiler(
+      "echo \"$*\" >> \(world.path)/cpp.log\nexec \(world.path)/fakecc \"$@\"\n")
+    var held: ForeignLock? = try farm.holdFastSlot()
     let environment = world.environment
     let directory = world.path
     nonisolated(unsafe) var result: ProcessResult?
@@ -194,23 +187,49 @@ private struct SchedulingWorld {
     let log = world.contents("cpp.log").map { String(decoding: $0, as: UTF8.self) } ?? ""
     #expect(log.split(separator: "\n").filter { $0.contains("-E") }.count == 1, "\(log)")
   }
-}
 
-/// A slot lock held as another process would hold it: an open-file-description lock, which conflicts with
-/// the clients' `fcntl` record locks (and is not this test process's own record lock).
-private final class SlotHeldElsewhere {
-  private let descriptor: Int32
-
-  init(_ path: String) throws {
-    descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
-    var lock = flock()
-    lock.l_type = Int16(F_WRLCK)
-    lock.l_whence = Int16(SEEK_SET)
-    let ofdSetLock: Int32 = 37  // F_OFD_SETLK, which Glibc's Swift module does not export
-    guard descriptor >= 0, fcntl(descriptor, ofdSetLock, &lock) == 0 else {
-      throw HarnessError("cannot lock \(path)")
+  /// A job whose preprocessor fails while every slot is busy waits for no slot: it retries locally at once
+  /// (what a failed remote preprocessing leads to), or with `DISTCC_SKIP_LOCAL_RETRY` returns cpp's status.
+  @Test(arguments: [false, true])
+  func aPreprocessorFailingWhileEverySlotIsBusyWaitsForNoSlot(skipLocalRetry: Bool) throws {
+    let farm = try SchedulingWorld(limit: 1)
+    let world = farm.world
+    world.environment["DISTCC_HOSTS"] = "\(farm.fast.hostSpec)/1"
+    if skipLocalRetry { world.environment["DISTCC_SKIP_LOCAL_RETRY"] = "1" }
+    try farm.wrapLocalCompiler(
+      "case \" $* \" in *\" -E \"*) echo 'f1.c:1: error: broken' >&2; exit 1;; esac\n"
+        + "exec \(world.path)/fakecc \"$@\"\n")
+    let held = try farm.holdFastSlot()
+    let result = try world.distcc(["fakecc", "-c", "f1.c", "-o", "out.o"])
+    withExtendedLifetime(held) {}
+    #expect(result.stderr.contains("error: broken"), "\(result.stderr)")
+    if skipLocalRetry {
+      #expect(result.status == 1, "\(result.stderr)")
+      #expect(world.contents("out.o") == nil)
+    } else {
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(farm.host(of: result) == "local", "compiled here, not on the held host")
+      #expect(world.contents("out.o") == world.contents("f1.o"))
     }
   }
+}
 
-  deinit { close(descriptor) }
+extension SchedulingWorld {
+  /// Puts a `fakecc` running `body` (a shell script's body) early on the client's PATH; the daemons run the
+  /// listed compiler directly.
+  func wrapLocalCompiler(_ body: String) throws {
+    try FileManager.default.createDirectory(
+      atPath: world.path + "/wrap", withIntermediateDirectories: true)
+    try world.write("wrap/fakecc", "#!/bin/sh\n" + body)
+    chmod(world.path + "/wrap/fakecc", 0o755)
+    world.environment["PATH"] =
+      world.path + "/wrap:" + (world.environment["PATH"] ?? "/usr/bin:/bin")
+  }
+
+  /// Holds the fast host's slot 0 as another process would.
+  func holdFastSlot() throws -> ForeignLock {
+    try FileManager.default.createDirectory(
+      atPath: world.distccDir + "/lock", withIntermediateDirectories: true)
+    return try ForeignLock(world.distccDir + "/lock/cpu_tcp_127.0.0.22_\(fast.port)_0")
+  }
 }

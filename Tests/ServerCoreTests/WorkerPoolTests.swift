@@ -64,11 +64,13 @@ import Testing
   }
 
   @Test func idleWorkersExitAfterTheTimeoutAndThePoolStillServes() {
-    let pool = WorkerPool(maxIdle: 4, idleTimeout: 20)
+    let pool = WorkerPool(maxIdle: 4, idleTimeout: 300)
     let gate = Gate()
     gate.open()
     #expect(pool.run { gate.job() })
     #expect(eventually { gate.finished == 1 })
+    // Idle first (300 ms to see it), then gone: only then is the next job sure to need a new thread.
+    #expect(eventually { pool.idleWorkers == 1 })
     #expect(eventually { pool.idleWorkers == 0 })
     #expect(pool.run { gate.job() })
     #expect(eventually { gate.finished == 2 })

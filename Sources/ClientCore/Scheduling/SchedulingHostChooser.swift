@@ -92,7 +92,10 @@ public struct SchedulingHostChooser: HostChooser {
 
   /// The wake-up file of `pool`, `nil` without a state directory.
   func wakePath(_ pool: Pool) -> String? {
-    stateDirectory.map { $0 + (pool == .remote ? "/wake" : "/wake_local") }
+    stateDirectory.map {
+      pool == .remote
+        ? HostReservation.remoteWakeFile(in: $0) : HostReservation.localWakeFile(in: $0)
+    }
   }
 
   /// Locks the first free slot of `order`. While none is free, sleeps on `wakeFile` (woken by our clients'
@@ -109,7 +112,7 @@ public struct SchedulingHostChooser: HostChooser {
       let generation = word?.generation ?? 0
       for (host, slot) in order {
         if let lock = try SlotLock.tryLock(lockDirectory + "/" + host.lockName(slot: slot)) {
-          return HostReservation(host: host, slot: slot, lock: lock, wakeFile: wakeFile)
+          return HostReservation(host: host, slot: slot, lock: lock, wakeDirectory: stateDirectory)
         }
       }
       guard waits else { return nil }

@@ -19,7 +19,7 @@ import SystemPackage
 enum SmallFile {
   /// The file's text, `nil` if it is missing, unreadable or longer than `limit`.
   static func read(_ path: String, limit: Int = 64 << 10) -> String? {
-    let raw = open(path, O_RDONLY | O_CLOEXEC)
+    let raw = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
     guard raw >= 0 else { return nil }
     let fd = FileDescriptor(rawValue: raw)
     defer { fd.closeIgnoringErrors() }
@@ -31,7 +31,7 @@ enum SmallFile {
   /// Rewrites `path` (created on demand, mode 0666 & ~umask) with what `change` makes of its text, all under
   /// the exclusive lock; `change` sees `""` for a new, unreadable or overlong file.
   static func update(_ path: String, limit: Int = 64 << 10, _ change: (String) -> String) {
-    let raw = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+    let raw = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o666)
     guard raw >= 0 else { return }
     let fd = FileDescriptor(rawValue: raw)
     defer { fd.closeIgnoringErrors() }
