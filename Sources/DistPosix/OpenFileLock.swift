@@ -28,48 +28,26 @@ public enum OpenFileLock {
 
   /// Takes the lock, waiting as long as another description holds a conflicting one.
   public static func lock(_ fd: FileDescriptor, _ kind: Kind) throws(PosixError) {
-    var lock = wholeFile(type: kind.type)
-    _ = try syscall("fcntl F_OFD_SETLKW") { fcntl(fd.rawValue, setWaitCommand, &lock) }
+    try FcntlLock.set(fd, command: setWaitCommand, type: kind.type, operation: "fcntl F_OFD_SETLKW")
   }
 
   /// Tries to take the lock without waiting.
   ///
   /// - Returns: `true` if `fd`'s description now holds it, `false` if a conflicting lock is held elsewhere.
   public static func tryLock(_ fd: FileDescriptor, _ kind: Kind) throws(PosixError) -> Bool {
-    var lock = wholeFile(type: kind.type)
-    while true {
-      if fcntl(fd.rawValue, setCommand, &lock) == 0 { return true }
-      let code = currentErrno()
-      switch code {
-      case .interrupted: continue
-      case .wouldBlock, .permissionDenied: return false
-      default: throw PosixError.system(operation: "fcntl F_OFD_SETLK", errno: code)
-      }
-    }
+    try FcntlLock.trySet(fd, command: setCommand, type: kind.type, operation: "fcntl F_OFD_SETLK")
   }
 
   /// Releases the lock (closing the last descriptor of the description does too).
   public static func unlock(_ fd: FileDescriptor) throws(PosixError) {
-    var lock = wholeFile(type: F_UNLCK)
-    _ = try syscall("fcntl F_OFD_SETLK unlock") { fcntl(fd.rawValue, setCommand, &lock) }
+    try FcntlLock.set(fd, command: setCommand, type: F_UNLCK, operation: "fcntl F_OFD_SETLK unlock")
   }
 
   /// Whether another description holds a lock that conflicts with `kind` (`F_OFD_GETLK`).
   public static func isHeldElsewhere(_ fd: FileDescriptor, _ kind: Kind) throws(PosixError) -> Bool
   {
-    var lock = wholeFile(type: kind.type)
+    var lock = FcntlLock.wholeFile(type: kind.type)
     _ = try syscall("fcntl F_OFD_GETLK") { fcntl(fd.rawValue, getCommand, &lock) }
     return lock.l_type != Int16(F_UNLCK)
-  }
-
-  /// Offset 0 to the end of the file, however long it grows; `l_pid` must be 0 for OFD locks.
-  private static func wholeFile(type: Int32) -> flock {
-    var lock = flock()
-    lock.l_type = Int16(type)
-    lock.l_whence = Int16(SEEK_SET)
-    lock.l_start = 0
-    lock.l_len = 0
-    lock.l_pid = 0
-    return lock
   }
 }

@@ -12,43 +12,23 @@ public enum RecordLock {
   ///
   /// - Returns: `true` if this process now holds it, `false` if another process does.
   public static func tryLock(_ fd: FileDescriptor) throws(PosixError) -> Bool {
-    var lock = wholeFile(type: F_WRLCK)
-    while true {
-      if fcntl(fd.rawValue, F_SETLK, &lock) == 0 { return true }
-      let code = currentErrno()
-      switch code {
-      case .interrupted: continue
-      case .wouldBlock, .permissionDenied: return false
-      default: throw PosixError.system(operation: "fcntl F_SETLK", errno: code)
-      }
-    }
+    try FcntlLock.trySet(fd, command: F_SETLK, type: F_WRLCK, operation: "fcntl F_SETLK")
   }
 
   /// Takes the lock, waiting as long as another process holds it.
   public static func lock(_ fd: FileDescriptor) throws(PosixError) {
-    var lock = wholeFile(type: F_WRLCK)
-    _ = try syscall("fcntl F_SETLKW") { fcntl(fd.rawValue, F_SETLKW, &lock) }
+    try FcntlLock.set(fd, command: F_SETLKW, type: F_WRLCK, operation: "fcntl F_SETLKW")
   }
 
   /// Releases the lock.
   public static func unlock(_ fd: FileDescriptor) throws(PosixError) {
-    var lock = wholeFile(type: F_UNLCK)
-    _ = try syscall("fcntl F_SETLK unlock") { fcntl(fd.rawValue, F_SETLK, &lock) }
+    try FcntlLock.set(fd, command: F_SETLK, type: F_UNLCK, operation: "fcntl F_SETLK unlock")
   }
 
   /// The pid of a process holding a conflicting lock, or nil if the file is free.
   public static func holder(_ fd: FileDescriptor) throws(PosixError) -> Int32? {
-    var lock = wholeFile(type: F_WRLCK)
+    var lock = FcntlLock.wholeFile(type: F_WRLCK)
     _ = try syscall("fcntl F_GETLK") { fcntl(fd.rawValue, F_GETLK, &lock) }
     return lock.l_type == F_UNLCK ? nil : lock.l_pid
-  }
-
-  private static func wholeFile(type: Int32) -> flock {
-    var lock = flock()
-    lock.l_type = Int16(type)
-    lock.l_whence = Int16(SEEK_SET)
-    lock.l_start = 0
-    lock.l_len = 0
-    return lock
   }
 }
