@@ -1,5 +1,5 @@
 internal import Glibc
-import SystemPackage
+public import SystemPackage
 
 /// Whole-file reads and atomic whole-file writes.
 public enum FileContents {
@@ -9,6 +9,33 @@ public enum FileContents {
     let descriptor = FileDescriptor(rawValue: fd)
     defer { descriptor.closeIgnoringErrors() }
     return try descriptor.readToEnd(limit: limit, deadline: .never, operation: "read \(path)")
+  }
+
+  /// Reads an open file from offset 0 to its end or `limit` bytes, whichever comes first, with `pread`: the
+  /// descriptor's own offset (shared with whoever wrote through it) neither matters nor moves. A read error
+  /// after some bytes ends the read there.
+  /// - Throws: `PosixError.system` when not a byte can be read.
+  public static func read(_ fd: FileDescriptor, upTo limit: Int) throws(PosixError) -> [UInt8] {
+    var info = stat()
+    let size = fstat(fd.rawValue, &info) == 0 ? Int(info.st_size) : 0
+    // One byte more than the file's size, so that the read that finds its end needs no second buffer.
+    var result = [UInt8](repeating: 0, count: min(max(size, 0) + 1, limit))
+    var filled = 0
+    while true {
+      if filled == result.count {
+        guard result.count < limit else { break }
+        result += [UInt8](repeating: 0, count: min(max(result.count, 4096), limit - result.count))
+      }
+      let got = result.withUnsafeMutableBytes {
+        pread(fd.rawValue, $0.baseAddress! + filled, $0.count - filled, off_t(filled))
+      }
+      if got < 0 && errno == EINTR { continue }
+      if got < 0 && filled == 0 { throw PosixError.system(operation: "pread", errno: currentErrno()) }
+      if got <= 0 { break }
+      filled += got
+    }
+    result.removeLast(result.count - filled)
+    return result
   }
 
   /// Writes `bytes` to `path` so that readers see the old file or the whole new one, never a part:

@@ -181,28 +181,9 @@ enum Syscalls {
     return readFile(FileDescriptor(rawValue: fd), limit: limit)
   }
 
-  /// Reads an open file from its start (`pread`: the descriptor's offset, shared with whoever wrote it,
-  /// does not matter); `nil` if it cannot be read at all.
+  /// Reads an open file from its start (the descriptor's offset, shared with whoever wrote it, does not
+  /// matter); `nil` if it cannot be read at all.
   static func readFile(_ fd: FileDescriptor, limit: Int = 1 << 30) -> [UInt8]? {
-    var info = stat()
-    let size = fstat(fd.rawValue, &info) == 0 ? Int(info.st_size) : 0
-    // One byte more than the file's size, so that the read that finds its end needs no second buffer.
-    var result = [UInt8](repeating: 0, count: min(max(size, 0) + 1, limit))
-    var filled = 0
-    while true {
-      if filled == result.count {
-        guard result.count < limit else { break }
-        result += [UInt8](repeating: 0, count: min(max(result.count, 4096), limit - result.count))
-      }
-      let got = result.withUnsafeMutableBytes {
-        pread(fd.rawValue, $0.baseAddress! + filled, $0.count - filled, off_t(filled))
-      }
-      if got < 0 && errno == EINTR { continue }
-      if got < 0 && filled == 0 { return nil }
-      if got <= 0 { break }
-      filled += got
-    }
-    result.removeLast(result.count - filled)
-    return result
+    try? FileContents.read(fd, upTo: limit)
   }
 }

@@ -39,8 +39,8 @@ enum SmallFile {
     guard let (old, size) = contents(fd, limit: limit) else { return }
     let text = change(old.map { String(decoding: $0, as: UTF8.self) } ?? "")
     let bytes = Array(text.utf8)
-    let written = bytes.withUnsafeBytes { writeAll(fd, $0, at: 0) }
-    if written, bytes.count < size { _ = ftruncate(raw, off_t(bytes.count)) }
+    guard (try? fd.writeAll(toAbsoluteOffset: 0, bytes)) != nil else { return }
+    if bytes.count < size { _ = ftruncate(raw, off_t(bytes.count)) }
   }
 
   /// Replaces the text of `path` with `text`, in place.
@@ -77,34 +77,7 @@ enum SmallFile {
     guard fstat(fd.rawValue, &info) == 0 else { return nil }
     let size = Int(info.st_size)
     guard size <= limit else { return (nil, size) }
-    var failed = false
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-      initialized = 0
-      while initialized < size {
-        let count = pread(
-          fd.rawValue, buffer.baseAddress! + initialized, size - initialized, off_t(initialized))
-        if count < 0 && errno == EINTR { continue }
-        if count < 0 { failed = true }
-        if count <= 0 { return }
-        initialized += count
-      }
-    }
-    return failed ? nil : (bytes, size)
-  }
-
-  /// `pwrite` of all of `bytes` at `offset`; `false` on an error.
-  private static func writeAll(
-    _ fd: FileDescriptor, _ bytes: UnsafeRawBufferPointer, at offset: Int
-  ) -> Bool {
-    var done = 0
-    while done < bytes.count {
-      let count = pwrite(
-        fd.rawValue, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
-      if count < 0 && errno == EINTR { continue }
-      guard count > 0 else { return false }
-      done += count
-    }
-    return true
+    return (try? FileContents.read(fd, upTo: size)).map { ($0, size) }
   }
 
   /// Wall-clock seconds.
