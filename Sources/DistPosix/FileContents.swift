@@ -30,7 +30,9 @@ public enum FileContents {
         pread(fd.rawValue, $0.baseAddress! + filled, $0.count - filled, off_t(filled))
       }
       if got < 0 && errno == EINTR { continue }
-      if got < 0 && filled == 0 { throw PosixError.system(operation: "pread", errno: currentErrno()) }
+      if got < 0 && filled == 0 {
+        throw PosixError.system(operation: "pread", errno: currentErrno())
+      }
       if got <= 0 { break }
       filled += got
     }
