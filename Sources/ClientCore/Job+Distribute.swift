@@ -21,7 +21,7 @@ extension Job {
       }
       var free = try compiler.chooser.reserveIfFree(among: available, input: job.input.path)
       if free == nil, preprocessor == nil,
-        available.contains(where: { $0.kind != .localhost && !$0.options.down && $0.limit > 0 })
+        available.contains(where: { $0.kind != .localhost && $0.takesJobs })
       {
         // Every slot is busy: preprocess while waiting, so the job is sent the moment one frees and the
         // remote slot never idles through our cpp. (Wasted if the slot we get is localhost's.)

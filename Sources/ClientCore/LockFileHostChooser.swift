@@ -23,7 +23,7 @@ public struct LockFileHostChooser: HostChooser {
   public func reserve(among hosts: [HostEntry], input: String) throws(ClientError)
     -> HostReservation?
   {
-    let usable = hosts.filter { !$0.options.down && $0.limit > 0 }
+    let usable = hosts.filter(\.takesJobs)
     guard !usable.isEmpty else { return nil }
     let maximum = min(usable.map(\.limit).max() ?? 0, 10_000)
     while true {

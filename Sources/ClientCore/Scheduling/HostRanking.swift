@@ -42,7 +42,7 @@ public struct HostRanking: Sendable {
     _ hosts: [HostEntry], history: HostHistory, loads: [String: HostLoad] = [:], now: Int
   ) -> [Candidate] {
     var result: [(Candidate, Int)] = []
-    for (index, host) in hosts.enumerated() where !host.options.down && host.limit > 0 {
+    for (index, host) in hosts.enumerated() where host.takesJobs {
       let time = expectedMilliseconds(host, history: history, loads: loads, now: now)
       for slot in 0..<min(host.limit, 10_000) {
         let cost = time * (1 + slotPenalty * Double(slot))

@@ -59,7 +59,7 @@ public struct SchedulingHostChooser: HostChooser {
 
   /// Every usable slot of `hosts`, cheapest first; `nil` when none can ever be chosen.
   private func ranked(_ hosts: [HostEntry]) -> [(HostEntry, Int)]? {
-    let usable = hosts.filter { !$0.options.down && $0.limit > 0 }
+    let usable = hosts.filter(\.takesJobs)
     guard !usable.isEmpty else { return nil }
     if let stateDirectory { _ = mkdir(stateDirectory, 0o777) }
     let history = historyPath.map(HostHistory.load) ?? HostHistory()
