@@ -96,15 +96,12 @@ struct LiveDaemonTests {
   /// Starts `/usr/bin/distccd` on a free loopback port, runs `body`, stops the daemon by its pid.
   static func withDaemon<T>(_ body: (SocketAddress) throws -> T) throws -> T {
     let directory = try TestDirectory()
-    let port = try FreePort.pick()
-    let daemon = try BackgroundProcess(
-      [
-        "/usr/bin/distccd", "--no-detach", "--daemon", "--listen", "127.0.0.1", "--port", "\(port)",
-        "--allow", "127.0.0.1", "--log-stderr", "--jobs", "1",
-      ], logPath: directory.appending("distccd.log"))
+    let daemon = try TestDaemon(
+      .debian, arguments: ["--allow", "127.0.0.0/8", "--jobs", "1"],
+      logPath: directory.appending("distccd.log"))
     defer { daemon.stop() }
-    try daemon.waitUntilListening(port: port)
-    return try body(try #require(SocketAddress(numericHost: "127.0.0.1", port: port)))
+    return try body(
+      try #require(SocketAddress(numericHost: daemon.address, port: UInt16(daemon.port))))
   }
 
   /// Sends `request`, reads until the server closes; returns every byte it sent.
