@@ -2,6 +2,7 @@ import DistPosix
 import DistProtocol
 import DistTestSupport
 import Glibc
+import Testing
 
 /// Test fixture: a private world directory (sources, TMPDIR, log, fake compilers) and, optionally, our
 /// `distccd` (DistTestSupport's `TestDaemon`) on 127.0.0.1 and a free port, stopped by pid when the test
@@ -117,19 +118,21 @@ final class DaemonWorld: @unchecked Sendable {  // mutated only before concurren
   func distcc(_ arguments: [String], hostOptions: String = "", environment: [String: String] = [:])
     throws -> Output
   {
-    try client("/usr/bin/distcc", arguments, hostOptions: hostOptions, environment: environment)
+    try runClient("/usr/bin/distcc", arguments, hostOptions: hostOptions, environment: environment)
   }
 
   /// Runs swift-distcc's own client against this world's daemon.
   func ourDistcc(
     _ arguments: [String], hostOptions: String = "", environment: [String: String] = [:]
   ) throws -> Output {
-    try client(
+    try runClient(
       Binaries.ours("distcc"), arguments, hostOptions: hostOptions, environment: environment)
   }
 
-  private func client(
-    _ program: String, _ arguments: [String], hostOptions: String, environment: [String: String]
+  /// Runs the client `program` (Debian's or ours) against this world's daemon.
+  func runClient(
+    _ program: String, _ arguments: [String], hostOptions: String = "",
+    environment: [String: String] = [:]
   ) throws -> Output {
     let hosts = ["DISTCC_HOSTS": "127.0.0.1:\(port)\(hostOptions)", "DISTCC_BACKOFF_PERIOD": "0"]
     return try run(program, arguments, environment: hosts.merging(environment) { $1 })
@@ -201,4 +204,20 @@ extension DaemonWorld {
     decoder.append(bytes)
     return try decoder.next()
   }
+}
+
+/// How Debian's client ends a job our daemon refuses, by its fallback settings: compiled locally (also
+/// with `DISTCC_SKIP_LOCAL_RETRY`), or failed with the refusal's status 150 under `DISTCC_FALLBACK=0`.
+struct RefusalFallback: CustomTestStringConvertible, Sendable {
+  var environment: [String: String]
+  var status: Int32
+  var compilesLocally: Bool
+  var testDescription: String { "\(environment)" }
+
+  static let all = [
+    RefusalFallback(environment: [:], status: 0, compilesLocally: true),
+    RefusalFallback(
+      environment: ["DISTCC_SKIP_LOCAL_RETRY": "1"], status: 0, compilesLocally: true),
+    RefusalFallback(environment: ["DISTCC_FALLBACK": "0"], status: 150, compilesLocally: false),
+  ]
 }

@@ -18,21 +18,20 @@ struct MonitorRealClientTests {
     let pid = String(client.pid)
     let padded = String(repeating: " ", count: max(0, 6 - pid.count)) + pid
 
-    try farm.waitForStage("cpp")
-    try farm.waitForMonitorLine(containing: "Preprocess")
-    let preprocessing = try farm.compareMonitors()
-    #expect(
-      preprocessing
-        == "\(padded)  Preprocess                                                localhost[0]\n\n")
-    try farm.release("cpp")
-
-    try farm.waitForStage("cc")
-    try farm.waitForMonitorLine(containing: "Compile")
-    let compiling = try farm.compareMonitors()
-    #expect(
-      compiling
-        == "\(padded)  Compile     hello.c                                       127.0.0.1[0]\n\n")
-    try farm.release("cc")
+    // Each stage as both monitors show it while it blocks: preprocessing here, compiling on the daemon.
+    let stages = [
+      (
+        "cpp", "Preprocess",
+        "Preprocess                                                localhost[0]"
+      ),
+      ("cc", "Compile", "Compile     hello.c                                       127.0.0.1[0]"),
+    ]
+    for (stage, phase, line) in stages {
+      try farm.waitForStage(stage)
+      try farm.waitForMonitorLine(containing: phase)
+      #expect(try farm.compareMonitors() == "\(padded)  \(line)\n\n")
+      try farm.release(stage)
+    }
 
     #expect(try client.waitForExit().exitCode == 0)
     #expect(try farm.compareMonitors() == "\n")
