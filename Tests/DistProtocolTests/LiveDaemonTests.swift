@@ -22,23 +22,21 @@ private func expectObject(_ response: Response) {
   #expect(response.object.starts(with: [0x7f, 0x45, 0x4c, 0x46]))
 }
 
+/// Our encoder's request compiling hello.c with `version`.
+private func helloRequest(_ version: ProtocolVersion) -> @Sendable () throws -> [UInt8] {
+  {
+    try Request(
+      version: version, arguments: helloArguments, source: ReferenceCaptureTests.helloSource
+    )
+    .encoded()
+  }
+}
+
 let liveCases: [LiveCase] = [
+  LiveCase(label: "protocol 1", version: .v1, request: helloRequest(.v1), check: expectObject),
   LiveCase(
-    label: "protocol 1", version: .v1,
-    request: {
-      try Request(
-        version: .v1, arguments: helloArguments, source: ReferenceCaptureTests.helloSource
-      )
-      .encoded()
-    }, check: expectObject),
-  LiveCase(
-    label: "protocol 2, liblzo2 DOTI", version: .v2,
-    request: {
-      try Request(
-        version: .v2, arguments: helloArguments, source: ReferenceCaptureTests.helloSource
-      )
-      .encoded()
-    }, check: expectObject),
+    label: "protocol 2, liblzo2 DOTI", version: .v2, request: helloRequest(.v2), check: expectObject
+  ),
   LiveCase(
     label: "protocol 2, literal-only DOTI (§6.4)", version: .v2,
     request: {
