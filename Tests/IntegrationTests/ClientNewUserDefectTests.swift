@@ -1,4 +1,3 @@
-import DistTestSupport
 import Foundation
 import Glibc
 import Testing

@@ -61,31 +61,27 @@ struct MonitorRealClientTests {
   static func firstBlocks(
     _ count: Int, of monitor: String, arguments: [String], environment: [String: String]
   ) throws -> [[UInt8]] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: monitor)
-    process.arguments = arguments
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    defer {
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-    }
-    var output: [UInt8] = []
+    let directory = try TestDirectory(prefix: "monitor-blocks-")
+    let process = try BackgroundProcess(
+      [monitor] + arguments, environment: environment, logPath: directory.appending("output"))
+    defer { process.stop(signal: SIGKILL, grace: 1) }
     var blocks: [[UInt8]] = []
-    while blocks.count < count {
-      let chunk = pipe.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      output += chunk
-      while let end = output.indices.dropLast().first(where: {
-        output[$0] == 10 && output[$0 + 1] == 10
-      }) {
-        blocks.append(Array(output[...(end + 1)]))
-        output.removeFirst(end + 2)
-      }
+    _ = Wait.until(seconds: 20) {
+      blocks = Self.blocks(in: (try? directory.read("output")) ?? [])
+      return blocks.count >= count || !process.isRunning
     }
     return Array(blocks.prefix(count))
+  }
+
+  /// The complete blocks (each ending with an empty line) at the start of `output`.
+  static func blocks(in output: [UInt8]) -> [[UInt8]] {
+    var rest = output[...]
+    var blocks: [[UInt8]] = []
+    while let end = rest.indices.dropLast().first(where: { rest[$0] == 10 && rest[$0 + 1] == 10 }) {
+      blocks.append(Array(rest[...(end + 1)]))
+      rest = rest[(end + 2)...]
+    }
+    return blocks
   }
 }
 
