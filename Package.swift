@@ -44,7 +44,7 @@ let package = Package(
       dependencies: ["CDistPosix", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
-    .target(name: "CompilerPolicy", swiftSettings: strict),
+    .target(name: "CompilerPolicy", dependencies: ["CompilerArgs"], swiftSettings: strict),
     .target(name: "DistState", swiftSettings: strict),
     .target(
       name: "SSHTransport",
@@ -80,12 +80,12 @@ let package = Package(
     // A position-dependent client: the static Swift runtime's ~26,000 relative relocations are not applied
     // (and their pages not copied) at every start, which is once per compile.
     .executableTarget(
-      name: "distcc", dependencies: ["ClientCore", "DistPosix"], swiftSettings: strict,
+      name: "distcc", dependencies: ["ClientCore", "DistPosix", "DistProtocol"], swiftSettings: strict,
       linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"])]),
     .executableTarget(
       name: "distccd",
       dependencies: [
-        "ServerCore", "DistPosix",
+        "ServerCore", "DistPosix", "DistProtocol",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

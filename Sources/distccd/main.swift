@@ -2,6 +2,7 @@
 // ServerConfiguration, and ServerError onto 3.4's exit codes (§9).
 import ArgumentParser
 import DistPosix
+import DistProtocol
 import Glibc
 import ServerCore
 import SystemPackage
@@ -150,10 +151,10 @@ let helpText = """
 
   """
 
-func fail(_ message: String, _ code: Int32) -> Never {
+func fail(_ message: String, _ code: DistProtocol.ExitCode) -> Never {
   let line = Array("distccd: ERROR: \(message)\n".utf8)
   _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-  exit(code)
+  exit(code.rawValue)
 }
 
 func warn(_ message: String) {
@@ -161,23 +162,10 @@ func warn(_ message: String) {
   _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
-/// 3.4's exit code for each start-up failure (daemon.md §9).
-func exitCode(for error: ServerError) -> Int32 {
-  switch error {
-  case .badEnvironment, .badAllowEntry, .badListenAddress: 101
-  case .bindFailed: 102
-  case .acceptFailed: 103
-  case .temporaryDirectoryUnusable: 107
-  case .noMasqueradeDirectory: 110
-  case .privilegeDropFailed: 112
-  case .detachFailed, .pidFileFailed: 105
-  }
-}
-
 let arguments = Array(CommandLine.arguments.dropFirst())
 let options: Options
 do { options = try Options.parse(arguments) } catch {
-  fail(Options.message(for: error), 101)
+  fail(Options.message(for: error), .badArguments)
 }
 if options.help {
   print(versionText + helpText, terminator: "")
@@ -192,9 +180,9 @@ if options.showPrincipal {
   exit(0)
 }
 if options.blacklist != nil && options.whitelist != nil {
-  fail("Can't specify both --whitelist and --blacklist.", 101)
+  fail("Can't specify both --whitelist and --blacklist.", .badArguments)
 }
-if options.auth { fail("--auth (GSS-API) is not supported by this distccd", 101) }
+if options.auth { fail("--auth (GSS-API) is not supported by this distccd", .badArguments) }
 if options.zeroconf { warn("--zeroconf is not supported by this distccd; ignored") }
 
 // Request bodies of 1 MiB and more get their own mappings, returned to the kernel when freed: the
@@ -207,17 +195,19 @@ var configuration: ServerConfiguration
 do {
   configuration = try ServerConfiguration(environment: environment)
   for spec in options.allow { try configuration.accessList.allow(spec) }
-} catch { fail(error.description, exitCode(for: error)) }
+} catch { fail(error.description, error.exitCode) }
 if options.allowPrivate { configuration.accessList.allowPrivate() }
 if let jobs = options.jobs {
-  guard (1...200).contains(jobs) else { fail("--jobs argument must be between 1 and 200", 101) }
+  guard (1...200).contains(jobs) else {
+    fail("--jobs argument must be between 1 and 200", .badArguments)
+  }
   configuration.jobs = jobs
 }
 guard (1...65535).contains(options.port) else {
-  fail("port number out of range: \(options.port)", 101)
+  fail("port number out of range: \(options.port)", .badArguments)
 }
 guard (1...65535).contains(options.statsPort) else {
-  fail("port number out of range: \(options.statsPort)", 101)
+  fail("port number out of range: \(options.statsPort)", .badArguments)
 }
 configuration.port = options.port
 configuration.statsPort = options.statsPort
@@ -238,7 +228,9 @@ func byteCount(_ text: String, option: String) -> Int {
   let shift = text.last.flatMap { shifts[$0] } ?? 0
   let digits = shift > 0 ? text.dropLast() : Substring(text)
   guard let value = Int(digits), value > 0, value <= Int.max >> shift else {
-    fail("invalid \(option) argument \"\(text)\": expected a positive size such as 512M", 101)
+    fail(
+      "invalid \(option) argument \"\(text)\": expected a positive size such as 512M", .badArguments
+    )
   }
   return value << shift
 }
@@ -295,7 +287,7 @@ if configuration.mode == .standalone && !configuration.noDetach
     try Server(configuration: configuration, logger: ServerLogger(destination: .none))
       .checkListenAddresses()
   } catch {
-    fail(error.description, exitCode(for: error))
+    fail(error.description, error.exitCode)
   }
   var childEnvironment = environment
   childEnvironment["_DISTCCD_DETACHED"] = "1"
@@ -303,7 +295,7 @@ if configuration.mode == .standalone && !configuration.noDetach
     _ = try Detach.respawnInNewSession(
       executable: "/proc/self/exe", arguments: [CommandLine.arguments[0]] + arguments,
       environment: childEnvironment.map { "\($0.key)=\($0.value)" })
-  } catch { fail(error.description, exitCode(for: error)) }
+  } catch { fail(error.description, error.exitCode) }
   exit(0)
 }
 
@@ -316,7 +308,7 @@ if options.user != nil && getuid() != 0 && geteuid() != 0 {
 }
 do {
   for message in try PrivilegeDrop.dropIfRoot(user: options.user) { warn(message) }
-} catch { fail(error.description, exitCode(for: error)) }
+} catch { fail(error.description, error.exitCode) }
 
 var destination = ServerLogger.Destination.syslog
 if options.logStderr || options.wizard {
@@ -342,7 +334,7 @@ func dieBy(_ signal: Int32) -> Never {
 
 let logger = ServerLogger(destination: destination, level: level)
 let server = Server(configuration: configuration, logger: logger)
-do { try server.validateEnvironment() } catch { fail(error.description, exitCode(for: error)) }
+do { try server.validateEnvironment() } catch { fail(error.description, error.exitCode) }
 if configuration.compilerPath == nil {
   logger.log(.info, "daemon's PATH is \(configuration.inheritedPath)")
 }
@@ -374,7 +366,7 @@ func removePidFile() {
 
 do { try server.run() } catch {
   removePidFile()
-  fail(error.description, exitCode(for: error))
+  fail(error.description, error.exitCode)
 }
 removePidFile()
 if let signal = server.terminationSignal { dieBy(signal) }
