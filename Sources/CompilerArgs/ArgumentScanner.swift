@@ -90,47 +90,58 @@ public enum ArgumentScanner {
     case pass, skipNext, compile, assembly, outputNext, outputJoined
   }
 
-  /// The rule for one argument starting with `-`, in 3.4's order; throws for options that keep the job
-  /// local.
+  /// The rule for one argument starting with `-`, in 3.4's order (client.md §4.1); throws for options
+  /// that keep the job local. Grouped by the byte after the `-`: no rule of one group matches an argument
+  /// of another, so the order within each group is 3.4's order.
   static func optionRule(_ a: [UInt8], next: [UInt8]?) throws(LocalReason) -> OptionRule {
-    if a.equals("-E") { throw .preprocessOnly }
-    if a.equals("-MD") || a.equals("-MMD") || a.equals("-MG") || a.equals("-MP") { return .pass }
-    if a.equals("-MF") || a.equals("-MT") || a.equals("-MQ") { return .skipNext }
-    if a.equals("-march=native") || a.equals("-mtune=native") {
-      throw .nativeMachine(option: a.text)
+    guard a.count >= 2 else { return .pass }
+    switch a[1] {
+    case UInt8(ascii: "E"):
+      if a.count == 2 { throw .preprocessOnly }
+    case UInt8(ascii: "M"):
+      if a.equals("-MD") || a.equals("-MMD") || a.equals("-MG") || a.equals("-MP") { return .pass }
+      if a.equals("-MF") || a.equals("-MT") || a.equals("-MQ") { return .skipNext }
+      if a.hasPrefix("-MF") || a.hasPrefix("-MT") || a.hasPrefix("-MQ") { return .pass }
+      throw .dependenciesOnly(option: a.text)
+    case UInt8(ascii: "m"):
+      if a.equals("-march=native") || a.equals("-mtune=native") {
+        throw .nativeMachine(option: a.text)
+      }
+    case UInt8(ascii: "f"):
+      if a.equals("-flto") { throw .linkTimeOptimization }
+      if a.equals("-fprofile-arcs") || a.equals("-ftest-coverage")
+        || a.equals("-fprofile-correction") || a.hasPrefix("-fprofile-generate")
+        || a.hasPrefix("-fprofile-use") || a.hasPrefix("-fauto-profile")
+      {
+        throw .profile(option: a.text)
+      }
+      if a.equals("-frepo") { throw .repository }
+    case UInt8(ascii: "-"):
+      if a.equals("--coverage") { throw .profile(option: a.text) }
+    case UInt8(ascii: "S"):
+      if a.count == 2 { return .assembly }
+    case UInt8(ascii: "c"):
+      if a.count == 2 { return .compile }
+    case UInt8(ascii: "o"):
+      return a.count == 2 ? .outputNext : .outputJoined
+    case UInt8(ascii: "W"):
+      if a.hasPrefix("-Wa,") && (a.contains(",-a") || a.contains("--MD")) {
+        throw .assemblerOutput(option: a.text)
+      }
+    case UInt8(ascii: "s"):
+      if a.hasPrefix("-specs=") { throw .specs(option: a.text) }
+    case UInt8(ascii: "x"):
+      if let next, !distributesLanguage(next) { throw .languageOption(language: next.text) }
+    case UInt8(ascii: "d"):
+      if a.hasPrefix("-dr") { throw .debugDump(option: a.text) }
+    default: break
     }
-    if a.equals("-flto") { throw .linkTimeOptimization }
-    if a.equals("-S") { return .assembly }
-    if a.equals("-fprofile-arcs") || a.equals("-ftest-coverage") || a.equals("--coverage")
-      || a.equals("-fprofile-correction")
-    {
-      throw .profile(option: a.text)
-    }
-    if a.equals("-frepo") { throw .repository }
-    if a.equals("-c") { return .compile }
-    if a.equals("-o") { return .outputNext }
-    if a.hasPrefix("-MF") || a.hasPrefix("-MT") || a.hasPrefix("-MQ") { return .pass }
-    if a.hasPrefix("-M") { throw .dependenciesOnly(option: a.text) }
-    if a.hasPrefix("-Wa,") {
-      if a.contains(",-a") || a.contains("--MD") { throw .assemblerOutput(option: a.text) }
-      return .pass
-    }
-    if a.hasPrefix("-specs=") { throw .specs(option: a.text) }
-    if a.hasPrefix("-fprofile-generate") || a.hasPrefix("-fprofile-use")
-      || a.hasPrefix("-fauto-profile")
-    {
-      throw .profile(option: a.text)
-    }
-    if a.hasPrefix("-x"), let next,
-      !distributableLanguagePrefixes.contains(where: { next.starts(with: $0.utf8) })
-    {
-      throw .languageOption(language: next.text)
-    }
-    if a.hasPrefix("-dr") { throw .debugDump(option: a.text) }
-    if a.hasPrefix("-o") { return .outputJoined }
     return .pass
   }
 
-  /// Words after `-x` that 3.4 distributes (prefix match, so `cpp-output` and `c-header` count as `c`).
-  static let distributableLanguagePrefixes = ["c", "c++", "objective-c", "objective-c++", "go"]
+  /// Whether 3.4 distributes the language word after `-x`: it starts with `c`, `c++`, `objective-c`,
+  /// `objective-c++` or `go` (so `cpp-output` and `c-header` count as `c`).
+  static func distributesLanguage(_ word: [UInt8]) -> Bool {
+    word.hasPrefix("c") || word.hasPrefix("objective-c") || word.hasPrefix("go")
+  }
 }

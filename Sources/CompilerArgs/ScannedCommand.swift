@@ -24,17 +24,6 @@ public struct ScannedCommand: Sendable, Equatable {
   /// Whether `-S` was seen: the output is assembler text rather than an object.
   public var producesAssembly: Bool
 
-  public init(
-    inputIndex: Int, inputLanguage: SourceFile.Language, inputIsPreprocessed: Bool, output: Output,
-    producesAssembly: Bool
-  ) {
-    self.inputIndex = inputIndex
-    self.inputLanguage = inputLanguage
-    self.inputIsPreprocessed = inputIsPreprocessed
-    self.output = output
-    self.producesAssembly = producesAssembly
-  }
-
 }
 
 extension ScannedCommand.Output {

@@ -4,7 +4,7 @@
 ///
 /// A compile's normal result is the compiler's own status; these numbers start at 100 so they do not clash
 /// with it. ``policyRefusal`` is ours, not 3.4's.
-public enum ExitCode: Int32, Sendable, CaseIterable, CustomStringConvertible {
+public enum ExitCode: Int32, Sendable, CustomStringConvertible {
   /// `EXIT_DISTCC_FAILED`: general failure; the daemon's `ret:` for a job it will not run.
   case distccFailed = 100
   /// `EXIT_BAD_ARGUMENTS`: bad options or environment.

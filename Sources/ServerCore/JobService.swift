@@ -7,11 +7,11 @@ import SystemPackage
 /// everything mutable lives on the stack of one call.
 struct JobService: Sendable {
   let configuration: ServerConfiguration
+  /// The checks a request passes before anything is written: policy → scan → whitelist.
+  var vetting: JobVetting { JobVetting(configuration: configuration) }
   let logger: ServerLogger
   let slots: JobSlots
   let statistics: ServerStatistics
-  /// The checks a request passes before anything is written: policy → scan → whitelist.
-  let vetting: JobVetting
   /// The daemon-wide budget for request bodies.
   let memory: MemoryBudget
   /// Jobs in flight, for a daemon that stops before they finish.

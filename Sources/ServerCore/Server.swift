@@ -36,7 +36,7 @@ public final class Server: Sendable {
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
     service = JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      vetting: JobVetting(configuration: configuration), memory: memory, active: active)
+      memory: memory, active: active)
   }
 
   /// The signal that ended ``run()`` (`SIGTERM`, `SIGINT`, `SIGHUP`, or `SIGALRM` for `--lifetime`);
