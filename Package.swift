@@ -95,10 +95,10 @@ let package = Package(
       name: "distccd", dependencies: ["DaemonCommand", "DistPosix", "DistProtocol"], swiftSettings: strict),
 
     .executableTarget(
-      name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix"],
+      name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix"],
+      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
 
     // Shared by the test targets only: temporary directories, free ports, real daemons started and

@@ -1,24 +1,13 @@
-extension Request {
+extension Request: PacketMessage {
   /// The request as wire bytes.
   /// - Throws: ``DistProtocolError/invalidMessage(token:reason:)`` if a field does not belong to the
   ///   version (or the command line is empty), ``DistProtocolError/bodyTooLong(token:length:)``.
-  public func encoded() throws(DistProtocolError) -> [UInt8] {
-    var output: [UInt8] = []
-    try encode(into: &output)
-    return output
-  }
+  public func encoded() throws(DistProtocolError) -> [UInt8] { try encodedPackets() }
 
   /// Appends the request's wire bytes to `output`; on error `output` is left as it was.
   /// - Throws: as ``encoded()``.
   public func encode(into output: inout [UInt8]) throws(DistProtocolError) {
-    try validate()
-    let start = output.count
-    do {
-      try appendPackets(to: &output)
-    } catch {
-      output.removeSubrange(start...)
-      throw error
-    }
+    try appendValidatedPackets(to: &output)
   }
 
   /// The packets a client sends before its preprocessor has finished: `DIST`, `CDIR` (protocol 3),
@@ -53,7 +42,7 @@ extension Request {
     return (header, body)
   }
 
-  private func validate() throws(DistProtocolError) {
+  func validate() throws(DistProtocolError) {
     if isVersionZero && version != .v1 {
       throw .invalidMessage(token: .dist, reason: "version 0 stands for protocol 1 only")
     }
@@ -90,7 +79,7 @@ extension Request {
     try PacketWriter.appendArguments(arguments, to: &output)
   }
 
-  private func appendPackets(to output: inout [UInt8]) throws(DistProtocolError) {
+  func appendPackets(to output: inout [UInt8]) throws(DistProtocolError) {
     try appendHead(to: &output)
     guard version.serverPreprocesses else {
       let packet = try Request.encodedSourcePacket(source, version: version)
