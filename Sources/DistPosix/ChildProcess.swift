@@ -122,7 +122,9 @@ public struct ChildProcess: Sendable {
     posix_spawnattr_setsigmask(&attributes, &empty)
     var defaults = sigset_t()
     sigemptyset(&defaults)
-    for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT] { sigaddset(&defaults, signal) }
+    for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT] {
+      sigaddset(&defaults, signal)
+    }
     posix_spawnattr_setsigdefault(&attributes, &defaults)
 
     var pid: pid_t = 0
@@ -139,7 +141,9 @@ public struct ChildProcess: Sendable {
 
   /// The child of a spawn call that returned `code` (0 on success): watched through a new pidfd, or
   /// killed and reaped if no pidfd can be had.
-  static func started(pid: pid_t, code: Int32, executable: String) throws(PosixError) -> ChildProcess {
+  static func started(pid: pid_t, code: Int32, executable: String) throws(PosixError)
+    -> ChildProcess
+  {
     if code != 0 {
       throw PosixError.system(operation: "start \(executable)", errno: Errno(rawValue: code))
     }

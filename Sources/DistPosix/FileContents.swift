@@ -4,11 +4,17 @@ public import SystemPackage
 /// Whole-file reads and atomic whole-file writes.
 public enum FileContents {
   /// Reads the whole file at `path`, refusing files larger than `limit` bytes.
+  ///
+  /// One buffer of the file's size (plus the byte that finds its end) is all it allocates.
+  /// - Throws: `PosixError.system` with `EFBIG` for a larger file, or the failed `open` or read.
   public static func read(_ path: String, limit: Int = 64 << 20) throws(PosixError) -> [UInt8] {
-    let fd = try syscall("open \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
-    let descriptor = FileDescriptor(rawValue: fd)
+    let descriptor = try FileDescriptor.open(path, .readOnly)
     defer { descriptor.closeIgnoringErrors() }
-    return try descriptor.readToEnd(limit: limit, deadline: .never, operation: "read \(path)")
+    let bytes = try read(descriptor, upTo: limit < Int.max ? limit + 1 : limit)
+    if bytes.count > limit {
+      throw PosixError.system(operation: "read \(path)", errno: .fileTooLarge)
+    }
+    return bytes
   }
 
   /// Reads an open file from offset 0 to its end or `limit` bytes, whichever comes first, with `pread`: the

@@ -1,4 +1,4 @@
-import Glibc
+import DistPosix
 
 /// A check between request validation and spawning the compiler. It may rewrite `argv[0]`
 /// (`DISTCC_CMDLIST` mapping) or refuse the job with a one-line reason.
@@ -39,10 +39,12 @@ struct CompilerWhitelist: CompilerPolicy {
     }
     let name = String(decoding: arguments[0], as: UTF8.self)
     if let commandList {
-      guard let contents = Syscalls.readFile(commandList, limit: 1 << 20) else {
+      let contents: [UInt8]
+      do throws(PosixError) { contents = try FileContents.read(commandList, limit: 1 << 20) } catch
+      {
         return .refuse(
           reason:
-            "stringmap_load(\(commandList), \(commandListWords)) failed: \(Syscalls.errnoText())",
+            "stringmap_load(\(commandList), \(commandListWords)) failed: \(error.errno?.message ?? error.description)",
           level: .error)
       }
       guard let mapped = CompilerWhitelist.lookup(name, in: contents, words: commandListWords)
@@ -66,7 +68,8 @@ struct CompilerWhitelist: CompilerPolicy {
         level: .critical)
     }
     if checked == "." || checked == ".."
-      || !masqueradeDirectories.contains(where: { access("\($0)/\(checked)", X_OK) == 0 })
+      || !masqueradeDirectories.contains(where: { Paths.isAccessible("\($0)/\(checked)", .execute) }
+      )
     {
       let dirs = masqueradeDirectories.joined(separator: " or ")
       return .refuse(reason: "\(checked) not in \(dirs) whitelist.", level: .critical)

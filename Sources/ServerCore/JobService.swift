@@ -1,6 +1,5 @@
 import DistPosix
 import DistProtocol
-import Glibc
 import SystemPackage
 
 /// Serves one connection: reads the request under deadlines (holding no compile slot), validates it,
@@ -120,12 +119,15 @@ struct JobService: Sendable {
   ) -> ReadOutcome {
     var decoder = RequestDecoder(limits: configuration.decodingLimits(budget: lease))
     defer { traffic.received = decoder.bytesReceived }
+    // One buffer for the whole request, never zero-filled.
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 1)
+    defer { buffer.deallocate() }
     do {
       while true {
         let readDeadline = deadline.earlier(.after(seconds: configuration.readTimeout))
-        let bytes = try Syscalls.read(
-          input, upTo: 65536, deadline: readDeadline, what: "read request")
-        if bytes.isEmpty {
+        let count = try input.readSome(
+          into: buffer, deadline: readDeadline, operation: "read request")
+        if count == 0 {
           do { try decoder.finish() } catch {
             logger.log(.error, "\(error)")
             return .failed(JobSummary(result: .badRequest, code: 108))
@@ -133,10 +135,10 @@ struct JobService: Sendable {
           logger.log(.error, "client closed the connection before sending a request")
           return .failed(JobSummary(result: .clientDisconnected, code: 107))
         }
-        decoder.append(bytes)
+        decoder.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         if let request = try decoder.next() { return .request(request) }
       }
-    } catch let error as IOFailure {
+    } catch let error as PosixError {
       logger.log(.error, error.description)
       return .failed(JobSummary(result: .clientDisconnected, code: 107))
     } catch DistProtocolError.memoryBudgetExhausted(let token, let bytes) {
@@ -172,8 +174,8 @@ struct JobService: Sendable {
   private func send(_ response: Response, to output: FileDescriptor, traffic: Traffic) -> Bool {
     do {
       let bytes = try response.encoded()
-      try Syscalls.writeAll(
-        output, bytes, deadline: .after(seconds: configuration.ioTimeout), what: "send reply")
+      try output.writeAll(
+        bytes, deadline: .after(seconds: configuration.ioTimeout), operation: "send reply")
       traffic.sent += bytes.count
       return true
     } catch {
@@ -250,11 +252,12 @@ struct JobService: Sendable {
     var object: [UInt8] = []
     var dependencies: [UInt8]? = nil
     if status.isSuccess {
-      object = Syscalls.readFile(job.objectPath) ?? []
+      object = (try? FileContents.read(job.objectPath, limit: 1 << 30)) ?? []
       if let deps = job.dependencies {
         PreparedJob.scrubRoot(&object, root: deps.root)
         dependencies = PreparedJob.dependencyFile(
-          Syscalls.readFile(deps.path) ?? [], objectPath: job.objectPath, target: deps.target,
+          (try? FileContents.read(deps.path, limit: 1 << 30)) ?? [], objectPath: job.objectPath,
+          target: deps.target,
           root: deps.root)
       }
     }
@@ -285,21 +288,23 @@ struct JobService: Sendable {
   {
     let lifetime: Deadline =
       configuration.jobLifetime > 0 ? .after(seconds: configuration.jobLifetime) : .never
-    let fds = watchClient ? [process.child.pidfd, client] : [process.child.pidfd]
+    var fds: [(FileDescriptor, PollEvents)] = [(process.child.pidfd, .readable)]
+    if watchClient { fds.append((client, .readable)) }
+    let nothing = [PollEvents](repeating: [], count: fds.count)
     while true {
       let tick = Deadline.after(milliseconds: 1000).earlier(lifetime)
-      let revents = Syscalls.poll(fds, deadline: tick)
+      let revents = (try? Poll.wait(fds, deadline: tick)) ?? nothing
       // The pidfd turns readable once the compiler has exited: reaping it then does not block. If the
       // status is gone anyway (reaped by someone else), the job failed: never spin on a readable pidfd.
-      if revents[0] != 0 {
+      if !revents[0].isEmpty {
         return .exited(process.reapExited() ?? Self.lostStatus)
       }
-      if watchClient, revents.last.map({ $0 != 0 }) == true {
-        if Syscalls.peerHasClosed(client) {
+      if watchClient, revents.last.map({ !$0.isEmpty }) == true {
+        if Socket.peerHasClosed(client) {
           kill(process)
           return .clientGone
         }
-        Syscalls.discardPending(client)  // bytes after the request: ignore them, don't spin
+        Socket.discardPending(client)  // bytes after the request: ignore them, don't spin
       }
       if lifetime.hasPassed {
         kill(process)
@@ -309,13 +314,13 @@ struct JobService: Sendable {
   }
 
   private func kill(_ process: SpawnedProcess) {
-    process.signalGroup(SIGTERM)
+    process.signalGroup(Signals.terminate)
     let grace = Deadline.after(seconds: 2)
     while !grace.hasPassed {
       if process.reap(blocking: false) != nil { return }
-      _ = Syscalls.poll([process.child.pidfd], deadline: .after(milliseconds: 50))
+      _ = try? Poll.wait([(process.child.pidfd, .readable)], deadline: .after(milliseconds: 50))
     }
-    process.signalGroup(SIGKILL)
+    process.signalGroup(Signals.kill)
     _ = process.reap(blocking: true)
   }
 }

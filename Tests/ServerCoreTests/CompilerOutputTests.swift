@@ -15,7 +15,7 @@ import Testing
     let temporary = try TestDirectory(prefix: "compiler-output-")
     let directory = try JobDirectory(in: temporary.path, keep: keep)
     defer {
-      if keep { JobDirectory.removeTree(directory.path) }
+      if keep { try? TemporaryFiles.removeTree(directory.path) }
     }
     let output = CompilerOutput(in: directory)
     defer { output.close() }
