@@ -1,3 +1,6 @@
+import DistPosix
+import SystemPackage
+
 /// Why the client could not do what it was asked; each case names the culprit.
 ///
 /// A compiler that exits non-zero is a result (`CompileResult`), not an error. `exitCode` maps each case onto
@@ -40,8 +43,9 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
     case .fallbackDisabled(let reason): "failed to distribute and fallbacks are disabled: \(reason)"
     case .compilerMissing(let name, let reason): "failed to exec \(name): \(reason)"
     case .system(let operation, let path?, let code):
-      "\(operation) \(path) failed: \(errorText(code))"
-    case .system(let operation, nil, let code): "\(operation) failed: \(errorText(code))"
+      "\(operation) \(path) failed: \(Errno(rawValue: code).message)"
+    case .system(let operation, nil, let code):
+      "\(operation) failed: \(Errno(rawValue: code).message)"
     case .connectFailed(let host, let reason): "failed to connect to \(host): \(reason)"
     case .timedOut(let host, let operation): "IO timeout \(operation) \(host)"
     case .connectionLost(let host, let reason): "connection to \(host) lost: \(reason)"

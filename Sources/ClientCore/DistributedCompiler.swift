@@ -1,6 +1,6 @@
 import CompilerArgs
+import DistPosix
 import DistProtocol
-internal import Glibc
 public import HostSpec
 
 /// Runs one compiler command the way distcc 3.4's client does (client.md §1): scan it, choose a host, preprocess
@@ -44,7 +44,9 @@ extension ClientConfiguration.Scheduler {
         lockDirectory: configuration.lockDirectory ?? "/nonexistent",
         stateDirectory: configuration.distccDirectory.map { $0 + "/sched" },
         readsDaemonLoad: configuration.environment["DISTCC_SCHEDULER_STATS"] != "0",
-        onWait: { log.info("nothing available, waiting for a free slot", function: "dcc_lock_pause") })
+        onWait: {
+          log.info("nothing available, waiting for a free slot", function: "dcc_lock_pause")
+        })
     case .lockFiles:
       LockFileHostChooser(
         lockDirectory: configuration.lockDirectory ?? "/nonexistent",
@@ -71,13 +73,11 @@ extension DistributedCompiler {
     guard let top = configuration.distccDirectory, let lock = configuration.lockDirectory else {
       return nil
     }
-    if configuration.createsDistccDirectory, mkdir(top, 0o777) != 0, errno != EEXIST {
-      log.error("mkdir '\(top)' failed: \(errorText(errno))", function: "dcc_mkdir")
-      return nil
-    }
-    if mkdir(lock, 0o777) != 0, errno != EEXIST {
-      log.error("mkdir '\(lock)' failed: \(errorText(errno))", function: "dcc_mkdir")
-      return nil
+    for directory in configuration.createsDistccDirectory ? [top, lock] : [lock] {
+      if let code = FileSystem.makeDirectory(directory), code != .fileExists {
+        log.error("mkdir '\(directory)' failed: \(code.message)", function: "dcc_mkdir")
+        return nil
+      }
     }
     return lock
   }

@@ -24,25 +24,40 @@ public enum FileContents {
   public static func read(_ fd: FileDescriptor, upTo limit: Int) throws(PosixError) -> [UInt8] {
     var info = stat()
     let size = fstat(fd.rawValue, &info) == 0 ? Int(info.st_size) : 0
-    // One byte more than the file's size, so that the read that finds its end needs no second buffer.
-    var result = [UInt8](repeating: 0, count: min(max(size, 0) + 1, limit))
-    var filled = 0
-    while true {
-      if filled == result.count {
-        guard result.count < limit else { break }
-        result += [UInt8](repeating: 0, count: min(max(result.count, 4096), limit - result.count))
+    // One byte more than the file's size, so that the read that finds its end needs no second buffer;
+    // uninitialised, as every byte kept is read into it.
+    let capacity = min(max(size, 0) + 1, limit)
+    var failure: Errno? = nil
+    var atEnd = false
+    var result = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+      initialized = 0
+      while initialized < capacity {
+        let got = pread(
+          fd.rawValue, buffer.baseAddress! + initialized, capacity - initialized, off_t(initialized)
+        )
+        if got < 0 && errno == EINTR { continue }
+        if got < 0 && initialized == 0 { failure = currentErrno() }
+        if got <= 0 {
+          atEnd = true
+          return
+        }
+        initialized += got
       }
-      let got = result.withUnsafeMutableBytes {
-        pread(fd.rawValue, $0.baseAddress! + filled, $0.count - filled, off_t(filled))
-      }
-      if got < 0 && errno == EINTR { continue }
-      if got < 0 && filled == 0 {
-        throw PosixError.system(operation: "pread", errno: currentErrno())
-      }
-      if got <= 0 { break }
-      filled += got
     }
-    result.removeLast(result.count - filled)
+    if let failure { throw PosixError.system(operation: "pread", errno: failure) }
+    // The file grew, or its size was unknown (0 for `/proc` files): read on in steps.
+    while !atEnd && result.count < limit {
+      let filled = result.count
+      result += repeatElement(0, count: min(max(filled, 4096), limit - filled))
+      var got = 0
+      repeat {
+        got = result.withUnsafeMutableBytes {
+          pread(fd.rawValue, $0.baseAddress! + filled, $0.count - filled, off_t(filled))
+        }
+      } while got < 0 && errno == EINTR
+      result.removeLast(result.count - filled - max(got, 0))
+      atEnd = got <= 0
+    }
     return result
   }
 
