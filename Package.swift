@@ -34,7 +34,9 @@ let package = Package(
     .systemLibrary(name: "CLibSSH2", providers: [.apt(["libssh2-1-dev"])]),
 
     // Standalone layers: no dependency above them.
-    .target(name: "HostSpec", swiftSettings: strict),
+    .target(
+      name: "HostSpec", dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+      swiftSettings: strict),
     .target(name: "DistProtocol", dependencies: ["CLZO"], swiftSettings: strict),
 
     // Shared helpers below the two cores.
@@ -45,7 +47,10 @@ let package = Package(
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
     .target(name: "CompilerPolicy", swiftSettings: strict),
-    .target(name: "DistState", swiftSettings: strict),
+    .target(
+      name: "DistState",
+      dependencies: ["DistPosix", .product(name: "SystemPackage", package: "swift-system")],
+      swiftSettings: strict),
     .target(
       name: "SSHTransport",
       dependencies: [
@@ -113,13 +118,16 @@ let package = Package(
     .testTarget(
       name: "DistPosixTests", dependencies: ["DistPosix", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "CompilerPolicyTests", dependencies: ["CompilerPolicy", "DistTestSupport"], swiftSettings: strict),
+      name: "CompilerPolicyTests", dependencies: ["CompilerPolicy", "DistTestSupport"],
+      swiftSettings: strict),
     .testTarget(
       name: "CompilerArgsTests", dependencies: ["CompilerArgs"], swiftSettings: strict),
     .testTarget(
-      name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"], swiftSettings: strict),
+      name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"],
+      swiftSettings: strict),
     .testTarget(
-      name: "ServerCoreTests", dependencies: ["ServerCore", "DistTestSupport"], swiftSettings: strict),
+      name: "ServerCoreTests", dependencies: ["ServerCore", "DistTestSupport"],
+      swiftSettings: strict),
     .testTarget(
       name: "DistStateTests", dependencies: ["DistState", "DistTestSupport"], swiftSettings: strict),
     .testTarget(

@@ -15,6 +15,8 @@ public struct FileStatus: Sendable, Equatable {
   public let permissions: FilePermissions
   /// Seconds since the epoch of the last modification.
   public let modificationSeconds: Int
+  /// The number of hard links; 0 once the file was removed while open.
+  public let linkCount: Int
 
   /// The status of `path`, following a symbolic link unless `followLinks` is false (`lstat`).
   public init(_ path: String, followLinks: Bool = true) throws(PosixError) {
@@ -40,5 +42,6 @@ public struct FileStatus: Sendable, Equatable {
     size = Int(info.st_size)
     permissions = FilePermissions(rawValue: info.st_mode & 0o7777)
     modificationSeconds = Int(info.st_mtim.tv_sec)
+    linkCount = Int(info.st_nlink)
   }
 }

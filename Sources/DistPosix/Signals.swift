@@ -26,6 +26,18 @@ public enum Signals {
     Glibc.signal(signal, SIG_DFL)
   }
 
+  /// Whether process `pid` exists, by sending it signal 0 (`kill(pid, 0)`); one that exists but belongs to
+  /// someone else (`EPERM`) counts.
+  /// - Throws: `PosixError` for an answer other than "exists" or "no such process" (`ESRCH`).
+  public static func processExists(_ pid: Int32) throws(PosixError) -> Bool {
+    if Glibc.kill(pid, 0) == 0 { return true }
+    switch currentErrno() {
+    case .notPermitted: return true
+    case .noSuchProcess: return false
+    case let code: throw PosixError.system(operation: "kill \(pid), 0", errno: code)
+    }
+  }
+
   /// Sends `signal` to every process of the process group `group` (`kill(-group, signal)`).
   public static func sendToGroup(_ group: Int32, _ signal: Int32) {
     _ = Glibc.kill(-group, signal)

@@ -8,4 +8,11 @@ public enum WallClock {
     clock_gettime(CLOCK_REALTIME, &now)
     return Int(now.tv_sec)
   }
+
+  /// Milliseconds since the epoch.
+  public static var milliseconds: Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+  }
 }

@@ -2,13 +2,15 @@
 import DistMonitor
 import DistPosix
 import DistState
-import Glibc
+import Glibc  // exit
+import SystemPackage
 
 /// Where 3.4 logs: `DISTCC_LOG` (appended), else `UNCACHED_ERR_FD`, else stderr.
 func logDescriptor(_ environment: [String: String]) -> Int32 {
   if let path = environment["DISTCC_LOG"], !path.isEmpty {
-    let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
-    if descriptor >= 0 { return descriptor }
+    let opened = try? FileDescriptor.open(
+      path, .writeOnly, options: [.append, .create], permissions: .init(rawValue: 0o666))
+    if let opened { return opened.rawValue }
   }
   if let text = environment["UNCACHED_ERR_FD"], let descriptor = Int32(text), descriptor > 2 {
     return descriptor
@@ -17,15 +19,7 @@ func logDescriptor(_ environment: [String: String]) -> Int32 {
 }
 
 func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
-  var offset = 0
-  while offset < bytes.count {
-    let written = bytes.withUnsafeBytes {
-      write(descriptor, $0.baseAddress! + offset, $0.count - offset)
-    }
-    if written < 0 && errno == EINTR { continue }
-    guard written > 0 else { return }
-    offset += written
-  }
+  _ = try? FileDescriptor(rawValue: descriptor).writeAll(bytes, deadline: .never)
 }
 
 /// 3.4's exit codes (`exitcode.h`): 101 bad arguments, 107 I/O error.
@@ -37,7 +31,7 @@ func exitCode(for error: DistStateError) -> Int32 {
 }
 
 let environment = ProcessEnvironment.current()
-let log = MonitorLog(program: "distccmon-text", pid: getpid())
+let log = MonitorLog(program: "distccmon-text", pid: CurrentProcess.id)
 let logTo = logDescriptor(environment)
 /// 3.4 traces only with `DISTCC_VERBOSE=1` exactly.
 let verbose = environment["DISTCC_VERBOSE"] == "1"
