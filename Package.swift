@@ -46,6 +46,8 @@ let package = Package(
       dependencies: ["CDistPosix", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
+    // JSON text without Foundation, for the monitor's API and the daemon's /stats.json.
+    .target(name: "JSONFormat", swiftSettings: strict),
     .target(name: "CompilerPolicy", swiftSettings: strict),
     .target(
       name: "DistState",
@@ -60,7 +62,7 @@ let package = Package(
     .target(
       name: "DistMonitor",
       dependencies: [
-        "DistState", "HostSpec", "DistPosix",
+        "DistState", "HostSpec", "DistPosix", "JSONFormat",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
@@ -76,7 +78,7 @@ let package = Package(
     .target(
       name: "ServerCore",
       dependencies: [
-        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy",
+        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy", "JSONFormat",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),

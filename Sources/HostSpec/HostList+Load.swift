@@ -59,7 +59,7 @@ extension HostList {
     try parse(bytes: readFile(path), origin: .file(path: path))
   }
 
-  /// The file's bytes, through swift-system (which retries `EINTR`); refused when over ``maximumFileSize``.
+  /// The file's bytes, through swift-system (which retries interrupted calls); refused when over ``maximumFileSize``.
   private static func readFile(_ path: String) throws(HostSpecError) -> [UInt8] {
     do {
       let fd = try FileDescriptor.open(FilePath(path), .readOnly, options: .closeOnExec)

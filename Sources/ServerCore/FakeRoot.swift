@@ -177,7 +177,7 @@ final class FakeRoot {
     }
   }
 
-  /// The C library's text for a failed call (`strerror`), as the refusals show it.
+  /// The C library's text for a failed call (`Errno.message`), as the refusals show it.
   private static func reason(_ error: PosixError) -> String {
     error.errno?.message ?? error.description
   }

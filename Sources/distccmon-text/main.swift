@@ -18,7 +18,8 @@ func logDescriptor(_ environment: [String: String]) -> Int32 {
   return STDERR_FILENO
 }
 
-func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+/// Writes `bytes` to `descriptor`, all of them unless it fails.
+func emit(_ bytes: [UInt8], to descriptor: Int32) {
   _ = try? FileDescriptor(rawValue: descriptor).writeAll(bytes, deadline: .never)
 }
 
@@ -37,7 +38,7 @@ let logTo = logDescriptor(environment)
 let verbose = environment["DISTCC_VERBOSE"] == "1"
 
 guard let arguments = TextMonitorArguments(Array(CommandLine.arguments.dropFirst())) else {
-  writeAll(Array(TextMonitorArguments.usage.utf8), to: STDERR_FILENO)
+  emit(Array(TextMonitorArguments.usage.utf8), to: STDERR_FILENO)
   exit(1)
 }
 
@@ -46,12 +47,12 @@ do throws(DistStateError) {
   repeat {
     let scan = try directory.scan()
     for event in scan.events where verbose || event.isWarning {
-      writeAll(Array(log.line(for: event).utf8), to: logTo)
+      emit(Array(log.line(for: event).utf8), to: logTo)
     }
-    writeAll(TextReport.render(scan.records), to: STDOUT_FILENO)
+    emit(TextReport.render(scan.records), to: STDOUT_FILENO)
     if arguments.repeats { usleep(arguments.sleepMicroseconds) }
   } while arguments.repeats
 } catch {
-  writeAll(Array(log.line(for: error).utf8), to: logTo)
+  emit(Array(log.line(for: error).utf8), to: logTo)
   exit(exitCode(for: error))
 }
