@@ -6,10 +6,6 @@ public enum Credentials {
   public struct Account: Sendable, Equatable {
     public var userID: UInt32
     public var groupID: UInt32
-    public init(userID: UInt32, groupID: UInt32) {
-      self.userID = userID
-      self.groupID = groupID
-    }
   }
 
   /// Whether the real or the effective user id is 0.
