@@ -45,19 +45,21 @@ public enum FileContents {
       }
     }
     if let failure { throw PosixError.system(operation: "pread", errno: failure) }
-    // The file grew, or its size was unknown (0 for `/proc` files): read on in steps.
-    while !atEnd && result.count < limit {
-      let filled = result.count
-      result += repeatElement(0, count: min(max(filled, 4096), limit - filled))
-      var got = 0
-      repeat {
-        got = result.withUnsafeMutableBytes {
-          pread(fd.rawValue, $0.baseAddress! + filled, $0.count - filled, off_t(filled))
-        }
-      } while got < 0 && errno == EINTR
-      result.removeLast(result.count - filled - max(got, 0))
-      atEnd = got <= 0
+    // The file grew, or its size was unknown (0 for `/proc` files): read on, growing the buffer.
+    var filled = result.count
+    while !atEnd {
+      if filled == result.count {
+        guard result.count < limit else { break }
+        result += [UInt8](repeating: 0, count: min(max(result.count, 4096), limit - result.count))
+      }
+      let got = result.withUnsafeMutableBytes {
+        pread(fd.rawValue, $0.baseAddress! + filled, $0.count - filled, off_t(filled))
+      }
+      if got < 0 && errno == EINTR { continue }
+      if got <= 0 { break }
+      filled += got
     }
+    result.removeLast(result.count - filled)
     return result
   }
 

@@ -76,7 +76,7 @@ extension HostList {
           guard count <= maximumFileSize else {
             throw HostSpecError.fileTooLarge(path: path, size: count)
           }
-          bytes += repeatElement(0, count: min(count, maximumFileSize + 1 - count))
+          bytes += [UInt8](repeating: 0, count: min(count, maximumFileSize + 1 - count))
         }
         let got = try bytes.withUnsafeMutableBytes {
           try fd.read(
