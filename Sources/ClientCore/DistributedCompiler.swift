@@ -68,16 +68,19 @@ extension DistributedCompiler {
     return try job.run(command)
   }
 
-  /// Locks the lock directory exists (creating `~/.distcc` too when allowed); `nil` if it cannot be made.
+  /// Makes sure the lock directory exists (creating `$DISTCC_DIR` or `~/.distcc` first when missing, see
+  /// ``DistccDirectory``); `nil` after one logged line if it cannot be made.
   func lockDirectory() -> String? {
     guard let top = configuration.distccDirectory, let lock = configuration.lockDirectory else {
       return nil
     }
-    for directory in configuration.createsDistccDirectory ? [top, lock] : [lock] {
-      if let code = FileSystem.makeDirectory(directory), code != .fileExists {
-        log.error("mkdir '\(directory)' failed: \(code.message)", function: "dcc_mkdir")
-        return nil
-      }
+    do { try DistccDirectory.prepare(top) } catch {
+      log.error(error.description, function: "dcc_mkdir")
+      return nil
+    }
+    if let code = FileSystem.makeDirectory(lock), code != .fileExists {
+      log.error("mkdir '\(lock)' failed: \(code.message)", function: "dcc_mkdir")
+      return nil
     }
     return lock
   }
@@ -92,7 +95,8 @@ extension DistributedCompiler {
       list = list.randomized(using: &generator)
       return list
     } catch {
-      log.warning(error.description)
+      let warning = error.clientWarning
+      log.warning(warning.text, function: warning.function)
       return nil
     }
   }

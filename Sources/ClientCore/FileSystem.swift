@@ -35,28 +35,45 @@ enum FileSystem {
 
   /// Creates `directory` and its missing parents (mode 0777 & ~umask).
   static func makeDirectories(_ directory: String) throws(ClientError) {
-    guard !directory.isEmpty, let code = makeDirectory(directory) else { return }
-    switch code {
-    case .fileExists: return
-    case .noSuchFileOrDirectory:
-      guard let slash = directory.dropLast().lastIndex(of: "/"), slash != directory.startIndex
-      else {
-        throw .system(operation: "mkdir", path: directory, errno: code.rawValue)
-      }
-      try makeDirectories(String(directory[..<slash]))
-      if let code = makeDirectory(directory), code != .fileExists {
-        throw .system(operation: "mkdir", path: directory, errno: code.rawValue)
-      }
-    default: throw .system(operation: "mkdir", path: directory, errno: code.rawValue)
+    if let (path, code) = makeDirectories(directory, permissions: everyone) {
+      throw .system(operation: "mkdir", path: path, errno: code.rawValue)
     }
   }
 
-  /// Creates one directory (mode 0777 & ~umask); the error number if that failed.
-  static func makeDirectory(_ directory: String) -> Errno? {
+  /// `mkdir -p`: creates `directory` and its missing parents with `permissions` (before the umask); an
+  /// existing directory is fine.
+  /// - Returns: the directory that could not be made and why, or `nil`.
+  static func makeDirectories(_ directory: String, permissions: FilePermissions) -> (String, Errno)?
+  {
+    guard !directory.isEmpty, let code = makeDirectory(directory, permissions: permissions) else {
+      return nil
+    }
+    switch code {
+    case .fileExists: return nil
+    case .noSuchFileOrDirectory:
+      guard let slash = directory.dropLast().lastIndex(of: "/"), slash != directory.startIndex
+      else { return (directory, code) }
+      if let failure = makeDirectories(String(directory[..<slash]), permissions: permissions) {
+        return failure
+      }
+      if let code = makeDirectory(directory, permissions: permissions), code != .fileExists {
+        return (directory, code)
+      }
+      return nil
+    default: return (directory, code)
+    }
+  }
+
+  /// Read, write and search for everyone (mode 0777, narrowed by the umask).
+  static let everyone: FilePermissions = [
+    .ownerReadWriteExecute, .groupReadWriteExecute, .otherReadWriteExecute,
+  ]
+
+  /// Creates one directory (mode 0777 & ~umask unless given); the error number if that failed.
+  static func makeDirectory(_ directory: String, permissions: FilePermissions = everyone) -> Errno?
+  {
     do throws(PosixError) {
-      try Paths.makeDirectory(
-        directory,
-        permissions: [.ownerReadWriteExecute, .groupReadWriteExecute, .otherReadWriteExecute])
+      try Paths.makeDirectory(directory, permissions: permissions)
       return nil
     } catch {
       return error.errno ?? .ioError

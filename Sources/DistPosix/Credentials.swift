@@ -8,6 +8,9 @@ public enum Credentials {
     public var groupID: UInt32
   }
 
+  /// The effective user id (`geteuid`).
+  public static var effectiveUserID: UInt32 { geteuid() }
+
   /// Whether the real or the effective user id is 0.
   public static var isRoot: Bool { getuid() == 0 || geteuid() == 0 }
 

@@ -17,6 +17,8 @@ public struct FileStatus: Sendable, Equatable {
   public let modificationSeconds: Int
   /// The number of hard links; 0 once the file was removed while open.
   public let linkCount: Int
+  /// The owner's user id.
+  public let ownerID: UInt32
 
   /// The status of `path`, following a symbolic link unless `followLinks` is false (`lstat`).
   public init(_ path: String, followLinks: Bool = true) throws(PosixError) {
@@ -43,5 +45,6 @@ public struct FileStatus: Sendable, Equatable {
     permissions = FilePermissions(rawValue: info.st_mode & 0o7777)
     modificationSeconds = Int(info.st_mtim.tv_sec)
     linkCount = Int(info.st_nlink)
+    ownerID = info.st_uid
   }
 }
