@@ -1,6 +1,5 @@
 import CompilerArgs
 import DistProtocol
-internal import Glibc
 import HostSpec
 
 /// One attempt to compile a job on one remote host (client.md §8.1–8.2): connect, send the request header

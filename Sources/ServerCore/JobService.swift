@@ -104,12 +104,15 @@ struct JobService: Sendable {
   ) -> ReadOutcome {
     var decoder = RequestDecoder(limits: configuration.decodingLimits(budget: lease))
     defer { traffic.received = decoder.bytesReceived }
+    // One buffer for the whole request, never zero-filled.
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 1)
+    defer { buffer.deallocate() }
     do {
       while true {
         let readDeadline = deadline.earlier(.after(seconds: configuration.readTimeout))
-        let bytes = try Syscalls.read(
-          input, upTo: 65536, deadline: readDeadline, what: "read request")
-        if bytes.isEmpty {
+        let count = try input.readSome(
+          into: buffer, deadline: readDeadline, operation: "read request")
+        if count == 0 {
           do { try decoder.finish() } catch {
             logger.log(.error, "\(error)")
             return .failed(JobSummary(result: .badRequest, code: .truncated))
@@ -117,10 +120,10 @@ struct JobService: Sendable {
           logger.log(.error, "client closed the connection before sending a request")
           return .failed(JobSummary(result: .clientDisconnected, code: .ioError))
         }
-        decoder.append(bytes)
+        decoder.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         if let request = try decoder.next() { return .request(request) }
       }
-    } catch let error as IOFailure {
+    } catch let error as PosixError {
       logger.log(.error, error.description)
       return .failed(JobSummary(result: .clientDisconnected, code: .ioError))
     } catch DistProtocolError.memoryBudgetExhausted(let token, let bytes) {
@@ -156,8 +159,8 @@ struct JobService: Sendable {
   func send(_ response: Response, to output: FileDescriptor, traffic: Traffic) -> Bool {
     do {
       let bytes = try response.encoded()
-      try Syscalls.writeAll(
-        output, bytes, deadline: .after(seconds: configuration.ioTimeout), what: "send reply")
+      try output.writeAll(
+        bytes, deadline: .after(seconds: configuration.ioTimeout), operation: "send reply")
       traffic.sent += bytes.count
       return true
     } catch {
