@@ -48,7 +48,7 @@ final class MisbehavingServer: @unchecked Sendable {  // the listener is only cl
 
   /// Wakes the accept (shutdown), waits for the worker, then closes the listener.
   func stop() {
-    shutdown(listener.rawValue, Int32(SHUT_RDWR))
+    try? Socket.shutdownBoth(listener)
     _ = finished.wait(timeout: .now() + 5)
     listener.closeIgnoringErrors()
   }

@@ -176,7 +176,7 @@ final class WebFarm {
     // Ends the failing host's accept loop: shutdown wakes the thread blocked in poll on the listener, whose
     // accept then fails; only then is the descriptor closed.
     if let listener {
-      shutdown(listener.rawValue, Int32(SHUT_RDWR))
+      try? Socket.shutdownBoth(listener)
       listener.closeIgnoringErrors()
     }
     _ = monitor?.stop()
