@@ -10,15 +10,14 @@ public final class TemporaryUser: @unchecked Sendable {  // immutable after init
   public let uid: UInt32
   public let gid: UInt32
 
-  /// Creates a user with a fresh random name. `useradd` refuses while another one holds `/etc/passwd`'s
-  /// lock (exit 10), so that is retried for a while.
+  /// Creates a user with a fresh random name. `useradd` and `userdel` fail (exit 1 or 10) while another one
+  /// holds the lock on `/etc/passwd`, as parallel tests do, so both are retried for a while.
   public init() throws {
     let candidate = "dt" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-    var result = try Self.useradd(candidate)
-    for _ in 0..<50 where result.exitCode == 10 {
-      usleep(100_000)
-      result = try Self.useradd(candidate)
-    }
+    let result = try Self.retried([
+      "useradd", "--no-create-home", "--no-user-group", "--home-dir", "/nonexistent", "--shell",
+      "/usr/sbin/nologin", candidate,
+    ])
     guard result.exitCode == 0, let entry = getpwnam(candidate) else {
       throw PosixError.system(operation: "useradd \(candidate): \(result.stderr)", errno: .ioError)
     }
@@ -27,14 +26,7 @@ public final class TemporaryUser: @unchecked Sendable {  // immutable after init
     gid = entry.pointee.pw_gid
   }
 
-  deinit {
-    for _ in 0..<50 {
-      guard let result = try? TestProcess.run(["userdel", name]), result.exitCode == 10 else {
-        return
-      }
-      usleep(100_000)
-    }
-  }
+  deinit { _ = try? Self.retried(["userdel", name]) }
 
   /// `arguments` prefixed so that they run as this user (`setpriv`, real and effective ids, no groups).
   public func command(_ arguments: [String]) -> [String] {
@@ -49,10 +41,13 @@ public final class TemporaryUser: @unchecked Sendable {  // immutable after init
     }
   }
 
-  private static func useradd(_ name: String) throws -> CommandResult {
-    try TestProcess.run([
-      "useradd", "--no-create-home", "--no-user-group", "--home-dir", "/nonexistent", "--shell",
-      "/usr/sbin/nologin", name,
-    ])
+  /// Runs a `shadow` tool until it stops failing on a held lock (exit 1 or 10), for at most 10 s.
+  private static func retried(_ command: [String]) throws -> CommandResult {
+    var result = try TestProcess.run(command)
+    for _ in 0..<100 where [1, 10].contains(result.exitCode) {
+      usleep(100_000)
+      result = try TestProcess.run(command)
+    }
+    return result
   }
 }
