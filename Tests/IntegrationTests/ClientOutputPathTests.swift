@@ -61,9 +61,7 @@ struct ClientOutputPathTests {
   @Test(arguments: Setup.all)
   func symbolicLinkToANonEmptyFileIsReplacedAndItsTargetKept(setup: Setup) throws {
     let world = try OutputWorld(setup)
-    try world.write("t/target", "old\n")
-    symlink("target", world.appending("t/link"))
-    try world.handOver("t")
+    try world.makeLink(to: "target", holding: "old\n")
     let target = try world.status("t/target")
     let result = try world.compile(to: "t/link")
     #expect(result.status == 0, "\(result.stderr)")
@@ -76,9 +74,7 @@ struct ClientOutputPathTests {
   @Test(arguments: Setup.all)
   func symbolicLinkToAnEmptyFileIsWrittenThrough(setup: Setup) throws {
     let world = try OutputWorld(setup)
-    try world.write("t/target", "")
-    symlink("target", world.appending("t/link"))
-    try world.handOver("t")
+    try world.makeLink(to: "target", holding: "")
     let result = try world.compile(to: "t/link")
     #expect(result.status == 0, "\(result.stderr)")
     #expect(
@@ -89,8 +85,7 @@ struct ClientOutputPathTests {
   @Test(arguments: Setup.all)
   func danglingSymbolicLinkCreatesItsTarget(setup: Setup) throws {
     let world = try OutputWorld(setup)
-    symlink("nowhere", world.appending("t/link"))
-    try world.handOver("t")
+    try world.makeLink(to: "nowhere", holding: nil)
     let result = try world.compile(to: "t/link")
     #expect(result.status == 0, "\(result.stderr)")
     #expect(try world.status("t/link")?.kind == .symbolicLink)
@@ -205,6 +200,14 @@ final class OutputWorld {
 
   func write(_ name: String, _ text: String, mode: UInt32 = 0o644) throws {
     try directory.write(name, text, mode: mode)
+  }
+
+  /// Makes `t/link` a symbolic link to `target`, a file in `t` holding `contents` (none: a dangling link), and
+  /// hands `t` over.
+  func makeLink(to target: String, holding contents: String?) throws {
+    if let contents { try write("t/" + target, contents) }
+    symlink(target, appending("t/link"))
+    try handOver("t")
   }
 
   /// Gives `name` (and what is below it) to the ordinary user, if there is one.
