@@ -179,7 +179,7 @@ final class OutputWorld {
   init(_ setup: ClientOutputPathTests.Setup) throws {
     directory = try TestDirectory(prefix: "distcc-output-")
     chmod(directory.path, 0o755)
-    daemon = try RealDaemon(setup.daemon, address: "127.0.0.12", logDirectory: directory.path)
+    daemon = try RealDaemon(setup.daemon, logDirectory: directory.path)
     user = setup.runner == .ordinaryUser ? try TemporaryUser() : nil
     try directory.write("x.c", "int answer(void) { return 42; }\n")
     try directory.makeDirectories("t")
