@@ -148,10 +148,8 @@ import Testing
   /// Debian's distccd does (`failed to find "-o"`). The client compiles locally (gcc writes `hello.o` and
   /// leaves the linker input `foo.o` alone) and does not back the host off.
   @Test func bareObjectOutputIsRefusedByTheDaemonAndCompiledLocally() throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(.ours, address: "127.0.0.9", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(.ours, hostOptions: ",lzo")
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     try world.write("other.c", "int other(void) { return 1; }\n")
     try world.local(["gcc", "-c", "other.c", "-o", "foo.o"])
     let before = world.contents("foo.o")

@@ -323,31 +323,23 @@ import Testing
 
   @Test func silentServerTimesOutInHandshake() throws {
     // A listener that never accepts: the TCP connection completes in the backlog, the SSH banner never comes.
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(fd, $0, length) + getsockname(fd, $0, &length)
-      }
-    }
-    listen(fd, 4)
+    let fd = try Socket.listen(
+      on: try #require(SocketAddress(numericHost: "127.0.0.1", port: 0)), backlog: 4)
+    defer { fd.closeIgnoringErrors() }
+    let port = try #require(try Socket.localAddress(fd)).port
     let home = try TestDirectory()
     var options = SSHOptions(home: home.path, localUser: "root", setupTimeout: .milliseconds(300))
     options.globalKnownHostsFiles = []
     let started = ContinuousClock.now
     let error = #expect(throws: SSHError.self) {
       try SSHChannel.open(
-        SSHDestination(host: "127.0.0.1", port: UInt16(bigEndian: address.sin_port)),
+        SSHDestination(host: "127.0.0.1", port: port),
         options: options)
     }
     #expect(
       error
         == .timedOut(
-          host: "root@127.0.0.1:\(UInt16(bigEndian: address.sin_port))", stage: .handshake))
+          host: "root@127.0.0.1:\(port)", stage: .handshake))
     #expect(ContinuousClock.now - started < .seconds(3))
   }
 }
