@@ -1,5 +1,5 @@
 import DistPosix
-internal import Glibc
+internal import Glibc  // nice, isatty, sigset_t and raise: the executable's own process
 import ServerCore
 import SystemPackage
 

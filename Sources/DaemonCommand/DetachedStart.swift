@@ -1,5 +1,5 @@
 import DistPosix
-internal import Glibc
+internal import Glibc  // getppid, exit: the detaching parent
 import ServerCore
 import SystemPackage
 

@@ -2,7 +2,7 @@
 // library's results and errors onto distcc 3.4's exit codes (client.md §14). No Foundation.
 import ClientCore
 import DistPosix
-import Glibc
+import Glibc  // signal, exit
 
 signal(SIGPIPE, SIG_IGN)
 
