@@ -2,6 +2,7 @@
 // server (detaching, pid file, privileges, signals) live in DaemonCommand; this page only wires them up.
 import DaemonCommand
 import DistPosix
+import DistProtocol
 import Glibc  // exit
 import SystemPackage
 
@@ -10,7 +11,7 @@ do { options = try DaemonOptions.parse(Array(CommandLine.arguments.dropFirst()))
   // 3.4 exits 101 for every bad option (clarifications.md).
   let line = "distccd: ERROR: \(DaemonOptions.message(for: error))\n"
   _ = try? FileDescriptor.standardError.writeAll(line.utf8, deadline: .never)
-  exit(101)
+  exit(ExitCode.badArguments.rawValue)
 }
 if options.help {
   print(VersionText.daemon + DaemonOptions.helpMessage(columns: 100))

@@ -1,6 +1,7 @@
 // distccmon-text [DELAY]: prints the compile jobs of this user's distcc clients, as distcc 3.4 does.
 import DistMonitor
 import DistPosix
+import DistProtocol
 import DistState
 import Glibc  // exit
 import SystemPackage
@@ -23,11 +24,11 @@ func emit(_ bytes: [UInt8], to descriptor: Int32) {
   _ = try? FileDescriptor(rawValue: descriptor).writeAll(bytes, deadline: .never)
 }
 
-/// 3.4's exit codes (`exitcode.h`): 101 bad arguments, 107 I/O error.
-func exitCode(for error: DistStateError) -> Int32 {
+/// 3.4's exit codes (`exitcode.h`): bad arguments, I/O error.
+func exitCode(for error: DistStateError) -> ExitCode {
   switch error {
-  case .homeNotSet: 101
-  case .truncated, .wrongMagic, .wrongStructureSize, .system: 107
+  case .homeNotSet: .badArguments
+  case .truncated, .wrongMagic, .wrongStructureSize, .system: .ioError
   }
 }
 
@@ -54,5 +55,5 @@ do throws(DistStateError) {
   } while arguments.repeats
 } catch {
   emit(Array(log.line(for: error).utf8), to: logTo)
-  exit(exitCode(for: error))
+  exit(exitCode(for: error).rawValue)
 }
