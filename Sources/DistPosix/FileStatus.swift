@@ -1,7 +1,7 @@
 internal import Glibc
 public import SystemPackage
 
-/// What `stat(2)` says about a file: its kind, size, permission bits and modification time.
+/// What `stat(2)` says about a file: its kind, size, owner, link count and modification time.
 public struct FileStatus: Sendable, Equatable {
   /// The kind of file.
   public enum Kind: Sendable, Equatable {
@@ -11,8 +11,6 @@ public struct FileStatus: Sendable, Equatable {
   public let kind: Kind
   /// Size in bytes (0 for `/proc` files, whose size the kernel does not know).
   public let size: Int
-  /// The permission bits (`st_mode & 0o7777`).
-  public let permissions: FilePermissions
   /// Seconds since the epoch of the last modification.
   public let modificationSeconds: Int
   /// The number of hard links; 0 once the file was removed while open.
@@ -42,7 +40,6 @@ public struct FileStatus: Sendable, Equatable {
     default: kind = .other
     }
     size = Int(info.st_size)
-    permissions = FilePermissions(rawValue: info.st_mode & 0o7777)
     modificationSeconds = Int(info.st_mtim.tv_sec)
     linkCount = Int(info.st_nlink)
     ownerID = info.st_uid
