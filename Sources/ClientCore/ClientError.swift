@@ -1,5 +1,5 @@
-import DistPosix
 public import DistProtocol
+import DistPosix
 import SystemPackage
 
 /// Why the client could not do what it was asked; each case names the culprit.

@@ -2,7 +2,7 @@ import DistPosix
 import DistProtocol
 import SystemPackage
 
-/// Serves one connection: reads the request under deadlines (holding no compile slot), validates it,
+/// Serves one connection: reads the request under deadlines (holding no compile slot), vets it,
 /// takes a slot, runs the compiler, replies, and returns the job summary. Shared by all connection threads;
 /// everything mutable lives on the stack of one call.
 struct JobService: Sendable {
@@ -43,6 +43,9 @@ struct JobService: Sendable {
     case .request(let value): request = value
     case .failed(let failure): return failure
     }
+    logger.log(
+      .debug,
+      "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
     let vetted: JobVetting.Vetted
     switch vetting.vet(request) {
     case .run(let passed): vetted = passed
@@ -51,9 +54,6 @@ struct JobService: Sendable {
       logger.log(.error, line)
       return JobSummary(result: .badRequest, code: .protocolError)
     }
-    logger.log(
-      .debug,
-      "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
     let directory: JobDirectory
     do {
       directory = try JobDirectory(
