@@ -1,6 +1,6 @@
 import DistPosix
 import DistProtocol
-internal import Glibc
+internal import Glibc  // nice, isatty, sigset_t and raise: the executable's own process
 import ServerCore
 import SystemPackage
 
