@@ -120,8 +120,8 @@ public final class Server: Sendable {
   public func run() throws(ServerError) {
     setSignalDispositions()
     let wake = try SignalWatcher.start()
-    let listener = try bind(port: configuration.port)
-    defer { _ = try? listener.close() }
+    let listeners = try openListeners()
+    defer { for listener in listeners { _ = try? listener.close() } }
     let statsListener = configuration.statsEnabled ? try bind(port: configuration.statsPort) : nil
     defer { _ = try? statsListener?.close() }
     let cpus = Syscalls.onlineProcessors
@@ -143,10 +143,15 @@ public final class Server: Sendable {
     )
     let lifetime: Deadline =
       configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
-    var sockets = [FileDescriptor(rawValue: wake.readEnd), listener]
+    var idle = IdleTimer(seconds: configuration.idleExit)
+    var sockets = [FileDescriptor(rawValue: wake.readEnd)] + listeners
     if let statsListener { sockets.append(statsListener) }
     while true {
-      let revents = Syscalls.poll(sockets, deadline: lifetime)
+      let revents = Syscalls.poll(sockets, deadline: lifetime.earlier(idle.nextCheck))
+      if idle.expired(openConnections: slots.connections) {
+        logger.log(.info, "no connection for \(configuration.idleExit)s (--idle-exit): exiting")
+        return
+      }
       if lifetime.hasPassed {
         stopSignal.withLock { $0 = SIGALRM }
         logger.log(.info, "Alarm clock")
@@ -160,8 +165,11 @@ public final class Server: Sendable {
         abandonJobs()
         return
       }
-      if revents[1] != 0 { try acceptJob(on: listener) }
-      if let statsListener, revents.count > 2, revents[2] != 0 { acceptStats(on: statsListener) }
+      for (index, listener) in listeners.enumerated() where revents[1 + index] != 0 {
+        try acceptJob(on: listener)
+        idle.noteActivity()
+      }
+      if let statsListener, revents.last != 0 { acceptStats(on: statsListener) }
     }
   }
 
@@ -192,6 +200,23 @@ public final class Server: Sendable {
     if !slots.waitUntilIdle(until: .after(seconds: configuration.shutdownGracePeriod)) {
       logger.log(.warning, "\(slots.connections) connection(s) still open after the grace period")
     }
+  }
+
+  /// The compile port's listening sockets: those handed over (``ServerConfiguration/listeners``, made
+  /// non-blocking), else one bound to `--listen`:`--port`.
+  private func openListeners() throws(ServerError) -> [FileDescriptor] {
+    guard !configuration.listeners.isEmpty else { return [try bind(port: configuration.port)] }
+    for listener in configuration.listeners {
+      do { try Socket.setNonBlocking(listener) } catch {
+        throw .bindFailed(
+          address: "inherited socket \(listener.rawValue)", port: configuration.port,
+          reason: error.errno?.message ?? String(describing: error))
+      }
+      let address = (try? Socket.localAddress(listener)).flatMap { $0 }
+      logger.log(
+        .info, "listening on \(address.map { "\($0)" } ?? "fd \(listener.rawValue)") (inherited)")
+    }
+    return configuration.listeners
   }
 
   private func bind(port: Int) throws(ServerError) -> FileDescriptor {

@@ -1,4 +1,5 @@
 import DistProtocol
+public import SystemPackage
 
 /// Everything a ``Server`` needs to know, as plain values.
 ///
@@ -19,6 +20,12 @@ public struct ServerConfiguration: Sendable {
   public var port: Int = 3632
   /// Address to bind (`--listen`); `nil` binds `0.0.0.0` like 3.4.
   public var listenAddress: String? = nil
+  /// Listening sockets already open (systemd socket activation with `Accept=no`, `InheritedSockets`):
+  /// served instead of binding ``listenAddress``:``port``. The server owns and closes them.
+  public var listeners: [FileDescriptor] = []
+  /// Seconds without an open connection after which ``Server/run()`` returns (`--idle-exit`); 0 = never.
+  /// Only for ``listeners`` a service manager keeps open: it starts the daemon again on the next client.
+  public var idleExit: Int = 0
   /// The client access list (`--allow`, `--allow-private`). Empty means loopback only (secure default).
   public var accessList: AccessList = AccessList()
   /// Maximum concurrent compiles (`--jobs`, default CPUs + 2).

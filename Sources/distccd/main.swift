@@ -26,6 +26,7 @@ struct Options: ParsableArguments {
   @Flag(name: .customLong("verbose")) var verbose = false
   @Flag(name: .customLong("log-stderr")) var logStderr = false
   @Option(name: .customLong("lifetime")) var lifetime: Int = 0
+  @Option(name: .customLong("idle-exit")) var idleExit: Int = 0
   @Option(name: .customLong("job-lifetime")) var jobLifetime: Int = 0
   @Flag(name: .customLong("stats")) var stats = false
   @Option(name: .customLong("stats-port")) var statsPort: Int = 3633
@@ -101,6 +102,9 @@ let helpText = """
     -N, --nice N               nice increment for the daemon and its compilers (default 5)
         --job-lifetime SECONDS kill a compile that runs longer (default 0: no limit)
         --lifetime SECONDS     exit after this many seconds (default 0: never)
+        --idle-exit SECONDS    socket-activated (LISTEN_FDS): exit after this many seconds
+                               without a connection; systemd starts it again on the next
+                               (default 0: never)
         --enable-tcp-insecure  disable the compiler whitelist (the masquerade directory
                                /usr/lib/distcc, or DISTCC_CMDLIST)
         --shutdown-grace SECONDS
@@ -137,6 +141,8 @@ let helpText = """
   --show-principal, --no-fifo.
 
   Environment:
+    LISTEN_PID, LISTEN_FDS     systemd socket activation: serve these listening sockets
+                               (Accept=no) or this one connection (Accept=yes) instead of binding
     DISTCCD_PATH               search path for compilers (default: inherited PATH)
     DISTCC_CMDLIST             file listing the allowed compilers, one full path per line
     DISTCC_CMDLIST_NUMWORDS    trailing path components compared with DISTCC_CMDLIST (default 1)
@@ -202,6 +208,10 @@ if options.zeroconf { warn("--zeroconf is not supported by this distccd; ignored
 // (a fixed threshold also stops glibc from raising it to 32 MiB after the first large free).
 ProcessEnvironment.setMmapThreshold(1 << 20)
 
+// Socket activation (sd_listen_fds): taken, and LISTEN_* removed, before the environment is read for
+// the compilers.
+let inherited: InheritedSockets?
+do { inherited = try InheritedSockets.take() } catch { fail(error.description, 101) }
 let environment = ProcessEnvironment.current()
 var configuration: ServerConfiguration
 do {
@@ -281,6 +291,22 @@ let stdinIsSocket =
 if options.inetd || (!options.daemon && !options.wizard && stdinIsSocket) {
   configuration.mode = .inetd
 }
+// Accept=no hands over listening sockets (served by one daemon that stays in the foreground); Accept=yes
+// without StandardInput=socket hands over one connection as fd 3.
+var inetdSocket = FileDescriptor(rawValue: 0)
+if let inherited {
+  configuration.listeners = inherited.descriptors.filter(Socket.isListening)
+  if configuration.listeners.isEmpty, let connection = inherited.descriptors.first {
+    configuration.mode = .inetd
+    inetdSocket = connection
+  } else if configuration.mode == .standalone {
+    configuration.noDetach = true
+  }
+}
+if options.idleExit < 0 || (options.idleExit > 0 && configuration.listeners.isEmpty) {
+  fail("--idle-exit needs listening sockets from systemd (LISTEN_FDS, Accept=no)", 101)
+}
+configuration.idleExit = options.idleExit
 if configuration.mode == .standalone && configuration.accessList.isLoopbackOnly {
   warn(
     "No --allow option specified: accepting connections from loopback addresses only (127.0.0.0/8, ::1)."
@@ -350,7 +376,8 @@ if configuration.compilerPath == nil {
 if configuration.mode == .inetd {
   logger.log(.info, "inetd server started (swift-distcc)")
   let code = server.serveOne(
-    input: FileDescriptor(rawValue: 0), output: FileDescriptor(rawValue: 1))
+    input: inetdSocket,
+    output: inetdSocket.rawValue == 0 ? FileDescriptor(rawValue: 1) : inetdSocket)
   if let signal = server.terminationSignal { dieBy(signal) }
   exit(code)
 }
