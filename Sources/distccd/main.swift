@@ -303,10 +303,14 @@ if let inherited {
     configuration.noDetach = true
   }
 }
-if options.idleExit < 0 || (options.idleExit > 0 && configuration.listeners.isEmpty) {
-  fail("--idle-exit needs listening sockets from systemd (LISTEN_FDS, Accept=no)", 101)
+// --idle-exit only where a service manager keeps the socket and starts the daemon again: the same unit
+// may run with or without its socket, so elsewhere it is ignored with a warning.
+if options.idleExit < 0 { fail("--idle-exit argument must be 0 or more seconds", 101) }
+if options.idleExit > 0 && configuration.listeners.isEmpty {
+  warn("--idle-exit is ignored: distccd was not given listening sockets (LISTEN_FDS)")
+} else {
+  configuration.idleExit = options.idleExit
 }
-configuration.idleExit = options.idleExit
 if configuration.mode == .standalone && configuration.accessList.isLoopbackOnly {
   warn(
     "No --allow option specified: accepting connections from loopback addresses only (127.0.0.0/8, ::1)."
