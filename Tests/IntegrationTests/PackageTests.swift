@@ -343,7 +343,8 @@ struct PackageTests {
       dir.list("usr/lib/distcc").filter { name in
         var buffer = [UInt8](repeating: 0, count: 64)
         let length = readlink(dir.appending("usr/lib/distcc/\(name)"), &buffer, 64)
-        return length > 0 && String(decoding: buffer.prefix(length), as: UTF8.self) == "../../bin/distcc"
+        return length > 0
+          && String(decoding: buffer.prefix(length), as: UTF8.self) == "../../bin/distcc"
       }
     }
 
@@ -472,7 +473,7 @@ struct PackageTests {
       "not completed: \(options.subtracting(offered).sorted())")
     #expect(
       try complete("distccd --log-level ") == [
-        "emerg", "alert", "crit", "err", "warn", "notice", "info", "debug",
+        "emerg", "alert", "critical", "error", "warning", "notice", "info", "debug",
       ])
     #expect(try complete("distccd --idle") == ["--idle-exit"])
     #expect(
