@@ -79,5 +79,7 @@ sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "s/@
 
 mkdir -p "$output"
 deb="$(cd "$output" && pwd)/swift-distcc_${version}_${arch}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >&2
+# Built beside and renamed into place: a reader never sees a half-written package.
+dpkg-deb --root-owner-group -Zxz --build "$root" "$stage/package.deb" >&2
+mv "$stage/package.deb" "$deb.partial" && mv -f "$deb.partial" "$deb"
 echo "$deb"

@@ -154,6 +154,13 @@ struct PackageTests {
     let service = try readText(root.path("/lib/systemd/system/distccd.service"))
     #expect(service.contains("--idle-exit=${DISTCCD_IDLE_EXIT} $DISTCCD_OPTS"))
     let inetd = try readText(root.path("/lib/systemd/system/distccd-inetd@.service"))
+    // The per-connection service is hardened as the daemon is (the two units cannot share a drop-in).
+    let hardening = service.split(separator: "\n").drop { !$0.hasPrefix("NoNewPrivileges=") }
+      .prefix { !$0.hasPrefix("[") }
+    #expect(hardening.count >= 10)
+    for line in hardening + ["User=distccd"] {
+      #expect(inetd.split(separator: "\n").contains(line), "distccd-inetd@.service lacks \(line)")
+    }
     #expect(inetd.contains("StandardInput=socket") && inetd.contains("/usr/bin/distccd --inetd"))
     #expect(try readText(root.path("/lib/systemd/system/distccd.socket")).contains("Accept=no"))
     #expect(
@@ -174,7 +181,7 @@ struct PackageTests {
     let daemon = try BackgroundProcess(
       [
         "systemd-socket-activate", "--listen=\(address):\(port)", root.path("/usr/bin/distccd"),
-        "--daemon", "--log-stderr", "--log-level=info", "--idle-exit=5",
+        "--daemon", "--no-detach", "--log-stderr", "--log-level=info", "--idle-exit=5",
       ], logPath: world.directory.appending("daemon.log"))
     defer { daemon.stop() }
     try daemon.waitForLog("Listening on \(address):\(port)")
@@ -188,8 +195,7 @@ struct PackageTests {
     }
     let log = daemon.log()
     #expect(
-      log.contains("distccd[\(daemon.pid)] listening on \(address):\(port) (inherited)"), "\(log)")
-    // One daemon serves every connection: every job summary carries the one pid.
+      !log.contains("] listening on "), "it must serve the handed-over socket, not bind: \(log)")
     let summaries = log.split(separator: "\n").filter { $0.contains("COMPILE_OK") }
     #expect(summaries.count == (Binaries.debian("distcc") == nil ? 1 : 2), "\(log)")
     #expect(summaries.allSatisfy { $0.hasPrefix("distccd[\(daemon.pid)] ") }, "\(log)")
@@ -198,6 +204,43 @@ struct PackageTests {
     let status = try daemon.waitForExit(timeout: 20)
     #expect(status.exitCode == 0, "\(daemon.log())")
     #expect(daemon.log().contains("no connection for 5s (--idle-exit): exiting"))
+  }
+
+  @Test(
+    "Accept=no with --daemon detaching: the detached copy serves the socket systemd handed the parent",
+    .enabled(if: deb != nil, Comment(rawValue: skipMessage)))
+  func socketActivationDetaching() throws {
+    let root = try Unpacked(try #require(Self.deb))
+    let world = try CompileWorld()
+    let address = "127.0.0.64"
+    let port = try FreePort.pick(on: address)
+    let pidFile = world.directory.appending("distccd.pid")
+    chmod(world.directory.path, 0o777)  // the daemon, no longer root, writes its pid and log files here
+    let parent = try BackgroundProcess(
+      [
+        "systemd-socket-activate", "--listen=\(address):\(port)", root.path("/usr/bin/distccd"),
+        "--daemon", "--pid-file=\(pidFile)",
+        "--log-file=\(world.directory.appending("daemon.log"))",
+        "--idle-exit=1",
+      ], logPath: world.directory.appending("parent.log"))
+    defer { parent.stop() }
+    try parent.waitForLog("Listening on \(address):\(port)")
+    // The first connection starts distccd, which detaches and returns once its copy serves.
+    try world.compile(
+      with: root.path("/usr/bin/distcc"), host: "\(address):\(port)", output: "one.o")
+    #expect(try parent.waitForExit(timeout: 20).exitCode == 0, "\(parent.log())")
+    let pid = try #require(Int32(try readText(pidFile).trimmed()))
+    defer { kill(pid, SIGTERM) }
+    #expect(pid != parent.pid)
+    try world.compile(
+      with: root.path("/usr/bin/distcc"), host: "\(address):\(port)", output: "two.o")
+    // The copy was handed the socket (it never binds), and --idle-exit does not apply to it: nothing would
+    // start it again.
+    let log = try readText(world.directory.appending("daemon.log"))
+    #expect(log.split(separator: "\n").filter { $0.contains("COMPILE_OK") }.count == 2, "\(log)")
+    #expect(!log.contains("bind of"), "\(log)")
+    usleep(2_000_000)  // twice --idle-exit: an absence to observe, no event to wait for
+    #expect(kill(pid, 0) == 0, "the detached daemon exited: \(log)")
   }
 
   @Test(
