@@ -221,7 +221,7 @@ struct PackageTests {
         "systemd-socket-activate", "--listen=\(address):\(port)", root.path("/usr/bin/distccd"),
         "--daemon", "--pid-file=\(pidFile)",
         "--log-file=\(world.directory.appending("daemon.log"))",
-        "--idle-exit=1",
+        "--idle-exit=1", "--lifetime=120",  // --lifetime: never outlives a failed test for long
       ], logPath: world.directory.appending("parent.log"))
     defer { parent.stop() }
     try parent.waitForLog("Listening on \(address):\(port)")
