@@ -196,6 +196,13 @@ struct PackageTests {
     let log = daemon.log()
     #expect(
       !log.contains("] listening on "), "it must serve the handed-over socket, not bind: \(log)")
+    // systemd hands over a blocking socket; the daemon makes it non-blocking, so that a client vanishing
+    // between poll and accept cannot block its accept loop.
+    let fdinfo = try readText("/proc/\(daemon.pid)/fdinfo/3")
+    let flags = fdinfo.split(separator: "\n").first { $0.hasPrefix("flags:") }.flatMap {
+      Int($0.dropFirst("flags:".count).drop { $0 == "\t" || $0 == " " }, radix: 8)
+    }
+    #expect(flags.map { $0 & Int(O_NONBLOCK) != 0 } == true, "\(fdinfo)")
     let summaries = log.split(separator: "\n").filter { $0.contains("COMPILE_OK") }
     #expect(summaries.count == (Binaries.debian("distcc") == nil ? 1 : 2), "\(log)")
     #expect(summaries.allSatisfy { $0.hasPrefix("distccd[\(daemon.pid)] ") }, "\(log)")
