@@ -44,7 +44,7 @@ let package = Package(
       dependencies: ["CDistPosix", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
-    .target(name: "CompilerPolicy", swiftSettings: strict),
+    .target(name: "CompilerPolicy", dependencies: ["CompilerArgs"], swiftSettings: strict),
     .target(name: "DistState", swiftSettings: strict),
     .target(
       name: "SSHTransport",
@@ -80,25 +80,25 @@ let package = Package(
     // A position-dependent client: the static Swift runtime's ~26,000 relative relocations are not applied
     // (and their pages not copied) at every start, which is once per compile.
     .executableTarget(
-      name: "distcc", dependencies: ["ClientCore", "DistPosix"], swiftSettings: strict,
+      name: "distcc", dependencies: ["ClientCore", "DistPosix", "DistProtocol"], swiftSettings: strict,
       linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"])]),
     // distccd's command line and the process around the server (detach, pid file, privileges, signals).
     .target(
       name: "DaemonCommand",
       dependencies: [
-        "ServerCore", "DistPosix",
+        "ServerCore", "DistPosix", "DistProtocol",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccd", dependencies: ["DaemonCommand", "DistPosix"], swiftSettings: strict),
+      name: "distccd", dependencies: ["DaemonCommand", "DistPosix", "DistProtocol"], swiftSettings: strict),
 
     .executableTarget(
-      name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix"],
+      name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix"],
+      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
 
     // Shared by the test targets only: temporary directories, free ports, real daemons started and

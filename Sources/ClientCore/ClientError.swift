@@ -1,3 +1,5 @@
+public import DistProtocol
+
 /// Why the client could not do what it was asked; each case names the culprit.
 ///
 /// A compiler that exits non-zero is a result (`CompileResult`), not an error. `exitCode` maps each case onto
@@ -51,18 +53,18 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 
   /// distcc 3.4's exit code for this error (client.md §14).
-  public var exitCode: Int32 {
+  public var exitCode: ExitCode {
     switch self {
-    case .missingOperand, .unrecognizedOption, .badEnvironment: 101
-    case .recursion: 111
-    case .noHosts, .fallbackDisabled: 116
-    case .compilerMissing: 110
-    case .system: 107
-    case .connectFailed: 103
-    case .timedOut: 118
-    case .connectionLost: 108
-    case .protocolError: 109
-    case .refusedByPolicy: 100
+    case .missingOperand, .unrecognizedOption, .badEnvironment: .badArguments
+    case .recursion: .recursion
+    case .noHosts, .fallbackDisabled: .noHosts
+    case .compilerMissing: .compilerMissing
+    case .system: .ioError
+    case .connectFailed: .connectFailed
+    case .timedOut: .timeout
+    case .connectionLost: .truncated
+    case .protocolError: .protocolError
+    case .refusedByPolicy: .distccFailed
     }
   }
 

@@ -1,11 +1,12 @@
+internal import DistProtocol
 internal import Glibc
 
 /// `distccd`'s own lines on stderr, spelled as 3.4 spells them.
 enum DaemonMessages {
   /// `distccd: ERROR: MESSAGE`, then exit with `code`.
-  static func fail(_ message: String, _ code: Int32) -> Never {
+  static func fail(_ message: String, _ code: ExitCode) -> Never {
     write("distccd: ERROR: \(message)\n")
-    exit(code)
+    exit(code.rawValue)
   }
 
   /// `distccd[PID] Warning: MESSAGE`.

@@ -36,7 +36,7 @@ public final class Server: Sendable {
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
     service = JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      policy: CompilerWhitelist(configuration: configuration), memory: memory, active: active)
+      memory: memory, active: active)
   }
 
   /// The signal that ended ``run()`` (`SIGTERM`, `SIGINT`, `SIGHUP`, or `SIGALRM` for `--lifetime`);
@@ -96,26 +96,26 @@ public final class Server: Sendable {
     logger.log(.info, "connection from \(peer)")
     if let bytes = peer.addressBytes, !configuration.accessList.allows(bytes) {
       logger.log(.error, "connection from client '\(peer)' denied by access list")
-      return 113
+      return ExitCode.accessDenied.rawValue
     }
     guard configuration.lifetime > 0 else {
-      return Int32(service.serve(input: input, output: output, peer: peer).code)
+      return service.serve(input: input, output: output, peer: peer).ret
     }
     // --lifetime: serve on a thread and stop when the job ends or the lifetime does, whichever is first.
     guard let (done, finished) = try? Socket.pair() else {
-      return Int32(service.serve(input: input, output: output, peer: peer).code)
+      return service.serve(input: input, output: output, peer: peer).ret
     }
     defer { _ = try? done.close() }
     let code = Mutex<Int32>(0)
     let service = self.service
     let started = startThread {
-      let result = Int32(service.serve(input: input, output: output, peer: peer).code)
+      let result = service.serve(input: input, output: output, peer: peer).ret
       code.withLock { $0 = result }
       _ = try? finished.close()
     }
     guard started else {
       _ = try? finished.close()
-      return 107
+      return ExitCode.ioError.rawValue
     }
     if Syscalls.poll([done], deadline: .after(seconds: configuration.lifetime))[0] == 0 {
       stopSignal.withLock { $0 = SIGALRM }

@@ -2,6 +2,7 @@
 // server (detaching, pid file, privileges, signals) live in DaemonCommand; this page only wires them up.
 import DaemonCommand
 import DistPosix
+import DistProtocol
 import Glibc
 
 let options: DaemonOptions
@@ -9,7 +10,7 @@ do { options = try DaemonOptions.parse(Array(CommandLine.arguments.dropFirst()))
   // 3.4 exits 101 for every bad option (clarifications.md).
   let line = "distccd: ERROR: \(DaemonOptions.message(for: error))\n"
   _ = Array(line.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-  exit(101)
+  exit(ExitCode.badArguments.rawValue)
 }
 if options.help {
   print(VersionText.daemon + DaemonOptions.helpMessage(columns: 100))

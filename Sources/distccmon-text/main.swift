@@ -1,6 +1,7 @@
 // distccmon-text [DELAY]: prints the compile jobs of this user's distcc clients, as distcc 3.4 does.
 import DistMonitor
 import DistPosix
+import DistProtocol
 import DistState
 import Glibc
 
@@ -28,11 +29,11 @@ func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
   }
 }
 
-/// 3.4's exit codes (`exitcode.h`): 101 bad arguments, 107 I/O error.
-func exitCode(for error: DistStateError) -> Int32 {
+/// 3.4's exit codes (`exitcode.h`): bad arguments, I/O error.
+func exitCode(for error: DistStateError) -> ExitCode {
   switch error {
-  case .homeNotSet: 101
-  case .truncated, .wrongMagic, .wrongStructureSize, .system: 107
+  case .homeNotSet: .badArguments
+  case .truncated, .wrongMagic, .wrongStructureSize, .system: .ioError
   }
 }
 
@@ -59,5 +60,5 @@ do throws(DistStateError) {
   } while arguments.repeats
 } catch {
   writeAll(Array(log.line(for: error).utf8), to: logTo)
-  exit(exitCode(for: error))
+  exit(exitCode(for: error).rawValue)
 }
