@@ -462,6 +462,33 @@ struct PackageTests {
     #expect(!world.list("usr/lib/distcc").isEmpty)
   }
 
+  @Test(
+    "--idle-exit without sockets from systemd is ignored with a warning; a negative value exits 101"
+  )
+  func idleExitWithoutSocketActivation() throws {
+    let bad = try TestProcess.run([Binaries.ours("distccd"), "--idle-exit=-1"])
+    #expect(bad.exitCode == 101, "\(bad)")
+    #expect(
+      bad.stderr == "distccd: ERROR: --idle-exit argument must be 0 or more seconds\n", "\(bad)")
+
+    let world = try CompileWorld()
+    let address = "127.0.0.65"
+    let port = try FreePort.pick(on: address)
+    let daemon = try BackgroundProcess(
+      [
+        Binaries.ours("distccd"), "--daemon", "--no-detach", "--log-stderr", "--idle-exit=1",
+        "--listen", address, "--port", String(port),
+      ], logPath: world.directory.appending("daemon.log"))
+    defer { daemon.stop() }
+    try daemon.waitUntilListening(port: port)
+    #expect(
+      daemon.log().contains(
+        "Warning: --idle-exit is ignored: no listening sockets from systemd (LISTEN_FDS)"))
+    usleep(2_000_000)  // twice --idle-exit: an absence to observe, no event to wait for
+    #expect(daemon.isRunning, "\(daemon.log())")
+    try world.compile(with: Binaries.ours("distcc"), host: "\(address):\(port)", output: "x.o")
+  }
+
   // MARK: Man pages and completion (from the repository: no package needed)
 
   static let manPages = [
