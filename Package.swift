@@ -34,7 +34,9 @@ let package = Package(
     .systemLibrary(name: "CLibSSH2", providers: [.apt(["libssh2-1-dev"])]),
 
     // Standalone layers: no dependency above them.
-    .target(name: "HostSpec", swiftSettings: strict),
+    .target(
+      name: "HostSpec", dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+      swiftSettings: strict),
     .target(name: "DistProtocol", dependencies: ["CLZO"], swiftSettings: strict),
 
     // Shared helpers below the two cores.
@@ -44,8 +46,13 @@ let package = Package(
       dependencies: ["CDistPosix", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
+    // JSON text without Foundation, for the monitor's API and the daemon's /stats.json.
+    .target(name: "JSONFormat", swiftSettings: strict),
     .target(name: "CompilerPolicy", dependencies: ["CompilerArgs"], swiftSettings: strict),
-    .target(name: "DistState", swiftSettings: strict),
+    .target(
+      name: "DistState",
+      dependencies: ["DistPosix", .product(name: "SystemPackage", package: "swift-system")],
+      swiftSettings: strict),
     .target(
       name: "SSHTransport",
       dependencies: [
@@ -55,7 +62,7 @@ let package = Package(
     .target(
       name: "DistMonitor",
       dependencies: [
-        "DistState", "HostSpec", "DistPosix",
+        "DistState", "HostSpec", "DistPosix", "JSONFormat",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
@@ -71,7 +78,7 @@ let package = Package(
     .target(
       name: "ServerCore",
       dependencies: [
-        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy",
+        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy", "JSONFormat",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
@@ -117,13 +124,16 @@ let package = Package(
     .testTarget(
       name: "DistPosixTests", dependencies: ["DistPosix", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "CompilerPolicyTests", dependencies: ["CompilerPolicy", "DistTestSupport"], swiftSettings: strict),
+      name: "CompilerPolicyTests", dependencies: ["CompilerPolicy", "DistTestSupport"],
+      swiftSettings: strict),
     .testTarget(
       name: "CompilerArgsTests", dependencies: ["CompilerArgs"], swiftSettings: strict),
     .testTarget(
-      name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"], swiftSettings: strict),
+      name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"],
+      swiftSettings: strict),
     .testTarget(
-      name: "ServerCoreTests", dependencies: ["ServerCore", "DistTestSupport"], swiftSettings: strict),
+      name: "ServerCoreTests", dependencies: ["ServerCore", "DistTestSupport"],
+      swiftSettings: strict),
     .testTarget(
       name: "DistStateTests", dependencies: ["DistState", "DistTestSupport"], swiftSettings: strict),
     .testTarget(

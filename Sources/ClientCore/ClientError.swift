@@ -1,4 +1,6 @@
 public import DistProtocol
+import DistPosix
+import SystemPackage
 
 /// Why the client could not do what it was asked; each case names the culprit.
 ///
@@ -42,8 +44,9 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
     case .fallbackDisabled(let reason): "failed to distribute and fallbacks are disabled: \(reason)"
     case .compilerMissing(let name, let reason): "failed to exec \(name): \(reason)"
     case .system(let operation, let path?, let code):
-      "\(operation) \(path) failed: \(errorText(code))"
-    case .system(let operation, nil, let code): "\(operation) failed: \(errorText(code))"
+      "\(operation) \(path) failed: \(Errno(rawValue: code).message)"
+    case .system(let operation, nil, let code):
+      "\(operation) failed: \(Errno(rawValue: code).message)"
     case .connectFailed(let host, let reason): "failed to connect to \(host): \(reason)"
     case .timedOut(let host, let operation): "IO timeout \(operation) \(host)"
     case .connectionLost(let host, let reason): "connection to \(host) lost: \(reason)"

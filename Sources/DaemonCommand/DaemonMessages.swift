@@ -1,5 +1,6 @@
+import DistPosix
 internal import DistProtocol
-internal import Glibc
+internal import Glibc  // exit
 
 /// `distccd`'s own lines on stderr, spelled as 3.4 spells them.
 enum DaemonMessages {
@@ -11,7 +12,7 @@ enum DaemonMessages {
 
   /// `distccd[PID] Warning: MESSAGE`.
   static func warn(_ message: String) {
-    write("distccd[\(getpid())] Warning: \(message)\n")
+    write("distccd[\(CurrentProcess.id)] Warning: \(message)\n")
   }
 
   /// Writes `text` to stderr (errors ignored: there is nowhere left to report them).

@@ -1,4 +1,4 @@
-import Glibc
+import DistPosix
 
 /// 3.4's compiler whitelist (daemon.md §6, §5.2 step 7), the vetting's third stage (``JobVetting``):
 /// `DISTCC_CMDLIST` mapping, else the masquerade-directory rule; `--enable-tcp-insecure` skips the name
@@ -25,9 +25,10 @@ struct CompilerWhitelist: Sendable {
     }
     let name = String(decoding: arguments[0], as: UTF8.self)
     if let commandList {
-      guard let contents = Syscalls.readFile(commandList, limit: 1 << 20) else {
+      let contents: [UInt8]
+      do throws(PosixError) { contents = try FileContents.read(commandList, limit: 1 << 20) } catch {
         throw refuse(
-          "stringmap_load(\(commandList), \(commandListWords)) failed: \(Syscalls.errnoText())",
+          "stringmap_load(\(commandList), \(commandListWords)) failed: \(error.errno?.message ?? error.description)",
           .error)
       }
       guard let mapped = CompilerWhitelist.lookup(name, in: contents, words: commandListWords)
@@ -50,7 +51,8 @@ struct CompilerWhitelist: Sendable {
         .critical)
     }
     if checked == "." || checked == ".."
-      || !masqueradeDirectories.contains(where: { access("\($0)/\(checked)", X_OK) == 0 })
+      || !masqueradeDirectories.contains(where: { Paths.isAccessible("\($0)/\(checked)", .execute) }
+      )
     {
       let dirs = masqueradeDirectories.joined(separator: " or ")
       throw refuse("\(checked) not in \(dirs) whitelist.", .critical)

@@ -1,3 +1,4 @@
+import DistPosix
 import DistProtocol
 
 extension JobService {
@@ -11,11 +12,11 @@ extension JobService {
     var object: [UInt8] = []
     var dependencies: [UInt8]? = nil
     if status.isSuccess {
-      object = Syscalls.readFile(job.objectPath) ?? []
+      object = (try? FileContents.read(job.objectPath, limit: 1 << 30)) ?? []
       if let deps = job.dependencies {
         PreparedJob.scrubRoot(&object, root: deps.root)
         dependencies = PreparedJob.dependencyFile(
-          Syscalls.readFile(deps.path) ?? [], objectPath: job.objectPath, target: deps.target,
+          (try? FileContents.read(deps.path, limit: 1 << 30)) ?? [], objectPath: job.objectPath, target: deps.target,
           root: deps.root)
       }
     }

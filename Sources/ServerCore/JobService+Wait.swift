@@ -1,6 +1,5 @@
 import DistPosix
 import DistProtocol
-import Glibc
 import SystemPackage
 
 extension JobService {
@@ -15,21 +14,23 @@ extension JobService {
   {
     let lifetime: Deadline =
       configuration.jobLifetime > 0 ? .after(seconds: configuration.jobLifetime) : .never
-    let fds = watchClient ? [process.child.pidfd, client] : [process.child.pidfd]
+    var fds: [(FileDescriptor, PollEvents)] = [(process.child.pidfd, .readable)]
+    if watchClient { fds.append((client, .readable)) }
+    let nothing = [PollEvents](repeating: [], count: fds.count)
     while true {
       let tick = Deadline.after(milliseconds: 1000).earlier(lifetime)
-      let revents = Syscalls.poll(fds, deadline: tick)
+      let revents = (try? Poll.wait(fds, deadline: tick)) ?? nothing
       // The pidfd turns readable once the compiler has exited: reaping it then does not block. If the
       // status is gone anyway (reaped by someone else), the job failed: never spin on a readable pidfd.
-      if revents[0] != 0 {
+      if !revents[0].isEmpty {
         return .exited(WaitStatus(rawValue: process.reapExited() ?? Self.lostStatus))
       }
-      if watchClient, revents.last.map({ $0 != 0 }) == true {
-        if Syscalls.peerHasClosed(client) {
+      if watchClient, revents.last.map({ !$0.isEmpty }) == true {
+        if Socket.peerHasClosed(client) {
           kill(process)
           return .clientGone
         }
-        Syscalls.discardPending(client)  // bytes after the request: ignore them, don't spin
+        Socket.discardPending(client)  // bytes after the request: ignore them, don't spin
       }
       if lifetime.hasPassed {
         kill(process)
@@ -39,13 +40,13 @@ extension JobService {
   }
 
   private func kill(_ process: SpawnedProcess) {
-    process.signalGroup(SIGTERM)
+    process.signalGroup(Signals.terminate)
     let grace = Deadline.after(seconds: 2)
     while !grace.hasPassed {
       if process.reap(blocking: false) != nil { return }
-      _ = Syscalls.poll([process.child.pidfd], deadline: .after(milliseconds: 50))
+      _ = try? Poll.wait([(process.child.pidfd, .readable)], deadline: .after(milliseconds: 50))
     }
-    process.signalGroup(SIGKILL)
+    process.signalGroup(Signals.kill)
     _ = process.reap(blocking: true)
   }
 }

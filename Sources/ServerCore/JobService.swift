@@ -2,7 +2,7 @@ import DistPosix
 import DistProtocol
 import SystemPackage
 
-/// Serves one connection: reads the request under deadlines (holding no compile slot), validates it,
+/// Serves one connection: reads the request under deadlines (holding no compile slot), vets it,
 /// takes a slot, runs the compiler, replies, and returns the job summary. Shared by all connection threads;
 /// everything mutable lives on the stack of one call.
 struct JobService: Sendable {
@@ -43,6 +43,15 @@ struct JobService: Sendable {
     case .request(let value): request = value
     case .failed(let failure): return failure
     }
+    logger.log(
+      .debug,
+      "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
+    // Extensions this daemon did not announce: the client believed a host that is not (or no longer) so;
+    // closing without a reply makes it retry once without them.
+    guard request.extensions.isSubset(of: configuration.announcedExtensions ?? []) else {
+      logger.log(.error, "request uses extensions this daemon does not offer: \(request.extensions)")
+      return JobSummary(result: .badRequest, code: .protocolError)
+    }
     let vetted: JobVetting.Vetted
     switch vetting.vet(request) {
     case .run(let passed): vetted = passed
@@ -51,9 +60,6 @@ struct JobService: Sendable {
       logger.log(.error, line)
       return JobSummary(result: .badRequest, code: .protocolError)
     }
-    logger.log(
-      .debug,
-      "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
     let directory: JobDirectory
     do {
       directory = try JobDirectory(
@@ -104,12 +110,15 @@ struct JobService: Sendable {
   ) -> ReadOutcome {
     var decoder = RequestDecoder(limits: configuration.decodingLimits(budget: lease))
     defer { traffic.received = decoder.bytesReceived }
+    // One buffer for the whole request, never zero-filled.
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 1)
+    defer { buffer.deallocate() }
     do {
       while true {
         let readDeadline = deadline.earlier(.after(seconds: configuration.readTimeout))
-        let bytes = try Syscalls.read(
-          input, upTo: 65536, deadline: readDeadline, what: "read request")
-        if bytes.isEmpty {
+        let count = try input.readSome(
+          into: buffer, deadline: readDeadline, operation: "read request")
+        if count == 0 {
           do { try decoder.finish() } catch {
             logger.log(.error, "\(error)")
             return .failed(JobSummary(result: .badRequest, code: .truncated))
@@ -117,10 +126,10 @@ struct JobService: Sendable {
           logger.log(.error, "client closed the connection before sending a request")
           return .failed(JobSummary(result: .clientDisconnected, code: .ioError))
         }
-        decoder.append(bytes)
+        decoder.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         if let request = try decoder.next() { return .request(request) }
       }
-    } catch let error as IOFailure {
+    } catch let error as PosixError {
       logger.log(.error, error.description)
       return .failed(JobSummary(result: .clientDisconnected, code: .ioError))
     } catch DistProtocolError.memoryBudgetExhausted(let token, let bytes) {
@@ -155,9 +164,12 @@ struct JobService: Sendable {
   @discardableResult
   func send(_ response: Response, to output: FileDescriptor, traffic: Traffic) -> Bool {
     do {
-      let bytes = try response.encoded()
-      try Syscalls.writeAll(
-        output, bytes, deadline: .after(seconds: configuration.ioTimeout), what: "send reply")
+      var bytes = try response.encoded()
+      // After the complete reply, in the same write: what this daemon supports beyond 3.4 (a 3.4 client
+      // stops reading after DOTO and never sees it; ours learns that the host is ours).
+      if let announced = configuration.announcedExtensions { bytes += announced.announcementPacket }
+      try output.writeAll(
+        bytes, deadline: .after(seconds: configuration.ioTimeout), operation: "send reply")
       traffic.sent += bytes.count
       return true
     } catch {

@@ -3,13 +3,14 @@
 import DaemonCommand
 import DistPosix
 import DistProtocol
-import Glibc
+import Glibc  // exit
+import SystemPackage
 
 let options: DaemonOptions
 do { options = try DaemonOptions.parse(Array(CommandLine.arguments.dropFirst())) } catch {
   // 3.4 exits 101 for every bad option (clarifications.md).
   let line = "distccd: ERROR: \(DaemonOptions.message(for: error))\n"
-  _ = Array(line.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+  _ = try? FileDescriptor.standardError.writeAll(line.utf8, deadline: .never)
   exit(ExitCode.badArguments.rawValue)
 }
 if options.help {

@@ -3,11 +3,11 @@ import DistMonitor
 import DistPosix
 import DistProtocol
 import DistState
-import Glibc
+import Glibc  // exit
+import SystemPackage
 
 func printError(_ text: String) {
-  let bytes = Array(text.utf8)
-  _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+  _ = try? FileDescriptor.standardError.writeAll(text.utf8, deadline: .never)
 }
 
 func fail(_ message: String, code: ExitCode) -> Never {
