@@ -17,7 +17,8 @@ struct MacroExpander {
     var seen = Set<[PreprocessorToken]>()
     // Each state: what is finished, and what is still to scan.
     var pending: [([PreprocessorToken], ArraySlice<PreprocessorToken>)] = [([], tokens[...])]
-    while var (done, rest) = pending.popLast() {
+    while let (finished, rest) = pending.popLast() {
+      var done = finished
       steps -= 1
       guard steps > 0, pending.count + results.count < Self.maxResults else { return nil }
       guard let token = rest.first else {
