@@ -12,8 +12,6 @@ public struct ClientConfiguration: Sendable {
   public var hostsVariable: String?
   /// `$DISTCC_DIR`, else `$HOME/.distcc`; `nil` when neither `DISTCC_DIR` nor `HOME` is set.
   public var distccDirectory: String?
-  /// Whether `distccDirectory` may be created (3.4 creates `~/.distcc` but never a missing `$DISTCC_DIR`).
-  public var createsDistccDirectory: Bool
   /// The system-wide host file consulted last.
   public var systemHostsFile: String = "/etc/distcc/hosts"
   /// Log threshold: `.debug` with `DISTCC_VERBOSE=1`, `.info` with `DISTCC_LOG`, else `.warning`.
@@ -68,13 +66,10 @@ public struct ClientConfiguration: Sendable {
     hostsVariable = environment["DISTCC_HOSTS"]
     if let directory = environment["DISTCC_DIR"] {
       distccDirectory = directory
-      createsDistccDirectory = false
     } else if let home = environment["HOME"] {
       distccDirectory = home + "/.distcc"
-      createsDistccDirectory = true
     } else {
       distccDirectory = nil
-      createsDistccDirectory = false
     }
     let verbose = environment["DISTCC_VERBOSE"] == "1"
     if let log = environment["DISTCC_LOG"], !log.isEmpty {

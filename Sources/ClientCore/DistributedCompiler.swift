@@ -44,7 +44,9 @@ extension ClientConfiguration.Scheduler {
         lockDirectory: configuration.lockDirectory ?? "/nonexistent",
         stateDirectory: configuration.distccDirectory.map { $0 + "/sched" },
         readsDaemonLoad: configuration.environment["DISTCC_SCHEDULER_STATS"] != "0",
-        onWait: { log.info("nothing available, waiting for a free slot", function: "dcc_lock_pause") })
+        onWait: {
+          log.info("nothing available, waiting for a free slot", function: "dcc_lock_pause")
+        })
     case .lockFiles:
       LockFileHostChooser(
         lockDirectory: configuration.lockDirectory ?? "/nonexistent",
@@ -66,13 +68,14 @@ extension DistributedCompiler {
     return try job.run(command)
   }
 
-  /// Locks the lock directory exists (creating `~/.distcc` too when allowed); `nil` if it cannot be made.
+  /// Makes sure the lock directory exists (creating `$DISTCC_DIR` or `~/.distcc` first when missing, see
+  /// ``DistccDirectory``); `nil` after one logged line if it cannot be made.
   func lockDirectory() -> String? {
     guard let top = configuration.distccDirectory, let lock = configuration.lockDirectory else {
       return nil
     }
-    if configuration.createsDistccDirectory, mkdir(top, 0o777) != 0, errno != EEXIST {
-      log.error("mkdir '\(top)' failed: \(errorText(errno))", function: "dcc_mkdir")
+    do { try DistccDirectory.prepare(top) } catch {
+      log.error(error.description, function: "dcc_mkdir")
       return nil
     }
     if mkdir(lock, 0o777) != 0, errno != EEXIST {
@@ -92,7 +95,8 @@ extension DistributedCompiler {
       list = list.randomized(using: &generator)
       return list
     } catch {
-      log.warning(error.description)
+      let warning = error.clientWarning
+      log.warning(warning.text, function: warning.function)
       return nil
     }
   }

@@ -136,7 +136,7 @@ extension Job {
           "\(response.object.count) bytes from \(job.input.path) compiled on \(host.displayName)")
         log.info("compile \(job.input.path) on \(host.displayName) completed ok")
         log.info(
-          "\(job.input.path): compiled on \(host.displayName) (protocol \(host.protocolVersion)) in "
+          "\(job.input.path): compiled on \(host.displayName) (protocol \(version.rawValue)) in "
             + "\(SmallFile.monotonicMilliseconds() - reserved) ms, \(response.object.count) bytes back",
           function: "dcc_job_summary")
         return CompileResult(status: 0, host: host.displayName)

@@ -8,7 +8,7 @@ import HostSpec
 struct Job {
   let compiler: DistributedCompiler
   var state: JobState
-  private var hosts: HostList??
+  private var hosts: HostList?
 
   init(compiler: DistributedCompiler) {
     self.compiler = compiler
@@ -18,12 +18,13 @@ struct Job {
   var configuration: ClientConfiguration { compiler.configuration }
   var log: ClientLog { compiler.log }
 
-  /// The host list, loaded at most once per job.
+  /// The host list, loaded at most once per job once it loads. A list that fails to load is read (and
+  /// warned about) again when asked again, as 3.4 does: its no-host warning appears before and after
+  /// `failed to distribute`, and scripts match that output.
   mutating func hostList() -> HostList? {
     if let hosts { return hosts }
-    let loaded = compiler.loadHosts()
-    hosts = .some(loaded)
-    return loaded
+    hosts = compiler.loadHosts()
+    return hosts
   }
 
   mutating func run(_ original: [String]) throws(ClientError) -> CompileResult {

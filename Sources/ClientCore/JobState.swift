@@ -10,8 +10,7 @@ struct JobState {
 
   init(configuration: ClientConfiguration) {
     if let top = configuration.distccDirectory {
-      let directory = StateDirectory(
-        distccDirectory: top, createsDistccDirectory: configuration.createsDistccDirectory)
+      let directory = StateDirectory(distccDirectory: top)
       self.directory = directory
       recorder = StateRecorder(file: StateFile(directory: directory, pid: getpid()))
     } else {
@@ -28,6 +27,11 @@ struct JobState {
     guard recorder != nil else { return }
     if !directoryReady {
       directoryReady = true
+      // No state file where `$DISTCC_DIR` is refused (the lock directory's check says why, once).
+      guard let top = directory?.distccDirectory, (try? DistccDirectory.prepare(top)) != nil else {
+        recorder = nil
+        return
+      }
       try? directory?.create()
     }
     if let slot { recorder?.setSlot(Int32(clamping: slot), for: target) }
