@@ -20,7 +20,7 @@ extension Job {
         log.debug("\(candidates.count - available.count) host(s) backed off")
       }
       var free = try compiler.chooser.reserveIfFree(among: available, input: job.input.path)
-      if free == nil, preprocessor == nil,
+      if free == nil, preprocessor == nil, !mayUsePump(job, among: available),
         available.contains(where: { $0.kind != .localhost && $0.takesJobs })
       {
         // Every slot is busy: preprocess while waiting, so the job is sent the moment one frees and the
@@ -61,23 +61,27 @@ extension Job {
       }
       state.note(
         .connect, .remote, source: job.input.path, host: host.stateName, slot: reservation.slot)
-      if preprocessor == nil {
+      var version = ProtocolVersion(rawValue: UInt32(host.protocolVersion)) ?? .v1
+      var pump: PumpAttempt?
+      if version == .v3 {
+        pump = try pumpAttempt(job, host: host, ioTimeout: ioTimeout, preprocessed: preprocessor)
+        if pump == nil { version = .v2 }
+      }
+      if pump == nil && preprocessor == nil {
         guard let started = startPreprocessor(job, lockDirectory: lockDirectory) else {
           return try fallBack(job, after: host)
         }
         preprocessor = started
       }
-      var version = ProtocolVersion(rawValue: UInt32(host.protocolVersion)) ?? .v1
-      if version == .v3 {
-        log.info(
-          "pump mode is not supported by this client; using protocol 2 with \(host.displayName)")
-        version = .v2
-      }
       let attempt = RemoteAttempt(
         job: job, host: host, version: version, configuration: configuration, ioTimeout: ioTimeout)
       let outcome: RemoteAttempt.Outcome
       do {
-        outcome = try attempt.run(preprocessor: preprocessor!, state: &state, log: log)
+        if let pump {
+          outcome = try pump.run(state: &state, log: log)
+        } else {
+          outcome = try attempt.run(preprocessor: preprocessor!, state: &state, log: log)
+        }
       } catch {
         reservation.release()
         compiler.chooser.jobFinished(reservation, outcome: .failed)
@@ -127,6 +131,9 @@ extension Job {
         }
         do {
           try ObjectFile.write(response.object, to: job.output)
+          if pump != nil {
+            try PumpAttempt.writeDependencies(response, job: job, configuration: configuration)
+          }
         } catch {
           log.error(error.description)
           return try fallBack(job, after: host)
@@ -201,6 +208,7 @@ extension Job {
       log.warning(
         "remote compilation of '\(job.input.path)' failed, retried locally and got a different result."
       )
+      noteDiscrepancy(job)
     }
     return local
   }

@@ -26,7 +26,7 @@ struct RemoteAttempt {
   func run(
     preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
-    let connection = try connect()
+    let connection = try Self.connect(host, configuration: configuration, ioTimeout: ioTimeout)
     defer { connection.close() }
     state.note(.send, .remote)
 
@@ -58,6 +58,14 @@ struct RemoteAttempt {
     try connection.send(body)
     state.note(.compile, .remote, host: host.stateName)
 
+    return try Self.receive(from: connection, version: version, host: host, state: &state)
+  }
+
+  /// Reads one reply of `version` from `connection` (shared by protocols 1–3).
+  static func receive(
+    from connection: HostConnection, version: ProtocolVersion, host: HostEntry,
+    state: inout JobState
+  ) throws(ClientError) -> Outcome {
     var decoder = ResponseDecoder(expecting: version)
     // Bytes are only ever read from `buffer[..<count]` after a read wrote them: no need to zero-fill it.
     var buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { $1 = $0.count }
@@ -91,7 +99,10 @@ struct RemoteAttempt {
     }
   }
 
-  private func connect() throws(ClientError) -> HostConnection {
+  /// A connection to `host` (TCP, in-process SSH or `DISTCC_SSH`).
+  static func connect(_ host: HostEntry, configuration: ClientConfiguration, ioTimeout: Int)
+    throws(ClientError) -> HostConnection
+  {
     switch host.kind {
     case .tcp(let name, let port):
       return try HostConnection.connect(name: name, port: port, ioTimeout: ioTimeout)
