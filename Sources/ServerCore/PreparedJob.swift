@@ -47,6 +47,9 @@ struct PreparedJob {
           arguments.append(Array("-MMD".utf8))
         }
         arguments += [Array("-MF".utf8), Array(depsPath.utf8)]
+        // The root mapped away in debug info and `__FILE__`: a pump object is byte-identical to the
+        // client's own `gcc -c`, `-g` included (the compile runs in the mirrored working directory).
+        arguments.append(Array("-ffile-prefix-map=\(root.path)=".utf8))
         dependencies = (depsPath, target, root.path)
       } else {
         let kind = SourceKind(fileName: command.source) ?? .c
