@@ -149,6 +149,7 @@ let package = Package(
       dependencies: [
         "DistProtocol", "DistPosix", "DistTestSupport",
         "distcc", "distccd", "distccmon-text", "distccmon-web", "CompilerPolicy",
+        "distcc-pump", "distcc-include-server",
       ],
       swiftSettings: strict),
   ]

@@ -11,6 +11,7 @@ enum ObjectFile {
 
   /// Writes `bytes` to `path` (mode 0666 & ~umask), creating missing parent directories as 3.4 does.
   static func write(_ bytes: [UInt8], to path: String) throws(ClientError) {
+    if try writeIntoDevice(bytes, path) { return }
     let slash = path.lastIndex(of: "/")
     let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 }
     if let directory { try FileSystem.makeDirectories(directory) }
@@ -44,6 +45,21 @@ enum ObjectFile {
       unlink(temporary)
       throw .system(operation: "rename", path: path, errno: code)
     }
+  }
+
+  /// An output that is a device or FIFO (`-o /dev/null`, a node of a test's own) is written into, as the
+  /// compiler would, never replaced by a regular file. False if `path` is not one.
+  private static func writeIntoDevice(_ bytes: [UInt8], _ path: String) throws(ClientError) -> Bool
+  {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return false }
+    let type = info.st_mode & S_IFMT
+    guard type == S_IFCHR || type == S_IFBLK || type == S_IFIFO else { return false }
+    let fd = open(path, O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
+    defer { close(fd) }
+    try writeAll(fd, bytes, path: path)
+    return true
   }
 
   /// Creates `prefix` + N exclusively.
