@@ -23,10 +23,16 @@ final class CompilerDefaults: Sendable {
   /// The `#include <...>` search list of `key.compiler` for `key.language`, in order.
   func directories(for key: Key) throws(Failure) -> [String] {
     if let known = cache.withLock({ $0[key] }) { return known }
-    let found = try Self.ask(key)
-    cache.withLock { $0[key] = found }
-    return found
+    // One probe at a time: the queries of a starting `make -j` all want the same answer.
+    return try probing.withLock { _ throws(Failure) in
+      if let known = cache.withLock({ $0[key] }) { return known }
+      let found = try Self.ask(key)
+      cache.withLock { $0[key] = found }
+      return found
+    }
   }
+
+  private let probing = Mutex<Void>(())
 
   private static func ask(_ key: Key) throws(Failure) -> [String] {
     let arguments = [key.compiler] + key.options + ["-x", key.language, "-E", "-v", "-"]
