@@ -251,3 +251,39 @@ final class PumpSession {
     daemon.stop()
   }
 }
+
+@Suite(.serialized) struct PumpRealBuildTests {
+  /// Examples/calc built by make -j4 under `distcc-pump` against our daemon: every object sent as protocol 3
+  /// (no local preprocessor run, no local retry) and byte-identical to a local build.
+  @Test func calcUnderPump() throws {
+    let session = try PumpSession(.ours)
+    let calc = session.world.path + "/calc"
+    try FileManager.default.copyItem(atPath: Binaries.packageRoot + "/Examples/calc", toPath: calc)
+    let remote = try runProcess(
+      [
+        Binaries.ours("distcc-pump"), "make", "-C", calc, "-j4", "OBJDIR=remote",
+        "CC=\(Binaries.ours("distcc")) gcc",
+      ], environment: session.world.environment, in: session.world.path)
+    #expect(remote.status == 0, "\(remote.stderr)")
+    #expect(!remote.stderr.contains("locally"), "\(remote.stderr)")
+    let sources = try FileManager.default.contentsOfDirectory(atPath: calc + "/src").filter {
+      $0.hasSuffix(".c")
+    }
+    #expect(session.localPreprocessorRuns == 0)
+    #expect(session.daemon.compiledJobs(expected: sources.count) == sources.count)
+    #expect(remote.stderr.contains("queries \(sources.count), gave up 0"), "\(remote.stderr)")
+    let local = try runProcess(
+      ["/usr/bin/make", "-C", calc, "OBJDIR=local", "CC=/usr/bin/gcc"],
+      environment: session.world.environment, in: session.world.path)
+    #expect(local.status == 0)
+    for source in sources {
+      let object = source.dropLast(2) + ".o"
+      let remoteObject = FileManager.default.contents(atPath: "\(calc)/remote/\(object)")
+      #expect(
+        remoteObject != nil
+          && remoteObject == FileManager.default.contents(atPath: "\(calc)/local/\(object)"),
+        "\(object)")
+    }
+    _ = try session.shutDown()
+  }
+}
