@@ -145,6 +145,9 @@ let package = Package(
       name: "SSHTransportTests", dependencies: ["SSHTransport", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
+      name: "IncludeServerTests", dependencies: ["IncludeServer", "DistTestSupport"],
+      swiftSettings: strict),
+    .testTarget(
       name: "IntegrationTests",
       dependencies: [
         "DistProtocol", "DistPosix", "DistTestSupport",

@@ -50,7 +50,10 @@ public final class IncludeAnalyzer: Sendable {
         search: search, session: LookupSession(cache: cache), base: inherited,
         commandLineDefinitions: base)
       try walk.run(command: command)
-      if !walk.expandedMacros || walk.visitedPaths == previous { return walk.result() }
+      if !walk.expandedMacros || walk.visitedPaths == previous {
+        if let unresolved = walk.unresolved.first { throw GaveUp(description: unresolved) }
+        return walk.result()
+      }
       previous = walk.visitedPaths
       inherited = walk.allDefinitions()
     }
@@ -130,6 +133,8 @@ struct ClosureWalk {
   private var entrySet: Set<IncludeClosure.Entry> = []
   private var systemFiles = 0
   private(set) var expandedMacros = false
+  /// Computed includes of project files that named no header in this pass.
+  private(set) var unresolved: [String] = []
   private var table: [String: [MacroDefinition]] = [:]
   private var tableFiles = -1
 
@@ -209,15 +214,14 @@ struct ClosureWalk {
       case .computed(let tokens):
         expandedMacros = true
         guard let forms = expand(tokens) else {
-          if isSystem { continue }
-          throw IncludeAnalyzer.GaveUp(
-            description: "cannot expand a computed include in \(node.path)")
+          if !isSystem { unresolved.append("cannot expand a computed include in \(node.path)") }
+          continue
         }
         for form in forms {
           if case .computed = form {
-            if isSystem { continue }
-            throw IncludeAnalyzer.GaveUp(
-              description: "a computed include in \(node.path) names no header")
+            // Perhaps defined in a file found later: the next pass has every definition.
+            if !isSystem { unresolved.append("a computed include in \(node.path) names no header") }
+            continue
           }
           if let found = resolve(form, isNext: include.isNext, includer: node) { enqueue(found) }
         }
