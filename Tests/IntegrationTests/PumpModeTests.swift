@@ -182,6 +182,25 @@ final class PumpSession {
     _ = try session.shutDown()
   }
 
+  /// qmake's command lines name system directories with `-I/usr/include/...`: the include server sends 3.4's
+  /// system-directory link and both daemons use their own Qt headers. (Needs `qtbase5-dev`.)
+  @Test(arguments: kinds) func qtHeadersThroughSystemDirectoryLinks(kind: RealDaemon.Kind) throws {
+    let qt = "/usr/include/x86_64-linux-gnu/qt5"
+    guard access(qt + "/QtCore/QString", R_OK) == 0 else { return }
+    let session = try PumpSession(kind)
+    try session.world.write(
+      "widget.cpp",
+      "#include <QString>\n#include \"greet.h\"\nint size() { return QString(GREETING).size(); }\n")
+    let debug = kind == .ours ? ["-g"] : []
+    try expectPumped(
+      session,
+      ["g++", "-c", "-fPIC", "-I.", "-I" + qt, "-I" + qt + "/QtCore"] + debug + [
+        "widget.cpp", "-o", "widget.o",
+      ],
+      output: "widget.o", remoteJobs: 1)
+    _ = try session.shutDown()
+  }
+
   @Test func debugInfoIsIdenticalWithOurDaemon() throws {
     let session = try PumpSession(.ours)
     try expectPumped(
