@@ -93,13 +93,17 @@ let package = Package(
     .executableTarget(
       name: "distcc", dependencies: ["ClientCore", "DistPosix"], swiftSettings: strict,
       linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"])]),
-    .executableTarget(
-      name: "distccd",
+    // distccd's command line and the process around the server (detach, pid file, privileges, signals).
+    .target(
+      name: "DaemonCommand",
       dependencies: [
         "ServerCore", "DistPosix",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
+    .executableTarget(
+      name: "distccd", dependencies: ["DaemonCommand", "DistPosix"], swiftSettings: strict),
 
     .executableTarget(
       name: "distcc-include-server", dependencies: ["IncludeServer", "DistPosix"],

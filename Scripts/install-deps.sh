@@ -5,8 +5,9 @@
 #   openssh-server              the real sshd the SSH tests start on loopback
 #   gcc, g++, make              the compilers the daemons run and the sample project's build
 #   chromium                    the headless browser that checks distccmon-web's page
+#   systemd                     systemd-socket-activate, which hands distccd its sockets in the tests
 set -euo pipefail
-pkgs=(liblzo2-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make chromium)
+pkgs=(liblzo2-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make chromium systemd)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

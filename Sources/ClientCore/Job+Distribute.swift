@@ -4,150 +4,229 @@ import DistProtocol
 internal import Glibc
 import HostSpec
 
-extension Job {
-  /// Tries the job's hosts in the chooser's order until one produces a result (client.md §1 steps 8–11).
-  mutating func distribute(_ job: CompileJob) throws(ClientError) -> CompileResult {
-    guard let list = hostList() else { return try fallBack(job, after: nil) }
-    guard let lockDirectory = compiler.lockDirectory() else { return try fallBack(job, after: nil) }
-    let backoff = Backoff(directory: lockDirectory, period: configuration.backoffPeriod)
-    var candidates = list.hosts
-    var lastHost: HostEntry?
-    var preprocessor: Preprocessor?
+/// One job's way through its hosts (client.md §1 steps 8–11), as the states it goes through: **choose** a
+/// host (preprocessing first when every slot is busy), **preprocess**, **send and receive**, **write** the
+/// output, or **fall back** to a local compile. `Job.distribute` runs the steps; each is a method below.
+struct Distribution {
+  let job: CompileJob
+  let lockDirectory: String
+  let backoff: Backoff
+  /// Hosts not yet tried by this job (a failed host is not tried again, even without backoff).
+  var candidates: [HostEntry]
+  /// The host tried last, named when the job falls back.
+  var lastHost: HostEntry?
+  /// The local preprocessor, started once for all attempts.
+  var preprocessor: Preprocessor?
 
+  /// What a step leads to.
+  enum Next {
+    /// The job has its result.
+    case finished(CompileResult)
+    /// Try the next host.
+    case nextHost
+    /// No host can take the job: compile locally (or fail under `DISTCC_FALLBACK=0`).
+    case fallBack
+  }
+}
+
+extension Job {
+  /// Tries the job's hosts in the chooser's order until one produces a result.
+  mutating func distribute(_ job: CompileJob) throws(ClientError) -> CompileResult {
+    guard let list = hostList(), let lockDirectory = compiler.lockDirectory() else {
+      return try fallBack(job, after: nil)
+    }
+    var trip = Distribution(
+      job: job, lockDirectory: lockDirectory,
+      backoff: Backoff(directory: lockDirectory, period: configuration.backoffPeriod),
+      candidates: list.hosts)
     while true {
-      let available = candidates.filter { !backoff.isBackedOff($0) }
-      if available.count < candidates.count {
-        log.debug("\(candidates.count - available.count) host(s) backed off")
+      let next: Distribution.Next
+      switch try choose(&trip) {
+      case .done(let outcome): next = outcome
+      case .remote(let reservation):
+        defer { reservation.release() }
+        next = try compileRemotely(&trip, on: reservation)
       }
-      var free = try compiler.chooser.reserveIfFree(among: available, input: job.input.path)
-      if free == nil, preprocessor == nil, !mayUsePump(job, among: available),
-        available.contains(where: { $0.kind != .localhost && $0.takesJobs })
-      {
-        // Every slot is busy: preprocess while waiting, so the job is sent the moment one frees and the
-        // remote slot never idles through our cpp. (Wasted if the slot we get is localhost's.)
-        guard let started = startPreprocessor(job, lockDirectory: lockDirectory) else {
-          return try fallBack(job, after: lastHost)
-        }
-        preprocessor = started
-        let early: Preprocessor.Result
-        do { early = try started.finish() } catch {
-          log.error(error.description)
-          return try fallBack(job, after: lastHost)
-        }
-        if case .failed(let result) = early {
-          // cpp failed before any host was involved: what a failed remote preprocessing leads to.
-          log.error("preprocessing \(job.input.path) failed")
-          return try remoteCompileFailed(
-            job, host: nil, result: result, stderr: [], backoff: backoff, markHost: false)
-        }
+      switch next {
+      case .finished(let result): return result
+      case .nextHost: continue
+      case .fallBack: return try fallBack(job, after: trip.lastHost)
       }
-      if free == nil {
-        free = try compiler.chooser.reserve(among: available, input: job.input.path)
-      }
-      guard let reservation = free else {
-        return try fallBack(job, after: lastHost)
-      }
+    }
+  }
+
+  /// What choosing led to: a remote slot, or an end (a local compile under the slot chosen, a preprocessor
+  /// that failed while waiting, no host at all).
+  private enum Choice {
+    case remote(HostReservation)
+    case done(Distribution.Next)
+  }
+
+  /// **Choose**: reserves a slot among the hosts not backed off. When every slot is busy the source is
+  /// preprocessed first, so it is sent the moment one frees and the remote slot never idles through our cpp.
+  private mutating func choose(_ trip: inout Distribution) throws(ClientError) -> Choice {
+    let job = trip.job
+    let available = trip.candidates.filter { !trip.backoff.isBackedOff($0) }
+    if available.count < trip.candidates.count {
+      log.debug("\(trip.candidates.count - available.count) host(s) backed off")
+    }
+    var free = try compiler.chooser.reserveIfFree(among: available, input: job.input.path)
+    if free == nil, trip.preprocessor == nil, !mayUsePump(job, among: available),
+      available.contains(where: { $0.kind != .localhost && $0.takesJobs })
+    {
+      // (Wasted if the slot we get is localhost's.)
+      if let failed = try preprocessWhileWaiting(&trip) { return .done(failed) }
+    }
+    if free == nil {
+      free = try compiler.chooser.reserve(among: available, input: job.input.path)
+    }
+    guard let reservation = free else { return .done(.fallBack) }
+    guard reservation.host.kind != .localhost else {
       defer { reservation.release() }
-      let reserved = SmallFile.monotonicMilliseconds()
-      let host = reservation.host
-      if host.kind == .localhost {
-        return try runLocally(job.arguments, input: job.input, pool: nil, reservation: reservation)
+      return .done(
+        .finished(
+          try runLocally(job.arguments, input: job.input, pool: nil, reservation: reservation)))
+    }
+    return .remote(reservation)
+  }
+
+  /// **Preprocess** ahead of a busy farm; an outcome when that already decides the job.
+  private mutating func preprocessWhileWaiting(_ trip: inout Distribution) throws(ClientError)
+    -> Distribution.Next?
+  {
+    guard let started = startPreprocessor(trip.job, lockDirectory: trip.lockDirectory) else {
+      return .fallBack
+    }
+    trip.preprocessor = started
+    let early: Preprocessor.Result
+    do { early = try started.finish() } catch {
+      log.error(error.description)
+      return .fallBack
+    }
+    guard case .failed(let result) = early else { return nil }
+    // cpp failed before any host was involved: what a failed remote preprocessing leads to.
+    log.error("preprocessing \(trip.job.input.path) failed")
+    return .finished(
+      try remoteCompileFailed(
+        trip.job, host: nil, result: result, stderr: [], backoff: trip.backoff, markHost: false))
+  }
+
+  /// **Send and receive** on the reserved host, then hand the reply on. A transport failure backs the host
+  /// off and moves on to the next one.
+  private mutating func compileRemotely(_ trip: inout Distribution, on reservation: HostReservation)
+    throws(ClientError) -> Distribution.Next
+  {
+    let job = trip.job
+    let host = reservation.host
+    let reserved = SmallFile.monotonicMilliseconds()
+    guard let ioTimeout = configuration.ioTimeout else {
+      let error = ClientError.badEnvironment(
+        variable: "DISTCC_IO_TIMEOUT", value: configuration.ioTimeoutText ?? "")
+      log.error(error.description)
+      throw error
+    }
+    state.note(
+      .connect, .remote, source: job.input.path, host: host.stateName, slot: reservation.slot)
+    var version = ProtocolVersion(rawValue: UInt32(host.protocolVersion)) ?? .v1
+    var pump: PumpAttempt?
+    if version == .v3 {
+      pump = try pumpAttempt(job, host: host, ioTimeout: ioTimeout, preprocessed: trip.preprocessor)
+      if pump == nil { version = .v2 }
+    }
+    if pump == nil && trip.preprocessor == nil {
+      guard let started = startPreprocessor(job, lockDirectory: trip.lockDirectory) else {
+        trip.lastHost = host
+        return .fallBack
       }
-      guard let ioTimeout = configuration.ioTimeout else {
-        let error = ClientError.badEnvironment(
-          variable: "DISTCC_IO_TIMEOUT", value: configuration.ioTimeoutText ?? "")
-        log.error(error.description)
-        throw error
+      trip.preprocessor = started
+    }
+    let attempt = RemoteAttempt(
+      job: job, host: host, version: version, configuration: configuration, ioTimeout: ioTimeout)
+    let outcome: RemoteAttempt.Outcome
+    do {
+      if let pump {
+        outcome = try pump.run(state: &state, log: log)
+      } else {
+        outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
       }
-      state.note(
-        .connect, .remote, source: job.input.path, host: host.stateName, slot: reservation.slot)
-      var version = ProtocolVersion(rawValue: UInt32(host.protocolVersion)) ?? .v1
-      var pump: PumpAttempt?
-      if version == .v3 {
-        pump = try pumpAttempt(job, host: host, ioTimeout: ioTimeout, preprocessed: preprocessor)
-        if pump == nil { version = .v2 }
-      }
-      if pump == nil && preprocessor == nil {
-        guard let started = startPreprocessor(job, lockDirectory: lockDirectory) else {
-          return try fallBack(job, after: host)
-        }
-        preprocessor = started
-      }
-      let attempt = RemoteAttempt(
-        job: job, host: host, version: version, configuration: configuration, ioTimeout: ioTimeout)
-      let outcome: RemoteAttempt.Outcome
-      do {
-        if let pump {
-          outcome = try pump.run(state: &state, log: log)
-        } else {
-          outcome = try attempt.run(preprocessor: preprocessor!, state: &state, log: log)
-        }
-      } catch {
-        reservation.release()
-        compiler.chooser.jobFinished(reservation, outcome: .failed)
-        log.error(error.description)
-        backoff.mark(host)
-        candidates.removeAll { $0 == host }
-        lastHost = host
-        continue
-      }
-      // The host is done with this job: free its slot before anything else (history, object, local retry).
+    } catch {
       reservation.release()
-      if case .reply = outcome {
-        compiler.chooser.jobFinished(
-          reservation,
-          outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
-      }
-      switch outcome {
-      case .preprocessorFailed(let result):
-        // 3.4 clears the backoff (the server did nothing wrong) and treats this like a failed compile.
-        backoff.clear(host)
-        log.error("compile \(job.input.path) on \(host.displayName) failed")
-        return try remoteCompileFailed(
-          job, host: host, result: result, stderr: [], backoff: backoff, markHost: false)
-      case .failedWithOutput(let status):
-        backoff.clear(host)
-        log.error("remote compiler failed but also returned output: I don't know what to do")
-        return try remoteCompileFailed(
+      compiler.chooser.jobFinished(reservation, outcome: .failed)
+      log.error(error.description)
+      trip.backoff.mark(host)
+      trip.candidates.removeAll { $0 == host }
+      trip.lastHost = host
+      return .nextHost
+    }
+    // The host is done with this job: free its slot before anything else (history, object, local retry).
+    reservation.release()
+    if case .reply = outcome {
+      compiler.chooser.jobFinished(
+        reservation,
+        outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
+    }
+    return try received(outcome, &trip, host: host, version: version, since: reserved)
+  }
+
+  /// What the host's answer means: a refusal moves on, a failure is reported or retried locally, a
+  /// success is **written**.
+  private mutating func received(
+    _ outcome: RemoteAttempt.Outcome, _ trip: inout Distribution, host: HostEntry,
+    version: ProtocolVersion, since reserved: Int
+  ) throws(ClientError) -> Distribution.Next {
+    let job = trip.job
+    switch outcome {
+    case .preprocessorFailed(let result):
+      // 3.4 clears the backoff (the server did nothing wrong) and treats this like a failed compile.
+      trip.backoff.clear(host)
+      log.error("compile \(job.input.path) on \(host.displayName) failed")
+      return .finished(
+        try remoteCompileFailed(
+          job, host: host, result: result, stderr: [], backoff: trip.backoff, markHost: false))
+    case .failedWithOutput(let status):
+      trip.backoff.clear(host)
+      log.error("remote compiler failed but also returned output: I don't know what to do")
+      return .finished(
+        try remoteCompileFailed(
           job, host: host,
           result: ProcessStatus(rawValue: Int32(bitPattern: status.rawValue)).result,
-          stderr: [],
-          backoff: backoff, markHost: true)
-      case .reply(let response):
-        backoff.clear(host)
-        ObjectFile.relay(response.stdout, to: configuration.standardOutput)
-        if let reason = PolicyRefusal.reason(in: response) {
-          log.warning("\(host.displayName) refused to compile \(job.input.path): \(reason)")
-          candidates.removeAll { $0 == host }
-          lastHost = host
-          continue
-        }
-        let status = ProcessStatus(rawValue: Int32(bitPattern: response.status.rawValue))
-        guard status.result == 0 else {
-          report(status, file: job.input.path, host: host.displayName)
-          return try remoteCompileFailed(
-            job, host: host, result: status.result, stderr: response.stderr, backoff: backoff,
-            markHost: true)
-        }
-        do {
-          try ObjectFile.write(response.object, to: job.output)
-          if pump != nil {
-            try PumpAttempt.writeDependencies(response, job: job, configuration: configuration)
-          }
-        } catch {
-          log.error(error.description)
-          return try fallBack(job, after: host)
-        }
-        ObjectFile.relay(response.stderr, to: configuration.standardError)
-        log.info(
-          "\(response.object.count) bytes from \(job.input.path) compiled on \(host.displayName)")
-        log.info("compile \(job.input.path) on \(host.displayName) completed ok")
-        log.info(
-          "\(job.input.path): compiled on \(host.displayName) (protocol \(version.rawValue)) in "
-            + "\(SmallFile.monotonicMilliseconds() - reserved) ms, \(response.object.count) bytes back",
-          function: "dcc_job_summary")
-        return CompileResult(status: 0, host: host.displayName)
+          stderr: [], backoff: trip.backoff, markHost: true))
+    case .reply(let response):
+      trip.backoff.clear(host)
+      ObjectFile.relay(response.stdout, to: configuration.standardOutput)
+      if let reason = PolicyRefusal.reason(in: response) {
+        log.warning("\(host.displayName) refused to compile \(job.input.path): \(reason)")
+        trip.candidates.removeAll { $0 == host }
+        trip.lastHost = host
+        return .nextHost
       }
+      let status = ProcessStatus(rawValue: Int32(bitPattern: response.status.rawValue))
+      guard status.result == 0 else {
+        report(status, file: job.input.path, host: host.displayName)
+        return .finished(
+          try remoteCompileFailed(
+            job, host: host, result: status.result, stderr: response.stderr,
+            backoff: trip.backoff, markHost: true))
+      }
+      do {
+        try ObjectFile.write(response.object, to: job.output)
+        if version == .v3 {
+          try PumpAttempt.writeDependencies(response, job: job, configuration: configuration)
+        }
+      } catch {
+        log.error(error.description)
+        trip.lastHost = host
+        return .fallBack
+      }
+      ObjectFile.relay(response.stderr, to: configuration.standardError)
+      log.info(
+        "\(response.object.count) bytes from \(job.input.path) compiled on \(host.displayName)")
+      log.info("compile \(job.input.path) on \(host.displayName) completed ok")
+      log.info(
+        "\(job.input.path): compiled on \(host.displayName) (protocol \(version.rawValue)) in "
+          + "\(SmallFile.monotonicMilliseconds() - reserved) ms, \(response.object.count) bytes back",
+        function: "dcc_job_summary")
+      return .finished(CompileResult(status: 0, host: host.displayName))
     }
   }
 

@@ -25,6 +25,9 @@ public struct SpawnRequest: Sendable {
   public var newSession: Bool
   /// Look `executable` up in `PATH` when it contains no slash.
   public var searchPath: Bool
+  /// Descriptors to install as the child's 3, 4, …, in order (listening sockets handed over the way
+  /// systemd hands them, `ListenDescriptors`); every other descriptor is closed in the child.
+  public var inheritedDescriptors: [FileDescriptor] = []
 
   public init(
     executable: String, arguments: [[UInt8]], environment: [[UInt8]]? = nil,
@@ -106,8 +109,18 @@ public struct ChildProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, source.rawValue, Int32(target))
       }
     }
+    // Parked far above the targets first, so that a source among 3, 4, … is not overwritten before it is
+    // moved; dup2 also clears close-on-exec on the copies.
+    let first = ListenDescriptors.firstDescriptor
+    for (index, source) in request.inheritedDescriptors.enumerated() {
+      posix_spawn_file_actions_adddup2(&actions, source.rawValue, 2000 + Int32(index))
+    }
+    for index in request.inheritedDescriptors.indices {
+      posix_spawn_file_actions_adddup2(&actions, 2000 + Int32(index), first + Int32(index))
+      posix_spawn_file_actions_addclose(&actions, 2000 + Int32(index))
+    }
     // Defence in depth: whatever leaked without close-on-exec stays behind.
-    cdp_spawn_file_actions_addclosefrom(&actions, 3)
+    cdp_spawn_file_actions_addclosefrom(&actions, first + Int32(request.inheritedDescriptors.count))
     if let directory = request.workingDirectory {
       cdp_spawn_file_actions_addchdir(&actions, directory)
     }
@@ -122,7 +135,9 @@ public struct ChildProcess: Sendable {
     posix_spawnattr_setsigmask(&attributes, &empty)
     var defaults = sigset_t()
     sigemptyset(&defaults)
-    for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT] { sigaddset(&defaults, signal) }
+    for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT] {
+      sigaddset(&defaults, signal)
+    }
     posix_spawnattr_setsigdefault(&attributes, &defaults)
 
     var pid: pid_t = 0
@@ -139,7 +154,9 @@ public struct ChildProcess: Sendable {
 
   /// The child of a spawn call that returned `code` (0 on success): watched through a new pidfd, or
   /// killed and reaped if no pidfd can be had.
-  static func started(pid: pid_t, code: Int32, executable: String) throws(PosixError) -> ChildProcess {
+  static func started(pid: pid_t, code: Int32, executable: String) throws(PosixError)
+    -> ChildProcess
+  {
     if code != 0 {
       throw PosixError.system(operation: "start \(executable)", errno: Errno(rawValue: code))
     }

@@ -120,6 +120,12 @@ public enum Socket {
   }
 
   /// Sets or clears `TCP_NODELAY` (distcc sends small headers it wants delivered at once).
+  /// Whether `fd` is a listening socket (`SO_ACCEPTCONN`), as opposed to a connected one: systemd hands
+  /// over listening sockets with `Accept=no` and one connection with `Accept=yes`.
+  public static func isListening(_ fd: FileDescriptor) -> Bool {
+    ((try? option(fd, SOL_SOCKET, SO_ACCEPTCONN)) ?? 0) != 0
+  }
+
   public static func setNoDelay(_ fd: FileDescriptor, _ enabled: Bool) throws(PosixError) {
     try setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, enabled ? 1 : 0)
   }

@@ -63,14 +63,24 @@ public final class Server: Sendable {
     }
   }
 
-  /// Binds the compile port (and the stats port) once and releases them: a detaching `distccd` calls this
-  /// before it re-spawns itself, so "address in use" still exits 102 in the foreground.
-  public func checkListenAddresses() throws(ServerError) {
-    let listener = try bind(port: configuration.port)
-    _ = try? listener.close()
-    if configuration.statsEnabled {
-      let stats = try bind(port: configuration.statsPort)
-      _ = try? stats.close()
+  /// Binds the stats port (`--stats`) alone: for a handover that brought only the compile socket.
+  public func bindStatsListener() throws(ServerError) -> FileDescriptor {
+    try bind(port: configuration.statsPort)
+  }
+
+  /// Binds the compile port, and the stats port when ``ServerConfiguration/statsEnabled``, listening.
+  ///
+  /// A detaching `distccd` binds in the foreground (so "address in use" exits 102 there) and hands the
+  /// sockets to the process it detaches into, so the port accepts connections before the command returns.
+  /// - Throws: ``ServerError/bindFailed(address:port:reason:)`` or ``ServerError/badListenAddress(_:reason:)``.
+  public func bindListeners() throws(ServerError) -> ListeningSockets {
+    let compile = try bind(port: configuration.port)
+    do {
+      let stats = configuration.statsEnabled ? try bind(port: configuration.statsPort) : nil
+      return ListeningSockets(compile: compile, stats: stats)
+    } catch {
+      compile.closeIgnoringErrors()
+      throw error
     }
   }
 
@@ -116,14 +126,17 @@ public final class Server: Sendable {
   }
 
   /// Listens and serves until a termination signal or `--lifetime`.
+  /// - Parameter listeners: sockets already listening (see ``ListeningSockets``); `nil` binds them from the
+  ///   configuration. They are closed when serving ends.
   /// - Throws: ``ServerError`` when the listening socket cannot be created (3.4 exits 102) or accept fails.
-  public func run() throws(ServerError) {
+  public func run(listeners: ListeningSockets? = nil) throws(ServerError) {
     setSignalDispositions()
     let wake = try SignalWatcher.start()
-    let listener = try bind(port: configuration.port)
-    defer { _ = try? listener.close() }
-    let statsListener = configuration.statsEnabled ? try bind(port: configuration.statsPort) : nil
-    defer { _ = try? statsListener?.close() }
+    let listening: ListeningSockets
+    if let listeners { listening = listeners } else { listening = try bindListeners() }
+    defer { listening.close() }
+    let listener = listening.compile
+    let statsListener = listening.stats
     let cpus = Syscalls.onlineProcessors
     logger.log(.info, "\(cpus) CPU(s) online on this server")
     logger.log(.info, "allowing up to \(configuration.jobs) active jobs")

@@ -6,15 +6,6 @@ import DistProtocol
 /// Environment-derived settings (daemon.md §12) come from ``init(environment:)`` or
 /// ``apply(environment:)``, never from `getenv`.
 public struct ServerConfiguration: Sendable {
-  /// How the server receives jobs.
-  public enum Mode: Sendable, Equatable {
-    /// Listen on TCP (`--daemon`).
-    case standalone
-    /// Serve one job on file descriptors 0 and 1 (`--inetd`, SSH mode).
-    case inetd
-  }
-
-  public var mode: Mode = .standalone
   /// TCP port (`--port`, default 3632).
   public var port: Int = 3632
   /// Address to bind (`--listen`); `nil` binds `0.0.0.0` like 3.4.
@@ -33,12 +24,6 @@ public struct ServerConfiguration: Sendable {
   public var maxRequestMemory: Int = ServerConfiguration.defaultMaxRequestMemory
   /// Largest body of one request, on the wire and decompressed (`--max-body-size`, default 256 MiB).
   public var maxBodySize: Int = DecodingLimits.daemonDefault.maxDecompressedLength
-  /// `nice` increment for the daemon and its compilers (`--nice`, default 5).
-  public var niceIncrement: Int = 5
-  /// Account to switch to when started as root (`--user`); `nil` tries `distccd`, `distcc`, `nobody`, then 65534.
-  public var user: String? = nil
-  /// Pid file (`--pid-file`).
-  public var pidFile: String? = nil
   /// Seconds after which the whole daemon exits (`--lifetime`); 0 = never.
   public var lifetime: Int = 0
   /// Seconds a compile may run before it is killed (`--job-lifetime`); 0 = no limit.
@@ -50,8 +35,6 @@ public struct ServerConfiguration: Sendable {
   public var insecureCompilers: Bool = false
   /// How compilers are confined: Landlock, `no_new_privs`, resource limits (Docs/security.md).
   public var confinement = CompilerConfinement()
-  /// Stay in the foreground with `--daemon` (`--no-detach`).
-  public var noDetach: Bool = false
   /// Masquerade directories checked by the whitelist, in order (3.4: `<libdir>/distcc`, `/usr/lib/distcc`).
   public var masqueradeDirectories: [String] = ["/usr/lib/distcc"]
 

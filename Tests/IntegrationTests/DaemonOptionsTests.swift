@@ -27,7 +27,7 @@ import Testing
     Row(
       arguments: ["--max-body-size", "12X"], status: 101,
       output: "invalid --max-body-size argument \"12X\""),
-    Row(arguments: ["--help"], status: 0, output: "--max-request-memory BYTES"),
+    Row(arguments: ["--help"], status: 0, output: "--max-request-memory <BYTES>"),
     Row(arguments: ["--allow", "1.2.3.4/33"], status: 101, output: "invalid mask \"33\""),
     Row(arguments: ["--allow", "::1/129"], status: 101, output: "invalid mask"),
     Row(
@@ -38,7 +38,7 @@ import Testing
     Row(
       arguments: ["--daemon", "--no-detach"], environment: ["DISTCC_IO_TIMEOUT": "soon"],
       status: 101, output: "Bad DISTCC_IO_TIMEOUT value: soon"),
-    Row(arguments: ["--help"], status: 0, output: "--allow ADDR[/BITS]"),
+    Row(arguments: ["--help"], status: 0, output: "--allow <IP[/BITS]>"),
     Row(arguments: ["--version"], status: 0, output: "distccd 3.4"),
     Row(arguments: ["--show-principal"], status: 0, output: "Principal"),
     Row(

@@ -63,6 +63,11 @@ final class PumpSession {
   }
 
   func bytes(_ name: String) -> Data? { world.contents(name) }
+
+  /// Writes each file (name relative to the world) with its text.
+  func write(_ files: KeyValuePairs<String, String>) throws {
+    for (name, text) in files { try world.write(name, text) }
+  }
 }
 
 @Suite(.serialized) struct PumpModeTests {
@@ -92,9 +97,10 @@ final class PumpSession {
 
   @Test(arguments: kinds) func computedIncludesBackslashesAndCommas(kind: RealDaemon.Kind) throws {
     let session = try PumpSession(kind)
-    try session.world.write("testhdr.h", "#define HELLO_WORLD \"hello world\"\n")
-    try session.world.write("subdir\\testhdr.h", "#define BACKSLASH 1\n")
-    try session.world.write("foo1,2.h", "#define COMMA 2\n")
+    try session.write([
+      "testhdr.h": "#define HELLO_WORLD \"hello world\"\n",
+      "subdir\\testhdr.h": "#define BACKSLASH 1\n", "foo1,2.h": "#define COMMA 2\n",
+    ])
     try session.world.write(
       "computed.c",
       """
@@ -125,9 +131,10 @@ final class PumpSession {
   @Test(arguments: kinds) func systemDirectoriesCxxAndDependencyFiles(kind: RealDaemon.Kind) throws
   {
     let session = try PumpSession(kind)
-    try session.world.write("sys/dir/sys.h", "#pragma GCC system_header\n#define SYS 3\n")
-    try session.world.write("inc/deep/x.h", "#include \"../up.h\"\n")
-    try session.world.write("inc/up.h", "#define UP 4\n")
+    try session.write([
+      "sys/dir/sys.h": "#pragma GCC system_header\n#define SYS 3\n",
+      "inc/deep/x.h": "#include \"../up.h\"\n", "inc/up.h": "#define UP 4\n",
+    ])
     try session.world.write(
       "sysinc.c",
       "#include <sys.h>\n#include <stdlib.h>\n#include \"deep/x.h\"\nint f(void) { return SYS + UP; }\n"

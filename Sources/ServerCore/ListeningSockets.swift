@@ -1,0 +1,43 @@
+public import SystemPackage
+
+/// The sockets a ``Server`` accepts on: the compile port, and the stats port when `--stats` is on.
+///
+/// ``Server/bindListeners()`` makes them from the configuration; a program that already holds listening
+/// sockets (handed over by systemd's socket activation, or by the `distccd` that detached into this process)
+/// passes them to ``Server/run(listeners:)`` instead, and the server never binds.
+public struct ListeningSockets: Sendable {
+  /// Where compile jobs arrive.
+  public var compile: FileDescriptor
+  /// Where the `<distccstats>` page, `/metrics` and `/stats.json` are served, if anywhere.
+  public var stats: FileDescriptor?
+
+  public init(compile: FileDescriptor, stats: FileDescriptor? = nil) {
+    self.compile = compile
+    self.stats = stats
+  }
+
+  /// The descriptors in handover order (compile first), with the names `LISTEN_FDNAMES` gives them.
+  public var named: [(name: String, descriptor: FileDescriptor)] {
+    [("distccd", compile)] + (stats.map { [("stats", $0)] } ?? [])
+  }
+
+  /// The names ``named`` uses; a socket-activation unit names its stats socket `stats`
+  /// (`FileDescriptorName=stats`) to have it served as one.
+  public static let statsName = "stats"
+
+  /// Sockets from a handover: the one named ``statsName`` serves statistics, the first other one compiles.
+  /// `nil` when none is left for compiling.
+  public init?(handedOver sockets: [(name: String, descriptor: FileDescriptor)]) {
+    guard let compile = sockets.first(where: { $0.name != Self.statsName })?.descriptor else {
+      return nil
+    }
+    self.compile = compile
+    stats = sockets.first(where: { $0.name == Self.statsName })?.descriptor
+  }
+
+  /// Closes both.
+  func close() {
+    compile.closeIgnoringErrors()
+    stats?.closeIgnoringErrors()
+  }
+}
