@@ -10,8 +10,8 @@ extension Job {
   }
 
   /// The protocol 3 attempt for a `,cpp,lzo` host, or `nil` after 3.4's warning when the job must go out as
-  /// protocol 2 (client.md §9). With `DISTCC_FALLBACK=0`, a job that cannot use pump mode fails instead of
-  /// being preprocessed here (3.4 ignores the variable there, distcc issue 574). A job already preprocessed
+  /// protocol 2 (client.md §9). With `DISTCC_FALLBACK=0` under an include server, a job that cannot use pump
+  /// mode fails instead of being preprocessed here (3.4 ignores the variable there, distcc issue 574). A job already preprocessed
   /// ahead of the host choice goes out as protocol 2.
   mutating func pumpAttempt(
     _ job: CompileJob, host: HostEntry, ioTimeout: Int, preprocessed: Preprocessor?
@@ -30,7 +30,9 @@ extension Job {
         workingDirectory: directory, files: files)
     } catch {
       for line in (error.warning ?? "").split(separator: "\n") { log.warning(String(line)) }
-      if !configuration.fallsBackToLocal, error.warning != nil {
+      // Under an include server the user asked for pump mode; without one a `,cpp,lzo` host simply gets
+      // protocol 2, as in 3.4.
+      if !configuration.fallsBackToLocal, error.warning != nil, includeServer.socketPath != nil {
         log.error(
           "failed to distribute and fallbacks are disabled", function: "dcc_build_somewhere")
         throw .fallbackDisabled(reason: "cannot use pump mode for \(job.input.path)")

@@ -176,6 +176,17 @@ final class PumpSession {
     #expect(missing.status == 1)
     #expect(missing.stderr.contains("nothere.h: No such file or directory"))
     #expect(!session.world.exists("nothere.o"))
+    // A job that cannot go out as protocol 3 (CPATH set) fails under DISTCC_FALLBACK=0 instead of being
+    // preprocessed here; with fallbacks it goes out as protocol 2 with 3.4's warning.
+    let strict = try session.distcc(
+      ["gcc", "-c", "hello.c", "-o", "strict.o"], ["CPATH": "inc", "DISTCC_FALLBACK": "0"])
+    #expect(strict.status == 116, "\(strict.stderr)")
+    #expect(
+      strict.stderr.contains("cannot use distcc_pump with any of environment variables CPATH"))
+    #expect(!session.world.exists("strict.o"))
+    let plain = try session.distcc(["gcc", "-c", "hello.c", "-o", "plain.o"], ["CPATH": "inc"])
+    #expect(plain.status == 0, "\(plain.stderr)")
+    #expect(plain.stderr.contains("preprocessing locally"))
     // Output to a device node in the test's directory: compiled, the node left a device.
     guard mknod(session.world.path + "/node", S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0 else {
       Issue.record("mknod: \(String(cString: strerror(errno)))")
