@@ -129,7 +129,7 @@ struct PreparedJob {
   }
 
   /// The `DOTD` body (protocol.md §7.3): per line, the first temp object name becomes the target, then every
-  /// occurrence of the root path is deleted.
+  /// occurrence of the root path is deleted; the rule is then wrapped as the client's gcc would wrap it.
   static func dependencyFile(_ contents: [UInt8], objectPath: String, target: [UInt8], root: String)
     -> [UInt8]
   {
@@ -145,7 +145,7 @@ struct PreparedJob {
       output += bytes + [UInt8(ascii: "\n")]
     }
     output.removeLast()
-    return output
+    return DependencyText.rewrapped(output)
   }
 
   /// Replaces every occurrence of the root path in an object with as many `/` (3.4 rewrites debug info so).

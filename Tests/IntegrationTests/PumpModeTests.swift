@@ -152,6 +152,13 @@ final class PumpSession {
     let text = String(decoding: session.bytes("deps/hello.d") ?? Data(), as: UTF8.self)
     #expect(text.hasPrefix("hello.o: hello.c") && text.contains("greet.h"), "\(text)")
     #expect(!text.contains("distccd_"), "\(text)")
+    if kind == .ours {
+      // Wrapped as the client's own gcc wraps it: the same bytes.
+      _ = try session.world.local([
+        "gcc", "-c", "hello.c", "-o", "hello.o", "-MD", "-MF", "local-hello.d",
+      ])
+      #expect(session.bytes("deps/hello.d") == session.bytes("local-hello.d"))
+    }
     // -Wp,-MD,file and -MT.
     let wp = try session.distcc([
       "gcc", "-c", "hello.c", "-o", "wp.o", "-Wp,-MD,wp.d", "-MT", "custom",
