@@ -95,7 +95,7 @@ struct LookupSession {
   /// Directory listings answer most misses without a system call.
   mutating func regularFile(_ path: String) -> FileStatus? {
     let directory = PathText.directory(of: path)
-    let name = String(path[path.index(after: path.lastIndex(of: "/") ?? path.startIndex)...])
+    let name = String(PathText.lastComponent(of: path))
     if name.isEmpty || name == "." || name == ".." { return nil }
     if let names = names(directory.isEmpty ? "/" : directory), !names.contains(name) { return nil }
     guard let status = status(path), status.kind == .regular else { return nil }

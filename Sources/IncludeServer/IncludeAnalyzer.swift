@@ -136,6 +136,12 @@ struct ClosureWalk {
   /// Computed includes of project files that named no header in this pass.
   private(set) var unresolved: [String] = []
   private var table: [String: [MacroDefinition]] = [:]
+  /// Chain lookups of this pass (the same `<QtCore/qglobal.h>` is included from hundreds of headers).
+  private struct ChainKey: Hashable {
+    var name: String
+    var start: Int
+  }
+  private var chainResults: [ChainKey: Node?] = [:]
   private var tableFiles = -1
 
   init(
@@ -283,6 +289,14 @@ struct ClosureWalk {
   }
 
   private mutating func searchChain(_ name: String, from start: Int) -> Node? {
+    let key = ChainKey(name: name, start: start)
+    if let known = chainResults[key] { return known }
+    let found = searchChainUncached(name, from: start)
+    chainResults[key] = found
+    return found
+  }
+
+  private mutating func searchChainUncached(_ name: String, from start: Int) -> Node? {
     var index = start
     while index < search.chain.count {
       let directory = search.chain[index]

@@ -3,9 +3,17 @@ enum PathText {
   /// The directory part of `path` (`""` for a bare name), as the preprocessor takes an includer's
   /// directory: everything before the last `/`.
   static func directory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "" }
-    if slash == path.startIndex { return "/" }
+    let bytes = path.utf8
+    guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+    if slash == bytes.startIndex { return "/" }
     return String(path[..<slash])
+  }
+
+  /// The last component of `path` (everything after its last `/`).
+  static func lastComponent(of path: String) -> Substring {
+    let bytes = path.utf8
+    guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return path[...] }
+    return path[bytes.index(after: slash)...]
   }
 
   /// `directory` joined with `name` the way the preprocessor opens it (`name` absolute wins).
