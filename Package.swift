@@ -37,7 +37,9 @@ let package = Package(
     .systemLibrary(name: "CLibSSH2", providers: [.apt(["libssh2-1-dev"])]),
 
     // Standalone layers: no dependency above them.
-    .target(name: "HostSpec", swiftSettings: strict),
+    .target(
+      name: "HostSpec", dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+      swiftSettings: strict),
     .target(name: "DistProtocol", dependencies: ["CLZO"], swiftSettings: strict),
 
     // Shared helpers below the two cores.
@@ -47,8 +49,13 @@ let package = Package(
       dependencies: ["CDistPosix", .product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
     .target(name: "CompilerArgs", swiftSettings: strict),
-    .target(name: "CompilerPolicy", swiftSettings: strict),
-    .target(name: "DistState", swiftSettings: strict),
+    // JSON text without Foundation, for the monitor's API and the daemon's /stats.json.
+    .target(name: "JSONFormat", swiftSettings: strict),
+    .target(name: "CompilerPolicy", dependencies: ["CompilerArgs"], swiftSettings: strict),
+    .target(
+      name: "DistState",
+      dependencies: ["DistPosix", .product(name: "SystemPackage", package: "swift-system")],
+      swiftSettings: strict),
     .target(
       name: "SSHTransport",
       dependencies: [
@@ -58,7 +65,7 @@ let package = Package(
     .target(
       name: "DistMonitor",
       dependencies: [
-        "DistState", "HostSpec", "DistPosix",
+        "DistState", "HostSpec", "DistPosix", "JSONFormat",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
@@ -82,7 +89,7 @@ let package = Package(
     .target(
       name: "ServerCore",
       dependencies: [
-        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy",
+        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy", "JSONFormat",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
@@ -91,19 +98,19 @@ let package = Package(
     // A position-dependent client: the static Swift runtime's ~26,000 relative relocations are not applied
     // (and their pages not copied) at every start, which is once per compile.
     .executableTarget(
-      name: "distcc", dependencies: ["ClientCore", "DistPosix"], swiftSettings: strict,
+      name: "distcc", dependencies: ["ClientCore", "DistPosix", "DistProtocol"], swiftSettings: strict,
       linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"])]),
     // distccd's command line and the process around the server (detach, pid file, privileges, signals).
     .target(
       name: "DaemonCommand",
       dependencies: [
-        "ServerCore", "DistPosix",
+        "ServerCore", "DistPosix", "DistProtocol",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccd", dependencies: ["DaemonCommand", "DistPosix"], swiftSettings: strict),
+      name: "distccd", dependencies: ["DaemonCommand", "DistPosix", "DistProtocol"], swiftSettings: strict),
 
     .executableTarget(
       name: "distcc-include-server", dependencies: ["IncludeServer", "DistPosix"],
@@ -111,10 +118,10 @@ let package = Package(
     .executableTarget(
       name: "distcc-pump", dependencies: ["DistPosix"], swiftSettings: strict),
     .executableTarget(
-      name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix"],
+      name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix"],
+      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
 
     // Shared by the test targets only: temporary directories, free ports, real daemons started and
@@ -133,13 +140,16 @@ let package = Package(
     .testTarget(
       name: "DistPosixTests", dependencies: ["DistPosix", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "CompilerPolicyTests", dependencies: ["CompilerPolicy", "DistTestSupport"], swiftSettings: strict),
+      name: "CompilerPolicyTests", dependencies: ["CompilerPolicy", "DistTestSupport"],
+      swiftSettings: strict),
     .testTarget(
       name: "CompilerArgsTests", dependencies: ["CompilerArgs"], swiftSettings: strict),
     .testTarget(
-      name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"], swiftSettings: strict),
+      name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"],
+      swiftSettings: strict),
     .testTarget(
-      name: "ServerCoreTests", dependencies: ["ServerCore", "DistTestSupport"], swiftSettings: strict),
+      name: "ServerCoreTests", dependencies: ["ServerCore", "DistProtocol", "DistPosix", "DistTestSupport"],
+      swiftSettings: strict),
     .testTarget(
       name: "DistStateTests", dependencies: ["DistState", "DistTestSupport"], swiftSettings: strict),
     .testTarget(

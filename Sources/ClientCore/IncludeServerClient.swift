@@ -118,7 +118,7 @@ struct IncludeServerClient {
     var name = String(path[start...])
     if name.hasSuffix(".abs") { name.removeLast(4) }
     if name.hasSuffix(".lzo") { name.removeLast(4) }
-    if let target = FileStatus.linkTarget(path) {
+    if let target = FileVersion.linkTarget(path) {
       return .link(name: Array(name.utf8), target: Array(target.utf8))
     }
     guard let bytes = try? FileContents.read(path, limit: 1 << 30) else { return nil }
@@ -134,7 +134,7 @@ struct IncludeServerClient {
 
   /// Whether `DISTCC_MAX_DISCREPANCY` pump failures have been counted (later jobs use protocol 2).
   func discrepanciesReachedLimit() -> Bool {
-    guard let counter = discrepancyCounter, let status = FileStatus.follow(counter) else {
+    guard let counter = discrepancyCounter, let status = FileVersion.follow(counter) else {
       return false
     }
     let limit = configuration.environment["DISTCC_MAX_DISCREPANCY"].flatMap { Int($0) } ?? 1

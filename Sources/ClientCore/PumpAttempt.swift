@@ -80,8 +80,9 @@ struct PumpAttempt {
 
   /// Sends the request and reads the reply.
   func run(state: inout JobState, log: ClientLog) throws(ClientError) -> RemoteAttempt.Outcome {
-    let connection = try RemoteAttempt.connect(
-      host, configuration: configuration, ioTimeout: ioTimeout)
+    let attempt = RemoteAttempt(
+      job: job, host: host, version: .v3, configuration: configuration, ioTimeout: ioTimeout)
+    let connection = try attempt.connect()
     defer { connection.close() }
     state.note(.send, .remote)
     let arguments = Self.arguments(for: job, environment: configuration.environment)
@@ -105,7 +106,6 @@ struct PumpAttempt {
     }
     try connection.send(request)
     state.note(.compile, .remote, host: host.stateName)
-    return try RemoteAttempt.receive(
-      from: connection, version: .v3, host: host, state: &state)
+    return try attempt.receive(from: connection, state: &state)
   }
 }

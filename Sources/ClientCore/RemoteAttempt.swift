@@ -1,6 +1,5 @@
 import CompilerArgs
 import DistProtocol
-internal import Glibc
 import HostSpec
 
 /// One attempt to compile a job on one remote host (client.md §8.1–8.2): connect, send the request header
@@ -11,11 +10,14 @@ struct RemoteAttempt {
   var version: ProtocolVersion
   var configuration: ClientConfiguration
   var ioTimeout: Int
+  /// Extensions beyond 3.4 the request uses (only ones the host announced, ``HostExtensions``).
+  var extensions: Extensions = []
 
   /// How an attempt that reached its end went.
   enum Outcome {
-    /// The server replied.
-    case reply(Response)
+    /// The server replied, and announced these extensions after its reply (`nil`: it is a 3.4 daemon, or
+    /// the announcement had not arrived with the reply).
+    case reply(Response, announced: Extensions?)
     /// The server replied with a failure status and an object, which 3.4 calls a compile failure.
     case failedWithOutput(WaitStatus)
     /// The local preprocessor failed (its job result); nothing was sent beyond the header.
@@ -26,18 +28,16 @@ struct RemoteAttempt {
   func run(
     preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
-    let connection = try Self.connect(host, configuration: configuration, ioTimeout: ioTimeout)
+    let connection = try connect()
     defer { connection.close() }
     state.note(.send, .remote)
 
     let arguments = job.serverArguments
     log.info("exec on \(host.displayName): \(ClientLog.format(arguments))")
-    var header: [UInt8] = []
-    header.reserveCapacity(64 + arguments.reduce(0) { $0 + $1.utf8.count + 12 })
-    PacketWriter.appendValue(.dist, version.rawValue, to: &header)
-    PacketWriter.appendValue(.argc, UInt32(arguments.count), to: &header)
-    for argument in arguments { PacketWriter.appendString(.argv, argument.utf8, to: &header) }
-    try connection.send(header)
+    // The request's head goes out while the preprocessor runs (as 3.4 sends it), its source afterwards.
+    var request = Request(version: version, arguments: arguments.map { Array($0.utf8) })
+    request.extensions = extensions
+    try connection.send(try encoded(request.encodedHead()))
 
     state.note(.preprocess, .local)
     let source: [UInt8]
@@ -47,25 +47,17 @@ struct RemoteAttempt {
     }
     // The body goes out as it is (v1) or as one LZO stream (v2), after its own 12-byte header: no copy of a
     // large preprocessed source into a packet buffer.
-    let body = version.compressesBodies && !source.isEmpty ? LZO.compress(source) : source
-    var bodyHeader: [UInt8] = []
-    PacketWriter.appendValue(.doti, UInt32(truncatingIfNeeded: body.count), to: &bodyHeader)
-    guard body.count <= PacketWriter.maxBodyLength else {
-      throw .protocolError(
-        host: host.displayName, reason: "preprocessed source too large (\(body.count) bytes)")
-    }
-    try connection.send(bodyHeader)
-    try connection.send(body)
+    let packet = try encoded(Request.encodedSourcePacket(source, version: version))
+    try connection.send(packet.header)
+    try connection.send(packet.body)
     state.note(.compile, .remote, host: host.stateName)
-
-    return try Self.receive(from: connection, version: version, host: host, state: &state)
+    return try receive(from: connection, state: &state)
   }
 
-  /// Reads one reply of `version` from `connection` (shared by protocols 1–3).
-  static func receive(
-    from connection: HostConnection, version: ProtocolVersion, host: HostEntry,
-    state: inout JobState
-  ) throws(ClientError) -> Outcome {
+  /// Reads the reply to a request sent on `connection` (protocols 1–3; `PumpAttempt` sends protocol 3's).
+  func receive(from connection: HostConnection, state: inout JobState) throws(ClientError)
+    -> Outcome
+  {
     var decoder = ResponseDecoder(expecting: version)
     // Bytes are only ever read from `buffer[..<count]` after a read wrote them: no need to zero-fill it.
     var buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { $1 = $0.count }
@@ -83,7 +75,9 @@ struct RemoteAttempt {
           state.note(.receive, .remote)
         }
         buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-        if let response = try decoder.next() { return .reply(response) }
+        if let response = try decoder.next() {
+          return .reply(response, announced: announcement(after: &decoder, on: connection))
+        }
       }
     } catch let error as DistProtocolError {
       if case .outputWithFailedStatus(let status, _, _) = error { return .failedWithOutput(status) }
@@ -99,10 +93,33 @@ struct RemoteAttempt {
     }
   }
 
-  /// A connection to `host` (TCP, in-process SSH or `DISTCC_SSH`).
-  static func connect(_ host: HostEntry, configuration: ClientConfiguration, ioTimeout: Int)
-    throws(ClientError) -> HostConnection
+  /// The result of an encoder; a request the encoder rejects (a body past 4 GiB) is a protocol error.
+  private func encoded<T>(_ encode: @autoclosure () throws(DistProtocolError) -> T)
+    throws(ClientError) -> T
   {
+    do { return try encode() } catch {
+      if case .bodyTooLong(.doti, let length) = error {
+        throw .protocolError(
+          host: host.displayName, reason: "preprocessed source too large (\(length) bytes)")
+      }
+      throw .protocolError(host: host.displayName, reason: error.description)
+    }
+  }
+
+  /// Our daemon's `XCAP` packet, which it writes together with the reply: among the bytes already read,
+  /// or already waiting in the socket (looked at without waiting: a 3.4 daemon sends nothing more).
+  private func announcement(after decoder: inout ResponseDecoder, on connection: HostConnection)
+    -> Extensions?
+  {
+    if let announced = decoder.takeAnnouncement() { return announced }
+    guard decoder.isAtMessageBoundary, let bytes = connection.receiveWaiting(upTo: 64) else {
+      return nil
+    }
+    return Extensions(announcement: bytes)
+  }
+
+  /// A connection to the host (TCP, in-process SSH or `DISTCC_SSH`).
+  func connect() throws(ClientError) -> HostConnection {
     switch host.kind {
     case .tcp(let name, let port):
       return try HostConnection.connect(name: name, port: port, ioTimeout: ioTimeout)

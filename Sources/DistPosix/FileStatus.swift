@@ -1,81 +1,78 @@
 internal import Glibc
+public import SystemPackage
 
-/// What `stat`/`lstat` say about a file, reduced to what caches need to tell one version of a file from the
-/// next: identity (device, inode), type, size and both change times to the nanosecond.
-public struct FileStatus: Sendable, Hashable {
-  /// The kind of directory entry.
-  public enum Kind: Sendable, Hashable {
-    case regular, directory, symbolicLink, other
+/// What `stat(2)` says about a file: its kind, size, identity, permission bits, owner and modification time.
+public struct FileStatus: Sendable, Equatable {
+  /// The file types `st_mode` distinguishes.
+  public enum Kind: Sendable, Equatable {
+    case regular, directory, symbolicLink, characterDevice, blockDevice, fifo, socket
   }
 
-  public var device: UInt64
-  public var inode: UInt64
-  public var kind: Kind
-  public var size: Int64
-  /// Modification time, nanoseconds since the epoch.
-  public var modified: Int64
-  /// Status-change time, nanoseconds since the epoch (moves on every write, rename or `chmod`, and cannot
-  /// be set back by `touch`).
-  public var changed: Int64
+  /// The file's type.
+  public let kind: Kind
+  /// `st_size` in bytes (0 for devices and FIFOs, and for `/proc` files, whose size the kernel does not know).
+  public let size: Int
+  /// `st_dev` and `st_ino`: equal for two names of one file.
+  public let device: UInt64
+  public let inode: UInt64
+  /// The number of hard links; 0 once the file was removed while open.
+  public let linkCount: Int
+  /// The permission bits (`st_mode & 0o7777`).
+  public let permissions: FilePermissions
+  /// Seconds since the epoch of the last modification.
+  public let modificationSeconds: Int
+  /// The owner's user id.
+  public let ownerID: UInt32
 
-  public init(
-    device: UInt64, inode: UInt64, kind: Kind, size: Int64, modified: Int64, changed: Int64
-  ) {
-    self.device = device
-    self.inode = inode
-    self.kind = kind
-    self.size = size
-    self.modified = modified
-    self.changed = changed
+  /// The status of `path`, following a symbolic link unless `followLinks` is false (`lstat`).
+  public init(_ path: String, followLinks: Bool = true) throws(PosixError) {
+    var info = stat()
+    _ = try syscall("stat \(path)") { followLinks ? stat(path, &info) : lstat(path, &info) }
+    self.init(info)
   }
 
-  init(_ info: stat) {
-    let type = info.st_mode & S_IFMT
-    kind =
-      switch type {
-      case S_IFREG: .regular
-      case S_IFDIR: .directory
-      case S_IFLNK: .symbolicLink
-      default: .other
-      }
+  /// The status of an open file (`fstat`).
+  public init(_ fd: FileDescriptor) throws(PosixError) {
+    var info = stat()
+    _ = try syscall("fstat") { fstat(fd.rawValue, &info) }
+    self.init(info)
+  }
+
+  /// The status of `path`, or `nil` if no such file exists (`ENOENT`; with `followingLinks`, also a dangling
+  /// symbolic link).
+  ///
+  /// - Parameter followingLinks: `stat` (describe what a symbolic link points to) rather than `lstat`.
+  /// - Throws: `PosixError` for any other failure (`ENOTDIR`, `EACCES`, `ELOOP`), naming `path`.
+  public static func of(_ path: String, followingLinks: Bool) throws(PosixError) -> FileStatus? {
+    do {
+      return try FileStatus(path, followLinks: followingLinks)
+    } catch where error.errno == .noSuchFileOrDirectory {
+      return nil
+    }
+  }
+
+  private init(_ info: stat) {
+    kind = Kind(mode: info.st_mode)
+    size = Int(info.st_size)
     device = UInt64(info.st_dev)
     inode = UInt64(info.st_ino)
-    size = Int64(info.st_size)
-    modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-    changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+    linkCount = Int(info.st_nlink)
+    permissions = FilePermissions(rawValue: info.st_mode & 0o7777)
+    modificationSeconds = Int(info.st_mtim.tv_sec)
+    ownerID = info.st_uid
   }
+}
 
-  /// `stat(path)` (symlinks followed); `nil` if there is nothing there (or it cannot be reached).
-  public static func follow(_ path: String) -> FileStatus? {
-    var info = stat()
-    return stat(path, &info) == 0 ? FileStatus(info) : nil
-  }
-
-  /// `lstat(path)` (a symlink is described, not followed); `nil` if there is nothing there.
-  public static func entry(_ path: String) -> FileStatus? {
-    var info = stat()
-    return lstat(path, &info) == 0 ? FileStatus(info) : nil
-  }
-
-  /// The target of the symlink at `path` exactly as stored, or `nil` if it is not a readable symlink.
-  public static func linkTarget(_ path: String) -> String? {
-    var buffer = [Int8](repeating: 0, count: Int(PATH_MAX) + 1)
-    let count = readlink(path, &buffer, buffer.count - 1)
-    guard count >= 0 else { return nil }
-    return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
-
-  /// The names in directory `path` (without `.` and `..`), or `nil` if it cannot be read.
-  public static func directoryNames(_ path: String) -> Set<String>? {
-    guard let stream = opendir(path) else { return nil }
-    defer { closedir(stream) }
-    var names = Set<String>()
-    while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      if name != "." && name != ".." { names.insert(name) }
+extension FileStatus.Kind {
+  init(mode: mode_t) {
+    switch mode & S_IFMT {
+    case S_IFDIR: self = .directory
+    case S_IFLNK: self = .symbolicLink
+    case S_IFCHR: self = .characterDevice
+    case S_IFBLK: self = .blockDevice
+    case S_IFIFO: self = .fifo
+    case S_IFSOCK: self = .socket
+    default: self = .regular
     }
-    return names
   }
 }

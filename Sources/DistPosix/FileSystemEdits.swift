@@ -4,7 +4,7 @@ internal import Glibc
 public enum FileSystemEdits {
   /// `mkdir(path, 0700)`; an existing directory is not an error.
   public static func makeDirectory(_ path: String) throws(PosixError) {
-    if mkdir(path, 0o700) == 0 || (errno == EEXIST && FileStatus.entry(path)?.kind == .directory) {
+    if mkdir(path, 0o700) == 0 || (errno == EEXIST && FileVersion.entry(path)?.kind == .directory) {
       return
     }
     throw PosixError.system(operation: "mkdir \(path)", errno: currentErrno())

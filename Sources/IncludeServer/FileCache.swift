@@ -8,8 +8,8 @@ import Synchronization
 /// written, replaced or created in the middle of a build is seen by the next query.
 final class FileCache: Sendable {
   private struct FileKey: Hashable { var device: UInt64, inode: UInt64 }
-  private let files = Mutex<[FileKey: (FileStatus, SourceDirectives)]>([:])
-  private let directories = Mutex<[String: (FileStatus, Set<String>)]>([:])
+  private let files = Mutex<[FileKey: (FileVersion, SourceDirectives)]>([:])
+  private let directories = Mutex<[String: (FileVersion, Set<String>)]>([:])
   /// Counters for the statistics line.
   let counters = Mutex<Counters>(Counters())
 
@@ -22,7 +22,7 @@ final class FileCache: Sendable {
   init() {}
 
   /// The directives of the file at `path` whose fresh status is `status`; `nil` if it cannot be read.
-  func directives(_ path: String, status: FileStatus) -> SourceDirectives? {
+  func directives(_ path: String, status: FileVersion) -> SourceDirectives? {
     let key = FileKey(device: status.device, inode: status.inode)
     if let (known, directives) = files.withLock({ $0[key] }), known == status {
       counters.withLock { $0.parseHits += 1 }
@@ -36,9 +36,9 @@ final class FileCache: Sendable {
   }
 
   /// The names in directory `path` whose fresh status is `status`; `nil` if it cannot be read.
-  func names(_ path: String, status: FileStatus) -> Set<String>? {
+  func names(_ path: String, status: FileVersion) -> Set<String>? {
     if let (known, names) = directories.withLock({ $0[path] }), known == status { return names }
-    guard let names = FileStatus.directoryNames(path) else { return nil }
+    guard let names = FileVersion.directoryNames(path) else { return nil }
     // A directory changed while it was read is read again next time (its status moved on).
     directories.withLock { $0[path] = (status, names) }
     counters.withLock { $0.listed += 1 }
@@ -50,32 +50,32 @@ final class FileCache: Sendable {
 /// `FileCache` answers only for versions that match.
 struct LookupSession {
   let cache: FileCache
-  private var followed: [String: FileStatus?] = [:]
-  private var entries: [String: FileStatus?] = [:]
+  private var followed: [String: FileVersion?] = [:]
+  private var entries: [String: FileVersion?] = [:]
   private var listings: [String: Set<String>?] = [:]
   private var links: [String: String?] = [:]
 
   init(cache: FileCache) { self.cache = cache }
 
   /// `stat` (following links), memoised for this query.
-  mutating func status(_ path: String) -> FileStatus? {
+  mutating func status(_ path: String) -> FileVersion? {
     if let known = followed[path] { return known }
-    let status = FileStatus.follow(path)
+    let status = FileVersion.follow(path)
     followed[path] = status
     return status
   }
 
   /// `lstat`, memoised for this query.
-  mutating func entry(_ path: String) -> FileStatus? {
+  mutating func entry(_ path: String) -> FileVersion? {
     if let known = entries[path] { return known }
-    let status = FileStatus.entry(path)
+    let status = FileVersion.entry(path)
     entries[path] = status
     return status
   }
 
   mutating func linkTarget(_ path: String) -> String? {
     if let known = links[path] { return known }
-    let target = FileStatus.linkTarget(path)
+    let target = FileVersion.linkTarget(path)
     links[path] = target
     return target
   }
@@ -93,7 +93,7 @@ struct LookupSession {
 
   /// The status of the regular file at absolute `path` (as the preprocessor would open it), or `nil`.
   /// Directory listings answer most misses without a system call.
-  mutating func regularFile(_ path: String) -> FileStatus? {
+  mutating func regularFile(_ path: String) -> FileVersion? {
     let directory = PathText.directory(of: path)
     let name = String(PathText.lastComponent(of: path))
     if name.isEmpty || name == "." || name == ".." { return nil }

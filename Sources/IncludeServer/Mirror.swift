@@ -10,7 +10,7 @@ public final class Mirror: Sendable {
   /// Absolute path of the mirror root (three components).
   public let root: String
   /// The version of each file last written, by its physical path.
-  private let written = Mutex<[String: FileStatus]>([:])
+  private let written = Mutex<[String: FileVersion]>([:])
   private let madeDirectories = Mutex<Set<String>>([])
   /// Files compressed so far.
   let compressions = Mutex<Int>(0)
@@ -84,7 +84,7 @@ public final class Mirror: Sendable {
       case .directory(let path):
         let placeholder = root + (path == "/" ? "" : path) + "/" + Self.placeholder
         try prepareParent(of: placeholder)
-        if FileStatus.entry(placeholder)?.kind != .regular {
+        if FileVersion.entry(placeholder)?.kind != .regular {
           do { try FileContents.writeAtomically([UInt8](), to: placeholder, mode: 0o600) } catch {
             throw Failure(description: "\(error)")
           }
@@ -102,7 +102,7 @@ public final class Mirror: Sendable {
   }
 
   private func placeLink(_ mirrored: String, target: String) throws(Failure) {
-    if FileStatus.linkTarget(mirrored) == target { return }
+    if FileVersion.linkTarget(mirrored) == target { return }
     try prepareParent(of: mirrored)
     do { try FileSystemEdits.replaceWithLink(mirrored, target: target) } catch {
       throw Failure(description: "\(error)")
@@ -117,7 +117,7 @@ public final class Mirror: Sendable {
     var current = root
     for component in parent.dropFirst(root.count).split(separator: "/") {
       current += "/" + component
-      let status = FileStatus.entry(current)
+      let status = FileVersion.entry(current)
       if status?.kind == .directory { continue }
       do {
         if status != nil { try FileSystemEdits.remove(current) }

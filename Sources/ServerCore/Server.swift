@@ -1,6 +1,5 @@
 import DistPosix
 import DistProtocol
-import Glibc
 import Synchronization
 public import SystemPackage
 
@@ -21,7 +20,8 @@ public final class Server: Sendable {
   let active = ActiveJobs()
   /// The threads connections run on, reused from one connection to the next.
   let workers: WorkerPool
-  private let stopSignal = Mutex<Int32?>(nil)
+  private let stopControl = StopControl()
+  private let stopped = Mutex<StopReason?>(nil)
 
   /// A server for `configuration`, logging through `logger`.
   public init(configuration: ServerConfiguration, logger: ServerLogger) {
@@ -36,12 +36,20 @@ public final class Server: Sendable {
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
     service = JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      policy: CompilerWhitelist(configuration: configuration), memory: memory, active: active)
+      memory: memory, active: active)
   }
 
-  /// The signal that ended ``run()`` (`SIGTERM`, `SIGINT`, `SIGHUP`, or `SIGALRM` for `--lifetime`);
-  /// 3.4 dies by that signal, so the executable re-raises it.
-  public var terminationSignal: Int32? { stopSignal.withLock { $0 } }
+  /// Why the last ``run(listeners:)`` or ``serveOne(input:output:)`` returned; `nil` while running.
+  public var stopReason: StopReason? { stopped.withLock { $0 } }
+
+  /// Stops ``run(listeners:)`` from any thread or task: no new connections are accepted, jobs in flight get
+  /// `gracePeriod` seconds (default ``ServerConfiguration/shutdownGracePeriod``; 0 stops at once), then
+  /// whatever still runs is killed and its files removed, and `run` returns. Called before `run`, `run`
+  /// returns at once. The library handles no signals: the `distccd` executable maps SIGTERM to a graceful
+  /// shutdown and SIGINT/SIGHUP to an immediate one.
+  public func shutdown(gracePeriod: Int? = nil) {
+    stopControl.request(gracePeriod: max(0, gracePeriod ?? configuration.shutdownGracePeriod))
+  }
 
   /// Serves every connection (immutable, shared by the connection threads).
   let service: JobService
@@ -49,17 +57,23 @@ public final class Server: Sendable {
   /// Checks what 3.4 checks before serving (daemon.md §2.1 steps 8-11).
   public func validateEnvironment() throws(ServerError) {
     if !configuration.insecureCompilers && configuration.commandList == nil {
-      guard configuration.masqueradeDirectories.contains(where: { access($0, R_OK | X_OK) == 0 })
+      guard
+        configuration.masqueradeDirectories.contains(where: {
+          Paths.isAccessible($0, [.read, .execute])
+        })
       else {
         throw .noMasqueradeDirectory(configuration.masqueradeDirectories.last ?? "/usr/lib/distcc")
       }
     }
-    var info = stat()
-    guard stat(configuration.temporaryDirectory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
-      access(configuration.temporaryDirectory, W_OK | X_OK) == 0
-    else {
+    let directory = configuration.temporaryDirectory
+    do throws(PosixError) {
+      guard try FileStatus(directory).kind == .directory else {
+        throw PosixError.system(operation: "stat \(directory)", errno: .notDirectory)
+      }
+      try Paths.checkAccess(directory, [.write, .execute])
+    } catch {
       throw .temporaryDirectoryUnusable(
-        path: configuration.temporaryDirectory, reason: Syscalls.errnoText())
+        path: directory, reason: error.errno?.message ?? String(describing: error))
     }
   }
 
@@ -96,49 +110,90 @@ public final class Server: Sendable {
     logger.log(.info, "connection from \(peer)")
     if let bytes = peer.addressBytes, !configuration.accessList.allows(bytes) {
       logger.log(.error, "connection from client '\(peer)' denied by access list")
-      return 113
+      return ExitCode.accessDenied.rawValue
     }
     guard configuration.lifetime > 0 else {
-      return Int32(service.serve(input: input, output: output, peer: peer).code)
+      return service.serve(input: input, output: output, peer: peer).ret
     }
     // --lifetime: serve on a thread and stop when the job ends or the lifetime does, whichever is first.
     guard let (done, finished) = try? Socket.pair() else {
-      return Int32(service.serve(input: input, output: output, peer: peer).code)
+      return service.serve(input: input, output: output, peer: peer).ret
     }
     defer { _ = try? done.close() }
     let code = Mutex<Int32>(0)
     let service = self.service
     let started = startThread {
-      let result = Int32(service.serve(input: input, output: output, peer: peer).code)
+      let result = service.serve(input: input, output: output, peer: peer).ret
       code.withLock { $0 = result }
       _ = try? finished.close()
     }
     guard started else {
       _ = try? finished.close()
-      return 107
+      return ExitCode.ioError.rawValue
     }
-    if Syscalls.poll([done], deadline: .after(seconds: configuration.lifetime))[0] == 0 {
-      stopSignal.withLock { $0 = SIGALRM }
+    let ended = try? Poll.wait(
+      [(done, .readable)], deadline: .after(seconds: configuration.lifetime))
+    if ended?[0].isEmpty ?? true {
+      stopped.withLock { $0 = .lifetimeExpired }
       logger.log(.info, "Alarm clock")
       abandonJobs()
     }
     return code.withLock { $0 }
   }
 
-  /// Listens and serves until a termination signal or `--lifetime`.
+  /// Listens and serves until ``shutdown(gracePeriod:)`` or `--lifetime`; ``stopReason`` says which.
   /// - Parameter listeners: sockets already listening (see ``ListeningSockets``); `nil` binds them from the
   ///   configuration. They are closed when serving ends.
   /// - Throws: ``ServerError`` when the listening socket cannot be created (3.4 exits 102) or accept fails.
   public func run(listeners: ListeningSockets? = nil) throws(ServerError) {
     setSignalDispositions()
-    let wake = try SignalWatcher.start()
+    stopped.withLock { $0 = nil }
+    let wake: FileDescriptor
+    do throws(PosixError) { wake = try stopControl.beginLoop() } catch {
+      throw .acceptFailed(reason: error.description)
+    }
+    defer {
+      stopControl.endLoop()
+      workers.close()
+    }
     let listening: ListeningSockets
     if let listeners { listening = listeners } else { listening = try bindListeners() }
     defer { listening.close() }
     let listener = listening.compile
     let statsListener = listening.stats
-    let cpus = Syscalls.onlineProcessors
-    logger.log(.info, "\(cpus) CPU(s) online on this server")
+    logStart()
+    let lifetime: Deadline =
+      configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
+    var sockets: [(FileDescriptor, PollEvents)] = [(wake, .readable), (listener, .readable)]
+    if let statsListener { sockets.append((statsListener, .readable)) }
+    while true {
+      if let grace = stopControl.requested {
+        if grace > 0 { drain(gracePeriod: grace) }
+        abandonJobs()
+        stopped.withLock { $0 = .shutdown(graceful: grace > 0) }
+        return
+      }
+      let revents: [PollEvents]
+      do throws(PosixError) { revents = try Poll.wait(sockets, deadline: lifetime) } catch {
+        throw .acceptFailed(reason: error.description)
+      }
+      if lifetime.hasPassed {
+        logger.log(.info, "Alarm clock")
+        abandonJobs()
+        stopped.withLock { $0 = .lifetimeExpired }
+        return
+      }
+      if !revents[0].isEmpty { continue }  // a stop request: handled at the top
+      if !revents[1].isEmpty { try acceptJob(on: listener) }
+      if let statsListener, revents.count > 2, !revents[2].isEmpty {
+        acceptStats(on: statsListener)
+      }
+    }
+  }
+
+  /// The start-up lines 3.4 logs (and ours: access, confinement, threads).
+  private func logStart() {
+    logger.log(.info, "\(SystemResources.onlineProcessors) CPU(s) online on this server")
     logger.log(.info, "allowing up to \(configuration.jobs) active jobs")
     if configuration.accessList.isLoopbackOnly {
       logger.log(
@@ -154,36 +209,14 @@ public final class Server: Sendable {
       .info,
       "threaded daemon started (swift-distcc: a reused thread per connection; protocols 1, 2 and 3)"
     )
-    let lifetime: Deadline =
-      configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
-    var sockets = [FileDescriptor(rawValue: wake.readEnd), listener]
-    if let statsListener { sockets.append(statsListener) }
-    while true {
-      let revents = Syscalls.poll(sockets, deadline: lifetime)
-      if lifetime.hasPassed {
-        stopSignal.withLock { $0 = SIGALRM }
-        logger.log(.info, "Alarm clock")
-        abandonJobs()
-        return
-      }
-      if revents[0] != 0, let signal = wake.take() {
-        stopSignal.withLock { $0 = signal }
-        logger.log(.info, String(cString: strsignal(signal)))
-        if signal == SIGTERM { drain() }
-        abandonJobs()
-        return
-      }
-      if revents[1] != 0 { try acceptJob(on: listener) }
-      if let statsListener, revents.count > 2, revents[2] != 0 { acceptStats(on: statsListener) }
-    }
   }
 
   /// Ignores SIGPIPE (a vanished client is an error return, not death) and restores SIGCHLD's default: a
   /// daemon started with SIGCHLD ignored would have its compilers reaped by the kernel and lose their
   /// exit status.
   private func setSignalDispositions() {
-    signal(SIGPIPE, SIG_IGN)
-    signal(SIGCHLD, SIG_DFL)
+    Signals.ignore(Signals.pipe)
+    Signals.restoreDefault(Signals.child)
   }
 
   /// When stopping: kills the compilers still running and removes their job directories.
@@ -195,21 +228,19 @@ public final class Server: Sendable {
     }
   }
 
-  /// After SIGTERM: no new connections; jobs in flight get the grace period to finish.
-  private func drain() {
+  /// A graceful stop: no new connections; jobs in flight get the grace period to finish.
+  private func drain(gracePeriod: Int) {
     let count = slots.connections
     guard count > 0 else { return }
-    logger.log(
-      .info,
-      "waiting up to \(configuration.shutdownGracePeriod)s for \(count) connection(s) to finish")
-    if !slots.waitUntilIdle(until: .after(seconds: configuration.shutdownGracePeriod)) {
+    logger.log(.info, "waiting up to \(gracePeriod)s for \(count) connection(s) to finish")
+    if !slots.waitUntilIdle(until: .after(seconds: gracePeriod)) {
       logger.log(.warning, "\(slots.connections) connection(s) still open after the grace period")
     }
   }
 
   private func bind(port: Int) throws(ServerError) -> FileDescriptor {
     let host = configuration.listenAddress ?? "0.0.0.0"
-    guard (1...65535).contains(port) else {
+    guard (0...65535).contains(port) else {
       throw .badListenAddress(host, reason: "port number out of range: \(port)")
     }
     guard let address = (try? SocketAddress.resolve(host: host, port: UInt16(port)))?.first else {
@@ -221,7 +252,8 @@ public final class Server: Sendable {
       if configuration.tcpDeferAccept && port == configuration.port {
         try? Socket.setDeferAccept(fd, seconds: 1)  // as 3.4: a client that sends nothing wakes no thread
       }
-      logger.log(.info, "listening on \(host):\(port)")
+      let bound = ((try? Socket.localAddress(fd)) ?? nil).map { Int($0.port) } ?? port
+      logger.log(.info, "listening on \(host):\(bound)")
       return fd
     } catch {
       throw .bindFailed(
@@ -231,10 +263,12 @@ public final class Server: Sendable {
 
   private func acceptJob(on listener: FileDescriptor) throws(ServerError) {
     let accepted: (FileDescriptor, PeerAddress)?
-    do { accepted = try Syscalls.accept(listener) } catch {
-      if let code = error.errno, [EMFILE, ENFILE, ENOMEM, ENOBUFS].contains(code.rawValue) {
+    do throws(PosixError) { accepted = try Self.accept(listener) } catch {
+      if let code = error.errno,
+        [.tooManyOpenFiles, .tooManyOpenFilesInSystem, .noMemory, .noBufferSpace].contains(code)
+      {
         logger.log(.error, "accept failed: \(error)")
-        _ = Syscalls.poll([], deadline: .after(milliseconds: 100))
+        _ = try? Poll.wait([], deadline: .after(milliseconds: 100))
         return
       }
       throw .acceptFailed(reason: String(describing: error))
@@ -268,7 +302,7 @@ public final class Server: Sendable {
   }
 
   private func acceptStats(on listener: FileDescriptor) {
-    guard let (socket, peer) = try? Syscalls.accept(listener) else { return }
+    guard let (socket, peer) = try? Self.accept(listener) else { return }
     guard let bytes = peer.addressBytes, configuration.accessList.allows(bytes) else {
       _ = try? socket.close()
       return
@@ -284,8 +318,8 @@ public final class Server: Sendable {
       // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it, and always answers with
       // its page; `GET /metrics` and `GET /stats.json` get the machine-readable ones.
       let request =
-        (try? Syscalls.read(
-          socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")) ?? []
+        (try? socket.readSome(upTo: 1024, deadline: .after(seconds: 1), operation: "stats request"))
+        ?? []
       let reply: String
       switch StatsPage(request: request) {
       case .distccstats: reply = statistics.page(argv0: "/distccd")
@@ -294,10 +328,22 @@ public final class Server: Sendable {
           statistics.metrics(gauges()), type: "text/plain; version=0.0.4; charset=utf-8")
       case .json: reply = StatsPage.http(statistics.json(gauges()), type: "application/json")
       }
-      _ = try? Syscalls.writeAll(
-        socket, Array(reply.utf8), deadline: .after(seconds: 5), what: "stats reply")
+      _ = try? socket.writeAll(reply.utf8, deadline: .after(seconds: 5), operation: "stats reply")
       _ = try? socket.close()
     }
     if !started { _ = try? socket.close() }
+  }
+
+  /// Accepts a pending connection (close-on-exec, non-blocking); `nil` when nothing is pending.
+  private static func accept(_ listener: FileDescriptor) throws(PosixError) -> (
+    FileDescriptor, PeerAddress
+  )? {
+    do {
+      let (fd, address) = try Socket.accept(listener, deadline: .now)
+      return (fd, PeerAddress(address))
+    } catch {
+      if case .timedOut = error { return nil }
+      throw error
+    }
   }
 }

@@ -1,4 +1,5 @@
-import DistProtocol
+import DistPosix
+public import DistProtocol
 
 /// Everything a ``Server`` needs to know, as plain values.
 ///
@@ -35,6 +36,9 @@ public struct ServerConfiguration: Sendable {
   public var insecureCompilers: Bool = false
   /// How compilers are confined: Landlock, `no_new_privs`, resource limits (Docs/security.md).
   public var confinement = CompilerConfinement()
+  /// The extensions beyond 3.4 announced after every complete reply (`XCAP`, Docs/protocol.md
+  /// "Extensions") and accepted in requests (`XREQ`); `nil` announces nothing, as a 3.4 daemon.
+  public var announcedExtensions: Extensions? = []
   /// Masquerade directories checked by the whitelist, in order (3.4: `<libdir>/distcc`, `/usr/lib/distcc`).
   public var masqueradeDirectories: [String] = ["/usr/lib/distcc"]
 
@@ -104,7 +108,7 @@ public struct ServerConfiguration: Sendable {
 
   /// A quarter of physical memory, at most 2 GiB (256 MiB if the size is unknown).
   public static var defaultMaxRequestMemory: Int {
-    let memory = Syscalls.physicalMemory
+    let memory = SystemResources.physicalMemory
     return memory > 0 ? min(memory / 4, 2 << 30) : 256 << 20
   }
 
@@ -118,5 +122,5 @@ public struct ServerConfiguration: Sendable {
   }
 
   /// Number of online processors (`sysconf(_SC_NPROCESSORS_ONLN)`).
-  public static var onlineProcessors: Int { Syscalls.onlineProcessors }
+  public static var onlineProcessors: Int { SystemResources.onlineProcessors }
 }

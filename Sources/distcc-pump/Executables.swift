@@ -5,12 +5,12 @@ import SystemPackage
 /// Finding and running the programs the pump wrapper starts.
 @MainActor enum Executables {
   static func isExecutable(_ path: String) -> Bool {
-    FileStatus.follow(path)?.kind == .regular && access(path, X_OK) == 0
+    FileVersion.follow(path)?.kind == .regular && access(path, X_OK) == 0
   }
 
   /// The directory of this executable (`/proc/self/exe`), where `distcc-include-server` is installed.
   static func ownDirectory() -> String {
-    let path = FileStatus.linkTarget("/proc/self/exe") ?? CommandLine.arguments[0]
+    let path = FileVersion.linkTarget("/proc/self/exe") ?? CommandLine.arguments[0]
     guard let slash = path.lastIndex(of: "/") else { return "." }
     return slash == path.startIndex ? "/" : String(path[..<slash])
   }

@@ -35,7 +35,7 @@ if let text = environment["DISTCC_MAX_DISCREPANCY"], !text.isEmpty {
 let location: String = {
   if let given = environment["DISTCC_LOCATION"], !given.isEmpty { return given }
   let directory = program.contains("/") ? String(program[..<program.lastIndex(of: "/")!]) : "."
-  if let link = FileStatus.linkTarget(program) {
+  if let link = FileVersion.linkTarget(program) {
     let linkDirectory = link.contains("/") ? String(link[..<link.lastIndex(of: "/")!]) : "."
     return linkDirectory.hasPrefix("/") ? linkDirectory : directory + "/" + linkDirectory
   }
@@ -122,9 +122,9 @@ default:
     let home = environment["HOME"] ?? ""
     let directory = environment["DISTCC_DIR"] ?? ""
     if (environment["DISTCC_HOSTS"] ?? "").isEmpty
-      && (directory.isEmpty || FileStatus.follow(directory + "/hosts")?.kind != .regular)
-      && (home.isEmpty || FileStatus.follow(home + "/.distcc/hosts")?.kind != .regular)
-      && FileStatus.follow("/etc/distcc/hosts")?.kind != .regular
+      && (directory.isEmpty || FileVersion.follow(directory + "/hosts")?.kind != .regular)
+      && (home.isEmpty || FileVersion.follow(home + "/.distcc/hosts")?.kind != .regular)
+      && FileVersion.follow("/etc/distcc/hosts")?.kind != .regular
     {
       warn(
         "\(program): expected environment variables \"DISTCC_HOSTS\" or \"DISTCC_POTENTIAL_HOSTS\" to be set, or to find a distcc hosts file in \"$DISTCC_DIR/hosts\", \"$HOME/.distcc/hosts\", or \"/etc/distcc/hosts\"."
@@ -203,7 +203,7 @@ default:
         limit: 64, deadline: .after(seconds: 30), operation: "wait for the include server")
       // The server writes its pid and a newline, then points its stdout elsewhere (EOF here).
       if let pid = Int32(String(decoding: line, as: UTF8.self).split(separator: "\n").first ?? ""),
-        FileStatus.entry(socket)?.kind == .other
+        FileVersion.entry(socket)?.kind == .other
       {
         includeServerPID = pid
         ready = true
@@ -222,7 +222,7 @@ default:
   }
 
   func reportDiscrepancies() {
-    let counter = FileStatus.follow(socketDirectory + "/discrepancy_counter")
+    let counter = FileVersion.follow(socketDirectory + "/discrepancy_counter")
     let count = Int(counter?.size ?? 0)
     guard count > 0 else { return }
     warn(
