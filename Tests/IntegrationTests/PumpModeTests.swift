@@ -134,11 +134,9 @@ final class PumpSession {
     try session.write([
       "sys/dir/sys.h": "#pragma GCC system_header\n#define SYS 3\n",
       "inc/deep/x.h": "#include \"../up.h\"\n", "inc/up.h": "#define UP 4\n",
+      "sysinc.c":
+        "#include <sys.h>\n#include <stdlib.h>\n#include \"deep/x.h\"\nint f(void) { return SYS + UP; }\n",
     ])
-    try session.world.write(
-      "sysinc.c",
-      "#include <sys.h>\n#include <stdlib.h>\n#include \"deep/x.h\"\nint f(void) { return SYS + UP; }\n"
-    )
     try expectPumped(
       session, ["gcc", "-isystem", "sys/dir", "-Iinc", "-c", "sysinc.c", "-o", "sysinc.o"],
       output: "sysinc.o", remoteJobs: 1)
