@@ -15,9 +15,12 @@ let package = Package(
     .library(name: "HostSpec", targets: ["HostSpec"]),
     .library(name: "ClientCore", targets: ["ClientCore"]),
     .library(name: "ServerCore", targets: ["ServerCore"]),
+    .library(name: "IncludeServer", targets: ["IncludeServer"]),
     .executable(name: "distcc", targets: ["distcc"]),
     .executable(name: "distccd", targets: ["distccd"]),
     .executable(name: "distccmon-text", targets: ["distccmon-text"]),
+    .executable(name: "distcc-include-server", targets: ["distcc-include-server"]),
+    .executable(name: "distcc-pump", targets: ["distcc-pump"]),
     .executable(name: "distccmon-web", targets: ["distccmon-web"]),
   ],
   dependencies: [
@@ -67,6 +70,14 @@ let package = Package(
       ],
       swiftSettings: strict),
 
+    // The pump-mode include server: C/C++ directive scanning, include closures, the mirror.
+    .target(
+      name: "IncludeServer",
+      dependencies: [
+        "DistProtocol", "DistPosix", .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: strict),
+
     // The two cores; they never import each other.
     .target(
       name: "ClientCore",
@@ -101,6 +112,11 @@ let package = Package(
     .executableTarget(
       name: "distccd", dependencies: ["DaemonCommand", "DistPosix", "DistProtocol"], swiftSettings: strict),
 
+    .executableTarget(
+      name: "distcc-include-server", dependencies: ["IncludeServer", "DistPosix"],
+      swiftSettings: strict),
+    .executableTarget(
+      name: "distcc-pump", dependencies: ["DistPosix"], swiftSettings: strict),
     .executableTarget(
       name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
@@ -143,10 +159,14 @@ let package = Package(
       name: "SSHTransportTests", dependencies: ["SSHTransport", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
+      name: "IncludeServerTests", dependencies: ["IncludeServer", "DistTestSupport"],
+      swiftSettings: strict),
+    .testTarget(
       name: "IntegrationTests",
       dependencies: [
         "DistProtocol", "DistPosix", "DistTestSupport",
         "distcc", "distccd", "distccmon-text", "distccmon-web", "CompilerPolicy",
+        "distcc-pump", "distcc-include-server",
       ],
       swiftSettings: strict),
   ]
