@@ -32,6 +32,8 @@ let package = Package(
     // Header types only: SSHTransport loads libssh2.so.1 with dlopen on first use (LibSSH2.swift), so no
     // pkg-config (it would add -lssh2 to every client link).
     .systemLibrary(name: "CLibSSH2", providers: [.apt(["libssh2-1-dev"])]),
+    // Header types only, likewise: Zeroconf loads libavahi-client.so.3 with dlopen for --zeroconf/+zeroconf.
+    .systemLibrary(name: "CAvahi", providers: [.apt(["libavahi-client-dev"])]),
 
     // Standalone layers: no dependency above them.
     .target(name: "HostSpec", swiftSettings: strict),
@@ -52,6 +54,13 @@ let package = Package(
         "CLibSSH2", "DistPosix", .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
+    // DNS-SD through Avahi: distccd --zeroconf's registration, +zeroconf's browsing helper and cache.
+    .target(
+      name: "Zeroconf",
+      dependencies: [
+        "CAvahi", "DistPosix", .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: strict),
     .target(
       name: "DistMonitor",
       dependencies: [
@@ -65,7 +74,7 @@ let package = Package(
       name: "ClientCore",
       dependencies: [
         "HostSpec", "DistProtocol", "DistPosix", "CompilerArgs", "DistState", "SSHTransport",
-        .product(name: "SystemPackage", package: "swift-system"),
+        "Zeroconf", .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
     .target(
@@ -86,7 +95,7 @@ let package = Package(
     .target(
       name: "DaemonCommand",
       dependencies: [
-        "ServerCore", "DistPosix",
+        "ServerCore", "DistPosix", "Zeroconf",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
       ],

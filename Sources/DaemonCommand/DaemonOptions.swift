@@ -79,7 +79,7 @@ public struct DaemonOptions: ParsableCommand {
   public var statsPort: Int = 3633
   @Flag(
     name: .customLong("zeroconf"),
-    help: "Register via mDNS/DNS-SD: not supported yet (warns, ignored).")
+    help: "Register via mDNS/DNS-SD (Avahi), as _distcc._tcp with 3.4's subtype and TXT records.")
   public var zeroconf = false
 
   // Jobs.

@@ -17,9 +17,6 @@ public struct DaemonProcess {
 
   /// Runs the daemon to its end and exits with 3.4's status.
   public func run() -> Never {
-    if options.zeroconf {
-      DaemonMessages.warn("--zeroconf is not supported by this distccd; ignored")
-    }
     // Request bodies of 1 MiB and more get their own mappings, returned to the kernel when freed: the
     // resident size then follows --max-request-memory instead of keeping freed bodies in malloc's arenas.
     ProcessEnvironment.setMmapThreshold(1 << 20)
@@ -67,10 +64,14 @@ public struct DaemonProcess {
     let pidFile = options.pidFile.map(PidFile.init)
     pidFile?.write()
     if detachedChild { DetachedStart.reportReady() }
+    let registration =
+      options.zeroconf ? ZeroconfAdvertising.start(configuration, logger: server.logger) : nil
     do { try server.run(listeners: sockets) } catch {
+      registration?.stop()
       pidFile?.remove()
       DaemonMessages.fail(error.description, error.exitCode)
     }
+    registration?.stop()
     pidFile?.remove()
     if let signal = server.terminationSignal { Self.dieBy(signal) }
     exit(0)
