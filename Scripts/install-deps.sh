@@ -6,8 +6,11 @@
 #   gcc, g++, make              the compilers the daemons run and the sample project's build
 #   chromium                    the headless browser that checks distccmon-web's page
 #   systemd                     systemd-socket-activate, which hands distccd its sockets in the tests
+#   libavahi-client-dev         Avahi's headers (CAvahi); libavahi-client3 is loaded with dlopen for zeroconf
+#   avahi-daemon, avahi-utils, dbus  the private mDNS responders and buses the zeroconf tests start
 set -euo pipefail
-pkgs=(liblzo2-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make chromium systemd)
+pkgs=(liblzo2-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make chromium systemd
+  libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 util-linux)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -19,3 +22,7 @@ if ((${#missing[@]})); then
 fi
 # Debian's package starts distccd as a service on install; the tests start their own daemons.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now distcc >/dev/null 2>&1 || true; fi
+# Likewise avahi-daemon: the zeroconf tests start private ones in network namespaces.
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now avahi-daemon.socket avahi-daemon >/dev/null 2>&1 || true
+fi
