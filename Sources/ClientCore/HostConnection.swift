@@ -1,5 +1,4 @@
 import DistPosix
-internal import Glibc
 import SSHTransport
 import SystemPackage
 

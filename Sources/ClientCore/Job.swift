@@ -1,8 +1,8 @@
 import CompilerArgs
 import DistPosix
 import DistProtocol
-internal import Glibc
 import HostSpec
+import SystemPackage
 
 /// The state of one `DistributedCompiler.compile` call.
 struct Job {
@@ -44,7 +44,11 @@ struct Job {
       log.error(ClientError.unrecognizedOption(first).description)
       throw .unrecognizedOption(first)
     }
-    switch ArgumentScanner.scan(expansion.arguments) {
+    var scan = ArgumentScanner.scan(expansion.arguments)
+    if case .distributable(let job) = scan, let option = job.sideFileOption {
+      scan = .local(.sideFiles(option: option))
+    }
+    switch scan {
     case .local(let reason):
       log.info(reason.description, function: "dcc_scan_args")
       let command = rewrite(expansion.arguments)
@@ -52,6 +56,7 @@ struct Job {
         command, input: nil, pool: reason.usesPreprocessorSlots ? .preprocessor : .compile)
     case .distributable(var job):
       job.arguments = rewrite(job.arguments)
+      job.pinsDependencyTarget = !expansion.dependencyFileForPreprocessor
       if job.outputWasAppended {
         log.info(
           "no visible output file, going to add \"-o \(job.output)\" at end",
@@ -107,7 +112,7 @@ struct Job {
     do {
       status = try child.reap()
     } catch {
-      throw .system(operation: "waitpid", path: nil, errno: error.errno?.rawValue ?? EIO)
+      throw .system(operation: "waitpid", path: nil, errno: (error.errno ?? .ioError).rawValue)
     }
     report(status, file: name, host: "localhost")
     return CompileResult(status: status.result, host: nil)
@@ -132,10 +137,7 @@ struct Job {
     }
   }
 
-  func signalName(_ signal: Int32) -> String {
-    guard let text = strsignal(signal) else { return "signal \(signal)" }
-    return String(cString: text)
-  }
+  func signalName(_ signal: Int32) -> String { Signals.description(of: signal) }
 }
 
 extension ArgumentScanner {

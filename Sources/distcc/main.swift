@@ -2,6 +2,7 @@
 // library's results and errors onto distcc 3.4's exit codes (client.md §14). No Foundation.
 import ClientCore
 import DistPosix
+import DistProtocol
 import Glibc
 
 signal(SIGPIPE, SIG_IGN)
@@ -12,7 +13,7 @@ do {
   configuration = try ClientConfiguration(environment: ProcessEnvironment.current())
 } catch {
   writeError("distcc: \(error)\n")
-  exit(error.exitCode)
+  exit(error.exitCode.rawValue)
 }
 let log = ClientLog(configuration: configuration)
 let program = arguments.first ?? "distcc"
@@ -22,7 +23,7 @@ switch Invocation.decide(
 {
 case .missingOperand:
   writeError("\(program): missing option/operand\nTry `\(program) --help' for more information.\n")
-  exit(101)
+  exit(ExitCode.badArguments.rawValue)
 case .version:
   writeOutput(versionText)
   exit(0)
@@ -62,7 +63,7 @@ case .makeSymlinks(let directory):
     exit(0)
   } catch {
     log.error(error.description)
-    exit(error.exitCode)
+    exit(error.exitCode.rawValue)
   }
 case .compile(let command):
   removeStateFileOnSignals(distccDirectory: configuration.distccDirectory)
@@ -70,6 +71,6 @@ case .compile(let command):
     let result = try DistributedCompiler(configuration: configuration, log: log).compile(command)
     exit(result.status)
   } catch {
-    exit(error.exitCode)
+    exit(error.exitCode.rawValue)
   }
 }
