@@ -1,4 +1,4 @@
-internal import Glibc
+import DistPosix
 import ServerCore
 import Zeroconf
 
@@ -9,19 +9,15 @@ enum ZeroconfAdvertising {
   static func start(_ configuration: ServerConfiguration, logger: ServerLogger)
     -> ServiceRegistration?
   {
-    var name = [CChar](repeating: 0, count: 256)
-    gethostname(&name, name.count - 1)
-    let hostName = String(
-      decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     let compiler = CompilerTarget.probe()
     if compiler == nil {
       logger.log(
         .warning, "Failed to determine CC version, not registering DNS-SD service subtype!")
     }
     let service = DistccService(
-      name: DistccService.instanceName(hostName: hostName),
+      name: DistccService.instanceName(hostName: SystemResources.hostName),
       port: UInt16(truncatingIfNeeded: configuration.port),
-      cpus: ServerConfiguration.onlineProcessors, jobs: configuration.jobs, compiler: compiler)
+      cpus: SystemResources.onlineProcessors, jobs: configuration.jobs, compiler: compiler)
     do {
       return try ServiceRegistration.start(service) { isError, message in
         logger.log(isError ? .error : .info, message)

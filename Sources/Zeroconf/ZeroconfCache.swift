@@ -1,5 +1,4 @@
 import DistPosix
-internal import Glibc
 import SystemPackage
 
 /// `$DISTCC_DIR/zeroconf/`: distcc 3.4's discovery cache, shared with 3.4 clients of the same user.
@@ -26,7 +25,7 @@ public struct ZeroconfCache: Sendable {
 
   /// The discovered hosts as a host-list text (`hosts`), starting the browsing helper first if none runs.
   public func hosts() throws(ZeroconfError) -> [UInt8] {
-    _ = mkdir(directory, 0o777)
+    makeDirectory()
     let lock = try open(lockPath, .readWrite)
     var helperRuns = true
     do {
@@ -45,6 +44,15 @@ public struct ZeroconfCache: Sendable {
       try RecordLock.lockForReading(hosts)
       return try FileContents.read(hosts, upTo: 1 << 20)
     } catch { throw .system("\(hostsPath): \(error.description)") }
+  }
+
+  /// Creates `zeroconf/` in `$DISTCC_DIR` if missing (mode 0777 less the umask, as 3.4).
+  private func makeDirectory() {
+    let parent = String(directory.dropLast("/zeroconf".count))
+    guard let fd = try? FileDescriptor.open(parent, .readOnly, options: [.directory, .closeOnExec])
+    else { return }
+    defer { try? fd.close() }
+    try? fd.makeDirectory(at: "zeroconf", permissions: FilePermissions(rawValue: 0o777))
   }
 
   private func open(_ path: String, _ mode: FileDescriptor.AccessMode) throws(ZeroconfError)
@@ -83,13 +91,13 @@ public struct ZeroconfCache: Sendable {
     let type = CompilerTarget.probe()?.subtype ?? DistccService.type
     guard let browser = try? ServiceBrowser(type: type) else { return }
     let answerBy = Deadline.after(milliseconds: 1000)
-    var idleSince = time(nil)
+    var idleSince = WallClock.seconds
     while true {
       let wait = ready == nil ? 1000 : min(250, max(1, answerBy.pollTimeout))
       guard let changed = try? browser.iterate(milliseconds: wait) else { return }
       if changed {
         write(browser.daemons, to: hosts)
-        idleSince = time(nil)
+        idleSince = WallClock.seconds
       }
       if let signal = ready, browser.settled || answerBy.hasPassed {
         if !changed { write(browser.daemons, to: hosts) }
@@ -98,7 +106,7 @@ public struct ZeroconfCache: Sendable {
         ready = nil
       }
       let lastUse = max(idleSince, (try? lock.lastUsed()) ?? 0, (try? hosts.lastUsed()) ?? 0)
-      if ready == nil && time(nil) - lastUse > Self.idleSeconds { return }
+      if ready == nil && WallClock.seconds - lastUse > Self.idleSeconds { return }
     }
   }
 
