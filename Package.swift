@@ -61,6 +61,11 @@ let package = Package(
         "CLibSSH2", "DistPosix", .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
+    // What a compiler is (family, version, target, fingerprint), cached per compiler; both cores use it.
+    .target(
+      name: "CompilerIdentity",
+      dependencies: ["DistPosix", .product(name: "SystemPackage", package: "swift-system")],
+      swiftSettings: strict),
     // DNS-SD through Avahi: distccd --zeroconf's registration, +zeroconf's browsing helper and cache.
     .target(
       name: "Zeroconf",
@@ -96,25 +101,29 @@ let package = Package(
     // A position-dependent client: the static Swift runtime's ~26,000 relative relocations are not applied
     // (and their pages not copied) at every start, which is once per compile.
     .executableTarget(
-      name: "distcc", dependencies: ["ClientCore", "DistPosix", "DistProtocol"], swiftSettings: strict,
+      name: "distcc", dependencies: ["ClientCore", "DistPosix", "DistProtocol"],
+      swiftSettings: strict,
       linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"])]),
     // distccd's command line and the process around the server (detach, pid file, privileges, signals).
     .target(
       name: "DaemonCommand",
       dependencies: [
-        "ServerCore", "DistPosix", "DistProtocol", "Zeroconf",
+        "ServerCore", "DistPosix", "DistProtocol", "Zeroconf", "CompilerIdentity",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccd", dependencies: ["DaemonCommand", "DistPosix", "DistProtocol"], swiftSettings: strict),
+      name: "distccd", dependencies: ["DaemonCommand", "DistPosix", "DistProtocol"],
+      swiftSettings: strict),
 
     .executableTarget(
-      name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
+      name: "distccmon-text",
+      dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
+      name: "distccmon-web",
+      dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
 
     // Shared by the test targets only: temporary directories, free ports, real daemons started and
@@ -147,6 +156,9 @@ let package = Package(
       name: "DistStateTests", dependencies: ["DistState", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
       name: "DistMonitorTests", dependencies: ["DistMonitor", "DistTestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "CompilerIdentityTests", dependencies: ["CompilerIdentity", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "SSHTransportTests", dependencies: ["SSHTransport", "DistTestSupport"],

@@ -33,6 +33,11 @@ public struct DaemonProcess {
     {
       DaemonMessages.fail(error.description, error.exitCode)
     }
+    if options.compilers {
+      let text = DaemonCompilers.lines(configuration).map { $0 + "\n" }.joined()
+      _ = try? FileDescriptor.standardOutput.writeAll(text.utf8, deadline: .never)
+      exit(0)
+    }
     let handedSockets = handedOver?.sockets ?? []
     if let connection = handedSockets.first?.descriptor, !Socket.isListening(connection) {
       // systemd's Accept=yes: one connection, served as inetd would serve it.

@@ -1,5 +1,4 @@
 import DistPosix
-import SystemPackage
 
 /// The compiler version and machine that distcc 3.4's zeroconf advertises and filters on: what `cc
 /// -dumpversion` and `cc -dumpmachine` print (the command `cc` found on `PATH`, whatever compiler a job names).
@@ -39,19 +38,6 @@ public struct CompilerTarget: Sendable, Hashable {
   }
 
   private static func firstLine(_ compiler: String, _ option: String) -> String? {
-    guard let (read, write) = try? Pipe.make() else { return nil }
-    defer { try? read.close() }
-    var request = SpawnRequest(executable: compiler, arguments: [compiler, option])
-    request.searchPath = true
-    request.standardOutput = write
-    let child = try? ChildProcess.spawn(request)
-    try? write.close()
-    guard let child else { return nil }
-    let output = (try? read.readToEnd(limit: 4096, deadline: .after(seconds: 10))) ?? []
-    guard let status = try? child.reap(), status.exitCode == 0 else { return nil }
-    let line =
-      output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first ?? []
-    let text = String(decoding: line, as: UTF8.self)
-    return text.isEmpty ? nil : text
+    CommandOutput.firstLine([compiler, option])
   }
 }
