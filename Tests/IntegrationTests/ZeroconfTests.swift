@@ -82,6 +82,19 @@ struct ZeroconfTests {
       environment: environment, timeout: 60)
   }
 
+  /// Compiles `hello.c` in `work` with `program` (`DISTCC_FALLBACK=0`) in node A: the object appears and
+  /// `daemon` logged the job.
+  func compileRemotely(_ program: String, in work: TestDirectory, on daemon: BackgroundProcess)
+    throws
+  {
+    _ = try work.write("hello.c", "int main(void) { return 0; }\n")
+    let compiled = try client(
+      program, ["gcc", "-c", "hello.c", "-o", "hello.o"], in: network.a, work: work)
+    #expect(compiled.exitCode == 0, "\(compiled)")
+    #expect(work.exists("hello.o"))
+    #expect(daemon.log().contains("hello.c"), "\(daemon.log())")
+  }
+
   @Test func ourRegistrationIsThatOf34() throws {
     let debian = try startDaemon(
       Self.debianDaemon, in: network.a, seenFrom: network.b, log: "reg-deb.log")
@@ -106,23 +119,17 @@ struct ZeroconfTests {
   @Test func debianClientFindsOurDaemonAndCompilesThere() throws {
     let work = try TestDirectory(prefix: "zeroconf-deb-client-")
     defer { ZeroconfNetwork.stopHelper(distccDir: work.appending("distcc")) }
-    _ = try work.write("hello.c", "int main(void) { return 0; }\n")
     let daemon = try startDaemon(
       Self.ours, in: network.b, seenFrom: network.a, jobs: 3, log: "ours-deb.log")
     let shown = try client("/usr/bin/distcc", ["--show-hosts"], in: network.a, work: work)
     #expect(shown.stdout == "\(network.b.address):3632/3\n", "\(shown)")
-    let compiled = try client(
-      "/usr/bin/distcc", ["gcc", "-c", "hello.c", "-o", "hello.o"], in: network.a, work: work)
-    #expect(compiled.exitCode == 0, "\(compiled)")
-    #expect(work.exists("hello.o"))
-    #expect(daemon.log().contains("hello.c"), "\(daemon.log())")
+    try compileRemotely("/usr/bin/distcc", in: work, on: daemon)
     try stop(daemon, in: network.b, seenFrom: network.a)
   }
 
   @Test func ourClientFindsDebianDaemonAndCompilesThere() throws {
     let work = try TestDirectory(prefix: "zeroconf-our-client-")
     defer { ZeroconfNetwork.stopHelper(distccDir: work.appending("distcc")) }
-    _ = try work.write("hello.c", "int main(void) { return 0; }\n")
     let daemon = try startDaemon(
       Self.debianDaemon, in: network.b, seenFrom: network.a, jobs: 2, log: "deb-ours.log")
     let shown = try client(Self.oursClient, ["--show-hosts"], in: network.a, work: work)
@@ -131,24 +138,16 @@ struct ZeroconfTests {
     let cached = try String(
       contentsOfFile: work.appending("distcc/zeroconf/hosts"), encoding: .utf8)
     #expect(cached == "\(network.b.address):3632/2\n")
-    let compiled = try client(
-      Self.oursClient, ["gcc", "-c", "hello.c", "-o", "hello.o"], in: network.a, work: work)
-    #expect(compiled.exitCode == 0, "\(compiled)")
-    #expect(work.exists("hello.o"))
-    #expect(daemon.log().contains("hello.c"), "\(daemon.log())")
+    try compileRemotely(Self.oursClient, in: work, on: daemon)
     try stop(daemon, in: network.b, seenFrom: network.a)
   }
 
   @Test func ourClientFindsOurDaemonAndDebianClientSharesItsCache() throws {
     let work = try TestDirectory(prefix: "zeroconf-ours-ours-")
     defer { ZeroconfNetwork.stopHelper(distccDir: work.appending("distcc")) }
-    _ = try work.write("hello.c", "int main(void) { return 0; }\n")
     let daemon = try startDaemon(
       Self.ours, in: network.b, seenFrom: network.a, jobs: 4, log: "ours-ours.log")
-    let compiled = try client(
-      Self.oursClient, ["gcc", "-c", "hello.c", "-o", "hello.o"], in: network.a, work: work)
-    #expect(compiled.exitCode == 0, "\(compiled)")
-    #expect(daemon.log().contains("hello.c"), "\(daemon.log())")
+    try compileRemotely(Self.oursClient, in: work, on: daemon)
     // Debian's client finds our helper holding the lock and reads the same file: no second helper, no 1 s sleep.
     let started = Deadline.now
     let shown = try client("/usr/bin/distcc", ["--show-hosts"], in: network.a, work: work)
