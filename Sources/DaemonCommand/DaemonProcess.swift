@@ -1,5 +1,6 @@
 import DistPosix
-internal import Glibc
+import DistProtocol
+internal import Glibc  // nice, isatty, sigset_t and raise: the executable's own process
 import ServerCore
 import SystemPackage
 
@@ -68,6 +69,10 @@ public struct DaemonProcess {
     }
     let pidFile = options.pidFile.map(PidFile.init)
     pidFile?.write()
+    let stopSignals: StopSignals
+    do { stopSignals = try StopSignals(for: server) } catch {
+      DaemonMessages.fail(error.description, DistProtocol.ExitCode.distccFailed)
+    }
     if detachedChild { DetachedStart.reportReady() }
     let registration =
       options.zeroconf ? ZeroconfAdvertising.start(configuration, logger: server.logger) : nil
@@ -78,7 +83,8 @@ public struct DaemonProcess {
     }
     registration?.stop()
     pidFile?.remove()
-    if let signal = server.terminationSignal { Self.dieBy(signal) }
+    if server.stopReason == .lifetimeExpired { Self.dieBy(Signals.alarm) }
+    if let signal = stopSignals.signal { Self.dieBy(signal) }
     exit(0)
   }
 
@@ -103,7 +109,7 @@ public struct DaemonProcess {
     let server = startServer(configuration)
     server.logger.log(.info, "inetd server started (swift-distcc)")
     let code = server.serveOne(input: input, output: output)
-    if let signal = server.terminationSignal { Self.dieBy(signal) }
+    if server.stopReason == .lifetimeExpired { Self.dieBy(Signals.alarm) }
     exit(code)
   }
 

@@ -46,6 +46,12 @@ struct JobService: Sendable {
     logger.log(
       .debug,
       "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
+    // Extensions this daemon did not announce: the client believed a host that is not (or no longer) so;
+    // closing without a reply makes it retry once without them.
+    guard request.extensions.isSubset(of: configuration.announcedExtensions ?? []) else {
+      logger.log(.error, "request uses extensions this daemon does not offer: \(request.extensions)")
+      return JobSummary(result: .badRequest, code: .protocolError)
+    }
     let vetted: JobVetting.Vetted
     switch vetting.vet(request) {
     case .run(let passed): vetted = passed
@@ -158,7 +164,10 @@ struct JobService: Sendable {
   @discardableResult
   func send(_ response: Response, to output: FileDescriptor, traffic: Traffic) -> Bool {
     do {
-      let bytes = try response.encoded()
+      var bytes = try response.encoded()
+      // After the complete reply, in the same write: what this daemon supports beyond 3.4 (a 3.4 client
+      // stops reading after DOTO and never sees it; ours learns that the host is ours).
+      if let announced = configuration.announcedExtensions { bytes += announced.announcementPacket }
       try output.writeAll(
         bytes, deadline: .after(seconds: configuration.ioTimeout), operation: "send reply")
       traffic.sent += bytes.count
