@@ -86,13 +86,14 @@ let package = Package(
       name: "ClientCore",
       dependencies: [
         "HostSpec", "DistProtocol", "DistPosix", "CompilerArgs", "DistState", "SSHTransport",
-        "Zeroconf", .product(name: "SystemPackage", package: "swift-system"),
+        "Zeroconf", "CompilerIdentity", .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
     .target(
       name: "ServerCore",
       dependencies: [
-        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy", "JSONFormat",
+        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy", "CompilerIdentity",
+        "JSONFormat",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
@@ -150,7 +151,8 @@ let package = Package(
       name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "ServerCoreTests", dependencies: ["ServerCore", "DistProtocol", "DistPosix", "DistTestSupport"],
+      name: "ServerCoreTests",
+      dependencies: ["ServerCore", "DistProtocol", "DistPosix", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "DistStateTests", dependencies: ["DistState", "DistTestSupport"], swiftSettings: strict),

@@ -24,18 +24,25 @@ public struct IdentityCache: Sendable {
     {
       return cached
     }
-    guard let (identity, files) = CompilerProbe.identify(path) else { return nil }
-    var text = identity.text + "\n"
-    for file in files {
-      guard let key = Self.key(file) else { return identity }
-      text += key + " " + file + "\n"
-    }
+    guard let (identity, record) = Self.probe(path) else { return nil }
     try? Paths.makeDirectory(directory, permissions: FilePermissions(rawValue: 0o777))
-    try? FileContents.writeAtomically(Array(text.utf8), to: entry, mode: 0o644)
+    try? FileContents.writeAtomically(Array(record.utf8), to: entry, mode: 0o644)
     return identity
   }
 
+  /// Probes the compiler at `path`: its identity and the record to keep (the file format above).
+  static func probe(_ path: String) -> (CompilerIdentity, String)? {
+    guard let (identity, files) = CompilerProbe.identify(path) else { return nil }
+    var record = identity.text + "\n"
+    for file in files {
+      guard let key = key(file) else { return (identity, "") }
+      record += key + " " + file + "\n"
+    }
+    return (identity, record)
+  }
+
   /// The cached identity if every listed file still has its recorded key.
+  /// (``IdentityMemo`` keeps the same records in memory.)
   static func parse(_ text: String) -> CompilerIdentity? {
     let lines = text.split(separator: "\n")
     guard let first = lines.first, let identity = CompilerIdentity(text: String(first)),

@@ -143,7 +143,7 @@ final class RealDaemon {
 
   init(
     _ kind: Kind = .debian, address: String, logDirectory: String, fixedPort: Int? = nil,
-    extraArguments: [String] = []
+    extraArguments: [String] = [], extraEnvironment: [String: String] = [:]
   ) throws {
     self.address = address
     let chosen = try fixedPort ?? freePort(on: address)
@@ -155,7 +155,11 @@ final class RealDaemon {
         "--allow",
         "127.0.0.0/8", "--log-stderr", "--log-level", "info", "--jobs", "4",
       ] + extraArguments,
-      environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "TMPDIR": "/tmp"], logPath: logPath)
+      environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "TMPDIR": "/tmp"].merging(
+        extraEnvironment
+      ) {
+        $1
+      }, logPath: logPath)
     // Connect-based readiness: BackgroundProcess.waitUntilListening parses /proc/net/tcp, which is slow in
     // debug builds once thousands of TIME_WAIT sockets from other tests are listed.
     guard waitUntil(seconds: 20, { isListening(address, chosen) || !process.isRunning }),
