@@ -17,6 +17,8 @@ struct LibSSH2: @unchecked Sendable {
   static let soname = "libssh2.so.1"
 
   let initialize: @convention(c) (Int32) -> Int32
+  /// `libssh2_version(required)`: the version string, or NULL if older than `required` (`0xMMmmpp`).
+  let version: @convention(c) (Int32) -> UnsafePointer<CChar>?
   // The allocator hooks are C function pointers; we always pass NULL for them.
   let sessionInitEx:
     @convention(c) (
@@ -82,6 +84,14 @@ struct LibSSH2: @unchecked Sendable {
   let channelGetExitStatus: @convention(c) (Channel) -> Int32
   let channelFree: @convention(c) (Channel) -> Int32
 
+  /// The loaded library's version, e.g. `1.10.0`.
+  var versionString: String { version(0).map { String(cString: $0) } ?? "?" }
+
+  /// Whether the library signs and verifies RSA with SHA-2 (`rsa-sha2-256/512`, libssh2 1.11 and later). Older
+  /// ones know only SHA-1 `ssh-rsa`, which OpenSSH 8.8 and later neither accept from a user key nor offer as a
+  /// host key.
+  var hasRSASHA2: Bool { version(0x01_0b_00) != nil }
+
   /// The library, loaded and initialised (`libssh2_init`) once per process on first use.
   static func shared() throws(SSHError) -> LibSSH2 {
     try loaded.get()
@@ -108,6 +118,7 @@ struct LibSSH2: @unchecked Sendable {
     }
     let library = LibSSH2(
       initialize: try symbol("libssh2_init"),
+      version: try symbol("libssh2_version"),
       sessionInitEx: try symbol("libssh2_session_init_ex"),
       sessionSetBlocking: try symbol("libssh2_session_set_blocking"),
       sessionSetTimeout: try symbol("libssh2_session_set_timeout"),

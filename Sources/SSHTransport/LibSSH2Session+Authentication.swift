@@ -40,7 +40,7 @@ extension LibSSH2Session {
         tried.append(
           "\(path) (unusable: cannot load the private key; if it has a passphrase, add it to ssh-agent)")
       } else if result == LIBSSH2_ERROR_AUTHENTICATION_FAILED || result == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED {
-        tried.append("\(path) (refused)")
+        tried.append(refusal(of: path, blob: publicKeyBlob(path)))
       } else {
         tried.append("\(path) (unusable: \(message))")
       }
@@ -52,6 +52,7 @@ extension LibSSH2Session {
   private func authenticateWithAgent(
     socket: String, settings: SSHHostSettings, deadline: Deadline, tried: inout [String]
   ) throws(SSHError) -> Bool {
+    // The agent handle is made from this session and freed before this call returns (see the type's note).
     guard let agent = api.agentInit(raw) else { return false }
     defer { api.agentFree(agent) }
     api.agentSetIdentityPath(agent, socket)
@@ -78,9 +79,28 @@ extension LibSSH2Session {
       }
       if result == 0 { return true }
       let comment = identity.pointee.comment.map { String(cString: $0) } ?? "key"
-      tried.append("agent key \(comment) (refused)")
+      tried.append(refusal(of: "agent key \(comment)", blob: blob))
     }
   }
+}
+
+extension LibSSH2Session {
+  /// How the error lists a key the server refused: `KEY (refused)`, with the reason when it is an RSA key this
+  /// libssh2 can sign only with SHA-1 (which OpenSSH 8.8 and later refuse whether or not the key is authorized).
+  fileprivate func refusal(of key: String, blob: [UInt8]?) -> String {
+    guard let blob, keyTypeName(blob) == "ssh-rsa", !api.hasRSASHA2 else { return "\(key) (refused)" }
+    return "\(key) (refused: an ssh-rsa key, which libssh2 \(api.versionString) signs only with SHA-1,"
+      + " refused by OpenSSH 8.8 and later; use an Ed25519 or ECDSA key, or DISTCC_SSH=ssh)"
+  }
+}
+
+/// The key type an SSH public key blob starts with (`ssh-ed25519`, `ssh-rsa`, …): a 32-bit big-endian length,
+/// then the name.
+private func keyTypeName(_ blob: [UInt8]) -> String? {
+  guard blob.count >= 4 else { return nil }
+  let length = blob[0..<4].reduce(0) { $0 << 8 | Int($1) }
+  guard length <= blob.count - 4 else { return nil }
+  return String(decoding: blob[4..<4 + length], as: UTF8.self)
 }
 
 /// The key blob of `path.pub` (`TYPE BASE64 [COMMENT]`), if readable.

@@ -3,7 +3,7 @@ import DistPosix
 extension LibSSH2Session {
   /// Checks the server's key against the known-hosts files; refuses unknown (unless `StrictHostKeyChecking`
   /// says otherwise), changed and revoked keys. Never prompts.
-  func verifyHostKey(settings: SSHHostSettings, knownHosts: KnownHosts) throws(SSHError) {
+  func verifyHostKey(settings: SSHHostSettings, knownHosts: borrowing KnownHosts) throws(SSHError) {
     guard let (blob, type) = hostKey() else {
       throw .handshake(host: display, reason: "the server sent no host key")
     }
@@ -21,8 +21,9 @@ extension LibSSH2Session {
       return
     case .mismatch(let file):
       throw .changedHostKey(
-        host: display, lookupName: name, keyType: type.methodName, fingerprint: fingerprint,
-        knownHostsFile: file, keyscan: settings.keyscanCommand)
+        host: display, lookupName: name, keyType: type.methodName, fingerprint: fingerprint, knownHostsFile: file,
+        knownHostsLine: knownHosts.mismatchLine(in: file, name: name, type: type, key: blob),
+        keyscan: settings.keyscanCommand)
     case .notFound:
       let userFile = settings.userKnownHostsFiles.first ?? "~/.ssh/known_hosts"
       if settings.unknownHostKeyPolicy == .acceptAndRecord {

@@ -5,6 +5,13 @@ import SystemPackage
 
 /// One non-blocking libssh2 session on a connected TCP socket. Every call that can block loops on
 /// `LIBSSH2_ERROR_EAGAIN`, polling the socket in the directions libssh2 asks for, until the caller's deadline.
+///
+/// Ownership: every libssh2 object made from a session is allocated and freed through it, so it must be freed
+/// before `libssh2_session_free` (in `deinit`). Each lives either inside one call of a session method (the
+/// ssh-agent handle: `self` is alive for the call) or in a Swift value that holds the session strongly
+/// (``KnownHosts``; a channel's ``SSHChannel`` holds its ``SSHConnection``, which holds the session), so it is
+/// always freed first, in whatever order an unwinding caller releases its locals. Keep no raw pointer to a
+/// session's object anywhere else.
 final class LibSSH2Session {
   /// The loaded library (see ``LibSSH2``).
   let api: LibSSH2
@@ -105,6 +112,13 @@ final class LibSSH2Session {
     prefer(LIBSSH2_METHOD_COMP_CS, "none")
     prefer(LIBSSH2_METHOD_COMP_SC, "none")
     let result = try retry(.handshake, deadline: deadline) { api.sessionHandshake(raw, socket.rawValue) }
+    if result == LIBSSH2_ERROR_KEX_FAILURE && !api.hasRSASHA2 {
+      throw .handshake(
+        host: display,
+        reason: lastError + " (no common key exchange or host key type; if the host has only an RSA host key:"
+          + " libssh2 \(api.versionString) verifies RSA only as SHA-1 ssh-rsa, which OpenSSH 8.8 and later do"
+          + " not offer; give the host an Ed25519 key or set DISTCC_SSH=ssh)")
+    }
     if result != 0 { throw .handshake(host: display, reason: lastError) }
   }
 

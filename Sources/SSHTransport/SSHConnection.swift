@@ -56,6 +56,7 @@ public final class SSHConnection {
       recorded.filter(preferences.hostKeys.contains) + preferences.hostKeys.filter { !recorded.contains($0) }
     try session.handshake(preferences: preferences, hostKeyOrder: order, deadline: deadline)
     try session.verifyHostKey(settings: settings, knownHosts: knownHosts)
+    _ = consume knownHosts  // freed now, before the session (it holds the session)
     let handshake = clock.lap()
 
     try session.authenticate(settings: settings, agentSocket: options.agentSocket, deadline: deadline)

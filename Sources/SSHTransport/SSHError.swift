@@ -23,10 +23,10 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
   case unknownHostKey(
     host: String, lookupName: String, keyType: String, fingerprint: String, knownHostsFile: String,
     keyscan: String)
-  /// A known-hosts file lists a different key of the same type for `lookupName`.
+  /// A known-hosts file lists a different key of the same type for `lookupName` (on `knownHostsLine`).
   case changedHostKey(
     host: String, lookupName: String, keyType: String, fingerprint: String, knownHostsFile: String,
-    keyscan: String)
+    knownHostsLine: Int?, keyscan: String)
   /// The host's key is marked `@revoked` in a known-hosts file.
   case revokedHostKey(host: String, keyType: String, fingerprint: String, knownHostsFile: String)
   /// The server accepted none of the identities tried (each listed as `agent: COMMENT` or a key file path).
@@ -74,9 +74,10 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     case .unknownHostKey(let host, let name, let type, let fingerprint, let file, let keyscan):
       return "ssh \(host): host key refused: \(name) is not in \(file) (it offers \(type) \(fingerprint));"
         + " check the fingerprint, then add it with: \(keyscan) >> \(file)"
-    case .changedHostKey(let host, let name, let type, let fingerprint, let file, let keyscan):
+    case .changedHostKey(let host, let name, let type, let fingerprint, let file, let line, let keyscan):
+      let place = line.map { "\(file):\($0)" } ?? file
       return "ssh \(host): host key refused: the \(type) key of \(name) (\(fingerprint)) is not the one"
-        + " recorded in \(file): the host was reinstalled or someone is intercepting; if the change is"
+        + " recorded in \(place): the host was reinstalled or someone is intercepting; if the change is"
         + " expected, run: ssh-keygen -R '\(name)' -f \(file) && \(keyscan) >> \(file)"
     case .revokedHostKey(let host, let type, let fingerprint, let file):
       return "ssh \(host): host key refused: its \(type) key \(fingerprint) is marked @revoked in \(file)"

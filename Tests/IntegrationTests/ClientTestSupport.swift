@@ -13,8 +13,8 @@ enum ClientHarness {
     return url.path
   }()
 
-  /// Our built client.
-  static var distcc: String { packageRoot + "/.build/debug/distcc" }
+  /// Our built client (`.build/debug`, or `$SWIFT_DISTCC_BIN_DIR` to test a release build).
+  static var distcc: String { Binaries.ours("distcc") }
 
   /// A small C program.
   static let helloC = """

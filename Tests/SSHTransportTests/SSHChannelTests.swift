@@ -157,15 +157,22 @@ import Testing
     let impostor = server.directory.appending("impostor")
     try makeKey(type: "ed25519", path: impostor)
     let impostorKey = try publicKey(impostor + ".pub")
-    try server.write("[127.0.0.1]:\(server.port) \(impostorKey)\n", to: server.knownHostsPath)
+    // The offending entry is on line 5, after a comment, a blank line, another host and a hashed entry.
+    let hashed = server.directory.appending("hashed")
+    try server.write("[127.0.0.1]:1 \(impostorKey)\n", to: hashed)
+    try runChecked(["ssh-keygen", "-q", "-H", "-f", hashed])
+    try server.write(
+      "# farm\n\nother.example \(impostorKey)\n\(server.read(hashed))[127.0.0.1]:\(server.port) \(impostorKey)\n",
+      to: server.knownHostsPath)
     let error = #expect(throws: SSHError.self) {
       try SSHChannel.open(server.destination(), options: server.options())
     }
-    guard case .changedHostKey(_, _, _, _, let file, _)? = error else {
+    guard case .changedHostKey(_, _, _, _, let file, let line, _)? = error else {
       Issue.record("expected changedHostKey, got \(String(describing: error))")
       return
     }
-    #expect(file == server.knownHostsPath)
+    #expect(file == server.knownHostsPath && line == 5)
+    #expect(error?.description.contains("recorded in \(server.knownHostsPath):5:") == true)
     #expect(error?.description.contains("ssh-keygen -R '[127.0.0.1]:\(server.port)'") == true)
   }
 
