@@ -9,6 +9,8 @@ import SystemPackage
 final class HostConnection {
   /// How messages name the peer (`127.0.0.1:3632`, `alice@red`).
   let peer: String
+  /// The stream goes through an SSH connection broker: a lost connection may be the broker's, worth one retry.
+  private(set) var isBrokered = false
   private var stream: Stream?
   private let ioTimeout: Int
 
@@ -60,7 +62,9 @@ final class HostConnection {
   }
 
   /// Opens `[user@]host` running `command --inetd --enable-tcp-insecure`: through `DISTCC_SSH`'s program when
-  /// that is set (3.4's way, byte for byte), else in process through libssh2 (`SSHTransport`).
+  /// that is set (3.4's way, byte for byte), else in process through libssh2 (`SSHTransport`): over the
+  /// user's connection broker for that host (`SSHBroker`, started if needed) unless `DISTCC_SSH_PERSIST` is 0,
+  /// else one connection for this job.
   static func ssh(
     user: String?, host: String, command: String, configuration: ClientConfiguration, ioTimeout: Int
   ) throws(ClientError) -> HostConnection {
@@ -74,6 +78,19 @@ final class HostConnection {
       }
       let options = SSHOptions(
         home: configuration.environment["HOME"] ?? "/", environment: configuration.environment)
+      if configuration.sshPersistSeconds > 0, let program = configuration.sshBrokerProgram,
+        let directory = configuration.distccDirectory,
+        let socket = try SSHBrokerClient.connect(
+          destination, options: options,
+          settings: SSHBrokerClient.Settings(
+            program: program, directory: directory + "/ssh",
+            idleSeconds: configuration.sshPersistSeconds,
+            environment: configuration.environment))
+      {
+        let connection = HostConnection(peer: peer, stream: .socket(socket), ioTimeout: ioTimeout)
+        connection.isBrokered = true
+        return connection
+      }
       let channel = try SSHChannel.open(destination, options: options)
       return HostConnection(peer: peer, stream: .channel(channel), ioTimeout: ioTimeout)
     } catch {

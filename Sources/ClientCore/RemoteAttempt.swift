@@ -23,11 +23,28 @@ struct RemoteAttempt {
   }
 
   /// Runs the attempt. Transport and protocol failures throw; `log` gets the progress lines 3.4 logs.
+  ///
+  /// A connection through an SSH connection broker that is lost before the reply (the broker was killed, its
+  /// session dropped) is tried once more: the next connection starts a new broker.
   func run(
     preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
     let connection = try connect()
-    defer { connection.close() }
+    do {
+      defer { connection.close() }
+      return try exchange(on: connection, preprocessor: preprocessor, state: &state, log: log)
+    } catch {
+      guard connection.isBrokered, case .connectionLost = error else { throw error }
+      log.warning("\(error.description); retrying once through a new SSH connection")
+      let again = try connect()
+      defer { again.close() }
+      return try exchange(on: again, preprocessor: preprocessor, state: &state, log: log)
+    }
+  }
+
+  private func exchange(
+    on connection: HostConnection, preprocessor: Preprocessor, state: inout JobState, log: ClientLog
+  ) throws(ClientError) -> Outcome {
     state.note(.send, .remote)
 
     let arguments = job.serverArguments

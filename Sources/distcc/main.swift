@@ -7,6 +7,11 @@ import Glibc
 signal(SIGPIPE, SIG_IGN)
 
 let arguments = CommandLine.arguments
+if let status = SSHBrokerMode.runIfRequested(
+  arguments: arguments, environment: ProcessEnvironment.current())
+{
+  exit(status)
+}
 var configuration: ClientConfiguration
 do {
   configuration = try ClientConfiguration(environment: ProcessEnvironment.current())
@@ -14,6 +19,7 @@ do {
   writeError("distcc: \(error)\n")
   exit(error.exitCode)
 }
+configuration.sshBrokerProgram = SSHBrokerMode.selfExecutable
 let log = ClientLog(configuration: configuration)
 let program = arguments.first ?? "distcc"
 

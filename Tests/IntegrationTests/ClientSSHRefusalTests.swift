@@ -61,6 +61,7 @@ import Testing
     let (server, reason) = try Self.arrange(refusal)
     let host = "@farm:\(Binaries.ours("distccd"))"
     let world = try ClientWorld(hosts: host)
+    defer { ClientSSHBrokerTests.stopBrokers(world) }
     var environment = ClientSSHTests.environment(world, server, .libssh2)
     environment["DISTCC_FALLBACK"] = fallback ? nil : "0"
     let result = try world.distcc(["gcc", "-c", "hello.c", "-o", "hello.o"], environment)

@@ -51,6 +51,7 @@ import Testing
   func compilesOverSSHIdenticallyToALocalCompile(remote: Remote, transport: Transport) throws {
     let server = try Self.farm()
     let world = try ClientWorld(hosts: "@farm:\(remote.command)")
+    defer { ClientSSHBrokerTests.stopBrokers(world) }
     let result = try world.distcc(
       ["gcc", "-O2", "-c", "hello.c", "-o", "hello.o"], Self.environment(world, server, transport))
     #expect(result.status == 0, "\(result.stderr)")
@@ -62,6 +63,7 @@ import Testing
   @Test func missingRemoteCommandFallsBackToALocalCompile() throws {
     let server = try Self.farm()
     let world = try ClientWorld(hosts: "@farm:/nonexistent/distccd")
+    defer { ClientSSHBrokerTests.stopBrokers(world) }
     var environment = Self.environment(world, server, .libssh2)
     environment["DISTCC_FALLBACK"] = nil
     let result = try world.distcc(["gcc", "-c", "hello.c", "-o", "hello.o"], environment)
