@@ -29,14 +29,14 @@ struct RemoteAttempt {
   func run(
     preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
-    let connection = try connect()
+    let connection = try connect(log: log)
     do {
       defer { connection.close() }
       return try exchange(on: connection, preprocessor: preprocessor, state: &state, log: log)
     } catch {
       guard connection.isBrokered, case .connectionLost = error else { throw error }
       log.warning("\(error.description); retrying once through a new SSH connection")
-      let again = try connect()
+      let again = try connect(log: log)
       defer { again.close() }
       return try exchange(on: again, preprocessor: preprocessor, state: &state, log: log)
     }
@@ -106,6 +106,12 @@ struct RemoteAttempt {
     } catch {
       throw .protocolError(host: host.displayName, reason: "\(error)")
     }
+  }
+
+  private func connect(log: ClientLog) throws(ClientError) -> HostConnection {
+    let connection = try connect()
+    if let notice = connection.notice { log.warning(notice) }
+    return connection
   }
 
   private func connect() throws(ClientError) -> HostConnection {

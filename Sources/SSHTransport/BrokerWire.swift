@@ -2,8 +2,9 @@
 /// UNIX-domain socket before the job's own bytes flow, unchanged, in both directions.
 ///
 /// Client → broker: ``hello`` (8 bytes), the remote command line's length (4 bytes, big-endian), the command
-/// line. Broker → client: one ``Status`` byte; after `ready` the socket carries the job, after `failed` a
-/// one-line reason up to end of file, after `retry` nothing (the broker is going away: start a new one).
+/// line. Broker → client: one ``Status`` byte; after `ready` the socket carries the job, after `failed` (or
+/// `openSSH`) a one-line reason up to end of file, after `retry` nothing (the broker is going away: start a new
+/// one).
 enum BrokerWire {
   static let hello: [UInt8] = Array("DCSSHB1\n".utf8)
   /// The longest remote command line a hello may carry.
@@ -15,6 +16,8 @@ enum BrokerWire {
     case ready = 0
     case failed = 1
     case retry = 2
+    /// The session needs OpenSSH's own client (``SSHError/needsOpenSSH(host:reason:)``); the reason follows.
+    case openSSH = 3
   }
 
   /// The hello for a job running `commandLine` on the remote host.

@@ -20,6 +20,7 @@ extension LibSSH2Session {
         host: display, user: user, tried: [], reason: "the server offers only \(offered), not publickey")
     }
     var tried: [String] = []
+    defer { refusedForSHA1 = [] }
     if let agentSocket,
       try authenticateWithAgent(
         socket: agentSocket, settings: settings, deadline: deadline, tried: &tried)
@@ -44,6 +45,12 @@ extension LibSSH2Session {
       } else {
         tried.append("\(path) (unusable: \(message))")
       }
+    }
+    if let rsa = refusedForSHA1.first {
+      throw .needsOpenSSH(
+        host: display,
+        reason: "\(rsa) is an RSA key, which libssh2 \(api.versionString) signs only with SHA-1 (ssh-rsa),"
+          + " refused by OpenSSH 8.8 and later")
     }
     throw .authentication(host: display, user: user, tried: tried, reason: "no key was accepted")
   }
@@ -89,6 +96,7 @@ extension LibSSH2Session {
   /// libssh2 can sign only with SHA-1 (which OpenSSH 8.8 and later refuse whether or not the key is authorized).
   fileprivate func refusal(of key: String, blob: [UInt8]?) -> String {
     guard let blob, keyTypeName(blob) == "ssh-rsa", !api.hasRSASHA2 else { return "\(key) (refused)" }
+    refusedForSHA1.append(key)
     return "\(key) (refused: an ssh-rsa key, which libssh2 \(api.versionString) signs only with SHA-1,"
       + " refused by OpenSSH 8.8 and later; use an Ed25519 or ECDSA key, or DISTCC_SSH=ssh)"
   }

@@ -78,7 +78,11 @@ public final class SSHBroker {
     do {
       connection = try SSHConnection.open(destination, options: options)
     } catch {
-      leave(answering: .failed, reason: error.description)
+      if case .needsOpenSSH(_, let reason) = error {
+        leave(answering: .openSSH, reason: reason)
+      } else {
+        leave(answering: .failed, reason: error.description)
+      }
       return 1
     }
     while true {

@@ -26,6 +26,8 @@ public struct SSHBrokerPlace: Sendable, Equatable {
 
   public var socketPath: String { directory + "/" + name + ".sock" }
   public var lockPath: String { directory + "/" + name + ".lock" }
+  /// Present (and recent) when this destination needs OpenSSH's client: holds the reason.
+  public var openSSHPath: String { directory + "/" + name + ".openssh" }
 }
 
 /// The client side of ``SSHBroker``: reaches the broker for a destination, starting it when there is none,
@@ -79,6 +81,9 @@ public enum SSHBrokerClient {
       case .failed(let reason):
         socket.closeIgnoringErrors()
         throw .broker(host: destination.description, reason: reason)
+      case .openSSH(let reason):
+        socket.closeIgnoringErrors()
+        throw .needsOpenSSH(host: destination.description, reason: reason)
       case .gone:
         socket.closeIgnoringErrors()
       }
@@ -162,6 +167,7 @@ public enum SSHBrokerClient {
   private enum HelloOutcome {
     case ready
     case failed(String)
+    case openSSH(String)
     case gone
   }
 
@@ -185,13 +191,14 @@ public enum SSHBrokerClient {
     switch answer {
     case .ready: return .ready
     case .retry: return .gone
-    case .failed:
+    case .failed, .openSSH:
       let reason =
         (try? socket.readToEnd(
           limit: BrokerWire.maxReasonLength, deadline: deadline,
           operation: "read from the connection broker"))
         ?? []
       let text = String(decoding: reason, as: UTF8.self)
+      if answer == .openSSH { return .openSSH(text) }
       return .failed(text.isEmpty ? "the connection broker failed" : text)
     }
   }

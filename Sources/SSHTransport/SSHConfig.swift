@@ -28,6 +28,8 @@ struct SSHConfig: Sendable, Equatable {
 
   var file: String
   var sections: [Section]
+  /// The line of the first `Match` block other than `Match all`: whether it applies is not known here.
+  var conditionalMatchLine: Int?
 
   /// An empty configuration.
   init(file: String = "") {
@@ -59,6 +61,7 @@ struct SSHConfig: Sendable, Equatable {
         sections.append(Section(condition: .hosts(arguments.map { $0.lowercased() })))
       case "match":
         let all = arguments.count == 1 && arguments[0].lowercased() == "all"
+        if !all && conditionalMatchLine == nil { conditionalMatchLine = number }
         sections.append(Section(condition: all ? .always : .never))
       default:
         guard !arguments.isEmpty else {

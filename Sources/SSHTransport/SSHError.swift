@@ -48,6 +48,9 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The connection broker (``SSHBroker``) could not serve the job; `reason` is its one-line message, usually
   /// the text of the ``SSHError`` it met itself.
   case broker(host: String, reason: String)
+  /// The host or the user's setup needs what only OpenSSH's own client does here (`reason`: an RSA key against
+  /// an sshd that refuses SHA-1 signatures, `ProxyJump`, `Include`, …); the client then runs `ssh` instead.
+  case needsOpenSSH(host: String, reason: String)
 
   /// The step that failed.
   public var stage: Stage {
@@ -65,6 +68,7 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     case .spawn: .spawn
     case .library: .library
     case .broker: .connect
+    case .needsOpenSSH: .config
     }
   }
 
@@ -106,6 +110,8 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
       return "ssh \(host): \(stage) timed out"
     case .spawn(let program, let reason):
       return "ssh tunnel \(program): \(reason)"
+    case .needsOpenSSH(let host, let reason):
+      return "ssh \(host): \(reason); using OpenSSH's ssh for this host"
     case .broker(let host, let reason):
       return reason.hasPrefix("ssh ") ? reason : "ssh \(host): connection broker: \(reason)"
     case .library(let name, let reason):

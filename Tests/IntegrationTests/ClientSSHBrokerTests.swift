@@ -26,13 +26,21 @@ import Testing
   /// The pids of the world's brokers (`distcc --ssh-broker … dir=$DISTCC_DIR/ssh …`), from /proc.
   static func brokerPids(_ world: ClientWorld) -> [Int32] {
     let marker = "dir=\(world.distccDir)/ssh"
+    return processes { words in words.count > 2 && words[1] == "--ssh-broker" && words.contains(marker) }
+  }
+
+  /// The pids of OpenSSH ControlMaster processes the world's jobs started (`ssh: DIR/HASH [mux]`).
+  static func openSSHMasterPids(_ world: ClientWorld) -> [Int32] {
+    let prefix = "ssh: \(world.distccDir)/ssh/"
+    return processes { words in words.first?.hasPrefix(prefix) == true }
+  }
+
+  /// Live processes whose command line (split at NUL bytes) satisfies `matches`.
+  static func processes(_ matches: ([String]) -> Bool) -> [Int32] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     return entries.compactMap { Int32($0) }.filter { pid in
-      guard let bytes = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else {
-        return false
-      }
-      let words = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-      return words.count > 2 && words[1] == "--ssh-broker" && words.contains(marker) && isAlive(pid)
+      guard let bytes = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+      return matches(bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }) && isAlive(pid)
     }
   }
 
@@ -46,7 +54,7 @@ import Testing
 
   /// Stops every broker of the world by its pid and waits for it to be gone.
   static func stopBrokers(_ world: ClientWorld) {
-    for pid in brokerPids(world) {
+    for pid in brokerPids(world) + openSSHMasterPids(world) {
       kill(pid, SIGKILL)
       _ = waitUntil(seconds: 5) { !isAlive(pid) }
     }

@@ -18,10 +18,6 @@ import Testing
     case unknownHost
     /// The user's key is not in authorized_keys.
     case unauthorizedKey
-    /// The user's only key is RSA (authorized): libssh2 1.10 signs it only with SHA-1, which OpenSSH 9.2 refuses.
-    case rsaUserKey
-    /// The host's only key is RSA: libssh2 1.10 cannot verify rsa-sha2, OpenSSH 9.2 does not offer ssh-rsa.
-    case rsaHostKey
     var description: String { rawValue }
   }
 
@@ -45,14 +41,6 @@ import Testing
       return (
         server, "authentication as root failed: no key was accepted; tried \(server.home)/.ssh/id_ed25519 (refused)"
       )
-    case .rsaUserKey:
-      let server = try ClientSSHTests.farm(identity: "id_rsa")
-      try makeKey(type: "rsa", path: server.home + "/.ssh/id_rsa")
-      try server.write(server.read(server.home + "/.ssh/id_rsa.pub"), to: server.authorizedKeys)
-      return (server, "tried \(server.home)/.ssh/id_rsa (refused: an ssh-rsa key, which libssh2 1.10")
-    case .rsaHostKey:
-      let server = try ClientSSHTests.farm(hostKeyTypes: ["rsa"])
-      return (server, "handshake failed: Unable to exchange encryption keys (no common key exchange or host key type")
     }
   }
 
