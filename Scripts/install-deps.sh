@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages swift-distcc needs to build and to test (root, or sudo).
-#   liblzo2-dev, libssh2-1-dev  linked by DistProtocol and the SSH transport
+#   liblzo2-dev, libzstd-dev, libssh2-1-dev  linked by DistProtocol (LZO, zstd bodies) and the SSH transport
 #   distcc, distcc-pump         Debian's distcc 3.4: the referee the interop tests run against
 #   openssh-server              the real sshd the SSH tests start on loopback
 #   gcc, g++, make              the compilers the daemons run and the sample project's build
 #   chromium                    the headless browser that checks distccmon-web's page
 #   systemd                     systemd-socket-activate, which hands distccd its sockets in the tests
 set -euo pipefail
-pkgs=(liblzo2-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make chromium systemd)
+pkgs=(liblzo2-dev libzstd-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make chromium systemd)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,5 +1,6 @@
-internal import Glibc
+import DistPosix
 import HostSpec
+import SystemPackage
 
 /// Backoff files (client.md §7): `backoff_…_0` in the lock directory; a host is skipped while the file's mtime
 /// is younger than the period. Marking writes one byte `x`; clearing unlinks the file.
@@ -15,29 +16,28 @@ struct Backoff: Sendable {
   /// The seconds until `host`'s backoff ends, or nil if it is not backed off.
   func secondsLeft(_ host: HostEntry) -> Int? {
     guard period > 0, host.kind != .localhost else { return nil }
-    var info = stat()
-    guard stat(directory + "/" + host.backoffName, &info) == 0 else { return nil }
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    let left = period - (Int(now.tv_sec) - Int(info.st_mtim.tv_sec))
+    guard let status = try? FileStatus(directory + "/" + host.backoffName) else { return nil }
+    let left = period - (WallClock.seconds - status.modificationSeconds)
     return left > 0 ? left : nil
   }
 
   /// Marks `host` bad (`dcc_enjoyed_host`'s opposite, `dcc_disliked_host`).
   func mark(_ host: HostEntry) {
     guard period > 0, host.kind != .localhost else { return }
-    let fd = open(directory + "/" + host.backoffName, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
-    guard fd >= 0 else { return }
-    var byte = UInt8(ascii: "x")
-    _ = pwrite(fd, &byte, 1, 0)
-    // pwrite of the same byte may not change the mtime on every file system; set it explicitly.
-    _ = futimens(fd, nil)
-    close(fd)
+    guard
+      let fd = try? FileDescriptor.open(
+        directory + "/" + host.backoffName, .writeOnly, options: .create,
+        permissions: [.ownerReadWrite, .groupReadWrite, .otherReadWrite])
+    else { return }
+    defer { fd.closeIgnoringErrors() }
+    _ = try? fd.writeAll(toAbsoluteOffset: 0, CollectionOfOne(UInt8(ascii: "x")))
+    // Writing the same byte may not change the mtime on every file system; set it explicitly.
+    try? fd.touch()
   }
 
   /// Clears `host`'s backoff.
   func clear(_ host: HostEntry) {
     guard period > 0, host.kind != .localhost else { return }
-    _ = unlink(directory + "/" + host.backoffName)
+    try? Paths.remove(directory + "/" + host.backoffName)
   }
 }

@@ -1,3 +1,7 @@
+public import DistProtocol
+import DistPosix
+import SystemPackage
+
 /// Why the client could not do what it was asked; each case names the culprit.
 ///
 /// A compiler that exits non-zero is a result (`CompileResult`), not an error. `exitCode` maps each case onto
@@ -40,8 +44,9 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
     case .fallbackDisabled(let reason): "failed to distribute and fallbacks are disabled: \(reason)"
     case .compilerMissing(let name, let reason): "failed to exec \(name): \(reason)"
     case .system(let operation, let path?, let code):
-      "\(operation) \(path) failed: \(errorText(code))"
-    case .system(let operation, nil, let code): "\(operation) failed: \(errorText(code))"
+      "\(operation) \(path) failed: \(Errno(rawValue: code).message)"
+    case .system(let operation, nil, let code):
+      "\(operation) failed: \(Errno(rawValue: code).message)"
     case .connectFailed(let host, let reason): "failed to connect to \(host): \(reason)"
     case .timedOut(let host, let operation): "IO timeout \(operation) \(host)"
     case .connectionLost(let host, let reason): "connection to \(host) lost: \(reason)"
@@ -51,18 +56,18 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
   }
 
   /// distcc 3.4's exit code for this error (client.md §14).
-  public var exitCode: Int32 {
+  public var exitCode: ExitCode {
     switch self {
-    case .missingOperand, .unrecognizedOption, .badEnvironment: 101
-    case .recursion: 111
-    case .noHosts, .fallbackDisabled: 116
-    case .compilerMissing: 110
-    case .system: 107
-    case .connectFailed: 103
-    case .timedOut: 118
-    case .connectionLost: 108
-    case .protocolError: 109
-    case .refusedByPolicy: 100
+    case .missingOperand, .unrecognizedOption, .badEnvironment: .badArguments
+    case .recursion: .recursion
+    case .noHosts, .fallbackDisabled: .noHosts
+    case .compilerMissing: .compilerMissing
+    case .system: .ioError
+    case .connectFailed: .connectFailed
+    case .timedOut: .timeout
+    case .connectionLost: .truncated
+    case .protocolError: .protocolError
+    case .refusedByPolicy: .distccFailed
     }
   }
 

@@ -1,4 +1,5 @@
-internal import Glibc
+import DistPosix
+import SystemPackage
 
 /// The client's log, in distcc 3.4's line format (client.md §13):
 /// `distcc[PID] (function) Warning: message`.
@@ -19,19 +20,23 @@ public struct ClientLog: Sendable {
     self.descriptor = descriptor
     self.level = level
     self.program = program
-    pid = getpid()
+    pid = CurrentProcess.id
   }
 
   /// Opens the log `configuration` asks for. When `DISTCC_LOG` cannot be opened, logs to standard error at the
   /// warning level and says so, as 3.4 does.
   public init(configuration: ClientConfiguration) {
     if let file = configuration.logFile {
-      let fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
-      if fd >= 0 {
-        self.init(descriptor: fd, level: configuration.logLevel)
+      let reason: String
+      do throws(PosixError) {
+        let fd = try FileDescriptor.open(
+          file, .writeOnly, options: [.append, .create],
+          permissions: [.ownerReadWrite, .groupReadWrite, .otherReadWrite])
+        self.init(descriptor: fd.rawValue, level: configuration.logLevel)
         return
+      } catch {
+        reason = error.errno?.message ?? error.description
       }
-      let reason = errorText(errno)
       self.init(descriptor: configuration.standardError, level: .warning)
       error("failed to open logfile \(file): \(reason)")
       return
@@ -53,17 +58,7 @@ public struct ClientLog: Sendable {
     line += level.prefix
     line += message()
     line += "\n"
-    var bytes = Array(line.utf8)
-    var offset = 0
-    while offset < bytes.count {
-      let written = bytes.withUnsafeMutableBytes {
-        write(descriptor, $0.baseAddress! + offset, $0.count - offset)
-      }
-      if written < 0 && errno == EINTR { continue }
-      if written <= 0 { return }
-      offset += written
-    }
-    bytes.removeAll()
+    _ = try? FileDescriptor(rawValue: descriptor).writeAll(line.utf8, deadline: .never)
   }
 
   public func error(_ message: @autoclosure () -> String, function: String? = nil) {

@@ -1,4 +1,5 @@
-internal import Glibc
+import DistPosix
+import SystemPackage
 
 /// `$DISTCC_DIR` (or `~/.distcc`) made ready for the lock, state and scheduler directories under it.
 ///
@@ -20,44 +21,36 @@ enum DistccDirectory {
       case .foreignLink(let path, let owner):
         "distcc directory '\(path)' is a symbolic link to a directory owned by uid \(owner), not by this user"
       case .system(let operation, let path, let errno):
-        "\(operation) '\(path)' failed: \(errorText(errno))"
+        "\(operation) '\(path)' failed: \(Errno(rawValue: errno).message)"
       }
     }
   }
 
   /// Makes sure `path` is a usable directory, creating it (and its parents) with mode 0700 if missing.
   static func prepare(_ path: String) throws(Refusal) {
-    var info = stat()
-    if lstat(path, &info) == 0 {
-      switch info.st_mode & S_IFMT {
-      case S_IFDIR: return
-      case S_IFLNK:
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-          throw .notADirectory(path)
-        }
-        guard info.st_uid == geteuid() else { throw .foreignLink(path, owner: info.st_uid) }
-        return
-      default: throw .notADirectory(path)
+    let kind: FileStatus.Kind
+    do throws(PosixError) {
+      kind = try FileStatus(path, followLinks: false).kind
+    } catch  where error.errno == .noSuchFileOrDirectory {
+      // `mkdir -p -m 0700`: every component it creates is private.
+      if let (failed, code) = FileSystem.makeDirectories(path, permissions: .ownerReadWriteExecute)
+      {
+        throw .system(operation: "mkdir", path: failed, errno: code.rawValue)
       }
+      return
+    } catch {
+      throw .system(operation: "stat", path: path, errno: (error.errno ?? .ioError).rawValue)
     }
-    guard errno == ENOENT else { throw .system(operation: "stat", path: path, errno: errno) }
-    try create(path)
-  }
-
-  /// `mkdir -p -m 0700`: every component it creates is private.
-  private static func create(_ path: String) throws(Refusal) {
-    if mkdir(path, 0o700) == 0 { return }
-    switch errno {
-    case EEXIST: return
-    case ENOENT:
-      guard let slash = path.dropLast().lastIndex(of: "/"), slash != path.startIndex else {
-        throw .system(operation: "mkdir", path: path, errno: ENOENT)
+    switch kind {
+    case .directory: return
+    case .symbolicLink:
+      guard let target = try? FileStatus(path), target.kind == .directory else {
+        throw .notADirectory(path)
       }
-      try create(String(path[..<slash]))
-      if mkdir(path, 0o700) != 0 && errno != EEXIST {
-        throw .system(operation: "mkdir", path: path, errno: errno)
+      guard target.ownerID == Credentials.effectiveUserID else {
+        throw .foreignLink(path, owner: target.ownerID)
       }
-    case let code: throw .system(operation: "mkdir", path: path, errno: code)
+    default: throw .notADirectory(path)
     }
   }
 }

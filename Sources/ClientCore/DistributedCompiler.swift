@@ -1,6 +1,6 @@
 import CompilerArgs
+import DistPosix
 import DistProtocol
-internal import Glibc
 public import HostSpec
 
 /// Runs one compiler command the way distcc 3.4's client does (client.md §1): scan it, choose a host, preprocess
@@ -78,8 +78,8 @@ extension DistributedCompiler {
       log.error(error.description, function: "dcc_mkdir")
       return nil
     }
-    if mkdir(lock, 0o777) != 0, errno != EEXIST {
-      log.error("mkdir '\(lock)' failed: \(errorText(errno))", function: "dcc_mkdir")
+    if let code = FileSystem.makeDirectory(lock), code != .fileExists {
+      log.error("mkdir '\(lock)' failed: \(code.message)", function: "dcc_mkdir")
       return nil
     }
     return lock

@@ -1,60 +1,20 @@
-internal import Glibc
+import DistPosix
+import SystemPackage
 
-/// The few file-system questions the client asks, in one place.
+/// The few file-system questions the client asks, in one place (the calls themselves are DistPosix's).
 enum FileSystem {
-  /// `access(path, X_OK) == 0`.
-  static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+  /// Whether `path` is executable by this process (`access(X_OK)`).
+  static func isExecutable(_ path: String) -> Bool { Paths.isAccessible(path, .execute) }
 
   /// The target of the symbolic link at `path`; `nil` if it is not a link.
-  static func readLink(_ path: String) -> String? {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let count = buffer.withUnsafeMutableBufferPointer {
-      readlink(path, $0.baseAddress!, $0.count - 1)
-    }
-    guard count >= 0 else { return nil }
-    return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
+  static func readLink(_ path: String) -> String? { try? Paths.linkTarget(path) }
 
   /// The current directory, or `nil`.
-  static func currentDirectory() -> String? {
-    guard let pointer = getcwd(nil, 0) else { return nil }
-    defer { free(pointer) }
-    return String(cString: pointer)
-  }
+  static func currentDirectory() -> String? { try? Paths.currentDirectory() }
 
-  /// A whole file, if readable and at most `limit` bytes, read straight into one uninitialised buffer of its
-  /// size plus one byte (so the read that sees end-of-file needs no growth and nothing is zero-filled).
+  /// A whole file, if readable and at most `limit` bytes, read into one buffer of its size plus one byte.
   static func contents(of path: String, limit: Int = 1 << 20) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0, Int(info.st_size) <= limit else { return nil }
-    let capacity = Int(info.st_size) + 1
-    var failed = false
-    var result = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-      initialized = 0
-      while initialized < capacity {
-        let count = read(fd, buffer.baseAddress! + initialized, capacity - initialized)
-        if count < 0 && errno == EINTR { continue }
-        if count < 0 { failed = true }
-        if count <= 0 { return }
-        initialized += count
-      }
-    }
-    guard !failed else { return nil }
-    if result.count == capacity {
-      // The file grew, or st_size was 0 as for /proc files: read the rest in chunks.
-      var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-      while result.count <= limit {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        guard count >= 0 else { return nil }
-        if count == 0 { break }
-        result.append(contentsOf: chunk[..<count])
-      }
-    }
-    return result.count <= limit ? result : nil
+    try? FileContents.read(path, limit: limit)
   }
 
   /// Splits a `PATH` value into its elements (empty elements kept, as the C code sees them).
@@ -75,19 +35,48 @@ enum FileSystem {
 
   /// Creates `directory` and its missing parents (mode 0777 & ~umask).
   static func makeDirectories(_ directory: String) throws(ClientError) {
-    guard !directory.isEmpty, mkdir(directory, 0o777) != 0 else { return }
-    switch errno {
-    case EEXIST: return
-    case ENOENT:
+    if let (path, code) = makeDirectories(directory, permissions: everyone) {
+      throw .system(operation: "mkdir", path: path, errno: code.rawValue)
+    }
+  }
+
+  /// `mkdir -p`: creates `directory` and its missing parents with `permissions` (before the umask); an
+  /// existing directory is fine.
+  /// - Returns: the directory that could not be made and why, or `nil`.
+  static func makeDirectories(_ directory: String, permissions: FilePermissions) -> (String, Errno)?
+  {
+    guard !directory.isEmpty, let code = makeDirectory(directory, permissions: permissions) else {
+      return nil
+    }
+    switch code {
+    case .fileExists: return nil
+    case .noSuchFileOrDirectory:
       guard let slash = directory.dropLast().lastIndex(of: "/"), slash != directory.startIndex
-      else {
-        throw .system(operation: "mkdir", path: directory, errno: ENOENT)
+      else { return (directory, code) }
+      if let failure = makeDirectories(String(directory[..<slash]), permissions: permissions) {
+        return failure
       }
-      try makeDirectories(String(directory[..<slash]))
-      if mkdir(directory, 0o777) != 0 && errno != EEXIST {
-        throw .system(operation: "mkdir", path: directory, errno: errno)
+      if let code = makeDirectory(directory, permissions: permissions), code != .fileExists {
+        return (directory, code)
       }
-    case let code: throw .system(operation: "mkdir", path: directory, errno: code)
+      return nil
+    default: return (directory, code)
+    }
+  }
+
+  /// Read, write and search for everyone (mode 0777, narrowed by the umask).
+  static let everyone: FilePermissions = [
+    .ownerReadWriteExecute, .groupReadWriteExecute, .otherReadWriteExecute,
+  ]
+
+  /// Creates one directory (mode 0777 & ~umask unless given); the error number if that failed.
+  static func makeDirectory(_ directory: String, permissions: FilePermissions = everyone) -> Errno?
+  {
+    do throws(PosixError) {
+      try Paths.makeDirectory(directory, permissions: permissions)
+      return nil
+    } catch {
+      return error.errno ?? .ioError
     }
   }
 }

@@ -1,5 +1,4 @@
 import DistPosix
-internal import Glibc
 import SSHTransport
 import SystemPackage
 
@@ -75,14 +74,18 @@ final class HostConnection {
     let options = SSHOptions(
       home: configuration.environment["HOME"] ?? "/", environment: configuration.environment)
     let directory = configuration.distccDirectory.map { $0 + "/ssh" }
-    let place = directory.map { SSHBrokerPlace(directory: $0, destination: destination, home: options.home) }
+    let place = directory.map {
+      SSHBrokerPlace(directory: $0, destination: destination, home: options.home)
+    }
     do throws(SSHError) {
       if let program = configuration.externalSSH {
-        return try tunnel(ExternalSSHCommand(distccSSH: program), destination, configuration, peer, ioTimeout)
+        return try tunnel(
+          ExternalSSHCommand(distccSSH: program), destination, configuration, peer, ioTimeout)
       }
       if let place, OpenSSHMemory.isFresh(place) {
         let command = ExternalSSHCommand.openSSH(
-          options: options, controlDirectory: directory, persistSeconds: configuration.sshPersistSeconds)
+          options: options, controlDirectory: directory,
+          persistSeconds: configuration.sshPersistSeconds)
         return try tunnel(command, destination, configuration, peer, ioTimeout)
       }
       do throws(SSHError) {
@@ -90,7 +93,8 @@ final class HostConnection {
       } catch .needsOpenSSH(let display, let reason) {
         if let place { OpenSSHMemory.record(place, reason: reason) }
         let command = ExternalSSHCommand.openSSH(
-          options: options, controlDirectory: directory, persistSeconds: configuration.sshPersistSeconds)
+          options: options, controlDirectory: directory,
+          persistSeconds: configuration.sshPersistSeconds)
         let connection = try tunnel(command, destination, configuration, peer, ioTimeout)
         connection.notice = SSHError.needsOpenSSH(host: display, reason: reason).description
         return connection
@@ -104,10 +108,12 @@ final class HostConnection {
   private(set) var notice: String?
 
   private static func tunnel(
-    _ command: ExternalSSHCommand, _ destination: SSHDestination, _ configuration: ClientConfiguration,
+    _ command: ExternalSSHCommand, _ destination: SSHDestination,
+    _ configuration: ClientConfiguration,
     _ peer: String, _ ioTimeout: Int
   ) throws(SSHError) -> HostConnection {
-    let tunnel = try command.start(destination, environment: configuration.childEnvironmentDictionary())
+    let tunnel = try command.start(
+      destination, environment: configuration.childEnvironmentDictionary())
     return HostConnection(peer: peer, stream: .tunnel(tunnel), ioTimeout: ioTimeout)
   }
 
@@ -120,7 +126,8 @@ final class HostConnection {
       let socket = try SSHBrokerClient.connect(
         destination, options: options,
         settings: SSHBrokerClient.Settings(
-          program: program, directory: directory + "/ssh", idleSeconds: configuration.sshPersistSeconds,
+          program: program, directory: directory + "/ssh",
+          idleSeconds: configuration.sshPersistSeconds,
           environment: configuration.environment))
     {
       let connection = HostConnection(peer: peer, stream: .socket(socket), ioTimeout: ioTimeout)

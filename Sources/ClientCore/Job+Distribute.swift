@@ -1,7 +1,6 @@
 import CompilerArgs
 import DistPosix
 import DistProtocol
-internal import Glibc
 import HostSpec
 
 /// One job's way through its hosts (client.md §1 steps 8–11), as the states it goes through: **choose** a
@@ -228,8 +227,10 @@ extension Job {
   private mutating func startPreprocessor(_ job: CompileJob, lockDirectory: String) -> Preprocessor?
   {
     if job.input.isPreprocessed {
-      guard let bytes = FileSystem.contents(of: job.input.path, limit: Int.max) else {
-        log.error("failed to read \(job.input.path): \(errorText(errno))")
+      let bytes: [UInt8]
+      do throws(PosixError) { bytes = try FileContents.read(job.input.path, limit: Int.max) } catch
+      {
+        log.error("failed to read \(job.input.path): \(error.errno?.message ?? error.description)")
         return nil
       }
       return Preprocessor(preprocessed: bytes)

@@ -1,8 +1,8 @@
 import CompilerArgs
 import DistPosix
 import DistProtocol
-internal import Glibc
 import HostSpec
+import SystemPackage
 
 /// The state of one `DistributedCompiler.compile` call.
 struct Job {
@@ -107,7 +107,7 @@ struct Job {
     do {
       status = try child.reap()
     } catch {
-      throw .system(operation: "waitpid", path: nil, errno: error.errno?.rawValue ?? EIO)
+      throw .system(operation: "waitpid", path: nil, errno: (error.errno ?? .ioError).rawValue)
     }
     report(status, file: name, host: "localhost")
     return CompileResult(status: status.result, host: nil)
@@ -132,10 +132,7 @@ struct Job {
     }
   }
 
-  func signalName(_ signal: Int32) -> String {
-    guard let text = strsignal(signal) else { return "signal \(signal)" }
-    return String(cString: text)
-  }
+  func signalName(_ signal: Int32) -> String { Signals.description(of: signal) }
 }
 
 extension ArgumentScanner {

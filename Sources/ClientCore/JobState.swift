@@ -1,5 +1,5 @@
+import DistPosix
 import DistState
-internal import Glibc
 
 /// The job's monitor state file, `$DISTCC_DIR/state/binstate_<pid>`, written as 3.4 writes it
 /// (client.md §12.4) through `DistState`'s recorder. Failures to write are ignored, as in 3.4.
@@ -12,7 +12,7 @@ struct JobState {
     if let top = configuration.distccDirectory {
       let directory = StateDirectory(distccDirectory: top)
       self.directory = directory
-      recorder = StateRecorder(file: StateFile(directory: directory, pid: getpid()))
+      recorder = StateRecorder(file: StateFile(directory: directory, pid: CurrentProcess.id))
     } else {
       directory = nil
       recorder = nil

@@ -1,4 +1,4 @@
-internal import Glibc
+import DistPosix
 public import HostSpec
 
 /// distcc 3.4's host choice (client.md §6.3): for slot 0, 1, 2, …, try each host in list order whose limit
@@ -35,7 +35,7 @@ public struct LockFileHostChooser: HostChooser {
         }
       }
       onWait?(pauseMilliseconds)
-      if pauseMilliseconds > 0 { usleep(UInt32(clamping: pauseMilliseconds * 1000)) }
+      if pauseMilliseconds > 0 { Sleep.microseconds(pauseMilliseconds * 1000) }
     }
   }
 

@@ -1,4 +1,4 @@
-internal import Glibc
+import DistPosix
 
 /// Creates a masquerade directory (client.md §3.3): one symlink per compiler found on `PATH`, all pointing at
 /// the `distcc` executable, like Debian's `update-distcc-symlinks`. Put the directory first on `PATH`.
@@ -36,12 +36,8 @@ public enum MasqueradeLinks {
     var names: Set<String> = []
     for element in FileSystem.pathElements(searchPath)
     where !element.isEmpty && element != directory {
-      guard let stream = opendir(String(element)) else { continue }
-      defer { closedir(stream) }
-      while let entry = readdir(stream) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-          String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
+      guard let entries = try? Directory.entries(String(element)) else { continue }
+      for name in entries {
         if isCompilerName(name) && FileSystem.isExecutable(String(element) + "/" + name) {
           names.insert(name)
         }
@@ -49,9 +45,9 @@ public enum MasqueradeLinks {
     }
     for name in names {
       let link = directory + "/" + name
-      _ = unlink(link)
-      guard symlink(target, link) == 0 else {
-        throw .system(operation: "symlink", path: link, errno: errno)
+      try? Paths.remove(link)
+      do throws(PosixError) { try Paths.makeSymbolicLink(link, to: target) } catch {
+        throw .system(operation: "symlink", path: link, errno: (error.errno ?? .ioError).rawValue)
       }
     }
     return names.sorted()

@@ -5,7 +5,7 @@ import DistProtocol
 /// client shows the reason and compiles elsewhere without backing it off.
 enum PolicyRefusal {
   /// The exit status our daemon answers refusals with.
-  static let status = WaitStatus.exited(150)
+  static let status = ExitCode.policyRefusal.waitStatus
   /// The function name our daemon writes in the refusal line.
   static let marker = Array(" (dcc_refuse_job) ".utf8)
 

@@ -1,6 +1,5 @@
 import CompilerArgs
 import DistPosix
-internal import Glibc
 import SystemPackage
 
 /// The local preprocessor of one job (client.md §5.1): `compiler -E …` started in the background in its own
@@ -29,7 +28,7 @@ final class Preprocessor {
     do {
       ends = try Pipe.make()
     } catch {
-      throw .system(operation: "pipe", path: nil, errno: error.errno?.rawValue ?? EIO)
+      throw .system(operation: "pipe", path: nil, errno: (error.errno ?? .ioError).rawValue)
     }
     defer { ends.write.closeIgnoringErrors() }
     do {
@@ -51,7 +50,7 @@ final class Preprocessor {
   deinit {
     pipe?.closeIgnoringErrors()
     if let child {
-      child.sendToGroup(SIGTERM)
+      child.sendToGroup(Signals.terminate)
       _ = try? child.reap()
     }
   }
@@ -66,7 +65,7 @@ final class Preprocessor {
         limit: Self.outputLimit, deadline: .never, operation: "read from preprocessor")
     } catch {
       throw .system(
-        operation: "read from preprocessor", path: nil, errno: error.errno?.rawValue ?? EIO)
+        operation: "read from preprocessor", path: nil, errno: (error.errno ?? .ioError).rawValue)
     }
     pipe.closeIgnoringErrors()
     self.pipe = nil

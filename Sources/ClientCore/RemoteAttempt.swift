@@ -1,6 +1,5 @@
 import CompilerArgs
 import DistProtocol
-internal import Glibc
 import HostSpec
 
 /// One attempt to compile a job on one remote host (client.md §8.1–8.2): connect, send the request header
@@ -49,12 +48,9 @@ struct RemoteAttempt {
 
     let arguments = job.serverArguments
     log.info("exec on \(host.displayName): \(ClientLog.format(arguments))")
-    var header: [UInt8] = []
-    header.reserveCapacity(64 + arguments.reduce(0) { $0 + $1.utf8.count + 12 })
-    PacketWriter.appendValue(.dist, version.rawValue, to: &header)
-    PacketWriter.appendValue(.argc, UInt32(arguments.count), to: &header)
-    for argument in arguments { PacketWriter.appendString(.argv, argument.utf8, to: &header) }
-    try connection.send(header)
+    // The request's head goes out while the preprocessor runs (as 3.4 sends it), its source afterwards.
+    let request = Request(version: version, arguments: arguments.map { Array($0.utf8) })
+    try connection.send(try encoded(request.encodedHead()))
 
     state.note(.preprocess, .local)
     let source: [UInt8]
@@ -64,15 +60,9 @@ struct RemoteAttempt {
     }
     // The body goes out as it is (v1) or as one LZO stream (v2), after its own 12-byte header: no copy of a
     // large preprocessed source into a packet buffer.
-    let body = version.compressesBodies && !source.isEmpty ? LZO.compress(source) : source
-    var bodyHeader: [UInt8] = []
-    PacketWriter.appendValue(.doti, UInt32(truncatingIfNeeded: body.count), to: &bodyHeader)
-    guard body.count <= PacketWriter.maxBodyLength else {
-      throw .protocolError(
-        host: host.displayName, reason: "preprocessed source too large (\(body.count) bytes)")
-    }
-    try connection.send(bodyHeader)
-    try connection.send(body)
+    let packet = try encoded(Request.encodedSourcePacket(source, version: version))
+    try connection.send(packet.header)
+    try connection.send(packet.body)
     state.note(.compile, .remote, host: host.stateName)
 
     var decoder = ResponseDecoder(expecting: version)
@@ -112,6 +102,19 @@ struct RemoteAttempt {
     let connection = try connect()
     if let notice = connection.notice { log.warning(notice) }
     return connection
+  }
+
+  /// The result of an encoder; a request the encoder rejects (a body past 4 GiB) is a protocol error.
+  private func encoded<T>(_ encode: @autoclosure () throws(DistProtocolError) -> T)
+    throws(ClientError) -> T
+  {
+    do { return try encode() } catch {
+      if case .bodyTooLong(.doti, let length) = error {
+        throw .protocolError(
+          host: host.displayName, reason: "preprocessed source too large (\(length) bytes)")
+      }
+      throw .protocolError(host: host.displayName, reason: error.description)
+    }
   }
 
   private func connect() throws(ClientError) -> HostConnection {

@@ -1,5 +1,4 @@
 import DistPosix
-internal import Glibc
 import SystemPackage
 
 /// A held slot: an open lock file with a POSIX record write lock over the whole file (`fcntl(F_SETLK)`,
@@ -10,11 +9,11 @@ import SystemPackage
 /// tool embedding `ClientCore`) off the same slot.
 public final class SlotLock: @unchecked Sendable {
   // @unchecked: `descriptor` is only changed by `release()`, which callers run from the owning job only.
-  private var descriptor: Int32
+  private var descriptor: FileDescriptor?
   /// The lock file's path.
   public let path: String
 
-  private init(descriptor: Int32, path: String) {
+  private init(descriptor: FileDescriptor, path: String) {
     self.descriptor = descriptor
     self.path = path
   }
@@ -25,35 +24,38 @@ public final class SlotLock: @unchecked Sendable {
     // Another job of this process holds it: busy, and the file must not even be opened and closed here,
     // since closing any descriptor of the file would drop that job's lock.
     guard InProcessSlots.shared.claim(path) else { return nil }
-    let fd = retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666) }
-    guard fd >= 0 else {
-      let code = errno
+    let fd: FileDescriptor
+    do throws(PosixError) {
+      fd = try FileDescriptor.open(
+        path, .writeOnly, options: .create,
+        permissions: [.ownerReadWrite, .groupReadWrite, .otherReadWrite])
+    } catch {
       InProcessSlots.shared.release(path)
-      throw .system(operation: "open", path: path, errno: code)
+      throw .system(operation: "open", path: path, errno: (error.errno ?? .ioError).rawValue)
     }
-    do {
-      if try RecordLock.tryLock(FileDescriptor(rawValue: fd)) {
+    do throws(PosixError) {
+      if try RecordLock.tryLock(fd) {
         return SlotLock(descriptor: fd, path: path)
       }
-      close(fd)
+      fd.closeIgnoringErrors()
       InProcessSlots.shared.release(path)
       return nil
     } catch {
-      close(fd)
+      fd.closeIgnoringErrors()
       InProcessSlots.shared.release(path)
-      throw .system(operation: "lock", path: path, errno: error.errno?.rawValue ?? EIO)
+      throw .system(operation: "lock", path: path, errno: (error.errno ?? .ioError).rawValue)
     }
   }
 
   /// Whether the lock is still held (not yet released).
-  public var isHeld: Bool { descriptor >= 0 }
+  public var isHeld: Bool { descriptor != nil }
 
   /// Unlocks and closes the file.
   public func release() {
-    guard descriptor >= 0 else { return }
-    try? RecordLock.unlock(FileDescriptor(rawValue: descriptor))
-    close(descriptor)
-    descriptor = -1
+    guard let descriptor else { return }
+    try? RecordLock.unlock(descriptor)
+    descriptor.closeIgnoringErrors()
+    self.descriptor = nil
     InProcessSlots.shared.release(path)
   }
 

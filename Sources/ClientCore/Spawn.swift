@@ -1,5 +1,4 @@
 import DistPosix
-internal import Glibc
 import SystemPackage
 
 /// Starting compilers, preprocessors and ssh the way 3.4's `dcc_execvp` finds them, on top of DistPosix's
@@ -40,7 +39,7 @@ enum Spawn {
     defer { try? devNull?.close() }
     let argv = arguments.map { Array($0.utf8) }
     let environment = configuration.childEnvironment().map { Array($0.utf8) }
-    var reason = errorText(ENOENT)
+    var reason = Errno.noSuchFileOrDirectory.message
     for executable in candidates {
       let request = SpawnRequest(
         executable: executable, arguments: argv, environment: environment, standardInput: input,

@@ -22,4 +22,28 @@ public struct CompileJob: Sendable, Equatable {
     self.producesAssembly = producesAssembly
     self.outputWasAppended = outputWasAppended
   }
+
+  /// The job `scanned` describes in `arguments` (the same command as text): input and output located,
+  /// `-o <derived name>` appended when the command names no output.
+  init(arguments: [String], scanned: ScannedCommand) {
+    var arguments = arguments
+    let input = SourceFile(
+      path: arguments[scanned.inputIndex], language: scanned.inputLanguage,
+      isPreprocessed: scanned.inputIsPreprocessed)
+    let output: String
+    switch scanned.output {
+    case .separate(let index), .positional(let index): output = arguments[index]
+    case .joined(let index): output = String(arguments[index].dropFirst(2))
+    case .missing:
+      // The scan (client side) has checked that the name can be derived.
+      let derived = SourceFile.defaultOutput(
+        for: Array(input.path.utf8), assembly: scanned.producesAssembly)
+      output = String(decoding: derived ?? [], as: UTF8.self)
+      arguments += ["-o", output]
+    }
+    self.init(
+      arguments: arguments, input: input, output: output,
+      producesAssembly: scanned.producesAssembly,
+      outputWasAppended: scanned.output == .missing)
+  }
 }

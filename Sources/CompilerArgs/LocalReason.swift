@@ -1,7 +1,7 @@
 /// Why a compiler command must run on this machine rather than be distributed (client.md §4).
 ///
 /// The `description` is 3.4's log text for the same decision.
-public enum LocalReason: Sendable, Equatable, CustomStringConvertible {
+public enum LocalReason: Error, Sendable, Equatable, CustomStringConvertible {
   /// `-E`: a preprocessor run. 3.4 runs these in the local *cpp* slot pool rather than the compile pool.
   case preprocessOnly
   /// `-M`, `-MM` and other `-M…` options that make the compiler write dependencies only.

@@ -22,15 +22,18 @@ public enum ResponseFiles {
         continue
       }
       expansions += 1
-      result.replaceSubrange(index...index, with: words(in: bytes))
+      result.replaceSubrange(
+        index...index, with: words(in: bytes).map { String(decoding: $0, as: UTF8.self) })
     }
     return result
   }
 
-  /// Splits response-file text into words as libiberty's `buildargv`: whitespace separates words; single
-  /// and double quotes group; a backslash takes the next character literally, even inside quotes.
-  public static func words(in bytes: [UInt8]) -> [String] {
-    var words: [String] = []
+  /// Splits response-file text into words as libiberty's `buildargv`: white space separates words; single
+  /// and double quotes group; a backslash takes the next byte literally, even inside quotes. The one
+  /// response-file reader: the client expands its own command line with it, the daemon's argument policy
+  /// the response files a request uploads.
+  public static func words(in bytes: [UInt8]) -> [[UInt8]] {
+    var words: [[UInt8]] = []
     var current: [UInt8] = []
     var inWord = false
     var singleQuoted = false
@@ -59,7 +62,7 @@ public enum ResponseFiles {
       case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B,
         0x0C:
         if inWord {
-          words.append(String(decoding: current, as: UTF8.self))
+          words.append(current)
           current.removeAll(keepingCapacity: true)
           inWord = false
         }
@@ -74,7 +77,7 @@ public enum ResponseFiles {
         inWord = true
       }
     }
-    if inWord { words.append(String(decoding: current, as: UTF8.self)) }
+    if inWord { words.append(current) }
     return words
   }
 }

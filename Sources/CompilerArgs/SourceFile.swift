@@ -27,19 +27,48 @@ public struct SourceFile: Sendable, Equatable, CustomStringConvertible {
 
   /// Classifies `path`; `nil` when it has no source extension.
   public init?(path: String) {
-    guard let ext = Self.fileExtension(of: path) else { return nil }
-    switch ext {
-    case "c": (language, isPreprocessed) = (.c, false)
-    case "i": (language, isPreprocessed) = (.c, true)
-    case "cc", "cpp", "cxx", "cp", "c++", "C": (language, isPreprocessed) = (.cPlusPlus, false)
-    case "ii": (language, isPreprocessed) = (.cPlusPlus, true)
-    case "m": (language, isPreprocessed) = (.objectiveC, false)
-    case "mi": (language, isPreprocessed) = (.objectiveC, true)
-    case "mm", "M": (language, isPreprocessed) = (.objectiveCPlusPlus, false)
-    case "mii": (language, isPreprocessed) = (.objectiveCPlusPlus, true)
+    guard let (language, isPreprocessed) = Self.classify(Array(path.utf8)) else { return nil }
+    self.init(path: path, language: language, isPreprocessed: isPreprocessed)
+  }
+
+  init(path: String, language: Language, isPreprocessed: Bool) {
+    self.path = path
+    self.language = language
+    self.isPreprocessed = isPreprocessed
+  }
+
+  /// The language and preprocessed state a file name's extension implies; `nil` when it has no source
+  /// extension. The extension is the text after the last `.` of the whole name (3.4's
+  /// `dcc_find_extension`), compared as bytes.
+  public static func classify(_ name: [UInt8]) -> (language: Language, isPreprocessed: Bool)? {
+    guard let dot = name.lastIndex(of: UInt8(ascii: ".")) else { return nil }
+    let ext = name[(dot + 1)...]
+    switch ext.count {
+    case 1:
+      switch ext.first! {
+      case UInt8(ascii: "c"): return (.c, false)
+      case UInt8(ascii: "i"): return (.c, true)
+      case UInt8(ascii: "C"): return (.cPlusPlus, false)
+      case UInt8(ascii: "m"): return (.objectiveC, false)
+      case UInt8(ascii: "M"): return (.objectiveCPlusPlus, false)
+      default: return nil
+      }
+    case 2:
+      if ext.elementsEqual("cc".utf8) || ext.elementsEqual("cp".utf8) { return (.cPlusPlus, false) }
+      if ext.elementsEqual("ii".utf8) { return (.cPlusPlus, true) }
+      if ext.elementsEqual("mi".utf8) { return (.objectiveC, true) }
+      if ext.elementsEqual("mm".utf8) { return (.objectiveCPlusPlus, false) }
+      return nil
+    case 3:
+      if ext.elementsEqual("cpp".utf8) || ext.elementsEqual("cxx".utf8)
+        || ext.elementsEqual("c++".utf8)
+      {
+        return (.cPlusPlus, false)
+      }
+      if ext.elementsEqual("mii".utf8) { return (.objectiveCPlusPlus, true) }
+      return nil
     default: return nil
     }
-    self.path = path
   }
 
   /// The final path component (text after the last `/`).
@@ -47,18 +76,23 @@ public struct SourceFile: Sendable, Equatable, CustomStringConvertible {
 
   public var description: String { path }
 
-  /// Text after the last `.` of `path`; `nil` when there is no dot or nothing follows it (3.4's
-  /// `dcc_find_extension`, which looks at the whole path, not only the basename).
-  static func fileExtension(of path: String) -> Substring? {
-    guard let dot = path.lastIndex(of: "."), path.index(after: dot) != path.endIndex else {
-      return nil
-    }
-    return path[path.index(after: dot)...]
-  }
-
   /// Text after the last `/` of `path` (the whole path when it has none).
   static func basename(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return path }
     return String(path[path.index(after: slash)...])
+  }
+
+  /// Bytes after the last `/` of `path` (all of them when it has none).
+  static func basename(of path: [UInt8]) -> ArraySlice<UInt8> {
+    guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return path[...] }
+    return path[(slash + 1)...]
+  }
+
+  /// The name gcc writes when no `-o` is given: the input's basename with its extension replaced by `.o`
+  /// (`.s` with `-S`). `nil` when the basename is shorter than 3 bytes (3.4 refuses those).
+  static func defaultOutput(for input: [UInt8], assembly: Bool) -> [UInt8]? {
+    let base = basename(of: input)
+    guard base.count >= 3, let dot = base.lastIndex(of: UInt8(ascii: ".")) else { return nil }
+    return Array(base[..<dot]) + Array((assembly ? ".s" : ".o").utf8)
   }
 }

@@ -1,3 +1,5 @@
+import CompilerArgs
+
 /// Decides, option by option, whether a compiler command line is a compile whose inputs and outputs the
 /// daemon controls.
 ///
@@ -155,7 +157,7 @@ public struct ArgumentPolicy: Sendable {
       if content.contains(0) { return refuse("contains a NUL byte") }
       budget -= content.count
       if let verdict = expand(
-        ResponseFile.split(content), into: &output, depth: depth + 1, budget: &budget,
+        ResponseFiles.words(in: content), into: &output, depth: depth + 1, budget: &budget,
         reader: reader)
       {
         return verdict

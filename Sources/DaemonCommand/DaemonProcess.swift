@@ -30,7 +30,7 @@ public struct DaemonProcess {
     do {
       handedOver = try ListenDescriptors.take(
         from: &environment, processID: getpid(), acceptWithoutProcessID: detachedChild)
-    } catch { DaemonMessages.fail(error.description, 101) }
+    } catch { DaemonMessages.fail(error.description, .badArguments) }
     let configuration: ServerConfiguration
     do { configuration = try ServerConfiguration(options: options, environment: environment) } catch
     {

@@ -1,4 +1,5 @@
 import DistPosix
+import DistProtocol
 internal import Glibc
 import ServerCore
 import SystemPackage
@@ -55,7 +56,7 @@ enum DetachedStart {
         child.send(SIGKILL)
         _ = try? child.wait(deadline: .after(seconds: 5))
         DaemonMessages.write("distccd: ERROR: the detached daemon did not start: \(error)\n")
-        return 105
+        return ExitCode.outOfMemory.rawValue
       }
       if let end = bytes.firstIndex(of: 0) {
         DaemonMessages.write(String(decoding: bytes[..<end], as: UTF8.self))
@@ -64,7 +65,9 @@ enum DetachedStart {
       if bytes.isEmpty { break }
       DaemonMessages.write(String(decoding: bytes, as: UTF8.self))
     }
-    guard let status = try? child.wait(deadline: .after(seconds: 10)) else { return 105 }
+    guard let status = try? child.wait(deadline: .after(seconds: 10)) else {
+      return ExitCode.outOfMemory.rawValue
+    }
     return status.exitCode ?? 128 + (status.signal ?? 0)
   }
 

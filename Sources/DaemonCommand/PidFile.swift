@@ -1,5 +1,4 @@
 import DistPosix
-internal import Glibc
 import SystemPackage
 
 /// `--pid-file`: written by the serving process before it reports ready, removed when it stops.
@@ -13,7 +12,7 @@ struct PidFile {
         path, .writeOnly, options: [.create, .truncate, .closeOnExec],
         permissions: [.ownerReadWrite, .groupRead, .otherRead])
       defer { fd.closeIgnoringErrors() }
-      _ = try fd.writeAll(Array("\(getpid())\n".utf8))
+      _ = try fd.writeAll(Array("\(CurrentProcess.id)\n".utf8))
     } catch {
       DaemonMessages.warn("failed to write pid file \(path): \(error)")
     }
@@ -21,8 +20,8 @@ struct PidFile {
 
   /// Removes the file; a failure is a warning.
   func remove() {
-    if unlink(path) != 0 {
-      DaemonMessages.warn("failed to remove pid file \(path): \(Errno(rawValue: errno))")
+    do throws(PosixError) { try Paths.remove(path) } catch {
+      DaemonMessages.warn("failed to remove pid file \(path): \(error.errno?.message ?? error.description)")
     }
   }
 }

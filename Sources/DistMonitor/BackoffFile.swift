@@ -1,4 +1,4 @@
-internal import Glibc
+import DistPosix
 
 /// A back-off mark left by a client in `$DISTCC_DIR/lock` (`client.md` §7): `backoff_tcp_HOST_PORT_0` or
 /// `backoff_ssh_HOST_0`, whose modification time is the moment of the last failure on that host.
@@ -42,17 +42,12 @@ public struct BackoffFile: Sendable, Hashable {
 
   /// Every back-off mark in `lockDirectory`; a missing directory has none.
   public static func scan(lockDirectory: String) -> [BackoffFile] {
-    guard let stream = opendir(lockDirectory) else { return [] }
-    defer { closedir(stream) }
+    guard let names = try? Directory.entries(lockDirectory) else { return [] }
     var files: [BackoffFile] = []
-    while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: &entry.pointee.d_name) {
-        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-      }
+    for name in names {
       guard name.hasPrefix("backoff_") else { continue }
-      var status = stat()
-      guard stat(lockDirectory + "/" + name, &status) == 0 else { continue }
-      if let file = BackoffFile(fileName: name, markedAt: status.st_mtim.tv_sec) {
+      guard let status = try? FileStatus(lockDirectory + "/" + name) else { continue }
+      if let file = BackoffFile(fileName: name, markedAt: status.modificationSeconds) {
         files.append(file)
       }
     }

@@ -1,4 +1,5 @@
 internal import DistState
+internal import JSONFormat
 
 /// Everything the web page shows at one moment, rendered as the JSON of `GET /api/state`.
 public struct FarmSnapshot: Sendable {

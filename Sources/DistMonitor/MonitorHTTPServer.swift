@@ -1,5 +1,4 @@
 internal import DistPosix
-internal import Glibc
 internal import SystemPackage
 
 /// A small blocking HTTP/1.x server: one detached thread per connection, one request per connection.
@@ -53,7 +52,7 @@ public struct MonitorHTTPServer: Sendable {
 
   /// Makes `run` return: shutting a listening socket down wakes its `accept`.
   public func stop() {
-    _ = shutdown(listener.rawValue, Int32(SHUT_RDWR))
+    try? Socket.shutdownBoth(listener)
   }
 
   /// Reads one request head (at most 16 KiB, within 5 s), writes the response and closes.

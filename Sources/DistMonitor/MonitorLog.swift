@@ -1,4 +1,6 @@
+import DistPosix
 public import DistState
+import SystemPackage
 
 /// Log lines worded and laid out as distcc 3.4's `rs_log` writes them:
 /// `program[pid] (function) Warning: message`.
@@ -43,9 +45,12 @@ public struct MonitorLog: Sendable {
     case .homeNotSet:
       line(.warning, function: "dcc_get_top_dir", "\(error)")
     case .system(operation: "mkdir", let path, let errno):
-      line(.error, function: "dcc_mkdir", "mkdir '\(path)' failed: \(errorMessage(errno))")
+      line(
+        .error, function: "dcc_mkdir", "mkdir '\(path)' failed: \(Errno(rawValue: errno).message)")
     case .system(operation: "opendir", let path, let errno):
-      line(.error, function: "dcc_mon_poll", "failed to opendir \(path): \(errorMessage(errno))")
+      line(
+        .error, function: "dcc_mon_poll",
+        "failed to opendir \(path): \(Errno(rawValue: errno).message)")
     default:
       line(.error, function: program, "\(error)")
     }

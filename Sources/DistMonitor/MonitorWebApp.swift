@@ -1,5 +1,6 @@
+internal import DistPosix
 public import DistState
-internal import Glibc
+internal import Glibc  // atoi: DISTCC_BACKOFF_PERIOD is read with C's conversion, as 3.4 does
 internal import HostSpec
 internal import Synchronization
 
@@ -85,11 +86,7 @@ public final class MonitorWebApp: Sendable {
   }
 
   /// Milliseconds since the epoch.
-  public static func currentTime() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-  }
+  public static func currentTime() -> Int64 { WallClock.milliseconds }
 
   /// Scans the state directory and the back-off marks once (3.4's monitor rules: stale files are deleted).
   /// - Throws: the scan's error when the state directory cannot be created or read.
@@ -115,7 +112,7 @@ public final class MonitorWebApp: Sendable {
     while true {
       try sample()
       _ = watcher.wait(until: .after(milliseconds: configuration.sampleInterval))
-      usleep(10_000)
+      Sleep.microseconds(10_000)
     }
   }
 
@@ -131,7 +128,7 @@ public final class MonitorWebApp: Sendable {
   public func pollStatsForever() -> Never {
     while true {
       pollStats()
-      usleep(useconds_t(configuration.statsInterval * 1000))
+      Sleep.microseconds(Int(configuration.statsInterval) * 1000)
     }
   }
 

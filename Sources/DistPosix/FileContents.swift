@@ -4,11 +4,17 @@ public import SystemPackage
 /// Whole-file reads and atomic whole-file writes.
 public enum FileContents {
   /// Reads the whole file at `path`, refusing files larger than `limit` bytes.
+  ///
+  /// One buffer of the file's size (plus the byte that finds its end) is all it allocates.
+  /// - Throws: `PosixError.system` with `EFBIG` for a larger file, or the failed `open` or read.
   public static func read(_ path: String, limit: Int = 64 << 20) throws(PosixError) -> [UInt8] {
-    let fd = try syscall("open \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
-    let descriptor = FileDescriptor(rawValue: fd)
+    let descriptor = try FileDescriptor.open(path, .readOnly)
     defer { descriptor.closeIgnoringErrors() }
-    return try descriptor.readToEnd(limit: limit, deadline: .never, operation: "read \(path)")
+    let bytes = try read(descriptor, upTo: limit < Int.max ? limit + 1 : limit)
+    if bytes.count > limit {
+      throw PosixError.system(operation: "read \(path)", errno: .fileTooLarge)
+    }
+    return bytes
   }
 
   /// Reads an open file from offset 0 to its end or `limit` bytes, whichever comes first, with `pread`: the
@@ -18,10 +24,30 @@ public enum FileContents {
   public static func read(_ fd: FileDescriptor, upTo limit: Int) throws(PosixError) -> [UInt8] {
     var info = stat()
     let size = fstat(fd.rawValue, &info) == 0 ? Int(info.st_size) : 0
-    // One byte more than the file's size, so that the read that finds its end needs no second buffer.
-    var result = [UInt8](repeating: 0, count: min(max(size, 0) + 1, limit))
-    var filled = 0
-    while true {
+    // One byte more than the file's size, so that the read that finds its end needs no second buffer;
+    // uninitialised, as every byte kept is read into it.
+    let capacity = min(max(size, 0) + 1, limit)
+    var failure: Errno? = nil
+    var atEnd = false
+    var result = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+      initialized = 0
+      while initialized < capacity {
+        let got = pread(
+          fd.rawValue, buffer.baseAddress! + initialized, capacity - initialized, off_t(initialized)
+        )
+        if got < 0 && errno == EINTR { continue }
+        if got < 0 && initialized == 0 { failure = currentErrno() }
+        if got <= 0 {
+          atEnd = true
+          return
+        }
+        initialized += got
+      }
+    }
+    if let failure { throw PosixError.system(operation: "pread", errno: failure) }
+    // The file grew, or its size was unknown (0 for `/proc` files): read on, growing the buffer.
+    var filled = result.count
+    while !atEnd {
       if filled == result.count {
         guard result.count < limit else { break }
         result += [UInt8](repeating: 0, count: min(max(result.count, 4096), limit - result.count))
@@ -30,9 +56,6 @@ public enum FileContents {
         pread(fd.rawValue, $0.baseAddress! + filled, $0.count - filled, off_t(filled))
       }
       if got < 0 && errno == EINTR { continue }
-      if got < 0 && filled == 0 {
-        throw PosixError.system(operation: "pread", errno: currentErrno())
-      }
       if got <= 0 { break }
       filled += got
     }

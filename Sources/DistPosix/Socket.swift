@@ -159,6 +159,11 @@ public enum Socket {
     _ = try syscall("shutdown") { shutdown(fd.rawValue, Int32(SHUT_WR)) }
   }
 
+  /// Shuts down both directions; on a listening socket this wakes a thread blocked in `accept`.
+  public static func shutdownBoth(_ fd: FileDescriptor) throws(PosixError) {
+    _ = try syscall("shutdown") { shutdown(fd.rawValue, Int32(SHUT_RDWR)) }
+  }
+
   /// Sets an integer socket option.
   public static func setOption(_ fd: FileDescriptor, _ level: Int32, _ name: Int32, _ value: Int32)
     throws(PosixError)

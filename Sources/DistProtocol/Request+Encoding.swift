@@ -1,27 +1,48 @@
-extension Request {
+extension Request: PacketMessage {
   /// The request as wire bytes.
   /// - Throws: ``DistProtocolError/invalidMessage(token:reason:)`` if a field does not belong to the
   ///   version (or the command line is empty), ``DistProtocolError/bodyTooLong(token:length:)``.
-  public func encoded() throws(DistProtocolError) -> [UInt8] {
-    var output: [UInt8] = []
-    try encode(into: &output)
-    return output
-  }
+  public func encoded() throws(DistProtocolError) -> [UInt8] { try encodedPackets() }
 
   /// Appends the request's wire bytes to `output`; on error `output` is left as it was.
   /// - Throws: as ``encoded()``.
   public func encode(into output: inout [UInt8]) throws(DistProtocolError) {
-    try validate()
-    let start = output.count
-    do {
-      try appendPackets(to: &output)
-    } catch {
-      output.removeSubrange(start...)
-      throw error
-    }
+    try appendValidatedPackets(to: &output)
   }
 
-  private func validate() throws(DistProtocolError) {
+  /// The packets a client sends before its preprocessor has finished: `DIST`, `CDIR` (protocol 3),
+  /// `ARGC` and the `ARGV`s. The rest follows with ``encodedSourcePacket(_:version:)`` (protocols 1 and 2)
+  /// or the `NFIL` entries (protocol 3); ``source`` and ``files`` are not looked at.
+  /// - Throws: as ``encoded()``.
+  public func encodedHead() throws(DistProtocolError) -> [UInt8] {
+    var head = self
+    head.source = []
+    head.files = []
+    try head.validate()
+    var output: [UInt8] = []
+    output.reserveCapacity(
+      36 + (workingDirectory?.count ?? 0) + arguments.reduce(0) { $0 + $1.count + 12 })
+    try appendHead(to: &output)
+    return output
+  }
+
+  /// The `DOTI` packet for `source` (protocols 1 and 2) as its 12-byte header and its body (the bytes as
+  /// they are in protocol 1, one LZO stream in protocol 2), so that a sender can write a large body
+  /// without copying it into a packet buffer.
+  /// - Throws: ``DistProtocolError/bodyTooLong(token:length:)``.
+  public static func encodedSourcePacket(_ source: [UInt8], version: ProtocolVersion)
+    throws(DistProtocolError) -> (header: [UInt8], body: [UInt8])
+  {
+    let body = version.compressesBodies && !source.isEmpty ? LZO.compress(source) : source
+    guard body.count <= PacketWriter.maxBodyLength else {
+      throw .bodyTooLong(token: .doti, length: body.count)
+    }
+    var header: [UInt8] = []
+    PacketWriter.appendValue(.doti, UInt32(body.count), to: &header)
+    return (header, body)
+  }
+
+  func validate() throws(DistProtocolError) {
     if isVersionZero && version != .v1 {
       throw .invalidMessage(token: .dist, reason: "version 0 stands for protocol 1 only")
     }
@@ -50,14 +71,20 @@ extension Request {
     }
   }
 
-  private func appendPackets(to output: inout [UInt8]) throws(DistProtocolError) {
+  private func appendHead(to output: inout [UInt8]) throws(DistProtocolError) {
     PacketWriter.appendValue(.dist, distValue, to: &output)
     if let workingDirectory, version.serverPreprocesses {
       try PacketWriter.appendStringChecked(.cdir, workingDirectory, to: &output)
     }
     try PacketWriter.appendArguments(arguments, to: &output)
+  }
+
+  func appendPackets(to output: inout [UInt8]) throws(DistProtocolError) {
+    try appendHead(to: &output)
     guard version.serverPreprocesses else {
-      try PacketWriter.appendBulkChecked(.doti, source, version: version, to: &output)
+      let packet = try Request.encodedSourcePacket(source, version: version)
+      output += packet.header
+      output += packet.body
       return
     }
     PacketWriter.appendValue(.nfil, UInt32(files.count), to: &output)

@@ -1,32 +1,21 @@
-extension Response {
+extension Response: PacketMessage {
   /// The response as wire bytes.
   ///
   /// A protocol 3 success without ``dependencies`` is sent with an empty `DOTD` (a 3.4 client waits for
   /// that packet).
   /// - Throws: ``DistProtocolError/invalidMessage(token:reason:)`` for an object with a failed status or
   ///   dependencies outside a protocol 3 success, ``DistProtocolError/bodyTooLong(token:length:)``.
-  public func encoded() throws(DistProtocolError) -> [UInt8] {
-    var output: [UInt8] = []
-    try encode(into: &output)
-    return output
-  }
+  public func encoded() throws(DistProtocolError) -> [UInt8] { try encodedPackets() }
 
   /// Appends the response's wire bytes to `output`; on error `output` is left as it was.
   /// - Throws: as ``encoded()``.
   public func encode(into output: inout [UInt8]) throws(DistProtocolError) {
-    try validate()
-    let start = output.count
-    do {
-      try appendPackets(to: &output)
-    } catch {
-      output.removeSubrange(start...)
-      throw error
-    }
+    try appendValidatedPackets(to: &output)
   }
 
   private var sendsDependencies: Bool { version.serverPreprocesses && status.isSuccess }
 
-  private func validate() throws(DistProtocolError) {
+  func validate() throws(DistProtocolError) {
     if isVersionZero && version != .v1 {
       throw .invalidMessage(token: .done, reason: "version 0 stands for protocol 1 only")
     }
@@ -41,7 +30,7 @@ extension Response {
     }
   }
 
-  private func appendPackets(to output: inout [UInt8]) throws(DistProtocolError) {
+  func appendPackets(to output: inout [UInt8]) throws(DistProtocolError) {
     PacketWriter.appendValue(.done, doneValue, to: &output)
     PacketWriter.appendValue(.stat, status.rawValue, to: &output)
     try PacketWriter.appendBulkChecked(.serr, stderr, version: version, to: &output)

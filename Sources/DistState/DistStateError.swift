@@ -1,4 +1,5 @@
-internal import Glibc
+import DistPosix
+import SystemPackage
 
 /// Why a state record could not be decoded, or a state file not be written, read or removed.
 public enum DistStateError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -24,13 +25,7 @@ public enum DistStateError: Error, Sendable, Equatable, CustomStringConvertible 
     case .homeNotSet:
       "HOME is not set; can't find distcc directory"
     case .system(let operation, let path, let errno):
-      "\(operation) \(path) failed: \(errorMessage(errno))"
+      "\(operation) \(path) failed: \(Errno(rawValue: errno).message)"
     }
   }
-}
-
-/// `strerror(errno)` as a Swift string.
-func errorMessage(_ errno: Int32) -> String {
-  guard let text = strerror(errno) else { return "error \(errno)" }
-  return String(cString: text)
 }

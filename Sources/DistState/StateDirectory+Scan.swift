@@ -1,4 +1,5 @@
-internal import Glibc
+import DistPosix
+import SystemPackage
 
 extension StateDirectory {
   /// A state file unchanged for longer than this many seconds is deleted by a scan (`dcc_phase_max_age`).
@@ -15,16 +16,13 @@ extension StateDirectory {
   public func scan(now: Int? = nil) throws(DistStateError) -> StateScan {
     try create()
     let path = self.path
-    guard let stream = opendir(path) else {
-      throw .system(operation: "opendir", path: path, errno: errno)
+    let names: [String]
+    do throws(PosixError) { names = try Directory.entries(path) } catch {
+      throw .system(operation: "opendir", path: path, errno: error.errno?.rawValue ?? 0)
     }
-    defer { closedir(stream) }
-    let now = now ?? time(nil)
+    let now = now ?? WallClock.seconds
     var scan = StateScan()
-    while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: &entry.pointee.d_name) { buffer in
-        String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
-      }
+    for name in names {
       guard name.hasPrefix(StateFile.namePrefix) else { continue }
       scan.events.append(.processing(path: path + "/" + name))
       readFile(path + "/" + name, now: now, into: &scan)
@@ -33,45 +31,47 @@ extension StateDirectory {
   }
 
   private func readFile(_ path: String, now: Int, into scan: inout StateScan) {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else {
-      if errno == ENOENT {
+    let descriptor: FileDescriptor
+    do throws(PosixError) { descriptor = try FileDescriptor.open(path, .readOnly) } catch {
+      if error.errno == .noSuchFileOrDirectory {
         scan.events.append(.vanished(path: path))
       } else {
-        scan.warn(.cannotOpen(path: path, errno: errno))
+        scan.warn(.cannotOpen(path: path, errno: Self.code(error)))
       }
       return
     }
-    defer { close(descriptor) }
+    defer { descriptor.closeIgnoringErrors() }
 
-    var status = stat()
-    guard fstat(descriptor, &status) == 0 else {
-      scan.warn(.cannotStat(path: path, errno: errno))
+    let status: FileStatus
+    do throws(PosixError) { status = try FileStatus(descriptor) } catch {
+      scan.warn(.cannotStat(path: path, errno: Self.code(error)))
       return
     }
-    if now - status.st_mtim.tv_sec > Self.staleAge {
+    if now - status.modificationSeconds > Self.staleAge {
       scan.events.append(.removingStale(path: path))
-      if unlink(path) == 0 {
+      do throws(PosixError) {
+        try Paths.remove(path)
         scan.removedStaleFiles.append(path)
-      } else {
-        scan.warn(.cannotRemoveStale(path: path, errno: errno))
+      } catch {
+        scan.warn(.cannotRemoveStale(path: path, errno: Self.code(error)))
       }
       return
     }
 
-    var bytes = [UInt8](repeating: 0, count: StateRecord.size)
-    let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-    guard count > 0 else {
-      if count == 0 {
-        scan.incompleteFiles.append(path)
-      } else {
-        scan.events.append(.readFailed(path: path, errno: errno))
-      }
+    let bytes: [UInt8]
+    do throws(PosixError) {
+      bytes = try descriptor.readSome(upTo: StateRecord.size, deadline: .never)
+    } catch {
+      scan.events.append(.readFailed(path: path, errno: Self.code(error)))
+      return
+    }
+    guard !bytes.isEmpty else {
+      scan.incompleteFiles.append(path)
       return
     }
     let record: StateRecord
     do {
-      record = try StateRecord(decoding: bytes[..<count])
+      record = try StateRecord(decoding: bytes[...])
     } catch .wrongMagic {
       scan.warn(.wrongMagic(path: path))
       return
@@ -86,15 +86,19 @@ extension StateDirectory {
     }
 
     if record.phase != .done {
-      if kill(pid_t(truncatingIfNeeded: record.pid), 0) != 0 && errno != EPERM {
-        if errno == ESRCH {
+      do throws(PosixError) {
+        if try !Signals.processExists(Int32(truncatingIfNeeded: record.pid)) {
           scan.orphans.append(record)
-        } else {
-          scan.warn(.cannotCheckProcess(pid: record.pid, errno: errno))
+          return
         }
+      } catch {
+        scan.warn(.cannotCheckProcess(pid: record.pid, errno: Self.code(error)))
         return
       }
     }
     scan.insertSorted(record)
   }
+
+  /// The error number of a failed call, for the warnings that carry one.
+  private static func code(_ error: PosixError) -> Int32 { error.errno?.rawValue ?? 0 }
 }

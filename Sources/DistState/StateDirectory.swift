@@ -1,4 +1,4 @@
-internal import Glibc
+import DistPosix
 
 /// The directory holding the state files, `$DISTCC_DIR/state` (`client.md` §12.1).
 public struct StateDirectory: Sendable, Hashable {
@@ -42,7 +42,9 @@ public struct StateDirectory: Sendable, Hashable {
 }
 
 private func makeDirectory(_ path: String) throws(DistStateError) {
-  if mkdir(path, 0o777) != 0 && errno != EEXIST {
-    throw .system(operation: "mkdir", path: path, errno: errno)
-  }
+  do throws(PosixError) {
+    try Paths.makeDirectory(path, permissions: .init(rawValue: 0o777))
+  } catch  where error.errno != .fileExists {
+    throw .system(operation: "mkdir", path: path, errno: error.errno?.rawValue ?? 0)
+  } catch {}
 }

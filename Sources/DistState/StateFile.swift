@@ -1,4 +1,5 @@
-internal import Glibc
+import DistPosix
+import SystemPackage
 
 /// One client's state file, `$DISTCC_DIR/state/binstate_<pid>`, with 3.4's name, 296-byte record, mode
 /// (0666 & ~umask) and lifetime: written at each phase change, removed when the client exits (a missing
@@ -37,60 +38,64 @@ public struct StateFile: Sendable, Hashable {
   /// Deletes the file; a file that was never written is fine.
   /// - Throws: `DistStateError.system(operation: "unlink", …)` for errors other than `ENOENT`.
   public func remove() throws(DistStateError) {
-    if unlink(path) != 0 && errno != ENOENT {
-      throw .system(operation: "unlink", path: path, errno: errno)
-    }
+    do throws(PosixError) { try Paths.remove(path) } catch
+      where error.errno != .noSuchFileOrDirectory
+    {
+      throw .system(operation: "unlink", path: path, errno: error.errno?.rawValue ?? 0)
+    } catch {}
   }
 
   /// The file, open for writing until the last reference goes (a class so that copies of a recorder share
   /// one descriptor, closed once).
   final class Writer: Sendable {
     let path: String
-    private let descriptor: Int32
+    private let descriptor: FileDescriptor
 
     /// Opens `file` with `O_CREAT` (mode 0666 & ~umask), creating the state directory on demand. A stale
     /// file of the same name longer than a record (another process's leftover) is cut to 296 bytes.
     init(_ file: StateFile) throws(DistStateError) {
       path = file.path
-      var descriptor = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o666)
-      if descriptor < 0 && errno == ENOENT {
+      var opened = Self.open(path)
+      if case .failure(.noSuchFileOrDirectory) = opened {
         try file.directory.create()
-        descriptor = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o666)
+        opened = Self.open(path)
       }
-      guard descriptor >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
-      var info = stat()
-      if fstat(descriptor, &info) == 0, info.st_size > StateRecord.size,
-        ftruncate(descriptor, off_t(StateRecord.size)) != 0
-      {
-        let code = errno
-        close(descriptor)
-        throw .system(operation: "ftruncate", path: path, errno: code)
+      let descriptor: FileDescriptor
+      switch opened {
+      case .success(let fd): descriptor = fd
+      case .failure(let code): throw .system(operation: "open", path: path, errno: code.rawValue)
+      }
+      if let size = (try? FileStatus(descriptor))?.size, size > StateRecord.size {
+        do { try descriptor.resize(to: Int64(StateRecord.size)) } catch {
+          descriptor.closeIgnoringErrors()
+          throw .system(
+            operation: "ftruncate", path: path, errno: (error as? Errno ?? .ioError).rawValue)
+        }
       }
       self.descriptor = descriptor
     }
 
-    deinit { close(descriptor) }
+    deinit { descriptor.closeIgnoringErrors() }
+
+    /// Opens (creating, mode 0666 & ~umask) the file for writing.
+    private static func open(_ path: String) -> Result<FileDescriptor, Errno> {
+      do throws(PosixError) {
+        return .success(
+          try FileDescriptor.open(
+            path, .writeOnly, options: .create, permissions: .init(rawValue: 0o666)))
+      } catch {
+        return .failure(error.errno ?? .ioError)
+      }
+    }
 
     /// Whether the file was deleted under the open descriptor (another job of this process ended and
     /// removed `binstate_<pid>`): writes would then go to a file no monitor sees.
-    var isUnlinked: Bool {
-      var info = stat()
-      return fstat(descriptor, &info) == 0 && info.st_nlink == 0
-    }
+    var isUnlinked: Bool { (try? FileStatus(descriptor))?.linkCount == 0 }
 
     /// Overwrites the record in place: one `pwrite` of 296 bytes at offset 0.
     func write(_ record: StateRecord) throws(DistStateError) {
-      let bytes = record.encode()
-      var written = 0
-      while written < bytes.count {
-        let result = bytes.withUnsafeBytes { buffer in
-          pwrite(descriptor, buffer.baseAddress! + written, buffer.count - written, off_t(written))
-        }
-        if result < 0 {
-          if errno == EINTR { continue }
-          throw .system(operation: "write", path: path, errno: errno)
-        }
-        written += result
+      do { _ = try descriptor.writeAll(toAbsoluteOffset: 0, record.encode()) } catch {
+        throw .system(operation: "write", path: path, errno: (error as? Errno ?? .ioError).rawValue)
       }
     }
   }

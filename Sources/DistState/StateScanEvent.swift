@@ -1,3 +1,6 @@
+import DistPosix
+import SystemPackage
+
 /// One thing a scan did, in order, as 3.4's monitor logs it: trace lines (shown with `DISTCC_VERBOSE=1`)
 /// and warnings.
 public enum StateScanEvent: Sendable, Hashable, CustomStringConvertible {
@@ -38,7 +41,7 @@ public enum StateScanEvent: Sendable, Hashable, CustomStringConvertible {
     case .removingStale(let path): "unlink \(path)"
     case .shortRead(let path): "short read getting state from \(path)"
     case .readFailed(let path, let errno):
-      "failed to read state from \(path): \(errorMessage(errno))"
+      "failed to read state from \(path): \(Errno(rawValue: errno).message)"
     case .warning(let warning): warning.description
     }
   }

@@ -1,3 +1,6 @@
+import DistPosix
+import SystemPackage
+
 /// Something a scan of the state directory skipped with a warning, as 3.4's monitor logs it.
 public enum StateScanWarning: Sendable, Hashable, CustomStringConvertible {
   /// A state file could not be opened for a reason other than having vanished.
@@ -27,12 +30,16 @@ public enum StateScanWarning: Sendable, Hashable, CustomStringConvertible {
   /// The message, worded as 3.4 words it.
   public var description: String {
     switch self {
-    case .cannotOpen(let path, let errno): "failed to open \(path): \(errorMessage(errno))"
-    case .cannotStat(let path, let errno): "error statting \(path): \(errorMessage(errno))"
-    case .cannotRemoveStale(let path, let errno): "unlink \(path) failed: \(errorMessage(errno))"
+    case .cannotOpen(let path, let errno):
+      "failed to open \(path): \(Errno(rawValue: errno).message)"
+    case .cannotStat(let path, let errno):
+      "error statting \(path): \(Errno(rawValue: errno).message)"
+    case .cannotRemoveStale(let path, let errno):
+      "unlink \(path) failed: \(Errno(rawValue: errno).message)"
     case .wrongMagic(let path): "wrong magic number: \(path)"
     case .wrongStructureSize(let path): "wrong structure size: \(path): version mismatch?"
-    case .cannotCheckProcess(let pid, let errno): "kill \(pid), 0 failed: \(errorMessage(errno))"
+    case .cannotCheckProcess(let pid, let errno):
+      "kill \(pid), 0 failed: \(Errno(rawValue: errno).message)"
     }
   }
 }

@@ -69,7 +69,9 @@ final class BrokerJob {
   /// Sends a status byte (and a reason) to a client that has not started relaying; best effort.
   func answer(_ status: BrokerWire.Status, reason: String = "") {
     var bytes = [status.rawValue]
-    if status == .failed || status == .openSSH { bytes += Array(reason.utf8.prefix(BrokerWire.maxReasonLength)) }
+    if status == .failed || status == .openSSH {
+      bytes += Array(reason.utf8.prefix(BrokerWire.maxReasonLength))
+    }
     _ = bytes.withUnsafeBytes {
       send(client.rawValue, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
     }

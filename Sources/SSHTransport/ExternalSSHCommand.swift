@@ -23,7 +23,8 @@ public struct ExternalSSHCommand: Sendable, Equatable {
 
   /// The tunnel command for a `DISTCC_SSH` value (`nil` when unset).
   public init(distccSSH value: String?) {
-    let words = (value ?? "").split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+    let words = (value ?? "").split(separator: " ", omittingEmptySubsequences: true).map(
+      String.init)
     program = words.first ?? Self.defaultProgram
     extraArguments = Array(words.dropFirst().prefix(Self.maximumExtraArguments))
   }
@@ -39,7 +40,8 @@ public struct ExternalSSHCommand: Sendable, Equatable {
   ///
   /// - Parameter environment: the tunnel's whole environment (`nil` inherits this process's).
   /// - Throws: ``SSHError/spawn(program:reason:)`` if the program cannot be started (not found, not executable).
-  public func start(_ destination: SSHDestination, environment: [String: String]? = nil) throws(SSHError)
+  public func start(_ destination: SSHDestination, environment: [String: String]? = nil)
+    throws(SSHError)
     -> ExternalSSHTunnel
   {
     do throws(PosixError) {

@@ -129,7 +129,9 @@ struct KnownHosts: ~Copyable {
   ) {
     let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     for (index, line) in lines.enumerated() {
-      let fields = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+      let fields = line.split(whereSeparator: {
+        $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t")
+      })
       guard let first = fields.first, first.first != UInt8(ascii: "#") else { continue }
       if first.first == UInt8(ascii: "@") {
         if first.elementsEqual("@revoked".utf8), fields.count >= 4 {

@@ -56,7 +56,8 @@ final class LibSSH2Session {
     var length: Int32 = 0
     let code = api.sessionLastError(raw, &message, &length, 0)
     guard let message, length > 0 else { return "libssh2 error \(code)" }
-    return String(decoding: UnsafeRawBufferPointer(start: message, count: Int(length)), as: UTF8.self)
+    return String(
+      decoding: UnsafeRawBufferPointer(start: message, count: Int(length)), as: UTF8.self)
   }
 
   var lastErrorCode: Int32 { api.sessionLastErrno(raw) }
@@ -79,12 +80,16 @@ final class LibSSH2Session {
       let ready = poll(&descriptor, 1, deadline.pollTimeout)
       if ready > 0 { return }
       if ready == 0 { throw .timedOut(host: display, stage: stage) }
-      if errno != EINTR { throw .io(host: display, reason: "poll: " + String(cString: strerror(errno))) }
+      if errno != EINTR {
+        throw .io(host: display, reason: "poll: " + String(cString: strerror(errno)))
+      }
     }
   }
 
   /// Calls `body` until it stops answering `EAGAIN`; returns its last result.
-  func retry(_ stage: SSHError.Stage, deadline: Deadline, _ body: () -> Int32) throws(SSHError) -> Int32 {
+  func retry(_ stage: SSHError.Stage, deadline: Deadline, _ body: () -> Int32) throws(SSHError)
+    -> Int32
+  {
     while true {
       let result = body()
       if result != LIBSSH2_ERROR_EAGAIN { return result }
@@ -93,7 +98,9 @@ final class LibSSH2Session {
   }
 
   /// Calls a pointer-returning `body` until it returns a value or fails with something other than `EAGAIN`.
-  func retry<T>(_ stage: SSHError.Stage, deadline: Deadline, _ body: () -> T?) throws(SSHError) -> T? {
+  func retry<T>(_ stage: SSHError.Stage, deadline: Deadline, _ body: () -> T?) throws(SSHError)
+    -> T?
+  {
     while true {
       if let value = body() { return value }
       if lastErrorCode != LIBSSH2_ERROR_EAGAIN { return nil }
@@ -113,11 +120,14 @@ final class LibSSH2Session {
     prefer(LIBSSH2_METHOD_MAC_SC, preferences.macs)
     prefer(LIBSSH2_METHOD_COMP_CS, "none")
     prefer(LIBSSH2_METHOD_COMP_SC, "none")
-    let result = try retry(.handshake, deadline: deadline) { api.sessionHandshake(raw, socket.rawValue) }
+    let result = try retry(.handshake, deadline: deadline) {
+      api.sessionHandshake(raw, socket.rawValue)
+    }
     if result == LIBSSH2_ERROR_KEX_FAILURE && !api.hasRSASHA2 {
       throw .needsOpenSSH(
         host: display,
-        reason: "no common key exchange or host key type (\(lastError)): if the host has only an RSA host key,"
+        reason:
+          "no common key exchange or host key type (\(lastError)): if the host has only an RSA host key,"
           + " libssh2 \(api.versionString) verifies RSA only as SHA-1 ssh-rsa, which OpenSSH 8.8 and later do"
           + " not offer")
     }

@@ -1,4 +1,4 @@
-import Glibc
+import DistPosix
 import Synchronization
 
 /// Jobs in flight: their directories and, while one runs, their compiler's process group. A daemon that
@@ -7,7 +7,7 @@ import Synchronization
 final class ActiveJobs: Sendable {
   private struct Entry: Sendable {
     let directory: JobDirectory
-    var processGroup: pid_t?
+    var processGroup: Int32?
   }
 
   private let state = Mutex<(next: Int, entries: [Int: Entry])>((0, [:]))
@@ -22,7 +22,7 @@ final class ActiveJobs: Sendable {
   }
 
   /// Records (or, with `nil`, clears) the process group of the job's running compiler.
-  func setCompiler(_ key: Int, processGroup: pid_t?) {
+  func setCompiler(_ key: Int, processGroup: Int32?) {
     state.withLock { $0.entries[key]?.processGroup = processGroup }
   }
 
@@ -39,7 +39,9 @@ final class ActiveJobs: Sendable {
       defer { state.entries = [:] }
       return Array(state.entries.values)
     }
-    for entry in entries { if let group = entry.processGroup { kill(-group, SIGKILL) } }
+    for entry in entries {
+      if let group = entry.processGroup { Signals.sendToGroup(group, Signals.kill) }
+    }
     for entry in entries { entry.directory.remove() }
     return entries.count
   }

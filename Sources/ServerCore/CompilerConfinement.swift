@@ -1,5 +1,4 @@
 import DistPosix
-import Glibc
 import SystemPackage
 
 /// How compilers are confined (Docs/security.md): resource limits, `no_new_privs` and, where the kernel
@@ -57,7 +56,7 @@ public struct CompilerConfinement: Sendable {
           SpawnedProcess(
             child: try ChildProcess.spawnConfined(spawn, limits: limits, landlock: landlock)))
       } catch {
-        return .failure(error.errno ?? Errno(rawValue: EPERM))
+        return .failure(error.errno ?? .notPermitted)
       }
     }
   }
@@ -72,11 +71,7 @@ public struct CompilerConfinement: Sendable {
   /// execute from: its installation prefix (`/opt/tc` for `/opt/tc/bin/gcc`, so that its `cc1` runs), or,
   /// when that prefix holds the job directory (a compiler kept under `TMPDIR`), only the compiler file.
   static func compilerRoots(_ executable: String, jobDirectory: String) -> [String] {
-    var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let real =
-      realpath(executable, &resolved) != nil
-      ? String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      : executable
+    let real = (try? Paths.resolved(executable)) ?? executable
     let prefix = directory(containing: directory(containing: real))
     if prefix.isEmpty || prefix == "/" || (jobDirectory + "/").hasPrefix(prefix + "/") {
       return Array(Set([executable, real]))

@@ -1,5 +1,4 @@
 import DistPosix
-import Glibc
 import SystemPackage
 
 /// Where a job's compiler writes its stdout and stderr: the files `stdout` and `stderr` in its job
@@ -14,20 +13,25 @@ struct CompilerOutput {
   /// Creates the two files (stdout truncated, stderr appended to, as 3.4 opens them); a file that cannot
   /// be created is left to the spawn, which then reports why.
   init(in directory: JobDirectory) {
-    standardOutput = CompilerOutput.open(directory.file("stdout"), O_TRUNC)
-    standardError = CompilerOutput.open(directory.file("stderr"), O_APPEND)
+    standardOutput = CompilerOutput.open(directory.file("stdout"), .truncate)
+    standardError = CompilerOutput.open(directory.file("stderr"), .append)
   }
 
-  private static func open(_ path: String, _ mode: Int32) -> SpawnedProcess.Stream {
-    let fd = Glibc.open(path, O_RDWR | O_CREAT | mode | O_CLOEXEC, 0o600)
-    return fd >= 0 ? .descriptor(FileDescriptor(rawValue: fd)) : .path(path)
+  private static func open(_ path: String, _ mode: FileDescriptor.OpenOptions)
+    -> SpawnedProcess.Stream
+  {
+    guard
+      let fd = try? FileDescriptor.open(
+        path, .readWrite, options: [.create, mode], permissions: .ownerReadWrite)
+    else { return .path(path) }
+    return .descriptor(fd)
   }
 
   /// What the compiler wrote to `stream` (empty if it cannot be read).
   static func contents(of stream: SpawnedProcess.Stream) -> [UInt8] {
     switch stream {
-    case .path(let path): Syscalls.readFile(path) ?? []
-    case .descriptor(let fd): Syscalls.readFile(fd) ?? []
+    case .path(let path): (try? FileContents.read(path, limit: 1 << 30)) ?? []
+    case .descriptor(let fd): (try? FileContents.read(fd, upTo: 1 << 30)) ?? []
     }
   }
 

@@ -1,4 +1,4 @@
-import Glibc
+import DistPosix
 import SystemPackage
 
 /// The protocol-3 fake root (protocol.md §7.2): client paths mirrored under one private directory.
@@ -15,7 +15,7 @@ final class FakeRoot {
   /// (no entry can replace it), so a kept descriptor always names the directory inside the root.
   /// Keyed by bytes, not `String`: `String` equality is Unicode-canonical, so two different names (NFC and
   /// NFD spellings) would share a descriptor.
-  private var directories: [[UInt8]: Int32] = [:]
+  private var directories: [[UInt8]: FileDescriptor] = [:]
   /// The most directories kept open at once.
   static let maxOpenDirectories = 64
 
@@ -24,13 +24,13 @@ final class FakeRoot {
     var description: String
   }
 
-  init(path: String) throws(IOFailure) {
-    guard mkdir(path, 0o700) == 0 else { throw .system("mkdir \(path)", Errno(rawValue: errno)) }
+  init(path: String) throws(PosixError) {
+    try Paths.makeDirectory(path, permissions: .ownerReadWriteExecute)
     self.path = path
   }
 
   deinit {
-    for fd in directories.values { close(fd) }
+    for fd in directories.values { fd.closeIgnoringErrors() }
   }
 
   /// The components of a client path: absolute, no `..`, no NUL; empty and `.` components dropped.
@@ -50,39 +50,47 @@ final class FakeRoot {
   /// An open descriptor of the directory `components` under the root, creating what is missing one
   /// component at a time; `owned`: the caller closes it (it is not kept).
   private func openDirectory(_ components: ArraySlice<String>) throws(Refusal) -> (
-    fd: Int32, owned: Bool
+    fd: FileDescriptor, owned: Bool
   ) {
     // Start from the deepest directory already open.
     var depth = components.count
-    var current: Int32 = -1
+    var found: FileDescriptor? = nil
     while depth >= 0 {
       if let fd = directories[Self.key(components.prefix(depth))] {
-        current = fd
+        found = fd
         break
       }
       depth -= 1
     }
     var owned = false
-    if current < 0 {
+    var current: FileDescriptor
+    if let found {
+      current = found
+    } else {
       depth = 0
-      current = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-      guard current >= 0 else {
-        throw Refusal(description: "cannot open job root: \(Syscalls.errnoText())")
+      do throws(PosixError) {
+        current = try FileDescriptor.open(path, .readOnly, options: [.directory, .noFollow])
+      } catch {
+        throw Refusal(description: "cannot open job root: \(Self.reason(error))")
       }
       owned = !keep(current, as: [])
     }
     for (offset, component) in components.dropFirst(depth).enumerated() {
-      if mkdirat(current, component, 0o700) != 0 && errno != EEXIST {
-        let reason = Syscalls.errnoText()
-        if owned { close(current) }
-        throw Refusal(description: "cannot create directory \"\(component)\": \(reason)")
+      do throws(PosixError) {
+        try current.makeDirectory(at: component, permissions: .ownerReadWriteExecute)
+      } catch  where error.errno != .fileExists {
+        if owned { current.closeIgnoringErrors() }
+        throw Refusal(
+          description: "cannot create directory \"\(component)\": \(Self.reason(error))")
+      } catch {}
+      let next: FileDescriptor
+      do throws(PosixError) {
+        next = try current.open(at: component, .readOnly, options: [.directory, .noFollow])
+      } catch {
+        if owned { current.closeIgnoringErrors() }
+        throw Refusal(description: "cannot enter directory \"\(component)\": \(Self.reason(error))")
       }
-      let next = openat(current, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-      let reason = Syscalls.errnoText()
-      if owned { close(current) }
-      guard next >= 0 else {
-        throw Refusal(description: "cannot enter directory \"\(component)\": \(reason)")
-      }
+      if owned { current.closeIgnoringErrors() }
       current = next
       let key = Self.key(components.prefix(depth + offset + 1))
       owned = !keep(current, as: key)
@@ -96,7 +104,7 @@ final class FakeRoot {
   }
 
   /// Keeps `fd` open as directory `key` if there is room; false if the caller must close it.
-  private func keep(_ fd: Int32, as key: [UInt8]) -> Bool {
+  private func keep(_ fd: FileDescriptor, as key: [UInt8]) -> Bool {
     guard directories.count < FakeRoot.maxOpenDirectories else { return false }
     directories[key] = fd
     return true
@@ -106,7 +114,7 @@ final class FakeRoot {
   func makeDirectory(_ clientPath: [UInt8]) throws(Refusal) -> String {
     let parts = try FakeRoot.components(of: clientPath)
     let directory = try openDirectory(parts[...])
-    if directory.owned { close(directory.fd) }
+    if directory.owned { directory.fd.closeIgnoringErrors() }
     return path + (parts.isEmpty ? "" : "/" + parts.joined(separator: "/"))
   }
 
@@ -117,15 +125,21 @@ final class FakeRoot {
       throw Refusal(description: "file name \"/\" has no file part")
     }
     let directory = try openDirectory(parts.dropLast())
-    defer { if directory.owned { close(directory.fd) } }
+    defer { if directory.owned { directory.fd.closeIgnoringErrors() } }
     let dir = directory.fd
-    unlinkat(dir, last, 0)
-    let fd = openat(dir, last, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-    guard fd >= 0 else {
-      throw Refusal(description: "cannot create \"\(last)\": \(Syscalls.errnoText())")
+    try? dir.removeEntry(last)
+    let fd: FileDescriptor
+    do throws(PosixError) {
+      fd = try dir.open(
+        at: last, .writeOnly, options: [.create, .exclusiveCreate, .noFollow],
+        permissions: .ownerReadWrite)
+    } catch {
+      throw Refusal(description: "cannot create \"\(last)\": \(Self.reason(error))")
     }
-    defer { close(fd) }
-    do { try JobDirectory.writeAll(fd, content, what: last) } catch {
+    defer { fd.closeIgnoringErrors() }
+    do throws(PosixError) {
+      try fd.writeAll(content, deadline: .never, operation: "write \(last)")
+    } catch {
       throw Refusal(description: error.description)
     }
   }
@@ -155,11 +169,16 @@ final class FakeRoot {
       resolved = text
     }
     let directory = try openDirectory(parts.dropLast())
-    defer { if directory.owned { close(directory.fd) } }
+    defer { if directory.owned { directory.fd.closeIgnoringErrors() } }
     let dir = directory.fd
-    unlinkat(dir, last, 0)
-    guard symlinkat(resolved, dir, last) == 0 else {
-      throw Refusal(description: "cannot create link \"\(last)\": \(Syscalls.errnoText())")
+    try? dir.removeEntry(last)
+    do throws(PosixError) { try dir.makeSymbolicLink(at: last, to: resolved) } catch {
+      throw Refusal(description: "cannot create link \"\(last)\": \(Self.reason(error))")
     }
+  }
+
+  /// The C library's text for a failed call (`Errno.message`), as the refusals show it.
+  private static func reason(_ error: PosixError) -> String {
+    error.errno?.message ?? error.description
   }
 }

@@ -1,4 +1,4 @@
-import Glibc
+import DistPosix
 import Synchronization
 import SystemPackage
 
@@ -11,24 +11,20 @@ final class JobDirectory: Sendable {
   private let names = Mutex<[String]>([])
   /// The directory itself, opened at creation: removal unlinks through it, so a compiler that renamed the
   /// directory and left a symbolic link in its place (possible without Landlock) cannot redirect it.
-  private let descriptor: Int32
+  private let descriptor: FileDescriptor
 
-  init(in temporaryDirectory: String, keep: Bool) throws(IOFailure) {
-    var template = Array("\(temporaryDirectory)/distccd_XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else {
-      throw .system("mkdtemp in \(temporaryDirectory)", Errno(rawValue: errno))
-    }
-    path = String(cString: made)
+  init(in temporaryDirectory: String, keep: Bool) throws(PosixError) {
+    path = try TemporaryFiles.makeDirectory(in: temporaryDirectory, prefix: "distccd_")
     self.keep = keep
-    descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    guard descriptor >= 0 else {
-      let code = errno
-      rmdir(path)
-      throw .system("open \(path)", Errno(rawValue: code))
+    do throws(PosixError) {
+      descriptor = try FileDescriptor.open(path, .readOnly, options: [.directory, .noFollow])
+    } catch {
+      try? Paths.removeDirectory(path)
+      throw error
     }
   }
 
-  deinit { close(descriptor) }
+  deinit { descriptor.closeIgnoringErrors() }
 
   func file(_ name: String) -> String {
     names.withLock { if !$0.contains(name) { $0.append(name) } }
@@ -36,25 +32,14 @@ final class JobDirectory: Sendable {
   }
 
   /// Writes `bytes` to a new file `name` in this directory.
-  func write(_ name: String, _ bytes: [UInt8]) throws(IOFailure) {
-    let fd = open(file(name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw .system("create \(file(name))", Errno(rawValue: errno)) }
-    defer { close(fd) }
-    try JobDirectory.writeAll(fd, bytes, what: file(name))
-  }
-
-  static func writeAll(_ fd: Int32, _ bytes: [UInt8], what: String) throws(IOFailure) {
-    var offset = 0
-    while offset < bytes.count {
-      let wrote = bytes.withUnsafeBytes {
-        Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset)
-      }
-      if wrote < 0 {
-        if errno == EINTR { continue }
-        throw .system("write \(what)", Errno(rawValue: errno))
-      }
-      offset += wrote
-    }
+  func write(_ name: String, _ bytes: [UInt8]) throws(PosixError) {
+    let path = file(name)
+    let fd = try FileDescriptor.open(
+      path, .writeOnly, options: [.create, .exclusiveCreate, .noFollow],
+      permissions: [.ownerReadWrite],
+      operation: "create \(path)")
+    defer { fd.closeIgnoringErrors() }
+    try fd.writeAll(bytes, deadline: .never, operation: "write \(path)")
   }
 
   /// Removes the directory and everything in it (unless `DISTCC_SAVE_TEMPS`).
@@ -62,41 +47,9 @@ final class JobDirectory: Sendable {
     guard !keep else { return }
     // The usual case, without reading the directory: the files the job named, then the directory. Anything
     // else (a compiler's leftovers, a protocol-3 root) leaves it non-empty: then the whole tree goes.
-    for name in names.withLock({ $0 }) { unlinkat(descriptor, name, 0) }
-    if rmdir(path) != 0 && errno != ENOENT { JobDirectory.removeTree(path) }
-  }
-
-  /// Removes `path` recursively without following symbolic links.
-  static func removeTree(_ path: String) {
-    let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    if fd >= 0 {
-      removeContents(of: fd)
-      close(fd)
-      rmdir(path)
-    } else {
-      unlink(path)
-    }
-  }
-
-  private static func removeContents(of directory: Int32) {
-    let copy = dup(directory)
-    guard copy >= 0, let stream = fdopendir(copy) else { return }
-    defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) {
-        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    for name in names {
-      if unlinkat(directory, name, 0) == 0 { continue }
-      let child = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-      if child >= 0 {
-        removeContents(of: child)
-        close(child)
-      }
-      unlinkat(directory, name, AT_REMOVEDIR)
+    for name in names.withLock({ $0 }) { try? descriptor.removeEntry(name) }
+    do throws(PosixError) { try Paths.removeDirectory(path) } catch {
+      if error.errno != .noSuchFileOrDirectory { try? TemporaryFiles.removeTree(path) }
     }
   }
 }

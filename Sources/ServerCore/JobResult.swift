@@ -1,3 +1,5 @@
+import DistProtocol
+
 /// How a served connection ended: 3.4's job-summary categories (daemon.md §11.2).
 enum JobResult: String, Sendable, CaseIterable {
   case compileOK = "COMPILE_OK"
@@ -13,14 +15,17 @@ enum JobResult: String, Sendable, CaseIterable {
 struct JobSummary: Sendable {
   var result: JobResult
   var status: UInt32 = 0
-  /// 3.4's internal result code (0, 100, 107, 108, 109, 110, 116, …).
-  var code: Int = 0
+  /// 3.4's internal result code (`ret:`): nil for 0, a job that ran and was answered.
+  var code: ExitCode? = nil
   var milliseconds: Int = 0
   var compiler: String = ""
   var source: String = ""
   /// Request bytes read and reply bytes written on the connection.
   var bytesReceived = 0
   var bytesSent = 0
+
+  /// The `ret:` number.
+  var ret: Int32 { code?.rawValue ?? 0 }
 
   /// `client: PEER RESULT exit:E sig:S core:C ret:R time:Nms [COMPILER SOURCE]`.
   func line(peer: String) -> String {
@@ -29,6 +34,6 @@ struct JobSummary: Sendable {
     let core = status & 0x80 != 0 ? 1 : 0
     let tail = result == .compileOK || result == .compileError ? "\(compiler) \(source)" : ""
     return
-      "client: \(peer) \(result.rawValue) exit:\(exit) sig:\(signal) core:\(core) ret:\(code) time:\(milliseconds)ms \(tail)"
+      "client: \(peer) \(result.rawValue) exit:\(exit) sig:\(signal) core:\(core) ret:\(ret) time:\(milliseconds)ms \(tail)"
   }
 }

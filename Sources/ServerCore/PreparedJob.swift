@@ -1,8 +1,8 @@
+import CompilerArgs
 import DistProtocol
 
-/// A validated request turned into a command to run in a job directory.
+/// A vetted request turned into a command to run in a job directory.
 struct PreparedJob {
-  var command: CompileCommand
   /// The argument vector to run (output and, for protocol 1/2, input replaced by temp files).
   var arguments: [[UInt8]]
   var workingDirectory: String
@@ -10,23 +10,14 @@ struct PreparedJob {
   /// Protocol 3: the dependency file the compiler writes, the `-MT` target and the root to strip.
   var dependencies: (path: String, target: [UInt8], root: String)?
 
-  /// Why a request is refused before anything runs.
-  struct Refusal: Error {
-    var reason: String
-    var level: ServerLogger.Level
-    var code: Int
-  }
-
-  /// Scans, validates and materialises `request` in `directory`.
-  init(_ request: Request, in directory: JobDirectory) throws(Refusal) {
-    let command: CompileCommand
-    do { command = try CompileCommand(scanning: request.arguments) } catch {
-      throw Refusal(
-        reason: error.description, level: error.code == 120 ? .error : .info, code: error.code)
-    }
-    self.command = command
+  /// Materialises `request`, vetted as `vetted`, in `directory`.
+  /// - Throws: a refusal when a protocol-3 path would leave the job root, or a file cannot be written.
+  init(_ request: Request, vetted: JobVetting.Vetted, in directory: JobDirectory) throws(JobRefusal)
+  {
+    let scanned = vetted.scanned
     objectPath = directory.file("output.o")
-    var arguments = command.replacingOutput(with: Array(objectPath.utf8))
+    var arguments = PreparedJob.replacingOutput(
+      vetted.arguments, at: scanned.output, with: Array(objectPath.utf8))
     do {
       if request.version.serverPreprocesses {
         let root = try FakeRoot(path: directory.file("root"))
@@ -39,29 +30,43 @@ struct PreparedJob {
         }
         let depsPath = directory.file("deps.d")
         let target =
-          PreparedJob.rewriteForRoot(&arguments, root: root, sourceIndex: command.sourceIndex)
-          ?? command.outputName ?? Array(command.sourceText.utf8)
+          PreparedJob.rewriteForRoot(&arguments, root: root, sourceIndex: scanned.inputIndex)
+          ?? scanned.output.name(in: vetted.arguments).map(Array.init)
+          ?? Array(String(decoding: vetted.source, as: UTF8.self).utf8)
         if !arguments.contains(where: {
-          CompileCommand.equals($0, "-MD") || CompileCommand.equals($0, "-MMD")
+          $0.elementsEqual("-MD".utf8) || $0.elementsEqual("-MMD".utf8)
         }) {
           arguments.append(Array("-MMD".utf8))
         }
         arguments += [Array("-MF".utf8), Array(depsPath.utf8)]
         dependencies = (depsPath, target, root.path)
       } else {
-        let kind = SourceKind(fileName: command.source) ?? .c
-        let input = "input" + kind.preprocessedExtension
+        let input = "input." + scanned.inputLanguage.preprocessedExtension
         try directory.write(input, request.source)
-        arguments[command.sourceIndex] = Array(directory.file(input).utf8)
+        arguments[scanned.inputIndex] = Array(directory.file(input).utf8)
         workingDirectory = directory.path
         dependencies = nil
       }
     } catch let error as FakeRoot.Refusal {
-      throw Refusal(reason: error.description, level: .error, code: 100)
+      throw JobRefusal(reason: error.description, level: .error, code: .distccFailed)
     } catch {
-      throw Refusal(reason: "\(error)", level: .error, code: 107)
+      throw JobRefusal(reason: "\(error)", level: .error, code: .ioError)
     }
     self.arguments = arguments
+  }
+
+  /// `arguments` with the output replaced by (or, without one, extended with) `-o path`. (A bare
+  /// `NAME.o` never gets here: the vetting refuses it.)
+  static func replacingOutput(
+    _ arguments: [[UInt8]], at output: ScannedCommand.Output, with path: [UInt8]
+  ) -> [[UInt8]] {
+    var result = arguments
+    switch output {
+    case .separate(let index), .positional(let index): result[index] = path
+    case .joined(let index): result[index] = Array("-o".utf8) + path
+    case .missing: result += [Array("-o".utf8), path]
+    }
+    return result
   }
 
   static let rootedOptions = [
@@ -85,13 +90,13 @@ struct PreparedJob {
     var result: [[UInt8]] = [arguments[0]]
     while index < arguments.count {
       let argument = arguments[index]
-      if target == nil, CompileCommand.equals(argument, "-MT"), index + 1 < arguments.count {
+      if target == nil, argument.elementsEqual("-MT".utf8), index + 1 < arguments.count {
         target = arguments[index + 1]
         index += 2
         continue
       }
       result.append(argument)
-      if rootedOptions.contains(where: { CompileCommand.equals(argument, $0) }) {
+      if rootedOptions.contains(where: { argument.elementsEqual($0.utf8) }) {
         if index + 1 < arguments.count {
           let value = arguments[index + 1]
           result.append(value.first == slash ? root.localPath(value) : value)
@@ -99,7 +104,7 @@ struct PreparedJob {
           continue
         }
       } else if let option = rootedOptionsLongestFirst.first(where: {
-        CompileCommand.has(argument, prefix: $0) && argument.count > $0.utf8.count
+        argument.starts(with: $0.utf8) && argument.count > $0.utf8.count
       }), argument[option.utf8.count] == slash {
         result[result.count - 1] =
           Array(option.utf8) + root.localPath(Array(argument.dropFirst(option.utf8.count)))

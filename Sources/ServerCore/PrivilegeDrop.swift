@@ -1,4 +1,4 @@
-import Glibc
+import DistPosix
 
 /// Dropping root (daemon.md §4), before any thread starts.
 public enum PrivilegeDrop {
@@ -11,18 +11,18 @@ public enum PrivilegeDrop {
   /// - Returns: warnings to log (e.g. `no such user as "x"`).
   /// - Throws: ``ServerError/privilegeDropFailed(_:)`` if any step fails or root survives it.
   public static func dropIfRoot(user: String?) throws(ServerError) -> [String] {
-    guard getuid() == 0 || geteuid() == 0 else { return [] }
+    guard Credentials.isRoot else { return [] }
     var warnings: [String] = []
     var candidates = defaultUsers
     if let user {
       candidates = [user, "nobody"]
     }
-    var uid: uid_t = 65534
-    var gid: gid_t = 65534
+    var uid: UInt32 = 65534
+    var gid: UInt32 = 65534
     for name in candidates {
-      if let entry = getpwnam(name) {
-        uid = entry.pointee.pw_uid
-        gid = entry.pointee.pw_gid
+      if let account = Credentials.account(named: name) {
+        uid = account.userID
+        gid = account.groupID
         break
       }
       if name == user || (user == nil && name == "distccd") {
@@ -32,29 +32,26 @@ public enum PrivilegeDrop {
     if uid == 0 {
       throw .privilegeDropFailed("refusing to run compile jobs as root (user maps to uid 0)")
     }
-    var groups = [gid]
-    guard setgroups(1, &groups) == 0 else {
-      throw .privilegeDropFailed("setgroups(\(gid)) failed: \(Syscalls.errnoText())")
+    try step("setgroups(\(gid))") { () throws(PosixError) in
+      try Credentials.setSupplementaryGroups([gid])
     }
-    guard setgid(gid) == 0 else {
-      throw .privilegeDropFailed("setgid(\(gid)) failed: \(Syscalls.errnoText())")
-    }
-    guard setuid(uid) == 0 else {
-      throw .privilegeDropFailed("setuid(\(uid)) failed: \(Syscalls.errnoText())")
-    }
-    guard getuid() != 0, geteuid() != 0, setuid(0) != 0 else {
+    try step("setgid(\(gid))") { () throws(PosixError) in try Credentials.setGroupID(gid) }
+    try step("setuid(\(uid))") { () throws(PosixError) in try Credentials.setUserID(uid) }
+    guard !Credentials.isRoot, (try? Credentials.setUserID(0)) == nil else {
       throw .privilegeDropFailed("still have root privileges after trying to discard them!")
     }
-    guard let prctl = PrivilegeDrop.prctl, prctl(38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0) == 0
-    else {
-      throw .privilegeDropFailed("prctl(PR_SET_NO_NEW_PRIVS) failed: \(Syscalls.errnoText())")
+    try step("prctl(PR_SET_NO_NEW_PRIVS)") { () throws(PosixError) in
+      try ProcessEnvironment.forbidNewPrivileges()
     }
     return warnings
   }
 
-  private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
-  // prctl is variadic in C, so Swift does not import it.
-  private static let prctl: Prctl? = dlsym(dlopen(nil, RTLD_NOW), "prctl").map {
-    unsafeBitCast($0, to: Prctl.self)
+  /// Runs one step of the drop; a failure ends it with 3.4's message, `<call> failed: <reason>`.
+  private static func step(_ call: String, _ body: () throws(PosixError) -> Void)
+    throws(ServerError)
+  {
+    do { try body() } catch {
+      throw .privilegeDropFailed("\(call) failed: \(error.errno?.message ?? error.description)")
+    }
   }
 }

@@ -1,6 +1,5 @@
 import DistPosix
 import DistProtocol
-import Glibc
 import Synchronization
 public import SystemPackage
 
@@ -36,7 +35,7 @@ public final class Server: Sendable {
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
     service = JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      policy: CompilerWhitelist(configuration: configuration), memory: memory, active: active)
+      memory: memory, active: active)
   }
 
   /// The signal that ended ``run()`` (`SIGTERM`, `SIGINT`, `SIGHUP`, or `SIGALRM` for `--lifetime`);
@@ -49,17 +48,23 @@ public final class Server: Sendable {
   /// Checks what 3.4 checks before serving (daemon.md §2.1 steps 8-11).
   public func validateEnvironment() throws(ServerError) {
     if !configuration.insecureCompilers && configuration.commandList == nil {
-      guard configuration.masqueradeDirectories.contains(where: { access($0, R_OK | X_OK) == 0 })
+      guard
+        configuration.masqueradeDirectories.contains(where: {
+          Paths.isAccessible($0, [.read, .execute])
+        })
       else {
         throw .noMasqueradeDirectory(configuration.masqueradeDirectories.last ?? "/usr/lib/distcc")
       }
     }
-    var info = stat()
-    guard stat(configuration.temporaryDirectory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
-      access(configuration.temporaryDirectory, W_OK | X_OK) == 0
-    else {
+    let directory = configuration.temporaryDirectory
+    do throws(PosixError) {
+      guard try FileStatus(directory).kind == .directory else {
+        throw PosixError.system(operation: "stat \(directory)", errno: .notDirectory)
+      }
+      try Paths.checkAccess(directory, [.write, .execute])
+    } catch {
       throw .temporaryDirectoryUnusable(
-        path: configuration.temporaryDirectory, reason: Syscalls.errnoText())
+        path: directory, reason: error.errno?.message ?? String(describing: error))
     }
   }
 
@@ -96,29 +101,31 @@ public final class Server: Sendable {
     logger.log(.info, "connection from \(peer)")
     if let bytes = peer.addressBytes, !configuration.accessList.allows(bytes) {
       logger.log(.error, "connection from client '\(peer)' denied by access list")
-      return 113
+      return ExitCode.accessDenied.rawValue
     }
     guard configuration.lifetime > 0 else {
-      return Int32(service.serve(input: input, output: output, peer: peer).code)
+      return service.serve(input: input, output: output, peer: peer).ret
     }
     // --lifetime: serve on a thread and stop when the job ends or the lifetime does, whichever is first.
     guard let (done, finished) = try? Socket.pair() else {
-      return Int32(service.serve(input: input, output: output, peer: peer).code)
+      return service.serve(input: input, output: output, peer: peer).ret
     }
     defer { _ = try? done.close() }
     let code = Mutex<Int32>(0)
     let service = self.service
     let started = startThread {
-      let result = Int32(service.serve(input: input, output: output, peer: peer).code)
+      let result = service.serve(input: input, output: output, peer: peer).ret
       code.withLock { $0 = result }
       _ = try? finished.close()
     }
     guard started else {
       _ = try? finished.close()
-      return 107
+      return ExitCode.ioError.rawValue
     }
-    if Syscalls.poll([done], deadline: .after(seconds: configuration.lifetime))[0] == 0 {
-      stopSignal.withLock { $0 = SIGALRM }
+    let ended = try? Poll.wait(
+      [(done, .readable)], deadline: .after(seconds: configuration.lifetime))
+    if ended?[0].isEmpty ?? true {
+      stopSignal.withLock { $0 = Signals.alarm }
       logger.log(.info, "Alarm clock")
       abandonJobs()
     }
@@ -131,13 +138,19 @@ public final class Server: Sendable {
   /// - Throws: ``ServerError`` when the listening socket cannot be created (3.4 exits 102) or accept fails.
   public func run(listeners: ListeningSockets? = nil) throws(ServerError) {
     setSignalDispositions()
-    let wake = try SignalWatcher.start()
+    let wake: SignalWatcher
+    do throws(PosixError) {
+      wake = try SignalWatcher.start(
+        [Signals.terminate, Signals.interrupt, Signals.hangUp, Signals.alarm])
+    } catch {
+      throw .acceptFailed(reason: error.description)
+    }
     let listening: ListeningSockets
     if let listeners { listening = listeners } else { listening = try bindListeners() }
     defer { listening.close() }
     let listener = listening.compile
     let statsListener = listening.stats
-    let cpus = Syscalls.onlineProcessors
+    let cpus = SystemResources.onlineProcessors
     logger.log(.info, "\(cpus) CPU(s) online on this server")
     logger.log(.info, "allowing up to \(configuration.jobs) active jobs")
     if configuration.accessList.isLoopbackOnly {
@@ -156,25 +169,32 @@ public final class Server: Sendable {
     )
     let lifetime: Deadline =
       configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
-    var sockets = [FileDescriptor(rawValue: wake.readEnd), listener]
-    if let statsListener { sockets.append(statsListener) }
+    var sockets: [(FileDescriptor, PollEvents)] = [
+      (wake.readEnd, .readable), (listener, .readable),
+    ]
+    if let statsListener { sockets.append((statsListener, .readable)) }
     while true {
-      let revents = Syscalls.poll(sockets, deadline: lifetime)
+      let revents: [PollEvents]
+      do throws(PosixError) { revents = try Poll.wait(sockets, deadline: lifetime) } catch {
+        throw .acceptFailed(reason: error.description)
+      }
       if lifetime.hasPassed {
-        stopSignal.withLock { $0 = SIGALRM }
+        stopSignal.withLock { $0 = Signals.alarm }
         logger.log(.info, "Alarm clock")
         abandonJobs()
         return
       }
-      if revents[0] != 0, let signal = wake.take() {
+      if !revents[0].isEmpty, let signal = wake.take() {
         stopSignal.withLock { $0 = signal }
-        logger.log(.info, String(cString: strsignal(signal)))
-        if signal == SIGTERM { drain() }
+        logger.log(.info, Signals.description(of: signal))
+        if signal == Signals.terminate { drain() }
         abandonJobs()
         return
       }
-      if revents[1] != 0 { try acceptJob(on: listener) }
-      if let statsListener, revents.count > 2, revents[2] != 0 { acceptStats(on: statsListener) }
+      if !revents[1].isEmpty { try acceptJob(on: listener) }
+      if let statsListener, revents.count > 2, !revents[2].isEmpty {
+        acceptStats(on: statsListener)
+      }
     }
   }
 
@@ -182,8 +202,8 @@ public final class Server: Sendable {
   /// daemon started with SIGCHLD ignored would have its compilers reaped by the kernel and lose their
   /// exit status.
   private func setSignalDispositions() {
-    signal(SIGPIPE, SIG_IGN)
-    signal(SIGCHLD, SIG_DFL)
+    Signals.ignore(Signals.pipe)
+    Signals.restoreDefault(Signals.child)
   }
 
   /// When stopping: kills the compilers still running and removes their job directories.
@@ -231,10 +251,12 @@ public final class Server: Sendable {
 
   private func acceptJob(on listener: FileDescriptor) throws(ServerError) {
     let accepted: (FileDescriptor, PeerAddress)?
-    do { accepted = try Syscalls.accept(listener) } catch {
-      if let code = error.errno, [EMFILE, ENFILE, ENOMEM, ENOBUFS].contains(code.rawValue) {
+    do throws(PosixError) { accepted = try Self.accept(listener) } catch {
+      if let code = error.errno,
+        [.tooManyOpenFiles, .tooManyOpenFilesInSystem, .noMemory, .noBufferSpace].contains(code)
+      {
         logger.log(.error, "accept failed: \(error)")
-        _ = Syscalls.poll([], deadline: .after(milliseconds: 100))
+        _ = try? Poll.wait([], deadline: .after(milliseconds: 100))
         return
       }
       throw .acceptFailed(reason: String(describing: error))
@@ -268,7 +290,7 @@ public final class Server: Sendable {
   }
 
   private func acceptStats(on listener: FileDescriptor) {
-    guard let (socket, peer) = try? Syscalls.accept(listener) else { return }
+    guard let (socket, peer) = try? Self.accept(listener) else { return }
     guard let bytes = peer.addressBytes, configuration.accessList.allows(bytes) else {
       _ = try? socket.close()
       return
@@ -284,8 +306,8 @@ public final class Server: Sendable {
       // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it, and always answers with
       // its page; `GET /metrics` and `GET /stats.json` get the machine-readable ones.
       let request =
-        (try? Syscalls.read(
-          socket, upTo: 1024, deadline: .after(seconds: 1), what: "stats request")) ?? []
+        (try? socket.readSome(upTo: 1024, deadline: .after(seconds: 1), operation: "stats request"))
+        ?? []
       let reply: String
       switch StatsPage(request: request) {
       case .distccstats: reply = statistics.page(argv0: "/distccd")
@@ -294,10 +316,22 @@ public final class Server: Sendable {
           statistics.metrics(gauges()), type: "text/plain; version=0.0.4; charset=utf-8")
       case .json: reply = StatsPage.http(statistics.json(gauges()), type: "application/json")
       }
-      _ = try? Syscalls.writeAll(
-        socket, Array(reply.utf8), deadline: .after(seconds: 5), what: "stats reply")
+      _ = try? socket.writeAll(reply.utf8, deadline: .after(seconds: 5), operation: "stats reply")
       _ = try? socket.close()
     }
     if !started { _ = try? socket.close() }
+  }
+
+  /// Accepts a pending connection (close-on-exec, non-blocking); `nil` when nothing is pending.
+  private static func accept(_ listener: FileDescriptor) throws(PosixError) -> (
+    FileDescriptor, PeerAddress
+  )? {
+    do {
+      let (fd, address) = try Socket.accept(listener, deadline: .now)
+      return (fd, PeerAddress(address))
+    } catch {
+      if case .timedOut = error { return nil }
+      throw error
+    }
   }
 }

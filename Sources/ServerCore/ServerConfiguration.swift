@@ -1,3 +1,4 @@
+import DistPosix
 import DistProtocol
 
 /// Everything a ``Server`` needs to know, as plain values.
@@ -104,7 +105,7 @@ public struct ServerConfiguration: Sendable {
 
   /// A quarter of physical memory, at most 2 GiB (256 MiB if the size is unknown).
   public static var defaultMaxRequestMemory: Int {
-    let memory = Syscalls.physicalMemory
+    let memory = SystemResources.physicalMemory
     return memory > 0 ? min(memory / 4, 2 << 30) : 256 << 20
   }
 
@@ -118,5 +119,5 @@ public struct ServerConfiguration: Sendable {
   }
 
   /// Number of online processors (`sysconf(_SC_NPROCESSORS_ONLN)`).
-  public static var onlineProcessors: Int { Syscalls.onlineProcessors }
+  public static var onlineProcessors: Int { SystemResources.onlineProcessors }
 }

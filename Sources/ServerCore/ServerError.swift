@@ -1,3 +1,5 @@
+public import DistProtocol
+
 /// Why a ``Server`` could not start or keep running. Each case names its culprit.
 public enum ServerError: Error, Sendable, Equatable, CustomStringConvertible {
   /// An environment variable has a value 3.4 rejects (`Bad DISTCC_IO_TIMEOUT value: X`).
@@ -20,6 +22,19 @@ public enum ServerError: Error, Sendable, Equatable, CustomStringConvertible {
   case detachFailed(reason: String)
   /// The pid file could not be written.
   case pidFileFailed(path: String, reason: String)
+
+  /// 3.4's exit code for this start-up failure (daemon.md §9).
+  public var exitCode: ExitCode {
+    switch self {
+    case .badEnvironment, .badAllowEntry, .badListenAddress: .badArguments
+    case .bindFailed: .bindFailed
+    case .acceptFailed: .connectFailed
+    case .temporaryDirectoryUnusable: .ioError
+    case .noMasqueradeDirectory: .compilerMissing
+    case .privilegeDropFailed: .setuidFailed
+    case .detachFailed, .pidFileFailed: .outOfMemory
+    }
+  }
 
   public var description: String {
     switch self {

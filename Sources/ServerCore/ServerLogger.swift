@@ -1,4 +1,5 @@
-import Glibc
+import DistPosix
+import SystemPackage
 
 /// Where and how much the daemon logs, in 3.4's line format (daemon.md §11):
 /// `distccd[PID] (function) PREFIX message`, with `CRITICAL! `, `ERROR: ` or `Warning: ` prefixes.
@@ -51,7 +52,7 @@ public struct ServerLogger: Sendable {
   public init(destination: Destination = .standardError, level: Level = .notice) {
     self.destination = destination
     self.level = level
-    if destination == .syslog { openlog("distccd", LOG_PID, LOG_DAEMON) }
+    if destination == .syslog { SystemLog.openForDaemon("distccd") }
   }
 
   /// Whether a message at `level` would be written.
@@ -66,20 +67,16 @@ public struct ServerLogger: Sendable {
     case .none: return
     case .syslog:
       let priority: Int32 = Int32(level.rawValue)
-      ("\(tag)\(level.prefix)\(text)").withCString { syslogMessage(priority, $0) }
+      SystemLog.log(priority, "\(tag)\(level.prefix)\(text)")
     case .standardError, .file:
       let fd: Int32 = if case .file(let descriptor) = destination { descriptor } else { 2 }
-      let line = Array("distccd[\(getpid())] \(tag)\(level.prefix)\(text)\n".utf8)
-      _ = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+      let line = "distccd[\(CurrentProcess.id)] \(tag)\(level.prefix)\(text)\n"
+      _ = try? FileDescriptor(rawValue: fd).writeAll(line.utf8, deadline: .never)
     }
   }
 
   /// The line a job appends to its `SERR` for a warning or worse (3.4 copies such lines into the job's stderr).
   static func jobLine(_ level: Level, _ text: String, function: String) -> String {
-    "distccd[\(getpid())] (\(function)) \(level.prefix)\(text)\n"
+    "distccd[\(CurrentProcess.id)] (\(function)) \(level.prefix)\(text)\n"
   }
-}
-
-private func syslogMessage(_ priority: Int32, _ text: UnsafePointer<CChar>) {
-  withVaList([text]) { vsyslog(priority, "%s", $0) }
 }

@@ -1,5 +1,4 @@
 import DistPosix
-import Glibc
 import Synchronization
 
 /// The daemon's counters, in one place, behind one lock; rendered as 3.4's `<distccstats>` page (daemon.md §7).
@@ -141,7 +140,7 @@ struct SystemLoad {
   /// The load averages and runnable count of `/proc/loadavg` only.
   static func averages() -> SystemLoad {
     var load = SystemLoad()
-    if let bytes = Syscalls.readFile("/proc/loadavg", limit: 4096) {
+    if let bytes = try? FileContents.read("/proc/loadavg", limit: 4096) {
       let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
       if fields.count >= 4 {
         load.averages = fields[0..<3].map { Double($0) ?? -1 }
@@ -153,15 +152,11 @@ struct SystemLoad {
 
   static func current(temporaryDirectory: String) -> SystemLoad {
     var load = averages()
-    let pageKiB = Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
-    if let dir = opendir("/proc") {
-      defer { closedir(dir) }
-      while let entry = readdir(dir) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-          String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
+    let pageKiB = SystemResources.pageSize / 1024
+    if let names = try? Directory.entries("/proc") {
+      for name in names {
         guard name.first?.isNumber == true,
-          let stat = Syscalls.readFile("/proc/\(name)/stat", limit: 4096),
+          let stat = try? FileContents.read("/proc/\(name)/stat", limit: 4096),
           let close = stat.lastIndex(of: UInt8(ascii: ")")),
           let open = stat.firstIndex(of: UInt8(ascii: "("))
         else { continue }
@@ -176,9 +171,8 @@ struct SystemLoad {
         }
       }
     }
-    var fs = statvfs()
-    if statvfs(temporaryDirectory, &fs) == 0 {
-      load.freeMegabytes = Int(UInt64(fs.f_bavail) * UInt64(fs.f_frsize) / (1024 * 1024))
+    if let free = try? SystemResources.freeSpace(at: temporaryDirectory) {
+      load.freeMegabytes = Int(free / (1024 * 1024))
     }
     return load
   }

@@ -1,5 +1,4 @@
 import DistPosix
-import Glibc
 import SystemPackage
 
 /// A compiler process started through DistPosix's `ChildProcess` (`posix_spawn`, never `fork` from Swift;
@@ -7,7 +6,7 @@ import SystemPackage
 struct SpawnedProcess: Sendable {
   let child: ChildProcess
 
-  var pid: pid_t { child.pid }
+  var pid: Int32 { child.pid }
 
   /// Where a standard stream of the child goes.
   enum Stream {
@@ -18,8 +17,10 @@ struct SpawnedProcess: Sendable {
 
     /// `/dev/null` for reading, opened once per process (shared by every compiler's stdin).
     static let nullInput: Stream = {
-      let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
-      return fd >= 0 ? .descriptor(FileDescriptor(rawValue: fd)) : .path("/dev/null")
+      guard let fd = try? FileDescriptor.open("/dev/null", .readOnly) else {
+        return .path("/dev/null")
+      }
+      return .descriptor(fd)
     }()
   }
 
@@ -45,18 +46,22 @@ struct SpawnedProcess: Sendable {
       var streams: [FileDescriptor] = []
       defer { for fd in streams { fd.closeIgnoringErrors() } }
       var opened: [FileDescriptor?] = []
-      for (stream, flags) in [
-        (standardInput, O_RDONLY), (standardOutput, O_WRONLY | O_CREAT | O_TRUNC),
-        (standardError, O_WRONLY | O_CREAT | O_APPEND),
-      ] as [(Stream?, Int32)] {
+      for (stream, mode, options) in [
+        (standardInput, .readOnly, []), (standardOutput, .writeOnly, [.create, .truncate]),
+        (standardError, .writeOnly, [.create, .append]),
+      ] as [(Stream?, FileDescriptor.AccessMode, FileDescriptor.OpenOptions)] {
         switch stream {
         case nil: opened.append(nil)
         case .descriptor(let fd)?: opened.append(fd)
         case .path(let path)?:
-          let fd = open(path, flags | O_CLOEXEC, 0o600)
-          guard fd >= 0 else { return .failure(Errno(rawValue: errno)) }
-          streams.append(FileDescriptor(rawValue: fd))
-          opened.append(FileDescriptor(rawValue: fd))
+          do throws(PosixError) {
+            let fd = try FileDescriptor.open(
+              path, mode, options: options, permissions: .ownerReadWrite)
+            streams.append(fd)
+            opened.append(fd)
+          } catch {
+            return .failure(error.errno ?? .ioError)
+          }
         }
       }
       let request = SpawnRequest(
@@ -75,7 +80,7 @@ struct SpawnedProcess: Sendable {
       do throws(PosixError) {
         return .success(SpawnedProcess(child: try ChildProcess.spawn(spawn)))
       } catch {
-        return .failure(error.errno ?? Errno(rawValue: ENOEXEC))
+        return .failure(error.errno ?? .execFormatError)
       }
     }
   }
@@ -97,12 +102,10 @@ struct SpawnedProcess: Sendable {
 
   /// Finds `name` like `execvp` would, in `searchPath` (a name containing `/` is used as is).
   static func resolve(_ name: String, searchPath: String) -> String? {
-    if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+    if name.contains("/") { return Paths.isAccessible(name, .execute) ? name : nil }
     for dir in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
       let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
-      var info = stat()
-      if access(candidate, X_OK) == 0, stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG
-      {
+      if Paths.isAccessible(candidate, .execute), (try? FileStatus(candidate))?.kind == .regular {
         return candidate
       }
     }

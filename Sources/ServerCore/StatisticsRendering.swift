@@ -1,3 +1,5 @@
+import JSONFormat
+
 /// The live figures that are not counters, read when a stats page is rendered.
 struct StatisticsGauges: Sendable {
   var runningJobs: Int
@@ -74,8 +76,8 @@ extension ServerStatistics {
         + "\"buckets\":[\(buckets.joined(separator: ","))]}",
       "\"received_bytes\":\(c.bytesReceived)",
       "\"sent_bytes\":\(c.bytesSent)",
-      "\"longest_job\":{\"source\":\(Self.quoted(c.longestJob)),"
-        + "\"compiler\":\(Self.quoted(c.longestJobCompiler)),\"milliseconds\":\(c.longestJobMilliseconds)}",
+      "\"longest_job\":{\"source\":\(JSONText.quoted(c.longestJob)),"
+        + "\"compiler\":\(JSONText.quoted(c.longestJobCompiler)),\"milliseconds\":\(c.longestJobMilliseconds)}",
       "\"jobs_running\":\(gauges.runningJobs)",
       "\"jobs_capacity\":\(gauges.jobCapacity)",
       "\"connections_open\":\(gauges.openConnections)",
@@ -99,22 +101,6 @@ extension ServerStatistics {
     return "\(sign)\(magnitude / 1000).\(digits)"
   }
 
-  /// A JSON string literal: quotes, backslashes and control characters escaped.
-  static func quoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
-  }
 }
 
 extension ServerStatistics.Counters {

@@ -1,5 +1,4 @@
 import DistPosix
-import Glibc
 
 /// Starts `body` on a new detached pthread (DistPosix), so blocking syscalls never occupy Swift's
 /// cooperative pool. False if no thread could be created.
@@ -10,46 +9,4 @@ func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
   } catch {
     return false
   }
-}
-
-/// A pthread mutex with one condition variable, for state that blocking threads wait on.
-final class ConditionLock: @unchecked Sendable {  // all access goes through `mutex`
-  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-  private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-
-  init() {
-    pthread_mutex_init(mutex, nil)
-    var attributes = pthread_condattr_t()
-    pthread_condattr_init(&attributes)
-    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-    pthread_cond_init(condition, &attributes)
-    pthread_condattr_destroy(&attributes)
-  }
-
-  deinit {
-    pthread_cond_destroy(condition)
-    pthread_mutex_destroy(mutex)
-    mutex.deallocate()
-    condition.deallocate()
-  }
-
-  func withLock<T>(_ body: () throws -> T) rethrows -> T {
-    pthread_mutex_lock(mutex)
-    defer { pthread_mutex_unlock(mutex) }
-    return try body()
-  }
-
-  /// Waits (lock held) until signalled or `deadline`; returns false on time-out.
-  func wait(until deadline: Deadline) -> Bool {
-    if deadline == .never { return pthread_cond_wait(condition, mutex) == 0 }
-    var spec = timespec(  // DistPosix deadlines are on CLOCK_MONOTONIC, as this condition variable is.
-      tv_sec: Int(deadline.nanoseconds / 1_000_000_000),
-      tv_nsec: Int(deadline.nanoseconds % 1_000_000_000))
-    return pthread_cond_timedwait(condition, mutex, &spec) == 0
-  }
-
-  func broadcast() { pthread_cond_broadcast(condition) }
-
-  /// Wakes one waiter.
-  func signal() { pthread_cond_signal(condition) }
 }

@@ -1,5 +1,4 @@
 import DistPosix
-import Glibc
 
 /// Reusable threads for connections: a job runs on an idle worker when there is one, else on a new
 /// detached thread, so that a daemon serving one job after another does not create and tear down a thread

@@ -1,26 +1,21 @@
 import ClientCore
-import Glibc
+import DistPosix
+import Glibc  // the signal handler below: sigaction-level C with a static C string
+import SystemPackage
 
 /// This executable's absolute path (for masquerade links).
 func executablePath() -> String {
-  var buffer = [CChar](repeating: 0, count: 4096)
-  let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-  guard count > 0 else { return CommandLine.arguments.first ?? "distcc" }
-  return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  guard let path = try? Paths.linkTarget("/proc/self/exe"), !path.isEmpty else {
+    return CommandLine.arguments.first ?? "distcc"
+  }
+  return path
 }
 
-func writeOutput(_ text: String) { writeAll(1, text) }
-func writeError(_ text: String) { writeAll(2, text) }
-
-private func writeAll(_ fd: Int32, _ text: String) {
-  let bytes = Array(text.utf8)
-  var offset = 0
-  while offset < bytes.count {
-    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-    if written < 0 && errno == EINTR { continue }
-    if written <= 0 { return }
-    offset += written
-  }
+func writeOutput(_ text: String) {
+  _ = try? FileDescriptor.standardOutput.writeAll(text.utf8, deadline: .never)
+}
+func writeError(_ text: String) {
+  _ = try? FileDescriptor.standardError.writeAll(text.utf8, deadline: .never)
 }
 
 #if arch(x86_64)

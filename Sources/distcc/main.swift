@@ -2,6 +2,7 @@
 // library's results and errors onto distcc 3.4's exit codes (client.md §14). No Foundation.
 import ClientCore
 import DistPosix
+import DistProtocol
 import Glibc
 
 signal(SIGPIPE, SIG_IGN)
@@ -17,7 +18,7 @@ do {
   configuration = try ClientConfiguration(environment: ProcessEnvironment.current())
 } catch {
   writeError("distcc: \(error)\n")
-  exit(error.exitCode)
+  exit(error.exitCode.rawValue)
 }
 configuration.sshBrokerProgram = SSHBrokerMode.selfExecutable
 let log = ClientLog(configuration: configuration)
@@ -28,7 +29,7 @@ switch Invocation.decide(
 {
 case .missingOperand:
   writeError("\(program): missing option/operand\nTry `\(program) --help' for more information.\n")
-  exit(101)
+  exit(ExitCode.badArguments.rawValue)
 case .version:
   writeOutput(versionText)
   exit(0)
@@ -68,7 +69,7 @@ case .makeSymlinks(let directory):
     exit(0)
   } catch {
     log.error(error.description)
-    exit(error.exitCode)
+    exit(error.exitCode.rawValue)
   }
 case .compile(let command):
   removeStateFileOnSignals(distccDirectory: configuration.distccDirectory)
@@ -76,6 +77,6 @@ case .compile(let command):
     let result = try DistributedCompiler(configuration: configuration, log: log).compile(command)
     exit(result.status)
   } catch {
-    exit(error.exitCode)
+    exit(error.exitCode.rawValue)
   }
 }

@@ -2,14 +2,16 @@
 // server (detaching, pid file, privileges, signals) live in DaemonCommand; this page only wires them up.
 import DaemonCommand
 import DistPosix
-import Glibc
+import DistProtocol
+import Glibc  // exit
+import SystemPackage
 
 let options: DaemonOptions
 do { options = try DaemonOptions.parse(Array(CommandLine.arguments.dropFirst())) } catch {
   // 3.4 exits 101 for every bad option (clarifications.md).
   let line = "distccd: ERROR: \(DaemonOptions.message(for: error))\n"
-  _ = Array(line.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-  exit(101)
+  _ = try? FileDescriptor.standardError.writeAll(line.utf8, deadline: .never)
+  exit(ExitCode.badArguments.rawValue)
 }
 if options.help {
   print(VersionText.daemon + DaemonOptions.helpMessage(columns: 100))

@@ -1,17 +1,18 @@
 // distccmon-web: a live web page of this user's distcc jobs, hosts and daemons.
 import DistMonitor
 import DistPosix
+import DistProtocol
 import DistState
-import Glibc
+import Glibc  // exit
+import SystemPackage
 
 func printError(_ text: String) {
-  let bytes = Array(text.utf8)
-  _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+  _ = try? FileDescriptor.standardError.writeAll(text.utf8, deadline: .never)
 }
 
-func fail(_ message: String, code: Int32) -> Never {
+func fail(_ message: String, code: ExitCode) -> Never {
   printError("distccmon-web: \(message)\n")
-  exit(code)
+  exit(code.rawValue)
 }
 
 let options: MonitorWebOptions
@@ -31,7 +32,7 @@ do throws(DistStateError) {
   configuration = try MonitorWebApp.Configuration(environment: ProcessEnvironment.current())
   try configuration.stateDirectory.create()
 } catch {
-  fail("\(error)", code: error == .homeNotSet ? 101 : 107)
+  fail("\(error)", code: error == .homeNotSet ? .badArguments : .ioError)
 }
 configuration.statsSources = options.daemonStats
 configuration.window = Int64(options.windowMinutes) * 60 * 1000
@@ -41,7 +42,7 @@ let server: MonitorHTTPServer
 do throws(MonitorWebError) {
   server = try MonitorHTTPServer(host: options.listen, port: options.port)
 } catch {
-  fail("\(error)", code: 102)  // 3.4's EXIT_BIND_FAILED
+  fail("\(error)", code: .bindFailed)
 }
 
 do throws(PosixError) {
@@ -49,12 +50,12 @@ do throws(PosixError) {
     do throws(DistStateError) {
       try app.sampleForever()
     } catch {
-      fail("\(error)", code: 107)
+      fail("\(error)", code: .ioError)
     }
   }
   if !configuration.statsSources.isEmpty { try PosixThread.detach { app.pollStatsForever() } }
 } catch {
-  fail("\(error)", code: 100)
+  fail("\(error)", code: .distccFailed)
 }
 
 let url =
@@ -65,5 +66,5 @@ do throws(MonitorWebError) {
   try server.run { request in app.handle(request) }
   exit(0)
 } catch {
-  fail("\(error)", code: 107)
+  fail("\(error)", code: .ioError)
 }

@@ -9,7 +9,8 @@ import Testing
   ("", []),
 ])
 func responseFileWordsFollowLibiberty(_ text: String, _ words: [String]) {
-  #expect(ResponseFiles.words(in: Array(text.utf8)) == words)
+  #expect(
+    ResponseFiles.words(in: Array(text.utf8)).map { String(decoding: $0, as: UTF8.self) } == words)
 }
 
 @Test func responseFilesExpandInPlaceAndNest() {

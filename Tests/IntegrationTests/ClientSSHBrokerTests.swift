@@ -26,7 +26,9 @@ import Testing
   /// The pids of the world's brokers (`distcc --ssh-broker … dir=$DISTCC_DIR/ssh …`), from /proc.
   static func brokerPids(_ world: ClientWorld) -> [Int32] {
     let marker = "dir=\(world.distccDir)/ssh"
-    return processes { words in words.count > 2 && words[1] == "--ssh-broker" && words.contains(marker) }
+    return processes { words in
+      words.count > 2 && words[1] == "--ssh-broker" && words.contains(marker)
+    }
   }
 
   /// The pids of OpenSSH ControlMaster processes the world's jobs started (`ssh: DIR/HASH [mux]`).
@@ -39,8 +41,11 @@ import Testing
   static func processes(_ matches: ([String]) -> Bool) -> [Int32] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     return entries.compactMap { Int32($0) }.filter { pid in
-      guard let bytes = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-      return matches(bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }) && isAlive(pid)
+      guard let bytes = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else {
+        return false
+      }
+      return matches(bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+        && isAlive(pid)
     }
   }
 

@@ -37,7 +37,8 @@ import Testing
 
   /// Compiles hello.c twice on the farm; both objects identical to a local compile. Returns both runs'
   /// stderr.
-  static func compileTwice(_ world: ClientWorld, _ environment: [String: String]) throws -> [String] {
+  static func compileTwice(_ world: ClientWorld, _ environment: [String: String]) throws -> [String]
+  {
     try world.local(["gcc", "-c", "hello.c", "-o", "local.o"])
     var errors: [String] = []
     for name in ["one.o", "two.o"] {
@@ -62,10 +63,12 @@ import Testing
     if type == .rsa {
       let lines = errors[0].split(separator: "\n")
       #expect(lines.count == 1, "one line saying why: \(errors[0])")
-      #expect(lines.first?.contains("id_rsa is an RSA key, which libssh2 1.10") == true, "\(errors[0])")
+      #expect(
+        lines.first?.contains("id_rsa is an RSA key, which libssh2 1.10") == true, "\(errors[0])")
       #expect(lines.first?.contains(Self.openSSHLine) == true)
       #expect(errors[1].isEmpty, "remembered: the second job goes to ssh at once: \(errors[1])")
-      #expect(ClientSSHBrokerTests.openSSHMasterPids(world).count == 1, "OpenSSH shares the connection")
+      #expect(
+        ClientSSHBrokerTests.openSSHMasterPids(world).count == 1, "OpenSSH shares the connection")
     } else {
       #expect(errors.allSatisfy { $0.isEmpty }, "\(errors)")
       #expect(ClientSSHBrokerTests.brokerPids(world).count == 1)
@@ -116,7 +119,8 @@ import Testing
     let world = try ClientWorld(hosts: "@farm:\(ClientSSHBrokerTests.remote)")
     defer { ClientSSHBrokerTests.stopBrokers(world) }
     let errors = try Self.compileTwice(world, ClientSSHBrokerTests.environment(server))
-    #expect(errors[0].contains("config line 1: Include is not supported in process"), "\(errors[0])")
+    #expect(
+      errors[0].contains("config line 1: Include is not supported in process"), "\(errors[0])")
     #expect(errors[0].contains(Self.openSSHLine), "\(errors[0])")
   }
 }

@@ -21,7 +21,9 @@ import Testing
 
   /// The test's sshd (host keys of `hostKeyTypes`), a `~/.ssh/config` naming it `farm` (HostName, Port, User,
   /// IdentityFile `~/.ssh/IDENTITY`) and a known_hosts file with its keys.
-  static func farm(hostKeyTypes: [String] = ["ed25519"], identity: String = "id_ed25519") throws -> SSHServer {
+  static func farm(hostKeyTypes: [String] = ["ed25519"], identity: String = "id_ed25519") throws
+    -> SSHServer
+  {
     let server = try SSHServer(hostKeyTypes: hostKeyTypes)
     try server.writeKnownHosts()
     try server.write(

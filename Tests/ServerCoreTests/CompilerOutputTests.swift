@@ -15,7 +15,7 @@ import Testing
     let temporary = try TestDirectory(prefix: "compiler-output-")
     let directory = try JobDirectory(in: temporary.path, keep: keep)
     defer {
-      if keep { JobDirectory.removeTree(directory.path) }
+      if keep { try? TemporaryFiles.removeTree(directory.path) }
     }
     let output = CompilerOutput(in: directory)
     defer { output.close() }
@@ -33,16 +33,7 @@ import Testing
   }
 
   func listing(_ path: String) throws -> [String] {
-    guard let stream = opendir(path) else { return [] }
-    defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) {
-        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-      }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    return names.sorted()
+    (try? Directory.entries(path))?.sorted() ?? []
   }
 
   @Test(arguments: [false, true]) func capturesBothStreamsSeparately(keep: Bool) throws {

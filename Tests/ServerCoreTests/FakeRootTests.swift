@@ -1,3 +1,4 @@
+import DistPosix
 import DistTestSupport
 import Glibc
 import Testing
@@ -20,7 +21,7 @@ struct FakeRootTests {
     guard let made = mkdtemp(&template) else { throw FakeRoot.Refusal(description: "mkdtemp") }
     let base = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     _ = made
-    defer { JobDirectory.removeTree(base) }
+    defer { try? TemporaryFiles.removeTree(base) }
     try body(try FakeRoot(path: base + "/root"), base)
   }
 

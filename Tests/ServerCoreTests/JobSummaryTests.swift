@@ -18,7 +18,7 @@ struct JobSummaryTests {
       "client: 127.0.0.1:5 COMPILE_ERROR exit:0 sig:11 core:1 ret:0 time:0ms cc x.c"
     ),
     (
-      JobSummary(result: .badRequest, code: 109),
+      JobSummary(result: .badRequest, code: .protocolError),
       "client: 127.0.0.1:5 REJ_BAD_REQ exit:0 sig:0 core:0 ret:109 time:0ms "
     ),
     (
@@ -65,7 +65,7 @@ struct JobSummaryTests {
     statistics.record(
       JobSummary(result: .compileOK, milliseconds: 23, compiler: "gcc", source: "a.c"),
       started: .now)
-    statistics.record(JobSummary(result: .badRequest, code: 109), started: .now)
+    statistics.record(JobSummary(result: .badRequest, code: .protocolError), started: .now)
     let page = statistics.page(argv0: "/distccd")
     for line in [
       "dcc_tcp_accept 2", "dcc_compile_ok 1", "dcc_rej_bad_req 1", "dcc_longest_job a.c",

@@ -1,5 +1,4 @@
 import DistPosix
-internal import Glibc
 public import HostSpec
 
 /// A host chooser that keeps every machine busy (issue #9), while sharing 3.4's `cpu_*` lock files, so a
@@ -61,7 +60,7 @@ public struct SchedulingHostChooser: HostChooser {
   private func ranked(_ hosts: [HostEntry]) -> [(HostEntry, Int)]? {
     let usable = hosts.filter(\.takesJobs)
     guard !usable.isEmpty else { return nil }
-    if let stateDirectory { _ = mkdir(stateDirectory, 0o777) }
+    if let stateDirectory { _ = FileSystem.makeDirectory(stateDirectory) }
     let history = historyPath.map(HostHistory.load) ?? HostHistory()
     let loads =
       readsDaemonLoad && usable.count > 1
@@ -78,7 +77,7 @@ public struct SchedulingHostChooser: HostChooser {
 
   public func jobFinished(_ reservation: HostReservation, outcome: HostOutcome) {
     guard let stateDirectory, let historyPath else { return }
-    _ = mkdir(stateDirectory, 0o777)
+    _ = FileSystem.makeDirectory(stateDirectory)
     HostHistory.update(historyPath, host: reservation.host) { record in
       switch outcome {
       case .completed(let milliseconds): record.recordCompletion(milliseconds: milliseconds)
@@ -120,7 +119,7 @@ public struct SchedulingHostChooser: HostChooser {
         waiting = true
         onWait?()
         if let wakeFile, let stateDirectory {
-          _ = mkdir(stateDirectory, 0o777)
+          _ = FileSystem.makeDirectory(stateDirectory)
           word = try? WakeWord(path: wakeFile)
           // Mapped only now: look once more before the first sleep, under the generation read first.
           continue
@@ -130,7 +129,7 @@ public struct SchedulingHostChooser: HostChooser {
       if let word {
         word.wait(unchangedFrom: generation, microseconds: pause)
       } else {
-        usleep(UInt32(clamping: pause))
+        Sleep.microseconds(pause)
       }
     }
   }

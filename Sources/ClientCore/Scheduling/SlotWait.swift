@@ -1,4 +1,4 @@
-internal import Glibc
+import DistPosix
 
 /// How a client waits while every slot it may use is busy: short randomized pauses that grow from
 /// `initialMilliseconds` to `maximumMilliseconds`, instead of 3.4's fixed one-second sleep
@@ -18,16 +18,19 @@ public struct SlotWait: Sendable, Equatable {
   }
 
   /// The next pause in microseconds, uniformly in `[current/2, current]`; the bound then grows by half.
-  public mutating func nextPauseMicroseconds(using generator: inout some RandomNumberGenerator) -> Int {
+  public mutating func nextPauseMicroseconds(using generator: inout some RandomNumberGenerator)
+    -> Int
+  {
     let upper = currentMilliseconds * 1000
     let pause = Int.random(in: (upper / 2)...upper, using: &generator)
-    currentMilliseconds = min(maximumMilliseconds, currentMilliseconds + (currentMilliseconds + 1) / 2)
+    currentMilliseconds = min(
+      maximumMilliseconds, currentMilliseconds + (currentMilliseconds + 1) / 2)
     return pause
   }
 
   /// Sleeps for the next pause.
   mutating func pause() {
     var generator = SystemRandomNumberGenerator()
-    usleep(UInt32(clamping: nextPauseMicroseconds(using: &generator)))
+    Sleep.microseconds(nextPauseMicroseconds(using: &generator))
   }
 }

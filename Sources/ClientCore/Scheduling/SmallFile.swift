@@ -1,5 +1,4 @@
 import DistPosix
-internal import Glibc
 import SystemPackage
 
 /// Small text files shared by many client processes and threads (`sched/history`, `sched/load_*`), updated
@@ -19,9 +18,7 @@ import SystemPackage
 enum SmallFile {
   /// The file's text, `nil` if it is missing, unreadable or longer than `limit`.
   static func read(_ path: String, limit: Int = 64 << 10) -> String? {
-    let raw = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-    guard raw >= 0 else { return nil }
-    let fd = FileDescriptor(rawValue: raw)
+    guard let fd = try? FileDescriptor.open(path, .readOnly, options: .noFollow) else { return nil }
     defer { fd.closeIgnoringErrors() }
     _ = lock(fd, .shared)
     guard let (bytes, _) = contents(fd, limit: limit) else { return nil }
@@ -31,16 +28,18 @@ enum SmallFile {
   /// Rewrites `path` (created on demand, mode 0666 & ~umask) with what `change` makes of its text, all under
   /// the exclusive lock; `change` sees `""` for a new, unreadable or overlong file.
   static func update(_ path: String, limit: Int = 64 << 10, _ change: (String) -> String) {
-    let raw = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o666)
-    guard raw >= 0 else { return }
-    let fd = FileDescriptor(rawValue: raw)
+    guard
+      let fd = try? FileDescriptor.open(
+        path, .readWrite, options: [.create, .noFollow],
+        permissions: [.ownerReadWrite, .groupReadWrite, .otherReadWrite])
+    else { return }
     defer { fd.closeIgnoringErrors() }
     guard lock(fd, .exclusive) else { return }
     guard let (old, size) = contents(fd, limit: limit) else { return }
     let text = change(old.map { String(decoding: $0, as: UTF8.self) } ?? "")
     let bytes = Array(text.utf8)
     guard (try? fd.writeAll(toAbsoluteOffset: 0, bytes)) != nil else { return }
-    if bytes.count < size { _ = ftruncate(raw, off_t(bytes.count)) }
+    if bytes.count < size { _ = try? fd.resize(to: Int64(bytes.count)) }
   }
 
   /// Replaces the text of `path` with `text`, in place.
@@ -62,7 +61,7 @@ enum SmallFile {
         return true
       }
       guard waited < patienceMicroseconds else { return false }
-      usleep(UInt32(pause))
+      Sleep.microseconds(pause)
       waited += pause
       pause = min(pause * 2, 20_000)
     }
@@ -73,24 +72,14 @@ enum SmallFile {
 
   /// The bytes of `fd` from offset 0 (`nil` when longer than `limit`) and its size; `nil` if unreadable.
   private static func contents(_ fd: FileDescriptor, limit: Int) -> ([UInt8]?, Int)? {
-    var info = stat()
-    guard fstat(fd.rawValue, &info) == 0 else { return nil }
-    let size = Int(info.st_size)
+    guard let size = (try? FileStatus(fd))?.size else { return nil }
     guard size <= limit else { return (nil, size) }
     return (try? FileContents.read(fd, upTo: size)).map { ($0, size) }
   }
 
   /// Wall-clock seconds.
-  static func now() -> Int {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int(now.tv_sec)
-  }
+  static func now() -> Int { WallClock.seconds }
 
   /// Monotonic milliseconds.
-  static func monotonicMilliseconds() -> Int {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
-  }
+  static func monotonicMilliseconds() -> Int { Int(Deadline.now.nanoseconds / 1_000_000) }
 }

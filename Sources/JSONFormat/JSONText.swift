@@ -1,9 +1,10 @@
-/// Builds compact JSON text: just what the monitor's API needs, without Foundation.
-struct JSONText {
-  private(set) var text = ""
-
-  /// A JSON string literal for `value`.
-  static func quoted(_ value: String) -> String {
+/// Builds compact JSON text without Foundation: what the web monitor's API and the daemon's `/stats.json`
+/// need, with one string escaper for both.
+public enum JSONText {
+  /// A JSON string literal for `value`: quotes and backslashes escaped, `\n` `\r` `\t` as such, other
+  /// control characters as `\u00XX`, and `<` as `\u003c` so that the text is safe inside an HTML
+  /// `<script>` element.
+  public static func quoted(_ value: String) -> String {
     var result = "\""
     for scalar in value.unicodeScalars {
       switch scalar {
@@ -23,16 +24,20 @@ struct JSONText {
   }
 
   /// `{"name":value,…}` from already-encoded values; `nil` values are written as `null`.
-  static func object(_ members: KeyValuePairs<String, String?>) -> String {
+  public static func object(_ members: KeyValuePairs<String, String?>) -> String {
     "{" + members.map { quoted($0.key) + ":" + ($0.value ?? "null") }.joined(separator: ",") + "}"
   }
 
   /// `[a,b,…]` from already-encoded values.
-  static func array(_ elements: [String]) -> String { "[" + elements.joined(separator: ",") + "]" }
+  public static func array(_ elements: [String]) -> String {
+    "[" + elements.joined(separator: ",") + "]"
+  }
 
-  static func number(_ value: some BinaryInteger) -> String { String(value) }
+  /// An integer.
+  public static func number(_ value: some BinaryInteger) -> String { String(value) }
 
-  static func number(_ value: Double) -> String {
+  /// A finite number, or `null`.
+  public static func number(_ value: Double) -> String {
     value.isFinite ? String(value) : "null"
   }
 }

@@ -1,22 +1,10 @@
-import Glibc
+import DistPosix
 
-/// A check between request validation and spawning the compiler. It may rewrite `argv[0]`
-/// (`DISTCC_CMDLIST` mapping) or refuse the job with a one-line reason.
-///
-/// The default is ``CompilerWhitelist``; a stricter argument policy can be chained in front of it.
-protocol CompilerPolicy: Sendable {
-  func check(_ arguments: [[UInt8]]) -> PolicyDecision
-}
-
-enum PolicyDecision: Sendable, Equatable {
-  case allow([[UInt8]])
-  /// Refuse: `reason` is logged at `level` and sent in `SERR`.
-  case refuse(reason: String, level: ServerLogger.Level)
-}
-
-/// 3.4's compiler whitelist (daemon.md §6, §5.2 step 7): `-fplugin=`/`-specs=` refused, then
-/// `DISTCC_CMDLIST` mapping, else the masquerade-directory rule; `--enable-tcp-insecure` skips the name checks.
-struct CompilerWhitelist: CompilerPolicy {
+/// 3.4's compiler whitelist (daemon.md §6, §5.2 step 7), the vetting's third stage (``JobVetting``):
+/// `DISTCC_CMDLIST` mapping, else the masquerade-directory rule; `--enable-tcp-insecure` skips the name
+/// check. (3.4 also refuses `-fplugin=` and `-specs=` here; the argument policy, the first stage, has
+/// refused both in every spelling before a command gets this far.)
+struct CompilerWhitelist: Sendable {
   var insecure: Bool
   var commandList: String?
   var commandListWords: Int
@@ -29,49 +17,47 @@ struct CompilerWhitelist: CompilerPolicy {
     masqueradeDirectories = configuration.masqueradeDirectories
   }
 
-  func check(_ arguments: [[UInt8]]) -> PolicyDecision {
-    if arguments.contains(where: {
-      CompileCommand.has($0, prefix: "-fplugin=") || CompileCommand.has($0, prefix: "-specs=")
-    }) {
-      return .refuse(
-        reason: "-fplugin= and/or -specs= passed, which are insecure and not supported.",
-        level: .warning)
+  /// Checks `arguments[0]`; returns the vector to run (`argv[0]` replaced by its `DISTCC_CMDLIST` line).
+  /// - Throws: the refusal, with 3.4's text and level.
+  func check(_ arguments: [[UInt8]]) throws(JobRefusal) -> [[UInt8]] {
+    func refuse(_ reason: String, _ level: ServerLogger.Level) -> JobRefusal {
+      JobRefusal(reason: reason, level: level, code: .distccFailed)
     }
     let name = String(decoding: arguments[0], as: UTF8.self)
     if let commandList {
-      guard let contents = Syscalls.readFile(commandList, limit: 1 << 20) else {
-        return .refuse(
-          reason:
-            "stringmap_load(\(commandList), \(commandListWords)) failed: \(Syscalls.errnoText())",
-          level: .error)
+      let contents: [UInt8]
+      do throws(PosixError) { contents = try FileContents.read(commandList, limit: 1 << 20) } catch {
+        throw refuse(
+          "stringmap_load(\(commandList), \(commandListWords)) failed: \(error.errno?.message ?? error.description)",
+          .error)
       }
       guard let mapped = CompilerWhitelist.lookup(name, in: contents, words: commandListWords)
       else {
-        return .refuse(reason: "lookup of \(name) in DISTCC_CMDLIST failed", level: .warning)
+        throw refuse("lookup of \(name) in DISTCC_CMDLIST failed", .warning)
       }
       var result = arguments
       result[0] = Array(mapped.utf8)
-      return .allow(result)
+      return result
     }
-    if insecure { return .allow(arguments) }
+    if insecure { return arguments }
     var checked = Substring(name)
     for prefix in ["/usr/bin/", "/bin/"] where checked.lowercased().hasPrefix(prefix) {
       checked = checked.dropFirst(prefix.count)
       break
     }
     if checked.contains("/") || checked.isEmpty {
-      return .refuse(
-        reason:
-          "compiler name \(name) cannot be an absolute path (or must set DISTCC_CMDLIST or pass --enable-tcp-insecure)",
-        level: .critical)
+      throw refuse(
+        "compiler name \(name) cannot be an absolute path (or must set DISTCC_CMDLIST or pass --enable-tcp-insecure)",
+        .critical)
     }
     if checked == "." || checked == ".."
-      || !masqueradeDirectories.contains(where: { access("\($0)/\(checked)", X_OK) == 0 })
+      || !masqueradeDirectories.contains(where: { Paths.isAccessible("\($0)/\(checked)", .execute) }
+      )
     {
       let dirs = masqueradeDirectories.joined(separator: " or ")
-      return .refuse(reason: "\(checked) not in \(dirs) whitelist.", level: .critical)
+      throw refuse("\(checked) not in \(dirs) whitelist.", .critical)
     }
-    return .allow(arguments)
+    return arguments
   }
 
   /// The line of a `DISTCC_CMDLIST` file whose last `words` `/`-separated components equal `name`'s.

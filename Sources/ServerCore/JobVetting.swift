@@ -1,0 +1,94 @@
+import CompilerArgs
+import CompilerPolicy
+import DistProtocol
+
+/// The daemon's vetting of a request: one ordered pipeline whose first failing stage ends the job with
+/// its one reason (Docs/security.md, Docs/architecture.md):
+///
+/// 1. **policy**: ``ArgumentPolicy``'s option table on the client's own command line, `@FILE` response
+///    files read from the request's uploaded files only and expanded. A malformed command line (no
+///    arguments, NUL bytes, absurd sizes) is a protocol error.
+/// 2. **scan**: 3.4's scanner (``ArgumentScanner``, ``ScanSide/daemon``) on the expanded vector: one
+///    input, nothing 3.4 keeps local, an output the daemon can rewrite (3.4's `dcc_set_output`).
+/// 3. **whitelist**: 3.4's compiler whitelist (``CompilerWhitelist``), which may map `argv[0]`.
+///
+/// Nothing is written before a request passes; the fourth stage, **confinement**
+/// (``CompilerConfinement``), applies when the compiler is spawned.
+struct JobVetting: Sendable {
+  var policy: ArgumentPolicy = .standard
+  /// `--enable-tcp-insecure`: options missing from the table pass (refused ones never do) and any
+  /// compiler name passes the whitelist.
+  var insecure: Bool
+  var whitelist: CompilerWhitelist
+
+  init(configuration: ServerConfiguration) {
+    insecure = configuration.insecureCompilers
+    whitelist = CompilerWhitelist(configuration: configuration)
+  }
+
+  /// A request that passed.
+  struct Vetted {
+    /// The vector to run: response files expanded, `argv[0]` as the whitelist maps it.
+    var arguments: [[UInt8]]
+    /// Where its input and output are.
+    var scanned: ScannedCommand
+    /// `argv[0]` and the input as the client sent them, for the job summary and log.
+    var compiler: String
+    var source: [UInt8]
+  }
+
+  enum Verdict {
+    case run(Vetted)
+    /// Refuse with a complete reply (the client compiles locally).
+    case refuse(JobRefusal)
+    /// A protocol error: log this line and close the connection.
+    case malformed(String)
+  }
+
+  func vet(_ request: Request) -> Verdict {
+    let arguments: [[UInt8]]
+    switch checkPolicy(request) {
+    case .allowed(let expanded): arguments = expanded
+    case let refused:
+      guard case .malformed = refused else {
+        return .refuse(
+          JobRefusal(reason: refused.explanation, level: .warning, code: .distccFailed))
+      }
+      return .malformed(refused.explanation)
+    }
+    do {
+      let scanned = try JobVetting.scan(arguments)
+      return .run(
+        Vetted(
+          arguments: try whitelist.check(arguments), scanned: scanned,
+          compiler: String(decoding: arguments[0], as: UTF8.self),
+          source: arguments[scanned.inputIndex]))
+    } catch {
+      return .refuse(error)
+    }
+  }
+
+  /// Stage 1: the argument policy.
+  func checkPolicy(_ request: Request) -> ArgumentDecision {
+    guard request.version.serverPreprocesses else {
+      return policy.check(request.arguments, insecure: insecure)
+    }
+    return policy.check(request.arguments, insecure: insecure) { path in
+      request.uploadedFile(path)
+    }
+  }
+
+  /// Stage 2: 3.4's scan, then the output the daemon rewrites: a bare `NAME.o` is the output for the
+  /// scanner (client.md §4.3) but has no `-o` to rewrite, which 3.4's daemon refuses as
+  /// `failed to find "-o"` (`ret:100`, verified with Debian's distccd).
+  static func scan(_ arguments: [[UInt8]]) throws(JobRefusal) -> ScannedCommand {
+    let scanned: ScannedCommand
+    do { scanned = try ArgumentScanner.scan(arguments, side: .daemon) } catch {
+      throw JobRefusal(reason: error.description, level: .info, code: .distccFailed)
+    }
+    if case .positional = scanned.output {
+      throw JobRefusal(reason: "failed to find \"-o\"", level: .error, code: .distccFailed)
+    }
+    return scanned
+  }
+}
