@@ -135,7 +135,7 @@ let package = Package(
       name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "ServerCoreTests", dependencies: ["ServerCore", "DistTestSupport"],
+      name: "ServerCoreTests", dependencies: ["ServerCore", "DistProtocol", "DistPosix", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "DistStateTests", dependencies: ["DistState", "DistTestSupport"], swiftSettings: strict),

@@ -4,7 +4,7 @@
 #   Fuzz/run.sh SECONDS [request|zstd|policy|all]     default: 60 seconds, all targets
 #
 # Each target is compiled by a standalone swiftc invocation together with the sources of the module it
-# fuzzes (DistProtocol, CompilerPolicy), so `swift build` never sees it and CI's normal build cannot break.
+# fuzzes (DistProtocol; CompilerPolicy with CompilerArgs), so `swift build` never sees it and CI's normal build cannot break.
 # Seeds: the golden wire captures of Tests/DistProtocolTests/Fixtures; new corpus entries accumulate in
 # .build/fuzz/corpus-<target> (not committed). A crash leaves .build/fuzz/crash-* and exits non-zero.
 # Prints one summary line per target: executions, execs/s, corpus size, crashes.
@@ -26,8 +26,13 @@ build() { # name module-sources... -- extra flags
     "$swiftc" "${common[@]}" -module-name FuzzZstd -I Sources/CLZO -I Sources/CZstd -Xcc -I/usr/include/lzo \
       Sources/DistProtocol/*.swift Fuzz/Targets/ZstdFuzz.swift -llzo2 -lzstd -o "$out/fuzz-zstd"
   else
-    "$swiftc" "${common[@]}" -module-name FuzzPolicy \
-      Sources/CompilerPolicy/*.swift Fuzz/Targets/CompilerPolicyFuzz.swift -o "$out/fuzz-policy"
+    # CompilerPolicy imports CompilerArgs (the response-file reader): built first, as a module of its own.
+    "$swiftc" "${common[@]}" -module-name CompilerArgs -emit-module \
+      -emit-module-path "$out/CompilerArgs.swiftmodule" -emit-library -static \
+      -o "$out/libCompilerArgs.a" Sources/CompilerArgs/*.swift
+    "$swiftc" "${common[@]}" -module-name FuzzPolicy -I "$out" \
+      Sources/CompilerPolicy/*.swift Fuzz/Targets/CompilerPolicyFuzz.swift "$out/libCompilerArgs.a" \
+      -o "$out/fuzz-policy"
   fi
 }
 

@@ -26,6 +26,9 @@ public struct ClientConfiguration: Sendable {
   public var skipsLocalRetry: Bool
   /// `DISTCC_BACKOFF_PERIOD` in seconds (default 60); 0 disables backoff files.
   public var backoffPeriod: Int
+  /// `DISTCC_EXTENSIONS_PERIOD` in seconds (default 600): how long a host's announced extensions beyond 3.4
+  /// are trusted (`HostExtensions`); 0 never uses them, so every request is 3.4's.
+  public var extensionsPeriod: Int
   /// `DISTCC_IO_TIMEOUT` in seconds (default 300); `nil` when the value is not a positive integer, which fails
   /// a job when it first needs the network, as in 3.4.
   public var ioTimeout: Int?
@@ -91,6 +94,7 @@ public struct ClientConfiguration: Sendable {
     fallsBackToLocal = environment["DISTCC_FALLBACK"] != "0"
     skipsLocalRetry = environment["DISTCC_SKIP_LOCAL_RETRY"] != nil
     backoffPeriod = environment["DISTCC_BACKOFF_PERIOD"].map(atoi) ?? 60
+    extensionsPeriod = max(0, environment["DISTCC_EXTENSIONS_PERIOD"].map(atoi) ?? 600)
     if let text = environment["DISTCC_IO_TIMEOUT"] {
       ioTimeoutText = text
       ioTimeout = Int(text).flatMap { $0 > 0 ? $0 : nil }
@@ -116,6 +120,8 @@ public struct ClientConfiguration: Sendable {
 
   /// The lock directory, `<distcc dir>/lock`.
   public var lockDirectory: String? { distccDirectory.map { $0 + "/lock" } }
+  /// `$DISTCC_DIR/caps`: what each host announced beyond 3.4 (``HostExtensions``).
+  public var extensionsDirectory: String? { distccDirectory.map { $0 + "/caps" } }
 
   /// The environment of a child process, as `KEY=VALUE` strings, with `_DISTCC_SAFEGUARD` one level up.
   func childEnvironment() -> [String] {

@@ -139,11 +139,23 @@ extension Job {
         "pump mode is not supported by this client; using protocol 2 with \(host.displayName)")
       version = .v2
     }
-    let attempt = RemoteAttempt(
+    var attempt = RemoteAttempt(
       job: job, host: host, version: version, configuration: configuration, ioTimeout: ioTimeout)
+    let extensionsStore = HostExtensions(configuration: configuration)
+    let known = extensionsStore?.announced(by: host)
+    attempt.extensions = known.map { extensionsWanted(for: host).intersection($0) } ?? []
     let outcome: RemoteAttempt.Outcome
     do {
-      outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
+      do {
+        outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
+      } catch where !attempt.extensions.isEmpty && error.isRefusedExtension {
+        // The host announced these once but did not take them now (a 3.4 daemon took its place): forget
+        // and try the same host once more with 3.4's request.
+        log.info("\(host.displayName) did not take \(attempt.extensions): \(error); retrying without")
+        extensionsStore?.forget(host)
+        attempt.extensions = []
+        outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
+      }
     } catch {
       reservation.release()
       compiler.chooser.jobFinished(reservation, outcome: .failed)
@@ -155,12 +167,19 @@ extension Job {
     }
     // The host is done with this job: free its slot before anything else (history, object, local retry).
     reservation.release()
-    if case .reply = outcome {
+    if case .reply(_, let announced) = outcome {
+      extensionsStore?.record(announced, by: host, previously: known)
       compiler.chooser.jobFinished(
         reservation,
         outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
     }
     return try received(outcome, &trip, host: host, version: version, since: reserved)
+  }
+
+  /// The extensions beyond 3.4 this job would use with `host` if it announced them (zstd bodies for a
+  /// `,zstd` host, the compiler identity, directives-only preprocessing); none yet.
+  func extensionsWanted(for host: HostEntry) -> Extensions {
+    []
   }
 
   /// What the host's answer means: a refusal moves on, a failure is reported or retried locally, a
@@ -186,7 +205,7 @@ extension Job {
           job, host: host,
           result: ProcessStatus(rawValue: Int32(bitPattern: status.rawValue)).result,
           stderr: [], backoff: trip.backoff, markHost: true))
-    case .reply(let response):
+    case .reply(let response, _):
       trip.backoff.clear(host)
       ObjectFile.relay(response.stdout, to: configuration.standardOutput)
       if let reason = PolicyRefusal.reason(in: response) {
@@ -299,5 +318,16 @@ extension Job {
     log.warning(
       reason + ", running locally instead", function: host == nil ? "dcc_build_somewhere" : nil)
     return try runLocally(job.arguments, input: job.input, pool: .compile)
+  }
+}
+
+extension ClientError {
+  /// How a daemon that does not take a request's extensions answers it: it closes the connection (ours,
+  /// reading an extension it does not offer) or derails (3.4, reading a token it does not know).
+  var isRefusedExtension: Bool {
+    switch self {
+    case .connectionLost, .protocolError: true
+    default: false
+    }
   }
 }

@@ -44,7 +44,11 @@ struct Job {
       log.error(ClientError.unrecognizedOption(first).description)
       throw .unrecognizedOption(first)
     }
-    switch ArgumentScanner.scan(expansion.arguments) {
+    var scan = ArgumentScanner.scan(expansion.arguments)
+    if case .distributable(let job) = scan, let option = job.sideFileOption {
+      scan = .local(.sideFiles(option: option))
+    }
+    switch scan {
     case .local(let reason):
       log.info(reason.description, function: "dcc_scan_args")
       let command = rewrite(expansion.arguments)
@@ -52,6 +56,7 @@ struct Job {
         command, input: nil, pool: reason.usesPreprocessorSlots ? .preprocessor : .compile)
     case .distributable(var job):
       job.arguments = rewrite(job.arguments)
+      job.pinsDependencyTarget = !expansion.dependencyFileForPreprocessor
       if job.outputWasAppended {
         log.info(
           "no visible output file, going to add \"-o \(job.output)\" at end",

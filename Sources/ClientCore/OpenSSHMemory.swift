@@ -1,4 +1,4 @@
-internal import Glibc
+import DistPosix
 import SSHTransport
 
 /// Which SSH destinations need OpenSSH's client (`SSHError.needsOpenSSH`): a file per destination beside its
@@ -8,19 +8,15 @@ enum OpenSSHMemory {
   static let period = 600
 
   static func isFresh(_ place: SSHBrokerPlace) -> Bool {
-    var info = stat()
-    guard lstat(place.openSSHPath, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-      return false
-    }
-    return time(nil) - info.st_mtim.tv_sec < period
+    guard let status = try? FileStatus.of(place.openSSHPath, followingLinks: false),
+      status.kind == .regular
+    else { return false }
+    return WallClock.seconds - status.modificationSeconds < period
   }
 
+  /// Best effort: a directory that cannot take the file costs the next job one more in-process attempt.
   static func record(_ place: SSHBrokerPlace, reason: String) {
-    let fd = open(place.openSSHPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-    guard fd >= 0 else { return }
-    _ = (reason + "\n").utf8CString.withUnsafeBufferPointer {
-      write(fd, $0.baseAddress, $0.count - 1)
-    }
-    close(fd)
+    try? FileContents.writeAtomically(
+      Array((reason + "\n").utf8), to: place.openSSHPath, mode: 0o600)
   }
 }

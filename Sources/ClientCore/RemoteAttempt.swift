@@ -10,11 +10,14 @@ struct RemoteAttempt {
   var version: ProtocolVersion
   var configuration: ClientConfiguration
   var ioTimeout: Int
+  /// Extensions beyond 3.4 the request uses (only ones the host announced, ``HostExtensions``).
+  var extensions: Extensions = []
 
   /// How an attempt that reached its end went.
   enum Outcome {
-    /// The server replied.
-    case reply(Response)
+    /// The server replied, and announced these extensions after its reply (`nil`: it is a 3.4 daemon, or
+    /// the announcement had not arrived with the reply).
+    case reply(Response, announced: Extensions?)
     /// The server replied with a failure status and an object, which 3.4 calls a compile failure.
     case failedWithOutput(WaitStatus)
     /// The local preprocessor failed (its job result); nothing was sent beyond the header.
@@ -49,7 +52,8 @@ struct RemoteAttempt {
     let arguments = job.serverArguments
     log.info("exec on \(host.displayName): \(ClientLog.format(arguments))")
     // The request's head goes out while the preprocessor runs (as 3.4 sends it), its source afterwards.
-    let request = Request(version: version, arguments: arguments.map { Array($0.utf8) })
+    var request = Request(version: version, arguments: arguments.map { Array($0.utf8) })
+    request.extensions = extensions
     try connection.send(try encoded(request.encodedHead()))
 
     state.note(.preprocess, .local)
@@ -82,7 +86,9 @@ struct RemoteAttempt {
           state.note(.receive, .remote)
         }
         buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-        if let response = try decoder.next() { return .reply(response) }
+        if let response = try decoder.next() {
+          return .reply(response, announced: announcement(after: &decoder, on: connection))
+        }
       }
     } catch let error as DistProtocolError {
       if case .outputWithFailedStatus(let status, _, _) = error { return .failedWithOutput(status) }
@@ -115,6 +121,18 @@ struct RemoteAttempt {
       }
       throw .protocolError(host: host.displayName, reason: error.description)
     }
+  }
+
+  /// Our daemon's `XCAP` packet, which it writes together with the reply: among the bytes already read,
+  /// or already waiting in the socket (looked at without waiting: a 3.4 daemon sends nothing more).
+  private func announcement(after decoder: inout ResponseDecoder, on connection: HostConnection)
+    -> Extensions?
+  {
+    if let announced = decoder.takeAnnouncement() { return announced }
+    guard decoder.isAtMessageBoundary, let bytes = connection.receiveWaiting(upTo: 64) else {
+      return nil
+    }
+    return Extensions(announcement: bytes)
   }
 
   private func connect() throws(ClientError) -> HostConnection {

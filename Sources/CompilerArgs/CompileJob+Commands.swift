@@ -4,7 +4,8 @@ extension CompileJob {
   ///
   /// Unlike 3.4, when the command writes a dependency file as a side effect (`-MD`, `-MMD`) the dependency file
   /// name and target are pinned to what the real compile would use (`-MF <output>.d`, `-MT <output>`), because
-  /// dropping `-o` would otherwise make cpp write `input.d` with target `input.o` in the wrong directory.
+  /// dropping `-o` would otherwise make cpp write `input.d` with target `input.o` in the wrong directory. The
+  /// target is left alone for `-Wp,-MD,FILE` (`pinsDependencyTarget`), as a local compile leaves it.
   public var preprocessorArguments: [String] {
     var result: [String] = []
     result.reserveCapacity(arguments.count + 4)
@@ -36,7 +37,7 @@ extension CompileJob {
     }
     if writesDependencies {
       if !hasDependencyFile { result += ["-MF", dependencyFileName] }
-      if !hasDependencyTarget { result += ["-MT", output] }
+      if !hasDependencyTarget && pinsDependencyTarget { result += ["-MT", output] }
     }
     return result
   }

@@ -11,6 +11,10 @@ public struct CompileJob: Sendable, Equatable {
   public var producesAssembly: Bool
   /// Whether `-o <output>` was appended by the scanner.
   public var outputWasAppended: Bool
+  /// Whether the preprocessor command pins a `-MD`/`-MMD` dependency target to `output` (`-MT <output>`), as
+  /// the driver does for a local compile. False when the option came as `-Wp,-MD,FILE`, which a local compile
+  /// hands to cpp unchanged and which therefore gets cpp's default target.
+  public var pinsDependencyTarget = true
 
   public init(
     arguments: [String], input: SourceFile, output: String, producesAssembly: Bool,

@@ -36,6 +36,9 @@ public enum LocalReason: Error, Sendable, Equatable, CustomStringConvertible {
   case autoconfTest(file: String)
   /// `-o -`.
   case outputToStandardOutput
+  /// An option that writes files beside the object which no daemon sends back (`CompileJob.sideFileOption`);
+  /// our client's rule, not 3.4's scanner's.
+  case sideFiles(option: String)
   /// No `-o`, and the input's basename is too short to derive the default output name from.
   case cannotDeriveOutput(input: String)
 
@@ -66,6 +69,7 @@ public enum LocalReason: Error, Sendable, Equatable, CustomStringConvertible {
     case .autoconfTest(let file): "autoconf tests are run locally: \(file)"
     case .outputToStandardOutput: "output to stdout?  running locally"
     case .cannotDeriveOutput(let input): "source file \(input) is bogus"
+    case .sideFiles(let option): "\(option) writes files beside the output; must be local"
     }
   }
 }

@@ -7,6 +7,10 @@ public enum PreprocessorOptions {
     public var arguments: [String]
     /// `-Wp,-MD` or `-Wp,-MMD` without a following file name (3.4 warns about it).
     public var missingDependencyFile: Bool
+    /// `-Wp,-MD,FILE` or `-Wp,-MMD,FILE` was given. Passed straight to cpp, such an option gets cpp's default
+    /// target (the input's base name with `.o`) rather than the driver's `-o` name, so the dependency target
+    /// must not be pinned to the output (`CompileJob.pinsDependencyTarget`).
+    public var dependencyFileForPreprocessor: Bool = false
   }
 
   /// Splits every argument starting with `-Wp,` at its commas (empty words dropped). A word `-MD` or `-MMD`
@@ -18,6 +22,7 @@ public enum PreprocessorOptions {
     var result: [String] = []
     result.reserveCapacity(arguments.count + 4)
     var missing = false
+    var dependencyFile = false
     for argument in arguments {
       guard argument.hasPrefix("-Wp,") else {
         result.append(argument)
@@ -31,6 +36,7 @@ public enum PreprocessorOptions {
         if word == "-MD" || word == "-MMD" {
           if index + 1 < words.count {
             result += ["-MF", words[index + 1]]
+            dependencyFile = true
             index += 1
           } else {
             missing = true
@@ -39,6 +45,8 @@ public enum PreprocessorOptions {
         index += 1
       }
     }
-    return Expansion(arguments: result, missingDependencyFile: missing)
+    return Expansion(
+      arguments: result, missingDependencyFile: missing,
+      dependencyFileForPreprocessor: dependencyFile)
   }
 }

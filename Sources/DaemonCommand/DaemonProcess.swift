@@ -1,5 +1,6 @@
 import DistPosix
-internal import Glibc
+import DistProtocol
+internal import Glibc  // nice, isatty, sigset_t and raise: the executable's own process
 import ServerCore
 import SystemPackage
 
@@ -66,13 +67,18 @@ public struct DaemonProcess {
     }
     let pidFile = options.pidFile.map(PidFile.init)
     pidFile?.write()
+    let stopSignals: StopSignals
+    do { stopSignals = try StopSignals(for: server) } catch {
+      DaemonMessages.fail(error.description, DistProtocol.ExitCode.distccFailed)
+    }
     if detachedChild { DetachedStart.reportReady() }
     do { try server.run(listeners: sockets) } catch {
       pidFile?.remove()
       DaemonMessages.fail(error.description, error.exitCode)
     }
     pidFile?.remove()
-    if let signal = server.terminationSignal { Self.dieBy(signal) }
+    if server.stopReason == .lifetimeExpired { Self.dieBy(Signals.alarm) }
+    if let signal = stopSignals.signal { Self.dieBy(signal) }
     exit(0)
   }
 
@@ -97,7 +103,7 @@ public struct DaemonProcess {
     let server = startServer(configuration)
     server.logger.log(.info, "inetd server started (swift-distcc)")
     let code = server.serveOne(input: input, output: output)
-    if let signal = server.terminationSignal { Self.dieBy(signal) }
+    if server.stopReason == .lifetimeExpired { Self.dieBy(Signals.alarm) }
     exit(code)
   }
 

@@ -1,6 +1,6 @@
 import DistPosix
 import DistProtocol
-internal import Glibc
+internal import Glibc  // getppid, exit: the detaching parent
 import ServerCore
 import SystemPackage
 

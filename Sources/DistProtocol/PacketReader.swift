@@ -65,6 +65,12 @@ struct PacketReader: Sendable {
     return try parseValue(token)
   }
 
+  /// The token of the next header; `nil` if fewer than 4 bytes are buffered or they are no distcc token.
+  func peekToken() -> Token? {
+    guard available >= 4 else { return nil }
+    return Token(bytes: buffer[readIndex..<readIndex + 4])
+  }
+
   /// The next header if it is `FILE` or `LINK`, `nil` if fewer than 12 bytes are buffered.
   func peekFileOrLink() throws(DistProtocolError) -> (Token, UInt32)? {
     guard available >= Self.headerLength else { return nil }

@@ -69,10 +69,20 @@ extension Request: PacketMessage {
     guard files.count <= PacketWriter.maxBodyLength else {
       throw .bodyTooLong(token: .nfil, length: files.count)
     }
+    if (compilerIdentity != nil) != extensions.contains(.compilerIdentity) {
+      throw .invalidMessage(
+        token: .ccid, reason: "a compiler identity goes with the compiler-identity extension")
+    }
   }
 
   private func appendHead(to output: inout [UInt8]) throws(DistProtocolError) {
     PacketWriter.appendValue(.dist, distValue, to: &output)
+    if !extensions.isEmpty {
+      PacketWriter.appendValue(.xreq, extensions.rawValue, to: &output)
+      if let compilerIdentity {
+        try PacketWriter.appendStringChecked(.ccid, compilerIdentity, to: &output)
+      }
+    }
     if let workingDirectory, version.serverPreprocesses {
       try PacketWriter.appendStringChecked(.cdir, workingDirectory, to: &output)
     }

@@ -17,6 +17,11 @@ public struct Request: Sendable, Equatable {
   public var source: [UInt8]
   /// The source and headers (`NFIL` entries), protocol 3 only.
   public var files: [IncludedFile]
+  /// Extensions beyond 3.4 this request uses (`XREQ`, right after `DIST`); empty for every request a 3.4
+  /// daemon may see. Sent only to a daemon that announced them (``Extensions``).
+  public var extensions: Extensions = []
+  /// The client's compiler identity (`CCID`), with ``Extensions/compilerIdentity``.
+  public var compilerIdentity: [UInt8]? = nil
 
   /// Creates a request; `workingDirectory` and `files` belong to protocol 3, `source` to 1 and 2.
   public init(

@@ -12,7 +12,7 @@
 public struct RequestDecoder: Sendable {
   /// Where in the fixed request sequence the decoder is.
   private enum State: Sendable {
-    case dist, cdir, arguments
+    case dist, extensions, identity, cdir, arguments
     case doti, nfil
     case name(remaining: Int)
     case fileOrLink(remaining: Int, name: [UInt8])
@@ -20,6 +20,8 @@ public struct RequestDecoder: Sendable {
     var expectedToken: Token {
       switch self {
       case .dist: .dist
+      case .extensions: .xreq
+      case .identity: .ccid
       case .cdir: .cdir
       case .arguments: .argc
       case .doti: .doti
@@ -70,7 +72,23 @@ public struct RequestDecoder: Sendable {
         _ = try reader.takeValue(.dist)
         partial = Request(version: version, isVersionZero: value == 0, arguments: [])
         reader.beginMessage(limit: limits.maxMessageLength)
-        state = version.serverPreprocesses ? .cdir : .arguments
+        state = .extensions
+      case .extensions:
+        // Optional: only our client sends XREQ, and only to a daemon that announced the extensions.
+        guard reader.available >= 4 else { return nil }
+        guard reader.peekToken() == .xreq else {
+          state = afterHead
+          continue
+        }
+        guard let bits = try reader.takeValue(.xreq) else { return nil }
+        partial.extensions = Extensions(rawValue: bits)
+        state = partial.extensions.contains(.compilerIdentity) ? .identity : afterHead
+      case .identity:
+        guard let identity = try reader.takeString(.ccid, limit: limits.maxNameLength) else {
+          return nil
+        }
+        partial.compilerIdentity = identity
+        state = afterHead
       case .cdir:
         guard let directory = try reader.takeString(.cdir, limit: limits.maxNameLength) else {
           return nil
@@ -116,6 +134,9 @@ public struct RequestDecoder: Sendable {
       }
     }
   }
+
+  /// The state after `DIST` and any extension packets.
+  private var afterHead: State { partial.version.serverPreprocesses ? .cdir : .arguments }
 
   /// Call at end of input: throws ``DistProtocolError/truncated(expecting:offset:)`` if a request was
   /// begun (or bytes are buffered) but not completed.

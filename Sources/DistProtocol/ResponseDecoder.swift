@@ -107,6 +107,15 @@ public struct ResponseDecoder: Sendable {
     }
   }
 
+  /// After a complete reply: the daemon's `XCAP` announcement if it is among the bytes already appended
+  /// (``Extensions``), consumed; `nil` otherwise (a 3.4 daemon sends nothing after its reply).
+  public mutating func takeAnnouncement() -> Extensions? {
+    guard case .done = state, reader.available >= PacketReader.headerLength,
+      reader.peekToken() == .xcap, let bits = try? reader.takeValue(.xcap)
+    else { return nil }
+    return Extensions(rawValue: bits)
+  }
+
   /// Call at end of input: throws ``DistProtocolError/truncated(expecting:offset:)`` if a response was
   /// begun (or bytes are buffered) but not completed.
   public func finish() throws(DistProtocolError) {

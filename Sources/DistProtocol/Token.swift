@@ -34,6 +34,12 @@ public enum Token: Sendable, Equatable, Hashable, CaseIterable {
   case dotd
   /// One GSS-API token (value + body, `,auth` only).
   case tlen
+  /// Extensions a request uses (value, ``Extensions``), right after `DIST`; ours only.
+  case xreq
+  /// The client's compiler identity (string), with ``Extensions/compilerIdentity``; ours only.
+  case ccid
+  /// Extensions a daemon supports (value), after a complete reply; ours only.
+  case xcap
 
   /// The four ASCII bytes of the token on the wire.
   public var bytes: [UInt8] { Array(description.utf8) }
@@ -66,6 +72,9 @@ public enum Token: Sendable, Equatable, Hashable, CaseIterable {
     case .doto: 0x444f_544f
     case .dotd: 0x444f_5444
     case .tlen: 0x544c_454e
+    case .xreq: 0x5852_4551
+    case .ccid: 0x4343_4944
+    case .xcap: 0x5843_4150
     }
   }
 
@@ -93,6 +102,9 @@ extension Token: CustomStringConvertible {
     case .doto: "DOTO"
     case .dotd: "DOTD"
     case .tlen: "TLEN"
+    case .xreq: "XREQ"
+    case .ccid: "CCID"
+    case .xcap: "XCAP"
     }
   }
 }

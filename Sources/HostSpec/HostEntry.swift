@@ -95,6 +95,12 @@ public struct HostEntry: Sendable, Hashable {
     "backoff_\(nameStem)_0"
   }
 
+  /// The file name (in `$DISTCC_DIR/caps`, ours alone) where the client remembers which extensions beyond
+  /// 3.4 this host announced: `xcap_tcp_HOST_PORT` or `xcap_ssh_HOST`.
+  public var extensionsFileName: String {
+    "xcap_\(nameStem)"
+  }
+
   /// The slot lock name shared by `localhost` entries and the local-only and local-preprocessing pools.
   public static func localLockName(slot: Int) -> String {
     "cpu_localhost_\(slot)"

@@ -1,6 +1,5 @@
 internal import CLibSSH2
 import DistPosix
-internal import Glibc
 import SystemPackage
 
 /// One non-blocking libssh2 session on a connected TCP socket. Every call that can block loops on
@@ -70,19 +69,16 @@ final class LibSSH2Session {
   /// Waits until the socket is ready in the direction libssh2 last blocked on.
   func waitForSocket(stage: SSHError.Stage, deadline: Deadline) throws(SSHError) {
     let directions = api.sessionBlockDirections(raw)
-    var events: Int16 = 0
-    if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
-    if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
-    if events == 0 { events = Int16(POLLIN) }
-    var descriptor = pollfd(fd: socket.rawValue, events: events, revents: 0)
-    while true {
-      if deadline.hasPassed { throw .timedOut(host: display, stage: stage) }
-      let ready = poll(&descriptor, 1, deadline.pollTimeout)
-      if ready > 0 { return }
-      if ready == 0 { throw .timedOut(host: display, stage: stage) }
-      if errno != EINTR {
-        throw .io(host: display, reason: "poll: " + String(cString: strerror(errno)))
-      }
+    var events: PollEvents = []
+    if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events.insert(.readable) }
+    if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events.insert(.writable) }
+    if events.isEmpty { events = .readable }
+    if deadline.hasPassed { throw .timedOut(host: display, stage: stage) }
+    do throws(PosixError) {
+      _ = try Poll.wait(for: events, on: socket, deadline: deadline, operation: "poll")
+    } catch {
+      if case .timedOut = error { throw .timedOut(host: display, stage: stage) }
+      throw .io(host: display, reason: error.description)
     }
   }
 

@@ -2,7 +2,7 @@ import DistPosix
 import DistProtocol
 import SystemPackage
 
-/// Serves one connection: reads the request under deadlines (holding no compile slot), validates it,
+/// Serves one connection: reads the request under deadlines (holding no compile slot), vets it,
 /// takes a slot, runs the compiler, replies, and returns the job summary. Shared by all connection threads;
 /// everything mutable lives on the stack of one call.
 struct JobService: Sendable {
@@ -43,6 +43,15 @@ struct JobService: Sendable {
     case .request(let value): request = value
     case .failed(let failure): return failure
     }
+    logger.log(
+      .debug,
+      "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
+    // Extensions this daemon did not announce: the client believed a host that is not (or no longer) so;
+    // closing without a reply makes it retry once without them.
+    guard request.extensions.isSubset(of: configuration.announcedExtensions ?? []) else {
+      logger.log(.error, "request uses extensions this daemon does not offer: \(request.extensions)")
+      return JobSummary(result: .badRequest, code: .protocolError)
+    }
     let vetted: JobVetting.Vetted
     switch vetting.vet(request) {
     case .run(let passed): vetted = passed
@@ -51,9 +60,6 @@ struct JobService: Sendable {
       logger.log(.error, line)
       return JobSummary(result: .badRequest, code: .protocolError)
     }
-    logger.log(
-      .debug,
-      "got request: protocol \(request.version.rawValue), \(request.arguments.count) arguments")
     let directory: JobDirectory
     do {
       directory = try JobDirectory(
@@ -158,7 +164,10 @@ struct JobService: Sendable {
   @discardableResult
   func send(_ response: Response, to output: FileDescriptor, traffic: Traffic) -> Bool {
     do {
-      let bytes = try response.encoded()
+      var bytes = try response.encoded()
+      // After the complete reply, in the same write: what this daemon supports beyond 3.4 (a 3.4 client
+      // stops reading after DOTO and never sees it; ours learns that the host is ours).
+      if let announced = configuration.announcedExtensions { bytes += announced.announcementPacket }
       try output.writeAll(
         bytes, deadline: .after(seconds: configuration.ioTimeout), operation: "send reply")
       traffic.sent += bytes.count

@@ -46,15 +46,14 @@ struct JobVetting: Sendable {
   }
 
   func vet(_ request: Request) -> Verdict {
+    let decision = checkPolicy(request)
     let arguments: [[UInt8]]
-    switch checkPolicy(request) {
+    switch decision {
     case .allowed(let expanded): arguments = expanded
-    case let refused:
-      guard case .malformed = refused else {
-        return .refuse(
-          JobRefusal(reason: refused.explanation, level: .warning, code: .distccFailed))
-      }
-      return .malformed(refused.explanation)
+    case .refused:
+      return .refuse(
+        JobRefusal(reason: decision.explanation, level: .warning, code: .distccFailed))
+    case .malformed: return .malformed(decision.explanation)
     }
     do {
       let scanned = try JobVetting.scan(arguments)

@@ -1,3 +1,4 @@
+import DistPosix
 public import SystemPackage
 
 /// The sockets a ``Server`` accepts on: the compile port, and the stats port when `--stats` is on.
@@ -33,6 +34,15 @@ public struct ListeningSockets: Sendable {
     }
     self.compile = compile
     stats = sockets.first(where: { $0.name == Self.statsName })?.descriptor
+  }
+
+  /// The port the compile socket listens on: the one the kernel chose when the configuration asked for
+  /// port 0 (an embedding program or a test that wants any free port).
+  public var compilePort: Int? { (try? Socket.localAddress(compile))?.map { Int($0.port) } }
+
+  /// The port the stats socket listens on, if there is one.
+  public var statsPort: Int? {
+    stats.flatMap { (try? Socket.localAddress($0))?.map { Int($0.port) } }
   }
 
   /// Closes both.

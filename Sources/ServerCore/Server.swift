@@ -20,7 +20,8 @@ public final class Server: Sendable {
   let active = ActiveJobs()
   /// The threads connections run on, reused from one connection to the next.
   let workers: WorkerPool
-  private let stopSignal = Mutex<Int32?>(nil)
+  private let stopControl = StopControl()
+  private let stopped = Mutex<StopReason?>(nil)
 
   /// A server for `configuration`, logging through `logger`.
   public init(configuration: ServerConfiguration, logger: ServerLogger) {
@@ -38,9 +39,17 @@ public final class Server: Sendable {
       memory: memory, active: active)
   }
 
-  /// The signal that ended ``run()`` (`SIGTERM`, `SIGINT`, `SIGHUP`, or `SIGALRM` for `--lifetime`);
-  /// 3.4 dies by that signal, so the executable re-raises it.
-  public var terminationSignal: Int32? { stopSignal.withLock { $0 } }
+  /// Why the last ``run(listeners:)`` or ``serveOne(input:output:)`` returned; `nil` while running.
+  public var stopReason: StopReason? { stopped.withLock { $0 } }
+
+  /// Stops ``run(listeners:)`` from any thread or task: no new connections are accepted, jobs in flight get
+  /// `gracePeriod` seconds (default ``ServerConfiguration/shutdownGracePeriod``; 0 stops at once), then
+  /// whatever still runs is killed and its files removed, and `run` returns. Called before `run`, `run`
+  /// returns at once. The library handles no signals: the `distccd` executable maps SIGTERM to a graceful
+  /// shutdown and SIGINT/SIGHUP to an immediate one.
+  public func shutdown(gracePeriod: Int? = nil) {
+    stopControl.request(gracePeriod: max(0, gracePeriod ?? configuration.shutdownGracePeriod))
+  }
 
   /// Serves every connection (immutable, shared by the connection threads).
   let service: JobService
@@ -125,33 +134,66 @@ public final class Server: Sendable {
     let ended = try? Poll.wait(
       [(done, .readable)], deadline: .after(seconds: configuration.lifetime))
     if ended?[0].isEmpty ?? true {
-      stopSignal.withLock { $0 = Signals.alarm }
+      stopped.withLock { $0 = .lifetimeExpired }
       logger.log(.info, "Alarm clock")
       abandonJobs()
     }
     return code.withLock { $0 }
   }
 
-  /// Listens and serves until a termination signal or `--lifetime`.
+  /// Listens and serves until ``shutdown(gracePeriod:)`` or `--lifetime`; ``stopReason`` says which.
   /// - Parameter listeners: sockets already listening (see ``ListeningSockets``); `nil` binds them from the
   ///   configuration. They are closed when serving ends.
   /// - Throws: ``ServerError`` when the listening socket cannot be created (3.4 exits 102) or accept fails.
   public func run(listeners: ListeningSockets? = nil) throws(ServerError) {
     setSignalDispositions()
-    let wake: SignalWatcher
-    do throws(PosixError) {
-      wake = try SignalWatcher.start(
-        [Signals.terminate, Signals.interrupt, Signals.hangUp, Signals.alarm])
-    } catch {
+    stopped.withLock { $0 = nil }
+    let wake: FileDescriptor
+    do throws(PosixError) { wake = try stopControl.beginLoop() } catch {
       throw .acceptFailed(reason: error.description)
+    }
+    defer {
+      stopControl.endLoop()
+      workers.close()
     }
     let listening: ListeningSockets
     if let listeners { listening = listeners } else { listening = try bindListeners() }
     defer { listening.close() }
     let listener = listening.compile
     let statsListener = listening.stats
-    let cpus = SystemResources.onlineProcessors
-    logger.log(.info, "\(cpus) CPU(s) online on this server")
+    logStart()
+    let lifetime: Deadline =
+      configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
+    var sockets: [(FileDescriptor, PollEvents)] = [(wake, .readable), (listener, .readable)]
+    if let statsListener { sockets.append((statsListener, .readable)) }
+    while true {
+      if let grace = stopControl.requested {
+        if grace > 0 { drain(gracePeriod: grace) }
+        abandonJobs()
+        stopped.withLock { $0 = .shutdown(graceful: grace > 0) }
+        return
+      }
+      let revents: [PollEvents]
+      do throws(PosixError) { revents = try Poll.wait(sockets, deadline: lifetime) } catch {
+        throw .acceptFailed(reason: error.description)
+      }
+      if lifetime.hasPassed {
+        logger.log(.info, "Alarm clock")
+        abandonJobs()
+        stopped.withLock { $0 = .lifetimeExpired }
+        return
+      }
+      if !revents[0].isEmpty { continue }  // a stop request: handled at the top
+      if !revents[1].isEmpty { try acceptJob(on: listener) }
+      if let statsListener, revents.count > 2, !revents[2].isEmpty {
+        acceptStats(on: statsListener)
+      }
+    }
+  }
+
+  /// The start-up lines 3.4 logs (and ours: access, confinement, threads).
+  private func logStart() {
+    logger.log(.info, "\(SystemResources.onlineProcessors) CPU(s) online on this server")
     logger.log(.info, "allowing up to \(configuration.jobs) active jobs")
     if configuration.accessList.isLoopbackOnly {
       logger.log(
@@ -167,35 +209,6 @@ public final class Server: Sendable {
       .info,
       "threaded daemon started (swift-distcc: a reused thread per connection; protocols 1, 2 and 3)"
     )
-    let lifetime: Deadline =
-      configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
-    var sockets: [(FileDescriptor, PollEvents)] = [
-      (wake.readEnd, .readable), (listener, .readable),
-    ]
-    if let statsListener { sockets.append((statsListener, .readable)) }
-    while true {
-      let revents: [PollEvents]
-      do throws(PosixError) { revents = try Poll.wait(sockets, deadline: lifetime) } catch {
-        throw .acceptFailed(reason: error.description)
-      }
-      if lifetime.hasPassed {
-        stopSignal.withLock { $0 = Signals.alarm }
-        logger.log(.info, "Alarm clock")
-        abandonJobs()
-        return
-      }
-      if !revents[0].isEmpty, let signal = wake.take() {
-        stopSignal.withLock { $0 = signal }
-        logger.log(.info, Signals.description(of: signal))
-        if signal == Signals.terminate { drain() }
-        abandonJobs()
-        return
-      }
-      if !revents[1].isEmpty { try acceptJob(on: listener) }
-      if let statsListener, revents.count > 2, !revents[2].isEmpty {
-        acceptStats(on: statsListener)
-      }
-    }
   }
 
   /// Ignores SIGPIPE (a vanished client is an error return, not death) and restores SIGCHLD's default: a
@@ -215,21 +228,19 @@ public final class Server: Sendable {
     }
   }
 
-  /// After SIGTERM: no new connections; jobs in flight get the grace period to finish.
-  private func drain() {
+  /// A graceful stop: no new connections; jobs in flight get the grace period to finish.
+  private func drain(gracePeriod: Int) {
     let count = slots.connections
     guard count > 0 else { return }
-    logger.log(
-      .info,
-      "waiting up to \(configuration.shutdownGracePeriod)s for \(count) connection(s) to finish")
-    if !slots.waitUntilIdle(until: .after(seconds: configuration.shutdownGracePeriod)) {
+    logger.log(.info, "waiting up to \(gracePeriod)s for \(count) connection(s) to finish")
+    if !slots.waitUntilIdle(until: .after(seconds: gracePeriod)) {
       logger.log(.warning, "\(slots.connections) connection(s) still open after the grace period")
     }
   }
 
   private func bind(port: Int) throws(ServerError) -> FileDescriptor {
     let host = configuration.listenAddress ?? "0.0.0.0"
-    guard (1...65535).contains(port) else {
+    guard (0...65535).contains(port) else {
       throw .badListenAddress(host, reason: "port number out of range: \(port)")
     }
     guard let address = (try? SocketAddress.resolve(host: host, port: UInt16(port)))?.first else {
@@ -241,7 +252,8 @@ public final class Server: Sendable {
       if configuration.tcpDeferAccept && port == configuration.port {
         try? Socket.setDeferAccept(fd, seconds: 1)  // as 3.4: a client that sends nothing wakes no thread
       }
-      logger.log(.info, "listening on \(host):\(port)")
+      let bound = ((try? Socket.localAddress(fd)) ?? nil).map { Int($0.port) } ?? port
+      logger.log(.info, "listening on \(host):\(bound)")
       return fd
     } catch {
       throw .bindFailed(

@@ -1,5 +1,5 @@
 import DistPosix
-import DistProtocol
+public import DistProtocol
 
 /// Everything a ``Server`` needs to know, as plain values.
 ///
@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable {
   public var insecureCompilers: Bool = false
   /// How compilers are confined: Landlock, `no_new_privs`, resource limits (Docs/security.md).
   public var confinement = CompilerConfinement()
+  /// The extensions beyond 3.4 announced after every complete reply (`XCAP`, Docs/protocol.md
+  /// "Extensions") and accepted in requests (`XREQ`); `nil` announces nothing, as a 3.4 daemon.
+  public var announcedExtensions: Extensions? = []
   /// Masquerade directories checked by the whitelist, in order (3.4: `<libdir>/distcc`, `/usr/lib/distcc`).
   public var masqueradeDirectories: [String] = ["/usr/lib/distcc"]
 

@@ -17,6 +17,8 @@ final class WorkerPool: Sendable {
     /// Waiting workers not claimed by a queued job.
     var idle = 0
     var started = 0
+    /// Set once the server stops: idle workers exit at once and no worker waits again.
+    var closed = false
   }
 
   /// - Parameters:
@@ -51,14 +53,25 @@ final class WorkerPool: Sendable {
     return started
   }
 
+  /// Lets every idle worker exit now, and every busy one once its job is done (the server stopped).
+  func close() {
+    lock.withLock {
+      state.closed = true
+      lock.broadcast()
+    }
+  }
+
   /// Waits for the next job as an idle worker; nil when this worker should exit.
   private func nextJob() -> (@Sendable () -> Void)? {
     lock.withLock {
-      guard state.idle < maxIdle else { return nil }
+      guard state.idle < maxIdle, !state.closed else { return nil }
       state.idle += 1
       let deadline = Deadline.after(milliseconds: idleTimeout)
       while state.queue.isEmpty {
-        if !lock.wait(until: deadline) && deadline.hasPassed && state.queue.isEmpty {
+        if state.closed
+          || (!lock.wait(until: deadline) && deadline.hasPassed && state.queue.isEmpty)
+        {
+          guard state.queue.isEmpty else { break }
           state.idle -= 1
           return nil
         }

@@ -30,6 +30,8 @@ public enum TestProcess {
     _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
     input: [UInt8] = [], timeout: Int = 120
   ) throws -> CommandResult {
+    // A child that exits without reading all of `input` must fail the write (EPIPE), not kill the test run.
+    if !input.isEmpty { signal(SIGPIPE, SIG_IGN) }
     let (inRead, inWrite) = try Pipe.make()
     let (outRead, outWrite) = try Pipe.make()
     let (errRead, errWrite) = try Pipe.make()
@@ -68,7 +70,9 @@ public enum TestProcess {
         throw PosixError.timedOut(operation: "run \(arguments.joined(separator: " "))")
       }
       if !pendingInput.isEmpty, !events[events.count - 1].isEmpty {
-        let written = pendingInput.withUnsafeBytes { write(inWrite.rawValue, $0.baseAddress, $0.count) }
+        let written = pendingInput.withUnsafeBytes {
+          write(inWrite.rawValue, $0.baseAddress, $0.count)
+        }
         if written > 0 { pendingInput = pendingInput.dropFirst(written) }
         if written < 0 && errno != EAGAIN { pendingInput = [] }
         if pendingInput.isEmpty { inWrite.closeIgnoringErrors() }
@@ -79,7 +83,9 @@ public enum TestProcess {
           stillOpen.append(entry)
           continue
         }
-        let count = buffer.withUnsafeMutableBytes { read(entry.0.rawValue, $0.baseAddress, $0.count) }
+        let count = buffer.withUnsafeMutableBytes {
+          read(entry.0.rawValue, $0.baseAddress, $0.count)
+        }
         if count > 0 {
           if entry.1 == 1 { out += buffer[..<count] } else { err += buffer[..<count] }
           stillOpen.append(entry)

@@ -160,4 +160,31 @@ import Testing
     #expect(next.status == 0, "\(next.stderr)")
     #expect(daemon.compiledJobs(expected: 1) == 1, "\(daemon.log)")
   }
+
+  /// `gcc -c hello.c foo.o`: 3.4's scanner, on both sides, takes the bare `foo.o` for the output, so the
+  /// client distributes the job (client.md §4.3); the daemon has no `-o` to rewrite and refuses it, as
+  /// Debian's distccd does (`failed to find "-o"`). The client compiles locally (gcc writes `hello.o` and
+  /// leaves the linker input `foo.o` alone) and does not back the host off.
+  @Test func bareObjectOutputIsRefusedByTheDaemonAndCompiledLocally() throws {
+    let logs = try ClientTempDirectory()
+    let daemon = try RealDaemon(.ours, address: "127.0.0.9", logDirectory: logs.path)
+    defer { daemon.stop() }
+    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
+    try world.write("other.c", "int other(void) { return 1; }\n")
+    try world.local(["gcc", "-c", "other.c", "-o", "foo.o"])
+    let before = world.contents("foo.o")
+    let result = try world.distcc(["gcc", "-c", "hello.c", "foo.o"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let refusal = result.stderr.split(separator: "\n").filter { $0.contains("refused") }
+    #expect(refusal.count == 1, "\(result.stderr)")
+    #expect(refusal.first?.contains("failed to find \"-o\"") == true, "\(result.stderr)")
+    try world.local(["gcc", "-c", "hello.c", "-o", "local.o"])
+    #expect(world.contents("hello.o") == world.contents("local.o"))
+    #expect(world.contents("foo.o") == before)
+    #expect(!world.exists("distcc-dir/lock/backoff_tcp_\(daemon.address)_\(daemon.port)_0"))
+    #expect(daemon.compiledJobs(expected: 0) == 0, "\(daemon.log)")
+    // 3.4's summary for that job: OTHER, ret:100 (EXIT_DISTCC_FAILED).
+    #expect(
+      waitUntil { daemon.log.contains(" OTHER exit:150 sig:0 core:0 ret:100 ") }, "\(daemon.log)")
+  }
 }

@@ -206,17 +206,20 @@ import Testing
         as? Int)
     #expect(mode & 0o777 == 0o700)
 
-    let user = try TemporaryUser()
-    defer { user.remove() }
+    let user = try TemporaryUser()  // removed when released
     // Through the private directory: not even the socket can be reached.
-    let blocked = try user.run(["/usr/bin/python3", "-c", Self.probe, socket])
+    let blocked = try runProcess(
+      user.command(["/usr/bin/python3", "-c", Self.probe, socket]),
+      environment: ["PATH": "/usr/bin:/bin"], in: "/")
     #expect(blocked.stdout.contains("PermissionError"), "\(blocked.stdout) \(blocked.stderr)")
     // With the directory opened up, the broker itself refuses: it closes without a byte.
     chmod(world.distccDir, 0o755)
     chmod(world.distccDir + "/ssh", 0o755)
     chmod(world.path, 0o755)
     chmod(socket, 0o777)
-    let refused = try user.run(["/usr/bin/python3", "-c", Self.probe, socket])
+    let refused = try runProcess(
+      user.command(["/usr/bin/python3", "-c", Self.probe, socket]),
+      environment: ["PATH": "/usr/bin:/bin"], in: "/")
     let answer = refused.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     // Closed at once: the probe sees end of file, a reset, or a broken pipe while still sending its hello.
     #expect(
@@ -241,28 +244,4 @@ import Testing
     except Exception as e:
         print(type(e).__name__)
     """
-}
-
-/// A throwaway system user (useradd), removed with its home when the test ends.
-final class TemporaryUser {
-  let name: String
-
-  init() throws {
-    name = "dccbrk\(getpid() % 100000)"
-    let created = try runProcess(
-      ["/usr/sbin/useradd", "--no-create-home", "--shell", "/bin/sh", name], environment: [:],
-      in: "/")
-    guard created.status == 0 else { throw HarnessError("useradd \(name): \(created.stderr)") }
-  }
-
-  func run(_ arguments: [String]) throws -> ProcessResult {
-    try runProcess(
-      ["/usr/bin/setpriv", "--reuid=\(name)", "--regid=\(name)", "--clear-groups", "--"]
-        + arguments,
-      environment: ["PATH": "/usr/bin:/bin"], in: "/")
-  }
-
-  func remove() {
-    _ = try? runProcess(["/usr/sbin/userdel", name], environment: [:], in: "/")
-  }
 }

@@ -9,9 +9,7 @@ public struct HostRecord: Sendable, Equatable {
   /// Wall-clock second of the last failure, 0 if none.
   public var lastFailure: Int
 
-  public init(
-    averageMilliseconds: Double = 0, samples: Int = 0, failures: Int = 0, lastFailure: Int = 0
-  ) {
+  public init(averageMilliseconds: Double = 0, samples: Int = 0, failures: Int = 0, lastFailure: Int = 0) {
     self.averageMilliseconds = averageMilliseconds
     self.samples = samples
     self.failures = failures
@@ -25,8 +23,7 @@ public struct HostRecord: Sendable, Equatable {
   mutating func recordCompletion(milliseconds: Int) {
     let sample = Double(max(0, milliseconds))
     averageMilliseconds =
-      samples == 0
-      ? sample : averageMilliseconds + HostRecord.weight * (sample - averageMilliseconds)
+      samples == 0 ? sample : averageMilliseconds + HostRecord.weight * (sample - averageMilliseconds)
     samples = min(samples + 1, 1_000_000)
     failures = 0
   }

@@ -1,0 +1,69 @@
+import DistPosix
+import DistProtocol
+import HostSpec
+import SystemPackage
+
+/// What each host announced beyond distcc 3.4 (`XCAP` after a reply, Docs/protocol.md "Extensions"),
+/// remembered in `$DISTCC_DIR/caps/xcap_…` so that later jobs may use it: the file holds the extension bits
+/// in hex; its modification time says when they were last confirmed. A host with no file (a 3.4 daemon, or
+/// one not heard from within `DISTCC_EXTENSIONS_PERIOD`) gets 3.4's requests only.
+struct HostExtensions: Sendable {
+  /// `$DISTCC_DIR/caps`.
+  var directory: String
+  /// Seconds an announcement is trusted; 0 disables the whole mechanism.
+  var period: Int
+
+  init?(configuration: ClientConfiguration) {
+    guard configuration.extensionsPeriod > 0, let directory = configuration.extensionsDirectory
+    else {
+      return nil
+    }
+    self.directory = directory
+    period = configuration.extensionsPeriod
+  }
+
+  private func path(_ host: HostEntry) -> String { directory + "/" + host.extensionsFileName }
+
+  /// The extensions `host` announced within the period, or `nil`.
+  func announced(by host: HostEntry) -> Extensions? {
+    guard host.kind != .localhost,
+      let fd = try? FileDescriptor.open(path(host), .readOnly, options: [.noFollow, .closeOnExec])
+    else { return nil }
+    defer { fd.closeIgnoringErrors() }
+    guard let status = try? FileStatus(fd), WallClock.seconds - status.modificationSeconds < period,
+      let bytes = try? fd.readSome(upTo: 16, deadline: .never),
+      let line = bytes.split(separator: UInt8(ascii: "\n")).first,
+      let bits = UInt32(String(decoding: line, as: UTF8.self), radix: 16)
+    else { return nil }
+    return Extensions(rawValue: bits)
+  }
+
+  /// Records what `host` announced after a reply; `nil` (no announcement: a 3.4 daemon) forgets it.
+  /// The file is rewritten only when the bits change or half the period has passed, so a stream of jobs
+  /// costs one `open` each, not a write.
+  func record(_ announcement: Extensions?, by host: HostEntry, previously known: Extensions?) {
+    guard host.kind != .localhost else { return }
+    guard let announcement else {
+      if known != nil { forget(host) }
+      return
+    }
+    if known == announcement, let status = try? FileStatus(path(host)),
+      WallClock.seconds - status.modificationSeconds < period / 2
+    {
+      return
+    }
+    _ = try? Paths.makeDirectory(directory, permissions: FilePermissions(rawValue: 0o777))
+    guard
+      let fd = try? FileDescriptor.open(
+        path(host), .writeOnly, options: [.create, .truncate, .noFollow, .closeOnExec],
+        permissions: [.ownerReadWrite, .groupRead, .otherRead])
+    else { return }
+    defer { fd.closeIgnoringErrors() }
+    _ = try? fd.writeAll(Array((String(announcement.rawValue, radix: 16) + "\n").utf8))
+  }
+
+  /// Forgets `host`'s announcement (it turned out not to honour it).
+  func forget(_ host: HostEntry) {
+    try? Paths.remove(path(host))
+  }
+}

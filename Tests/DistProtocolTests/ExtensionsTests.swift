@@ -1,0 +1,70 @@
+import Testing
+
+@testable import DistProtocol
+
+/// Extensions beyond 3.4 (Docs/protocol.md "Extensions"): `XREQ`/`CCID` after `DIST` in a request, `XCAP`
+/// after a complete reply; a request without extensions stays 3.4's bytes.
+@Suite struct ExtensionsTests {
+  static let arguments = ["gcc", "-c", "t.c", "-o", "t.o"].map { Array($0.utf8) }
+
+  @Test(arguments: [ProtocolVersion.v1, .v2])
+  func requestWithExtensionsRoundTripsSplitAnywhere(version: ProtocolVersion) throws {
+    var request = Request(
+      version: version, arguments: Self.arguments, source: Array("int x;\n".utf8))
+    request.extensions = [.compilerIdentity, .zstd]
+    request.compilerIdentity = Array("gcc 12.2.0 x86_64-linux-gnu".utf8)
+    let bytes = try request.encoded()
+    #expect(Array(bytes[12..<24]) == Array("XREQ00000003".utf8))
+    #expect(Array(bytes[24..<28]) == Array("CCID".utf8))
+    for cut in 0...bytes.count {
+      var decoder = RequestDecoder()
+      decoder.append(bytes[..<cut])
+      let early = try decoder.next()
+      decoder.append(bytes[cut...])
+      let decoded = try early ?? #require(try decoder.next(), "cut \(cut)")
+      #expect(decoded == request, "cut \(cut)")
+    }
+  }
+
+  @Test func requestWithoutExtensionsIsThe34Bytes() throws {
+    let request = Request(version: .v2, arguments: Self.arguments, source: Array("int x;\n".utf8))
+    let bytes = try request.encoded()
+    #expect(Array(bytes[12..<16]) == Array("ARGC".utf8))
+    #expect(!bytes.indices.dropLast(3).contains { Array(bytes[$0..<$0 + 4]) == Array("XREQ".utf8) })
+  }
+
+  @Test func identityGoesWithItsExtension() {
+    var request = Request(version: .v2, arguments: Self.arguments)
+    request.compilerIdentity = Array("gcc".utf8)
+    #expect(throws: DistProtocolError.self) { try request.encoded() }
+    request.compilerIdentity = nil
+    request.extensions = .compilerIdentity
+    #expect(throws: DistProtocolError.self) { try request.encoded() }
+  }
+
+  @Test func announcementIsOneWholeXCAPPacket() {
+    let announced: Extensions = [.zstd, .directivesOnly]
+    #expect(announced.announcementPacket == Array("XCAP00000005".utf8))
+    #expect(Extensions(announcement: announced.announcementPacket) == announced)
+    #expect(Extensions(announcement: Array("XCAP0000000".utf8)) == nil)
+    #expect(Extensions(announcement: Array("DONE00000002".utf8)) == nil)
+    #expect(Extensions(announcement: Array("XCAPzzzzzzzz".utf8)) == nil)
+    #expect(Extensions([.zstd, .compilerIdentity]).description == "zstd,compiler-identity")
+  }
+
+  @Test func responseDecoderTakesTheAnnouncementAfterTheReply() throws {
+    let response = Response(version: .v2, status: .success, object: Array("obj".utf8))
+    let announced: Extensions = [.compilerIdentity]
+    var decoder = ResponseDecoder(expecting: .v2)
+    #expect(decoder.takeAnnouncement() == nil)
+    decoder.append(try response.encoded() + announced.announcementPacket)
+    #expect(try decoder.next() == response)
+    #expect(decoder.takeAnnouncement() == announced)
+    #expect(decoder.isAtMessageBoundary)
+    // A 3.4 daemon: nothing after the reply.
+    var plain = ResponseDecoder(expecting: .v2)
+    plain.append(try response.encoded())
+    #expect(try plain.next() == response)
+    #expect(plain.takeAnnouncement() == nil)
+  }
+}

@@ -1,0 +1,54 @@
+import DistProtocol
+import Foundation
+import Glibc
+import Testing
+
+/// How our client learns that a host is our daemon (Docs/protocol.md "Extensions"): our daemon announces
+/// after every complete reply, a 3.4 daemon never does, and our daemon closes a request that uses an
+/// extension it did not announce.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ExtensionNegotiationTests {
+  /// Our client remembers our daemon's announcement in `$DISTCC_DIR/caps/xcap_tcp_ADDRESS_PORT`, and
+  /// forgets a stale one when the host turns out to be Debian's daemon.
+  @Test(arguments: RealDaemon.Kind.allCases)
+  func clientRemembersWhatTheDaemonAnnounced(kind: RealDaemon.Kind) throws {
+    let logs = try ClientTempDirectory()
+    let daemon = try RealDaemon(kind, address: "127.0.0.45", logDirectory: logs.path)
+    defer { daemon.stop() }
+    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
+    let caps = world.distccDir + "/caps/xcap_tcp_\(daemon.address)_\(daemon.port)"
+    if kind == .debian {
+      try FileManager.default.createDirectory(
+        atPath: world.distccDir + "/caps", withIntermediateDirectories: true)
+      try "1\n".write(toFile: caps, atomically: false, encoding: .utf8)
+    }
+    let result = try world.distcc(
+      ["gcc", "-c", "hello.c", "-o", "hello.o"], ["DISTCC_FALLBACK": "0"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(daemon.compiledJobs(expected: 1) == 1)
+    let remembered = try? String(contentsOfFile: caps, encoding: .utf8)
+    switch kind {
+    case .ours: #expect(remembered == "0\n", "our daemon announces (no extensions offered yet)")
+    case .debian:
+      #expect(remembered == nil, "a 3.4 daemon announces nothing: the stale file is gone")
+    }
+  }
+
+  /// A request that uses an extension the daemon did not announce is closed without a reply (so our client
+  /// retries without it), and the daemon goes on serving.
+  @Test func daemonClosesARequestUsingAnExtensionItDoesNotOffer() throws {
+    let world = try DaemonWorld()
+    try world.startDaemon()
+    var request = Request(
+      version: .v2, arguments: ["gcc", "-c", "t.c", "-o", "t.o"].map { Array($0.utf8) },
+      source: Array("int x;\n".utf8))
+    request.extensions = .zstd
+    let refused = try #require(try world.exchange(try request.encoded()), "no close")
+    #expect(refused.isEmpty, "got \(refused.count) bytes")
+    let reply = try world.exchange(try DaemonWorld.request(.v2))
+    var decoder = ResponseDecoder(expecting: .v2)
+    decoder.append(try #require(reply))
+    let response = try #require(try decoder.next())
+    #expect(response.status.isSuccess)
+    #expect(decoder.takeAnnouncement() == [])
+  }
+}
