@@ -54,7 +54,11 @@ struct ClientOutputPathTests {
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr == "")
     #expect(try world.read("received") == world.object, "the reader got the whole object")
-    #expect(try world.status("t/fifo") == before)
+    // The same FIFO (writing to a FIFO moves its mtime, so the time is not compared).
+    let after = try world.status("t/fifo")
+    #expect(after?.kind == before?.kind && after?.device == before?.device)
+    #expect(after?.inode == before?.inode && after?.permissions == before?.permissions)
+    #expect(after?.ownerID == before?.ownerID && after?.linkCount == before?.linkCount)
     #expect(before?.kind == .fifo)
   }
 
