@@ -148,10 +148,11 @@ extension Job {
     do {
       do {
         outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
-      } catch where !attempt.extensions.isEmpty && error.isRefusedExtension {
+      } catch  where !attempt.extensions.isEmpty && error.isRefusedExtension {
         // The host announced these once but did not take them now (a 3.4 daemon took its place): forget
         // and try the same host once more with 3.4's request.
-        log.info("\(host.displayName) did not take \(attempt.extensions): \(error); retrying without")
+        log.info(
+          "\(host.displayName) did not take \(attempt.extensions): \(error); retrying without")
         extensionsStore?.forget(host)
         attempt.extensions = []
         outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
@@ -177,9 +178,9 @@ extension Job {
   }
 
   /// The extensions beyond 3.4 this job would use with `host` if it announced them (zstd bodies for a
-  /// `,zstd` host, the compiler identity, directives-only preprocessing); none yet.
+  /// `,zstd` host, the compiler identity, directives-only preprocessing): zstd bodies for a `,zstd` host.
   func extensionsWanted(for host: HostEntry) -> Extensions {
-    []
+    host.options.zstd ? .zstd : []
   }
 
   /// What the host's answer means: a refusal moves on, a failure is reported or retried locally, a

@@ -64,12 +64,14 @@ struct RemoteAttempt {
     }
     // The body goes out as it is (v1) or as one LZO stream (v2), after its own 12-byte header: no copy of a
     // large preprocessed source into a packet buffer.
-    let packet = try encoded(Request.encodedSourcePacket(source, version: version))
+    let packet = try encoded(
+      Request.encodedSourcePacket(source, version: version, extensions: extensions))
     try connection.send(packet.header)
     try connection.send(packet.body)
     state.note(.compile, .remote, host: host.stateName)
 
-    var decoder = ResponseDecoder(expecting: version)
+    if !extensions.isEmpty { log.info("\(host.displayName): request uses \(extensions)") }
+    var decoder = ResponseDecoder(expecting: version, extensions: extensions)
     // Bytes are only ever read from `buffer[..<count]` after a read wrote them: no need to zero-fill it.
     var buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { $1 = $0.count }
     var receiving = false

@@ -49,7 +49,8 @@ struct JobService: Sendable {
     // Extensions this daemon did not announce: the client believed a host that is not (or no longer) so;
     // closing without a reply makes it retry once without them.
     guard request.extensions.isSubset(of: configuration.announcedExtensions ?? []) else {
-      logger.log(.error, "request uses extensions this daemon does not offer: \(request.extensions)")
+      logger.log(
+        .error, "request uses extensions this daemon does not offer: \(request.extensions)")
       return JobSummary(result: .badRequest, code: .protocolError)
     }
     let vetted: JobVetting.Vetted
@@ -154,9 +155,10 @@ struct JobService: Sendable {
     let line = ServerLogger.jobLine(
       min(refusal.level, .warning), refusal.reason, function: "dcc_refuse_job")
     let status = ExitCode.policyRefusal.waitStatus
-    let response = Response(
+    var response = Response(
       version: request.version, isVersionZero: request.isVersionZero, status: status,
       stderr: Array(line.utf8), stdout: [], object: [], dependencies: nil)
+    response.extensions = request.extensions
     send(response, to: output, traffic: traffic)
     return JobSummary(result: .other, status: status.rawValue, code: refusal.code)
   }

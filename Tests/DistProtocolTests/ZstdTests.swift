@@ -129,3 +129,54 @@ import Testing
     #expect(reason.contains("too much memory"), "\(reason)")
   }
 }
+
+/// Messages whose request uses the zstd extension: every bulk body is one zstd frame, in every protocol, and
+/// decodes back with the request's (or reply's) coding; the same message without it is 3.4's bytes.
+@Suite struct ZstdMessageTests {
+  static let magic: [UInt8] = [0x28, 0xb5, 0x2f, 0xfd]
+  static let source = Array(String(repeating: "int counter = 42; /* body */\n", count: 200).utf8)
+
+  @Test(arguments: [ProtocolVersion.v1, .v2])
+  func requestBodiesAreZstdFrames(version: ProtocolVersion) throws {
+    var request = Request(
+      version: version, arguments: ["gcc", "-c", "t.c", "-o", "t.o"].map { Array($0.utf8) },
+      source: Self.source)
+    request.extensions = .zstd
+    let bytes = try request.encoded()
+    let doti = try #require(bytes.firstRange(of: Array("DOTI".utf8)))
+    #expect(Array(bytes[(doti.lowerBound + 12)...].prefix(4)) == Self.magic)
+    var decoder = RequestDecoder()
+    decoder.append(bytes)
+    let decoded = try #require(try decoder.next())
+    #expect(decoded.source == Self.source)
+    #expect(decoded.extensions == .zstd)
+
+    let plain = Request(
+      version: version, arguments: ["gcc", "-c", "t.c", "-o", "t.o"].map { Array($0.utf8) },
+      source: Self.source)
+    #expect(
+      try plain.encoded().firstRange(of: Self.magic) == nil, "without the extension: 3.4's bytes")
+  }
+
+  @Test(arguments: [ProtocolVersion.v1, .v2, .v3])
+  func replyBodiesAreZstdFrames(version: ProtocolVersion) throws {
+    var response = Response(
+      version: version, status: .success, stderr: Array("warning: x\n".utf8), object: Self.source,
+      dependencies: version == .v3 ? Array("t.o: t.c\n".utf8) : nil)
+    response.extensions = .zstd
+    let bytes = try response.encoded()
+    let doto = try #require(bytes.firstRange(of: Array("DOTO".utf8)))
+    #expect(Array(bytes[(doto.lowerBound + 12)...].prefix(4)) == Self.magic)
+    var decoder = ResponseDecoder(expecting: version, extensions: .zstd)
+    decoder.append(bytes)
+    let decoded = try #require(try decoder.next())
+    #expect(decoded.object == Self.source)
+    #expect(decoded.stderr == response.stderr)
+    #expect(decoded.dependencies == response.dependencies)
+
+    // A decoder expecting LZO (or plain) bodies refuses the zstd ones instead of passing them on.
+    var wrong = ResponseDecoder(expecting: version == .v1 ? .v2 : version)
+    wrong.append(bytes)
+    #expect(throws: DistProtocolError.self) { _ = try wrong.next() }
+  }
+}
