@@ -32,6 +32,9 @@ let package = Package(
     .systemLibrary(
       name: "CLZO", pkgConfig: "lzo2",
       providers: [.apt(["liblzo2-dev"])]),
+    .systemLibrary(
+      name: "CZstd", pkgConfig: "libzstd",
+      providers: [.apt(["libzstd-dev"])]),
     // Header types only: SSHTransport loads libssh2.so.1 with dlopen on first use (LibSSH2.swift), so no
     // pkg-config (it would add -lssh2 to every client link).
     .systemLibrary(name: "CLibSSH2", providers: [.apt(["libssh2-1-dev"])]),
@@ -42,7 +45,7 @@ let package = Package(
     .target(
       name: "HostSpec", dependencies: [.product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
-    .target(name: "DistProtocol", dependencies: ["CLZO"], swiftSettings: strict),
+    .target(name: "DistProtocol", dependencies: ["CLZO", "CZstd"], swiftSettings: strict),
 
     // Shared helpers below the two cores.
     .target(name: "CDistPosix"),

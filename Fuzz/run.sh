@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing with libFuzzer (swiftc -sanitize=fuzzer,address).
 #
-#   Fuzz/run.sh SECONDS [request|policy|all]     default: 60 seconds, all targets
+#   Fuzz/run.sh SECONDS [request|zstd|policy|all]     default: 60 seconds, all targets
 #
 # Each target is compiled by a standalone swiftc invocation together with the sources of the module it
 # fuzzes (DistProtocol; CompilerPolicy with CompilerArgs), so `swift build` never sees it and CI's normal build cannot break.
@@ -20,8 +20,11 @@ common=(-sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g)
 build() { # name module-sources... -- extra flags
   local name=$1; shift
   if [ "$name" = request ]; then
-    "$swiftc" "${common[@]}" -module-name FuzzRequest -I Sources/CLZO -Xcc -I/usr/include/lzo \
-      Sources/DistProtocol/*.swift Fuzz/Targets/RequestDecoderFuzz.swift -llzo2 -o "$out/fuzz-request"
+    "$swiftc" "${common[@]}" -module-name FuzzRequest -I Sources/CLZO -I Sources/CZstd -Xcc -I/usr/include/lzo \
+      Sources/DistProtocol/*.swift Fuzz/Targets/RequestDecoderFuzz.swift -llzo2 -lzstd -o "$out/fuzz-request"
+  elif [ "$name" = zstd ]; then
+    "$swiftc" "${common[@]}" -module-name FuzzZstd -I Sources/CLZO -I Sources/CZstd -Xcc -I/usr/include/lzo \
+      Sources/DistProtocol/*.swift Fuzz/Targets/ZstdFuzz.swift -llzo2 -lzstd -o "$out/fuzz-zstd"
   else
     # CompilerPolicy imports CompilerArgs (the response-file reader): built first, as a module of its own.
     "$swiftc" "${common[@]}" -module-name CompilerArgs -emit-module \
@@ -44,6 +47,11 @@ seed() { # name
       case "$base" in *response*) { printf '\x04\x01'; cat "$file"; } > "$corpus/seed-r-$base" ;; esac
     done
     printf '\x03\x00int main(void) { return 0; }\n' > "$corpus/seed-lzo"
+  elif [ "$1" = zstd ]; then
+    # Frames with and without a content size, one with a checksum, and a round-trip seed.
+    { printf '\x00'; printf 'int main(void) { return 0; }\n%.0s' 1 2 3 4 | zstd -q -c -1; } > "$corpus/seed-pipe"
+    { printf '\x00'; head -c 3000 Docs/protocol.md | zstd -q -c -3 -C --content-size; } > "$corpus/seed-sized"
+    { printf '\x01'; head -c 2000 Docs/protocol.md; } > "$corpus/seed-round"
   else
     printf 'gcc\n-c\nx.c\n-o\nx.o\n-O2\n-Wall\n-MD\n-MF\nx.d\n@r\xff-Ifoo -DX="a b"' > "$corpus/seed-1"
     printf 'gcc\n-c\nx.c\n-Wp,-MD,x.d\n-Wa,--noexecstack\n-Xclang\n-fno-pch-timestamp' > "$corpus/seed-2"
@@ -51,7 +59,7 @@ seed() { # name
 }
 
 status=0
-for name in request policy; do
+for name in request zstd policy; do
   [ "$which" = all ] || [ "$which" = "$name" ] || continue
   echo "== building fuzz-$name"
   if ! build "$name" >"$out/build-$name.log" 2>&1; then

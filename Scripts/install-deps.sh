@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages swift-distcc needs to build and to test (root, or sudo).
-#   liblzo2-dev, libssh2-1-dev  linked by DistProtocol and the SSH transport
+#   liblzo2-dev, libzstd-dev, libssh2-1-dev  linked by DistProtocol (LZO, zstd bodies) and the SSH transport
 #   distcc, distcc-pump         Debian's distcc 3.4: the referee the interop tests run against
 #   openssh-server              the real sshd the SSH tests start on loopback
 #   gcc, g++, make              the compilers the daemons run and the sample project's build
@@ -12,8 +12,8 @@
 #   libavahi-client-dev         Avahi's headers (CAvahi); libavahi-client3 is loaded with dlopen for zeroconf
 #   avahi-daemon, avahi-utils, dbus  the private mDNS responders and buses the zeroconf tests start
 set -euo pipefail
-pkgs=(liblzo2-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make chromium systemd
-  lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 util-linux)
+pkgs=(liblzo2-dev libzstd-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make
+  chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 util-linux)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -46,6 +46,12 @@ public struct ClientConfiguration: Sendable {
   /// `DISTCC_SSH` when set and not empty: SSH hosts are reached by running that program (3.4's way);
   /// otherwise in process through libssh2.
   public var externalSSH: String?
+  /// `DISTCC_SSH_PERSIST`: seconds an SSH connection broker stays after its last job (default 60); 0 opens
+  /// one SSH connection per job, as 3.4 does.
+  public var sshPersistSeconds: Int
+  /// The executable started as SSH connection broker (`distcc` itself, `SSHBrokerMode`); `nil` (an embedding
+  /// build tool that did not set it) opens one SSH connection per job.
+  public var sshBrokerProgram: String?
   /// `DISTCC_NO_REWRITE_CROSS` is not set: compiler names are rewritten for cross compilation (client.md §3.4).
   public var rewritesCompilerNames: Bool
   /// `$TMPDIR`, or `/tmp` when unset or empty.
@@ -99,6 +105,8 @@ public struct ClientConfiguration: Sendable {
     scheduler = environment["DISTCC_SCHEDULER"] == "3.4" ? .lockFiles : .adaptive
     savesTemporaryFiles = environment["DISTCC_SAVE_TEMPS"] == "1"
     externalSSH = environment["DISTCC_SSH"].flatMap { $0.isEmpty ? nil : $0 }
+    sshPersistSeconds = environment["DISTCC_SSH_PERSIST"].map { max(0, atoi($0)) } ?? 60
+    sshBrokerProgram = nil
     rewritesCompilerNames = environment["DISTCC_NO_REWRITE_CROSS"] == nil
     let tmp = environment["TMPDIR"] ?? ""
     temporaryDirectory = tmp.isEmpty ? "/tmp" : tmp

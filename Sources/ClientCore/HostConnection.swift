@@ -8,6 +8,8 @@ import SystemPackage
 final class HostConnection {
   /// How messages name the peer (`127.0.0.1:3632`, `alice@red`).
   let peer: String
+  /// The stream goes through an SSH connection broker: a lost connection may be the broker's, worth one retry.
+  private(set) var isBrokered = false
   private var stream: Stream?
   private let ioTimeout: Int
 
@@ -59,25 +61,81 @@ final class HostConnection {
   }
 
   /// Opens `[user@]host` running `command --inetd --enable-tcp-insecure`: through `DISTCC_SSH`'s program when
-  /// that is set (3.4's way, byte for byte), else in process through libssh2 (`SSHTransport`).
+  /// that is set (3.4's way, byte for byte), else in process through libssh2 (`SSHTransport`): over the
+  /// user's connection broker for that host (`SSHBroker`, started if needed) unless `DISTCC_SSH_PERSIST` is 0,
+  /// else one connection for this job. A host or setup libssh2 cannot serve (an RSA key against a current
+  /// sshd, `ProxyJump`, `Include`, …) goes through OpenSSH's `ssh` instead, with `notice` saying why; that is
+  /// remembered for ``openSSHMemory`` seconds in `$DISTCC_DIR/ssh`.
   static func ssh(
     user: String?, host: String, command: String, configuration: ClientConfiguration, ioTimeout: Int
   ) throws(ClientError) -> HostConnection {
     let destination = SSHDestination(host: host, user: user, command: command)
     let peer = (user.map { $0 + "@" } ?? "") + host
+    let options = SSHOptions(
+      home: configuration.environment["HOME"] ?? "/", environment: configuration.environment)
+    let directory = configuration.distccDirectory.map { $0 + "/ssh" }
+    let place = directory.map {
+      SSHBrokerPlace(directory: $0, destination: destination, home: options.home)
+    }
     do throws(SSHError) {
       if let program = configuration.externalSSH {
-        let tunnel = try ExternalSSHCommand(distccSSH: program).start(
-          destination, environment: configuration.childEnvironmentDictionary())
-        return HostConnection(peer: peer, stream: .tunnel(tunnel), ioTimeout: ioTimeout)
+        return try tunnel(
+          ExternalSSHCommand(distccSSH: program), destination, configuration, peer, ioTimeout)
       }
-      let options = SSHOptions(
-        home: configuration.environment["HOME"] ?? "/", environment: configuration.environment)
-      let channel = try SSHChannel.open(destination, options: options)
-      return HostConnection(peer: peer, stream: .channel(channel), ioTimeout: ioTimeout)
+      if let place, OpenSSHMemory.isFresh(place) {
+        let command = ExternalSSHCommand.openSSH(
+          options: options, controlDirectory: directory,
+          persistSeconds: configuration.sshPersistSeconds)
+        return try tunnel(command, destination, configuration, peer, ioTimeout)
+      }
+      do throws(SSHError) {
+        return try inProcess(destination, options, configuration, peer, ioTimeout)
+      } catch .needsOpenSSH(let display, let reason) {
+        if let place { OpenSSHMemory.record(place, reason: reason) }
+        let command = ExternalSSHCommand.openSSH(
+          options: options, controlDirectory: directory,
+          persistSeconds: configuration.sshPersistSeconds)
+        let connection = try tunnel(command, destination, configuration, peer, ioTimeout)
+        connection.notice = SSHError.needsOpenSSH(host: display, reason: reason).description
+        return connection
+      }
     } catch {
       throw .connectFailed(host: peer, reason: error.description)
     }
+  }
+
+  /// One line for the job's log about how the connection was made, when that needs saying.
+  private(set) var notice: String?
+
+  private static func tunnel(
+    _ command: ExternalSSHCommand, _ destination: SSHDestination,
+    _ configuration: ClientConfiguration,
+    _ peer: String, _ ioTimeout: Int
+  ) throws(SSHError) -> HostConnection {
+    let tunnel = try command.start(
+      destination, environment: configuration.childEnvironmentDictionary())
+    return HostConnection(peer: peer, stream: .tunnel(tunnel), ioTimeout: ioTimeout)
+  }
+
+  private static func inProcess(
+    _ destination: SSHDestination, _ options: SSHOptions, _ configuration: ClientConfiguration,
+    _ peer: String, _ ioTimeout: Int
+  ) throws(SSHError) -> HostConnection {
+    if configuration.sshPersistSeconds > 0, let program = configuration.sshBrokerProgram,
+      let directory = configuration.distccDirectory,
+      let socket = try SSHBrokerClient.connect(
+        destination, options: options,
+        settings: SSHBrokerClient.Settings(
+          program: program, directory: directory + "/ssh",
+          idleSeconds: configuration.sshPersistSeconds,
+          environment: configuration.environment))
+    {
+      let connection = HostConnection(peer: peer, stream: .socket(socket), ioTimeout: ioTimeout)
+      connection.isBrokered = true
+      return connection
+    }
+    let channel = try SSHChannel.open(destination, options: options)
+    return HostConnection(peer: peer, stream: .channel(channel), ioTimeout: ioTimeout)
   }
 
   /// The descriptors of a socket or tunnel stream.

@@ -187,9 +187,10 @@ extension Job {
   }
 
   /// The extensions beyond 3.4 this job would use with `host` if it announced them (zstd bodies for a
-  /// `,zstd` host, the compiler identity, directives-only preprocessing): the compiler identity.
+  /// `,zstd` host, the compiler identity, directives-only preprocessing): zstd bodies for a `,zstd` host
+  /// and the compiler identity.
   func extensionsWanted(for host: HostEntry) -> Extensions {
-    [.compilerIdentity]
+    host.options.zstd ? [.zstd, .compilerIdentity] : [.compilerIdentity]
   }
 
   /// `job`'s compiler's identity, from `$DISTCC_DIR/identity/` (probed when its files changed).

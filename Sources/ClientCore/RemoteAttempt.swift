@@ -27,11 +27,28 @@ struct RemoteAttempt {
   }
 
   /// Runs the attempt. Transport and protocol failures throw; `log` gets the progress lines 3.4 logs.
+  ///
+  /// A connection through an SSH connection broker that is lost before the reply (the broker was killed, its
+  /// session dropped) is tried once more: the next connection starts a new broker.
   func run(
     preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
-    let connection = try connect()
-    defer { connection.close() }
+    let connection = try connect(log: log)
+    do {
+      defer { connection.close() }
+      return try exchange(on: connection, preprocessor: preprocessor, state: &state, log: log)
+    } catch {
+      guard connection.isBrokered, case .connectionLost = error else { throw error }
+      log.warning("\(error.description); retrying once through a new SSH connection")
+      let again = try connect(log: log)
+      defer { again.close() }
+      return try exchange(on: again, preprocessor: preprocessor, state: &state, log: log)
+    }
+  }
+
+  private func exchange(
+    on connection: HostConnection, preprocessor: Preprocessor, state: inout JobState, log: ClientLog
+  ) throws(ClientError) -> Outcome {
     state.note(.send, .remote)
 
     let arguments = job.serverArguments
@@ -50,10 +67,12 @@ struct RemoteAttempt {
     }
     // The body goes out as it is (v1) or as one LZO stream (v2), after its own 12-byte header: no copy of a
     // large preprocessed source into a packet buffer.
-    let packet = try encoded(Request.encodedSourcePacket(source, version: version))
+    let packet = try encoded(
+      Request.encodedSourcePacket(source, version: version, extensions: extensions))
     try connection.send(packet.header)
     try connection.send(packet.body)
     state.note(.compile, .remote, host: host.stateName)
+    if !extensions.isEmpty { log.info("\(host.displayName): request uses \(extensions)") }
     return try receive(from: connection, state: &state)
   }
 
@@ -61,7 +80,7 @@ struct RemoteAttempt {
   func receive(from connection: HostConnection, state: inout JobState) throws(ClientError)
     -> Outcome
   {
-    var decoder = ResponseDecoder(expecting: version)
+    var decoder = ResponseDecoder(expecting: version, extensions: extensions)
     // Bytes are only ever read from `buffer[..<count]` after a read wrote them: no need to zero-fill it.
     var buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { $1 = $0.count }
     var receiving = false
@@ -94,6 +113,12 @@ struct RemoteAttempt {
     } catch {
       throw .protocolError(host: host.displayName, reason: "\(error)")
     }
+  }
+
+  private func connect(log: ClientLog) throws(ClientError) -> HostConnection {
+    let connection = try connect()
+    if let notice = connection.notice { log.warning(notice) }
+    return connection
   }
 
   /// The result of an encoder; a request the encoder rejects (a body past 4 GiB) is a protocol error.

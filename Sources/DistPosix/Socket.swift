@@ -125,6 +125,20 @@ public enum Socket {
     }
   }
 
+  /// The process id, user id and group id of the process at the other end of a UNIX-domain socket, as the
+  /// kernel recorded them when it connected (`SO_PEERCRED`): a server uses the uid to serve only its own user.
+  public static func peerCredentials(_ fd: FileDescriptor) throws(PosixError)
+    -> (pid: Int32, uid: UInt32, gid: UInt32)
+  {
+    // struct ucred { pid_t pid; uid_t uid; gid_t gid; }, which Swift's Glibc module does not export.
+    var credentials: (Int32, UInt32, UInt32) = (0, 0, 0)
+    var length = socklen_t(MemoryLayout<(Int32, UInt32, UInt32)>.size)
+    _ = try syscall("getsockopt SO_PEERCRED") {
+      getsockopt(fd.rawValue, SOL_SOCKET, SO_PEERCRED, &credentials, &length)
+    }
+    return (credentials.0, credentials.1, credentials.2)
+  }
+
   /// Sets or clears `TCP_NODELAY` (distcc sends small headers it wants delivered at once).
   /// Whether `fd` is a listening socket (`SO_ACCEPTCONN`), as opposed to a connected one: systemd hands
   /// over listening sockets with `Accept=no` and one connection with `Accept=yes`.

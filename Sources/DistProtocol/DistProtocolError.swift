@@ -22,6 +22,11 @@ public enum DistProtocolError: Error, Sendable, Equatable, Hashable {
   case corruptLZO(token: Token?, code: Int32)
   /// A body decompresses to more than the allowed maximum.
   case lzoOutputTooLarge(token: Token?, limit: Int)
+  /// A zstd body is not exactly one valid frame (`reason`: libzstd's error name, or what is wrong).
+  case corruptZstd(token: Token?, reason: String)
+  /// A zstd body declares or decompresses to more than the allowed maximum (refused before allocating
+  /// when the frame declares its size).
+  case zstdOutputTooLarge(token: Token?, limit: Int)
   /// The decoder's ``ByteBudget`` could not cover the next `bytes` of a body (for `token`; `nil` for a
   /// bare ``LZO/decompress(_:limit:budget:)``): the memory is shared and currently taken.
   case memoryBudgetExhausted(token: Token?, bytes: Int)
@@ -57,6 +62,10 @@ extension DistProtocolError: CustomStringConvertible {
       "LZO1X decompression failed\(token.map { " in \($0) body" } ?? ""): \(code)"
     case .lzoOutputTooLarge(let token, let limit):
       "LZO1X body\(token.map { " of \($0)" } ?? "") decompresses to more than \(limit) bytes"
+    case .corruptZstd(let token, let reason):
+      "zstd decompression failed\(token.map { " in \($0) body" } ?? ""): \(reason)"
+    case .zstdOutputTooLarge(let token, let limit):
+      "zstd body\(token.map { " of \($0)" } ?? "") decompresses to more than \(limit) bytes"
     case .memoryBudgetExhausted(let token, let bytes):
       "\(token.map { "\($0) body: " } ?? "")the memory budget cannot cover \(bytes) more bytes"
     case .versionMismatch(let expected, let found):

@@ -193,19 +193,18 @@ struct PacketReader: Sendable {
   }
 
   /// Consumes a bulk packet of `token`: plain in protocol 1, LZO in 2 and 3 (decompressed here).
-  mutating func takeBulk(_ token: Token, version: ProtocolVersion, limits: DecodingLimits)
+  mutating func takeBulk(_ token: Token, coding: BodyCoding, limits: DecodingLimits)
     throws(DistProtocolError) -> [UInt8]?
   {
     guard let value = try peekValue(token) else { return nil }
-    return try takeBulkBody(
-      token, length: value, compressed: version.compressesBodies, limits: limits)
+    return try takeBulkBody(token, length: value, coding: coding, limits: limits)
   }
 
   /// Consumes the bulk body of the header at the read index.
   mutating func takeBulkBody(
-    _ token: Token, length: UInt32, compressed: Bool, limits: DecodingLimits
+    _ token: Token, length: UInt32, coding: BodyCoding, limits: DecodingLimits
   ) throws(DistProtocolError) -> [UInt8]? {
-    guard compressed else {
+    guard coding != .plain else {
       return try takeBody(
         token, length: length, limit: min(limits.maxBodyLength, limits.maxDecompressedLength))
     }
@@ -217,7 +216,7 @@ struct PacketReader: Sendable {
     let budget = self.budget
     let result = buffer.withUnsafeBytes { bytes in
       Result { () throws(DistProtocolError) in
-        try LZO.decompress(
+        try coding.decode(
           UnsafeRawBufferPointer(rebasing: bytes[range]), limit: cap, token: token, budget: budget)
       }
     }
@@ -226,7 +225,8 @@ struct PacketReader: Sendable {
       readIndex = range.upperBound
       messageUsed += content.count
       return content
-    case .failure(.lzoOutputTooLarge) where cap < limits.maxDecompressedLength:
+    case .failure(.lzoOutputTooLarge) where cap < limits.maxDecompressedLength,
+      .failure(.zstdOutputTooLarge) where cap < limits.maxDecompressedLength:
       throw .messageTooLarge(token: token, limit: messageLimit, offset: offset)
     case .failure(let error):
       throw error

@@ -36,7 +36,8 @@ public enum PacketWriter {
     to output: inout [UInt8]
   ) {
     do {
-      try appendBulkChecked(token, body, version: version, to: &output)
+      try appendBulkChecked(
+        token, Array(body), coding: BodyCoding(version: version, extensions: []), to: &output)
     } catch {
       preconditionFailure("\(error)")
     }
@@ -50,14 +51,9 @@ public enum PacketWriter {
   }
 
   static func appendBulkChecked(
-    _ token: Token, _ body: some Collection<UInt8>, version: ProtocolVersion,
-    to output: inout [UInt8]
+    _ token: Token, _ body: [UInt8], coding: BodyCoding, to output: inout [UInt8]
   ) throws(DistProtocolError) {
-    guard version.compressesBodies, !body.isEmpty else {
-      try appendStringChecked(token, body, to: &output)
-      return
-    }
-    try appendStringChecked(token, LZO.compress(body), to: &output)
+    try appendStringChecked(token, coding.encode(body), to: &output)
   }
 
   private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -30,10 +30,10 @@ extension Request: PacketMessage {
   /// they are in protocol 1, one LZO stream in protocol 2), so that a sender can write a large body
   /// without copying it into a packet buffer.
   /// - Throws: ``DistProtocolError/bodyTooLong(token:length:)``.
-  public static func encodedSourcePacket(_ source: [UInt8], version: ProtocolVersion)
-    throws(DistProtocolError) -> (header: [UInt8], body: [UInt8])
-  {
-    let body = version.compressesBodies && !source.isEmpty ? LZO.compress(source) : source
+  public static func encodedSourcePacket(
+    _ source: [UInt8], version: ProtocolVersion, extensions: Extensions = []
+  ) throws(DistProtocolError) -> (header: [UInt8], body: [UInt8]) {
+    let body = BodyCoding(version: version, extensions: extensions).encode(source)
     guard body.count <= PacketWriter.maxBodyLength else {
       throw .bodyTooLong(token: .doti, length: body.count)
     }
@@ -92,7 +92,7 @@ extension Request: PacketMessage {
   func appendPackets(to output: inout [UInt8]) throws(DistProtocolError) {
     try appendHead(to: &output)
     guard version.serverPreprocesses else {
-      let packet = try Request.encodedSourcePacket(source, version: version)
+      let packet = try Request.encodedSourcePacket(source, version: version, extensions: extensions)
       output += packet.header
       output += packet.body
       return
@@ -102,7 +102,7 @@ extension Request: PacketMessage {
       try PacketWriter.appendStringChecked(.name, file.name, to: &output)
       switch file.content {
       case .file(let content):
-        try PacketWriter.appendBulkChecked(.file, content, version: version, to: &output)
+        try PacketWriter.appendBulkChecked(.file, content, coding: bodyCoding, to: &output)
       case .link(let target):
         try PacketWriter.appendStringChecked(.link, target, to: &output)
       }

@@ -20,6 +20,9 @@ public struct Request: Sendable, Equatable {
   /// Extensions beyond 3.4 this request uses (`XREQ`, right after `DIST`); empty for every request a 3.4
   /// daemon may see. Sent only to a daemon that announced them (``Extensions``).
   public var extensions: Extensions = []
+
+  /// How this request's bodies are coded (its version and ``extensions``).
+  public var bodyCoding: BodyCoding { BodyCoding(version: version, extensions: extensions) }
   /// The client's compiler identity (`CCID`), with ``Extensions/compilerIdentity``.
   public var compilerIdentity: [UInt8]? = nil
 

@@ -100,7 +100,7 @@ public struct RequestDecoder: Sendable {
         partial.arguments = list
         state = partial.version.serverPreprocesses ? .nfil : .doti
       case .doti:
-        guard let source = try reader.takeBulk(.doti, version: partial.version, limits: limits)
+        guard let source = try reader.takeBulk(.doti, coding: partial.bodyCoding, limits: limits)
         else { return nil }
         partial.source = source
         return completeMessage()
@@ -120,7 +120,7 @@ public struct RequestDecoder: Sendable {
         if token == .file {
           guard
             let bytes = try reader.takeBulkBody(
-              .file, length: length, compressed: true, limits: limits)
+              .file, length: length, coding: partial.bodyCoding, limits: limits)
           else { return nil }
           content = .file(bytes)
         } else {

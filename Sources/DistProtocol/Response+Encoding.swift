@@ -33,11 +33,11 @@ extension Response: PacketMessage {
   func appendPackets(to output: inout [UInt8]) throws(DistProtocolError) {
     PacketWriter.appendValue(.done, doneValue, to: &output)
     PacketWriter.appendValue(.stat, status.rawValue, to: &output)
-    try PacketWriter.appendBulkChecked(.serr, stderr, version: version, to: &output)
-    try PacketWriter.appendBulkChecked(.sout, stdout, version: version, to: &output)
-    try PacketWriter.appendBulkChecked(.doto, object, version: version, to: &output)
+    try PacketWriter.appendBulkChecked(.serr, stderr, coding: bodyCoding, to: &output)
+    try PacketWriter.appendBulkChecked(.sout, stdout, coding: bodyCoding, to: &output)
+    try PacketWriter.appendBulkChecked(.doto, object, coding: bodyCoding, to: &output)
     if sendsDependencies {
-      try PacketWriter.appendBulkChecked(.dotd, dependencies ?? [], version: version, to: &output)
+      try PacketWriter.appendBulkChecked(.dotd, dependencies ?? [], coding: bodyCoding, to: &output)
     }
   }
 }

@@ -18,6 +18,12 @@ public struct Response: Sendable, Equatable {
   public var object: [UInt8]
   /// The dependency file (`DOTD`), decompressed: protocol 3 and `status == 0` only, else `nil`.
   public var dependencies: [UInt8]?
+  /// The extensions of the request this answers (only ``Extensions/zstd`` changes the reply: its bodies are
+  /// zstd frames); not sent as such.
+  public var extensions: Extensions = []
+
+  /// How this response's bodies are coded.
+  public var bodyCoding: BodyCoding { BodyCoding(version: version, extensions: extensions) }
 
   public init(
     version: ProtocolVersion,

@@ -27,14 +27,23 @@ public struct ResponseDecoder: Sendable {
   private var state = State.done
   private var partial: Response
 
+  /// How the reply's bodies are coded (the request's version and extensions).
+  public let coding: BodyCoding
+
   /// - Parameters:
   ///   - version: the version of the request sent; `DONE` must match it.
+  ///   - extensions: the extensions the request used (``Extensions/zstd``: zstd bodies).
   ///   - limits: bounds on every length the server claims.
-  public init(expecting version: ProtocolVersion, limits: DecodingLimits = .clientDefault) {
+  public init(
+    expecting version: ProtocolVersion, extensions: Extensions = [],
+    limits: DecodingLimits = .clientDefault
+  ) {
     self.version = version
     self.limits = limits
+    coding = BodyCoding(version: version, extensions: extensions)
     reader.budget = limits.budget
     self.partial = Response(version: version, status: .success)
+    partial.extensions = extensions
   }
 
   /// Adds received bytes.
@@ -71,13 +80,13 @@ public struct ResponseDecoder: Sendable {
         partial.status = WaitStatus(rawValue: value)
         state = .serr
       case .serr:
-        guard let bytes = try reader.takeBulk(.serr, version: version, limits: limits) else {
+        guard let bytes = try reader.takeBulk(.serr, coding: coding, limits: limits) else {
           return nil
         }
         partial.stderr = bytes
         state = .sout
       case .sout:
-        guard let bytes = try reader.takeBulk(.sout, version: version, limits: limits) else {
+        guard let bytes = try reader.takeBulk(.sout, coding: coding, limits: limits) else {
           return nil
         }
         partial.stdout = bytes
@@ -90,7 +99,7 @@ public struct ResponseDecoder: Sendable {
         }
         guard
           let bytes = try reader.takeBulkBody(
-            .doto, length: length, compressed: version.compressesBodies, limits: limits)
+            .doto, length: length, coding: coding, limits: limits)
         else { return nil }
         partial.object = bytes
         guard version.serverPreprocesses && partial.status.isSuccess else {
@@ -98,7 +107,7 @@ public struct ResponseDecoder: Sendable {
         }
         state = .dotd
       case .dotd:
-        guard let bytes = try reader.takeBulk(.dotd, version: version, limits: limits) else {
+        guard let bytes = try reader.takeBulk(.dotd, coding: coding, limits: limits) else {
           return nil
         }
         partial.dependencies = bytes

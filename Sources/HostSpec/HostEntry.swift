@@ -24,12 +24,17 @@ public struct HostEntry: Sendable, Hashable {
     public var authenticate = false
     /// `,auth=NAME`: the service host name for GSS-API instead of the peer's canonical name.
     public var authName: String? = nil
+    /// `,zstd` (beyond 3.4): zstd-compressed bodies when the host turns out to be our daemon (the extension
+    /// negotiation); with a 3.4 daemon the entry compiles as it would without `,zstd` (LZO with `,lzo`, else
+    /// plain). It does not change the protocol version, the lock names or `--show-hosts`.
+    public var zstd = false
 
     /// Options as given; all off by default.
     public init(
       lzo: Bool = false, cpp: Bool = false, down: Bool = false, authenticate: Bool = false,
-      authName: String? = nil
+      authName: String? = nil, zstd: Bool = false
     ) {
+      self.zstd = zstd
       self.lzo = lzo
       self.cpp = cpp
       self.down = down

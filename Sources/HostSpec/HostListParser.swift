@@ -184,7 +184,7 @@ struct HostListParser {
       kind: .tcp(host: host, port: port), limit: limit, options: options, displayName: entryText)
   }
 
-  /// `{,lzo|,cpp|,down|,auth[=NAME]}`, each matched as a prefix, as 3.4 does.
+  /// `{,lzo|,cpp|,down|,auth[=NAME]|,zstd}`, each matched as a prefix, as 3.4 does (`,zstd` is ours).
   private mutating func options(at cursor: inout Int) throws(HostSpecError) -> HostEntry.Options {
     var options = HostEntry.Options()
     var cppAt = cursor
@@ -194,6 +194,9 @@ struct HostListParser {
       if hasPrefix("lzo", at: cursor) {
         options.lzo = true
         cursor += 3
+      } else if hasPrefix("zstd", at: cursor) {
+        options.zstd = true
+        cursor += 4
       } else if hasPrefix("down", at: cursor) {
         options.down = true
         cursor += 4

@@ -46,7 +46,7 @@ public enum HostSpecError: Error, Sendable, Hashable, CustomStringConvertible {
     case .unclosedBracket(let at): "\(at): IPv6 address needs a closing ']'"
     case .missingHostName(let at, let ssh): "\(at): \(ssh ? "SSH" : "TCP") host name is missing"
     case .unknownOption(let at, let text):
-      "\(at): unknown option \"\(text)\" (known: ,lzo ,cpp ,down ,auth[=NAME])"
+      "\(at): unknown option \"\(text)\" (known: ,lzo ,cpp ,down ,auth[=NAME] ,zstd)"
     case .cppWithoutLZO(let at): "\(at): pump mode (',cpp') requires compression (',lzo')"
     case .noHosts(let origin): "\(origin) contains no hosts"
     case .zeroconfFoundNoHosts(let origin): "\(origin): +zeroconf found no hosts"

@@ -1,6 +1,7 @@
 /// Standard base64 (RFC 4648), as OpenSSH writes keys and fingerprints.
 enum Base64 {
-  private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+  private static let alphabet = Array(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
   /// Encodes `bytes`; `padding: false` drops the trailing `=` as `SHA256:` fingerprints do.
   static func encode(_ bytes: some Collection<UInt8>, padding: Bool = true) -> String {

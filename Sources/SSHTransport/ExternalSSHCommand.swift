@@ -22,7 +22,8 @@ public struct ExternalSSHCommand: Sendable, Equatable {
 
   /// The tunnel command for a `DISTCC_SSH` value (`nil` when unset).
   public init(distccSSH value: String?) {
-    let words = (value ?? "").split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+    let words = (value ?? "").split(separator: " ", omittingEmptySubsequences: true).map(
+      String.init)
     program = words.first ?? Self.defaultProgram
     extraArguments = Array(words.dropFirst().prefix(Self.maximumExtraArguments))
   }
@@ -38,7 +39,8 @@ public struct ExternalSSHCommand: Sendable, Equatable {
   ///
   /// - Parameter environment: the tunnel's whole environment (`nil` inherits this process's).
   /// - Throws: ``SSHError/spawn(program:reason:)`` if the program cannot be started (not found, not executable).
-  public func start(_ destination: SSHDestination, environment: [String: String]? = nil) throws(SSHError)
+  public func start(_ destination: SSHDestination, environment: [String: String]? = nil)
+    throws(SSHError)
     -> ExternalSSHTunnel
   {
     do throws(PosixError) {
@@ -90,5 +92,33 @@ public struct ExternalSSHTunnel: Sendable {
     if let status = try? process.wait(deadline: deadline) { return status }
     process.send(Signals.kill)
     return try? process.reap()
+  }
+}
+
+extension ExternalSSHCommand {
+  /// OpenSSH's `ssh` for a destination libssh2 cannot serve (``SSHError/needsOpenSSH(host:reason:)``), reading
+  /// the same files the in-process client reads: `options.configFile` (`-F`), the known-hosts files under
+  /// `options.home`, the default keys there (`-i`), never prompting (`BatchMode`). With `persistSeconds` > 0
+  /// the connection is shared between jobs through OpenSSH's own ControlMaster socket in `controlDirectory`.
+  public static func openSSH(options: SSHOptions, controlDirectory: String?, persistSeconds: Int)
+    -> ExternalSSHCommand
+  {
+    var command = ExternalSSHCommand(distccSSH: nil)
+    var words = ["-o", "BatchMode=yes"]
+    if let config = options.configFile, ConfigFiles.exists(config) { words += ["-F", config] }
+    let ssh = options.home + "/.ssh/"
+    words += ["-o", "UserKnownHostsFile=\(ssh)known_hosts \(ssh)known_hosts2"]
+    for name in SSHHostSettings.defaultIdentityNames where ConfigFiles.exists(ssh + name) {
+      words += ["-i", ssh + name]
+    }
+    // `%C` is 40 hex digits, and ssh binds a temporary name 17 bytes longer first: it must fit `sun_path`.
+    if let controlDirectory, persistSeconds > 0, controlDirectory.utf8.count + 1 + 40 + 17 < 108 {
+      words += [
+        "-o", "ControlMaster=auto", "-o", "ControlPath=\(controlDirectory)/%C", "-o",
+        "ControlPersist=\(persistSeconds)",
+      ]
+    }
+    command.extraArguments = words
+    return command
   }
 }

@@ -83,6 +83,9 @@ struct LibSSH2: @unchecked Sendable {
   let channelWaitClosed: @convention(c) (Channel) -> Int32
   let channelGetExitStatus: @convention(c) (Channel) -> Int32
   let channelFree: @convention(c) (Channel) -> Int32
+  /// `libssh2_poll_channel_read(channel, extended)`: whether data for the channel is already queued inside
+  /// libssh2 (read from the socket while serving another channel), so polling the socket would not wake.
+  let pollChannelRead: @convention(c) (Channel, Int32) -> Int32
 
   /// The loaded library's version, e.g. `1.10.0`.
   var versionString: String { version(0).map { String(cString: $0) } ?? "?" }
@@ -155,7 +158,8 @@ struct LibSSH2: @unchecked Sendable {
       channelEof: try symbol("libssh2_channel_eof"),
       channelWaitClosed: try symbol("libssh2_channel_wait_closed"),
       channelGetExitStatus: try symbol("libssh2_channel_get_exit_status"),
-      channelFree: try symbol("libssh2_channel_free"))
+      channelFree: try symbol("libssh2_channel_free"),
+      pollChannelRead: try symbol("libssh2_poll_channel_read"))
     return library
   }
 }

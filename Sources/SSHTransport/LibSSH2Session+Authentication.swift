@@ -5,7 +5,9 @@ extension LibSSH2Session {
   /// Public-key authentication as OpenSSH does it without a terminal: the agent's keys first (only those matching
   /// an `IdentityFile` under `IdentitiesOnly yes`), then the key files in order. Encrypted key files are skipped,
   /// never prompted for.
-  func authenticate(settings: SSHHostSettings, agentSocket: String?, deadline: Deadline) throws(SSHError) {
+  func authenticate(settings: SSHHostSettings, agentSocket: String?, deadline: Deadline)
+    throws(SSHError)
+  {
     let user = settings.user
     let methods = try retry(.authentication, deadline: deadline) {
       api.userauthList(raw, user, UInt32(user.utf8.count))
@@ -17,9 +19,11 @@ extension LibSSH2Session {
     let offered = String(cString: methods)
     guard offered.split(separator: ",").contains("publickey") else {
       throw .authentication(
-        host: display, user: user, tried: [], reason: "the server offers only \(offered), not publickey")
+        host: display, user: user, tried: [],
+        reason: "the server offers only \(offered), not publickey")
     }
     var tried: [String] = []
+    defer { refusedForSHA1 = [] }
     if let agentSocket,
       try authenticateWithAgent(
         socket: agentSocket, settings: settings, deadline: deadline, tried: &tried)
@@ -38,12 +42,22 @@ extension LibSSH2Session {
       if result == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED && message == "Callback returned error" {
         // The server would take the public key, but the private key could not sign: encrypted or unreadable.
         tried.append(
-          "\(path) (unusable: cannot load the private key; if it has a passphrase, add it to ssh-agent)")
-      } else if result == LIBSSH2_ERROR_AUTHENTICATION_FAILED || result == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED {
+          "\(path) (unusable: cannot load the private key; if it has a passphrase, add it to ssh-agent)"
+        )
+      } else if result == LIBSSH2_ERROR_AUTHENTICATION_FAILED
+        || result == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED
+      {
         tried.append(refusal(of: path, blob: publicKeyBlob(path)))
       } else {
         tried.append("\(path) (unusable: \(message))")
       }
+    }
+    if let rsa = refusedForSHA1.first {
+      throw .needsOpenSSH(
+        host: display,
+        reason:
+          "\(rsa) is an RSA key, which libssh2 \(api.versionString) signs only with SHA-1 (ssh-rsa),"
+          + " refused by OpenSSH 8.8 and later")
     }
     throw .authentication(host: display, user: user, tried: tried, reason: "no key was accepted")
   }
@@ -65,13 +79,17 @@ extension LibSSH2Session {
       tried.append("agent at \(socket) (cannot list keys)")
       return false
     }
-    let allowed: [[UInt8]]? = settings.identitiesOnly ? settings.identityFiles.compactMap(publicKeyBlob) : nil
+    let allowed: [[UInt8]]? =
+      settings.identitiesOnly ? settings.identityFiles.compactMap(publicKeyBlob) : nil
     var previous: UnsafeMutablePointer<libssh2_agent_publickey>? = nil
     while true {
       var identity: UnsafeMutablePointer<libssh2_agent_publickey>? = nil
-      guard api.agentGetIdentity(agent, &identity, previous) == 0, let identity else { return false }
+      guard api.agentGetIdentity(agent, &identity, previous) == 0, let identity else {
+        return false
+      }
       previous = identity
-      let blob = Array(UnsafeRawBufferPointer(start: identity.pointee.blob, count: identity.pointee.blob_len))
+      let blob = Array(
+        UnsafeRawBufferPointer(start: identity.pointee.blob, count: identity.pointee.blob_len))
       if let allowed, !allowed.contains(blob) { continue }
       let user = settings.user
       let result = try retry(.authentication, deadline: deadline) {
@@ -88,8 +106,12 @@ extension LibSSH2Session {
   /// How the error lists a key the server refused: `KEY (refused)`, with the reason when it is an RSA key this
   /// libssh2 can sign only with SHA-1 (which OpenSSH 8.8 and later refuse whether or not the key is authorized).
   fileprivate func refusal(of key: String, blob: [UInt8]?) -> String {
-    guard let blob, keyTypeName(blob) == "ssh-rsa", !api.hasRSASHA2 else { return "\(key) (refused)" }
-    return "\(key) (refused: an ssh-rsa key, which libssh2 \(api.versionString) signs only with SHA-1,"
+    guard let blob, keyTypeName(blob) == "ssh-rsa", !api.hasRSASHA2 else {
+      return "\(key) (refused)"
+    }
+    refusedForSHA1.append(key)
+    return
+      "\(key) (refused: an ssh-rsa key, which libssh2 \(api.versionString) signs only with SHA-1,"
       + " refused by OpenSSH 8.8 and later; use an Ed25519 or ECDSA key, or DISTCC_SSH=ssh)"
   }
 }
@@ -105,7 +127,9 @@ private func keyTypeName(_ blob: [UInt8]) -> String? {
 
 /// The key blob of `path.pub` (`TYPE BASE64 [COMMENT]`), if readable.
 private func publicKeyBlob(_ path: String) -> [UInt8]? {
-  guard case .success(let bytes)? = ConfigFiles.read(path + ".pub", limit: 65536) else { return nil }
+  guard case .success(let bytes)? = ConfigFiles.read(path + ".pub", limit: 65536) else {
+    return nil
+  }
   let fields = bytes.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") })
   guard fields.count >= 2 else { return nil }
   return Base64.decode(String(decoding: fields[1], as: UTF8.self))

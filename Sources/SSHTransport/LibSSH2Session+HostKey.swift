@@ -8,7 +8,8 @@ extension LibSSH2Session {
       throw .handshake(host: display, reason: "the server sent no host key")
     }
     guard let type else {
-      throw .handshake(host: display, reason: "the server's host key type cannot be checked by libssh2")
+      throw .handshake(
+        host: display, reason: "the server's host key type cannot be checked by libssh2")
     }
     let fingerprint = hostKeyFingerprint()
     if let file = knownHosts.revocation(of: blob) {
@@ -21,7 +22,8 @@ extension LibSSH2Session {
       return
     case .mismatch(let file):
       throw .changedHostKey(
-        host: display, lookupName: name, keyType: type.methodName, fingerprint: fingerprint, knownHostsFile: file,
+        host: display, lookupName: name, keyType: type.methodName, fingerprint: fingerprint,
+        knownHostsFile: file,
         knownHostsLine: knownHosts.mismatchLine(in: file, name: name, type: type, key: blob),
         keyscan: settings.keyscanCommand)
     case .notFound:

@@ -18,6 +18,8 @@ final class LibSSH2Session {
   let socket: FileDescriptor
   /// `user@host[:port]`, for messages.
   let display: String
+  /// RSA keys the server refused during the current authentication because this libssh2 signs them with SHA-1.
+  var refusedForSHA1: [String] = []
 
   init(socket: FileDescriptor, display: String) throws(SSHError) {
     let api: LibSSH2
@@ -118,12 +120,12 @@ final class LibSSH2Session {
       api.sessionHandshake(raw, socket.rawValue)
     }
     if result == LIBSSH2_ERROR_KEX_FAILURE && !api.hasRSASHA2 {
-      throw .handshake(
+      throw .needsOpenSSH(
         host: display,
-        reason: lastError
-          + " (no common key exchange or host key type; if the host has only an RSA host key:"
+        reason:
+          "no common key exchange or host key type (\(lastError)): if the host has only an RSA host key,"
           + " libssh2 \(api.versionString) verifies RSA only as SHA-1 ssh-rsa, which OpenSSH 8.8 and later do"
-          + " not offer; give the host an Ed25519 key or set DISTCC_SSH=ssh)")
+          + " not offer")
     }
     if result != 0 { throw .handshake(host: display, reason: lastError) }
   }

@@ -51,8 +51,11 @@ public final class SSHChannel {
   /// `destination.remoteCommandLine`; the connection closes with the channel.
   ///
   /// - Throws: ``SSHError`` naming the host and the stage that failed.
-  public static func open(_ destination: SSHDestination, options: SSHOptions) throws(SSHError) -> SSHChannel {
-    let deadline = Deadline.after(milliseconds: (options.connectTimeout + options.setupTimeout).milliseconds)
+  public static func open(_ destination: SSHDestination, options: SSHOptions) throws(SSHError)
+    -> SSHChannel
+  {
+    let deadline = Deadline.after(
+      milliseconds: (options.connectTimeout + options.setupTimeout).milliseconds)
     let connection = try SSHConnection.open(destination, options: options)
     return try connection.openChannel(deadline: deadline)
   }
@@ -90,7 +93,9 @@ public final class SSHChannel {
   /// that read to end of file.
   public func sendEOF(deadline: Deadline) throws(SSHError) {
     guard let channel else { throw .io(host: session.display, reason: "channel already closed") }
-    let result: Int32 = try session.retry(.io, deadline: deadline) { session.api.channelSendEof(channel) }
+    let result: Int32 = try session.retry(.io, deadline: deadline) {
+      session.api.channelSendEof(channel)
+    }
     if result != 0 { throw failure(deadline: deadline) }
   }
 
@@ -98,7 +103,9 @@ public final class SSHChannel {
   ///
   /// - Throws: ``SSHError/remoteCommandFailed(host:command:exitStatus:stderr:)`` if the command ends without
   ///   having sent a single byte (it is missing, or refused to serve), with its exit status and stderr.
-  public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: Deadline) throws(SSHError) -> Int {
+  public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: Deadline) throws(SSHError)
+    -> Int
+  {
     guard let channel else { throw .io(host: session.display, reason: "channel already closed") }
     guard buffer.count > 0 else { return 0 }
     let start = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
@@ -109,7 +116,8 @@ public final class SSHChannel {
         receivedBytes += count
         return count
       }
-      if count == Int(LIBSSH2_ERROR_EAGAIN) || (count == 0 && session.api.channelEof(channel) == 0) {
+      if count == Int(LIBSSH2_ERROR_EAGAIN) || (count == 0 && session.api.channelEof(channel) == 0)
+      {
         try session.waitForSocket(stage: .io, deadline: deadline)
         continue
       }
@@ -156,7 +164,9 @@ public final class SSHChannel {
       let count = session.api.channelReadEx(channel, SSH_EXTENDED_DATA_STDERR, &chunk, chunk.count)
       guard count > 0 else { return }
       stderrTail += chunk[..<count].map { UInt8(bitPattern: $0) }
-      if stderrTail.count > Self.stderrLimit { stderrTail.removeFirst(stderrTail.count - Self.stderrLimit) }
+      if stderrTail.count > Self.stderrLimit {
+        stderrTail.removeFirst(stderrTail.count - Self.stderrLimit)
+      }
     }
   }
 
@@ -181,7 +191,8 @@ public final class SSHChannel {
     let text = String(decoding: stderrTail, as: UTF8.self)
       .split(whereSeparator: \.isNewline).suffix(3).joined(separator: " / ")
     return .remoteCommandFailed(
-      host: session.display, command: destination.remoteCommandLine, exitStatus: status, stderr: text)
+      host: session.display, command: destination.remoteCommandLine, exitStatus: status,
+      stderr: text)
   }
 }
 

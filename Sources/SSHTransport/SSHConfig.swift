@@ -28,6 +28,8 @@ struct SSHConfig: Sendable, Equatable {
 
   var file: String
   var sections: [Section]
+  /// The line of the first `Match` block other than `Match all`: whether it applies is not known here.
+  var conditionalMatchLine: Int?
 
   /// An empty configuration.
   init(file: String = "") {
@@ -59,6 +61,7 @@ struct SSHConfig: Sendable, Equatable {
         sections.append(Section(condition: .hosts(arguments.map { $0.lowercased() })))
       case "match":
         let all = arguments.count == 1 && arguments[0].lowercased() == "all"
+        if !all && conditionalMatchLine == nil { conditionalMatchLine = number }
         sections.append(Section(condition: all ? .always : .never))
       default:
         guard !arguments.isEmpty else {
@@ -73,7 +76,9 @@ struct SSHConfig: Sendable, Equatable {
 
   /// Loads `path`; a missing file is an empty configuration.
   static func load(_ path: String?) throws(SSHError) -> SSHConfig {
-    guard let path, let contents = ConfigFiles.read(path) else { return SSHConfig(file: path ?? "") }
+    guard let path, let contents = ConfigFiles.read(path) else {
+      return SSHConfig(file: path ?? "")
+    }
     switch contents {
     case .success(let bytes): return try SSHConfig(parsing: bytes, file: path)
     case .failure(let failure): throw .config(file: path, line: 0, reason: "\(failure)")
@@ -99,7 +104,9 @@ struct SSHConfig: Sendable, Equatable {
     while index < line.endIndex, isBlank(line[index]) { index += 1 }
     guard index < line.endIndex, line[index] != UInt8(ascii: "#") else { return [] }
     let keywordStart = index
-    while index < line.endIndex, !isBlank(line[index]), line[index] != UInt8(ascii: "=") { index += 1 }
+    while index < line.endIndex, !isBlank(line[index]), line[index] != UInt8(ascii: "=") {
+      index += 1
+    }
     var words = [String(decoding: line[keywordStart..<index], as: UTF8.self)]
     while index < line.endIndex, isBlank(line[index]) { index += 1 }
     if index < line.endIndex, line[index] == UInt8(ascii: "=") { index += 1 }

@@ -18,9 +18,11 @@ public final class SSHConnection {
   /// The set-up stages not yet reported by a channel (the first channel reports them).
   private var pendingTimings: SSHChannel.SetupTimings?
   /// libssh2's default receive window (`LIBSSH2_CHANNEL_WINDOW_DEFAULT`, a macro Swift cannot import).
-  private static let channelWindow: UInt32 = 2 << 20
+  static let channelWindow: UInt32 = 2 << 20
 
-  private init(destination: SSHDestination, session: LibSSH2Session, timings: SSHChannel.SetupTimings) {
+  private init(
+    destination: SSHDestination, session: LibSSH2Session, timings: SSHChannel.SetupTimings
+  ) {
     self.destination = destination
     self.session = session
     self.pendingTimings = timings
@@ -35,7 +37,9 @@ public final class SSHConnection {
   /// known-hosts files; authenticates with ssh-agent (`SSH_AUTH_SOCK` in `options.environment`), then the key
   /// files. The TCP connection gets `options.connectTimeout`, the rest `options.setupTimeout`.
   /// - Throws: ``SSHError`` naming the host and the stage that failed.
-  public static func open(_ destination: SSHDestination, options: SSHOptions) throws(SSHError) -> SSHConnection {
+  public static func open(_ destination: SSHDestination, options: SSHOptions) throws(SSHError)
+    -> SSHConnection
+  {
     let config = try SSHConfig.load(options.configFile)
     let settings = try SSHHostSettings(destination: destination, options: options, config: config)
     let display = settings.displayName
@@ -53,13 +57,15 @@ public final class SSHConnection {
     let recorded = knownHosts.recordedTypes(for: settings.knownHostsName)
     let preferences = options.algorithms
     let order =
-      recorded.filter(preferences.hostKeys.contains) + preferences.hostKeys.filter { !recorded.contains($0) }
+      recorded.filter(preferences.hostKeys.contains)
+      + preferences.hostKeys.filter { !recorded.contains($0) }
     try session.handshake(preferences: preferences, hostKeyOrder: order, deadline: deadline)
     try session.verifyHostKey(settings: settings, knownHosts: knownHosts)
     _ = consume knownHosts  // freed now, before the session (it holds the session)
     let handshake = clock.lap()
 
-    try session.authenticate(settings: settings, agentSocket: options.agentSocket, deadline: deadline)
+    try session.authenticate(
+      settings: settings, agentSocket: options.agentSocket, deadline: deadline)
     let authentication = clock.lap()
     return SSHConnection(
       destination: destination, session: session,
@@ -74,7 +80,8 @@ public final class SSHConnection {
     let display = session.display
     let channel = try session.retry(.channel, deadline: deadline) {
       session.api.channelOpenEx(
-        session.raw, "session", 7, Self.channelWindow, UInt32(LIBSSH2_CHANNEL_PACKET_DEFAULT), nil, 0)
+        session.raw, "session", 7, Self.channelWindow, UInt32(LIBSSH2_CHANNEL_PACKET_DEFAULT), nil,
+        0)
     }
     guard let channel else { throw .channel(host: display, reason: session.lastError) }
     let command = destination.remoteCommandLine
@@ -86,7 +93,9 @@ public final class SSHConnection {
       _ = session.api.channelFree(channel)
       throw .exec(host: display, command: command, reason: reason)
     }
-    var timings = pendingTimings ?? SSHChannel.SetupTimings(connect: 0, handshake: 0, authentication: 0, exec: 0)
+    var timings =
+      pendingTimings
+      ?? SSHChannel.SetupTimings(connect: 0, handshake: 0, authentication: 0, exec: 0)
     pendingTimings = nil
     timings.exec = clock.lap()
     return SSHChannel(connection: self, channel: channel, timings: timings)

@@ -14,7 +14,9 @@ public struct SSHDestination: Sendable, Hashable, CustomStringConvertible {
   /// The default remote program, `distccd`.
   public static let defaultCommand = "distccd"
 
-  public init(host: String, user: String? = nil, port: UInt16? = nil, command: String = defaultCommand) {
+  public init(
+    host: String, user: String? = nil, port: UInt16? = nil, command: String = defaultCommand
+  ) {
     self.host = host
     self.user = user
     self.port = port

@@ -45,6 +45,12 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
   case spawn(program: String, reason: String)
   /// libssh2 (`name`, loaded on the first SSH job) is missing or lacks a function we call.
   case library(name: String, reason: String)
+  /// The connection broker (``SSHBroker``) could not serve the job; `reason` is its one-line message, usually
+  /// the text of the ``SSHError`` it met itself.
+  case broker(host: String, reason: String)
+  /// The host or the user's setup needs what only OpenSSH's own client does here (`reason`: an RSA key against
+  /// an sshd that refuses SHA-1 signatures, `ProxyJump`, `Include`, …); the client then runs `ssh` instead.
+  case needsOpenSSH(host: String, reason: String)
 
   /// The step that failed.
   public var stage: Stage {
@@ -61,6 +67,8 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     case .timedOut(_, let stage): stage
     case .spawn: .spawn
     case .library: .library
+    case .broker: .connect
+    case .needsOpenSSH: .config
     }
   }
 
@@ -68,23 +76,29 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
     switch self {
     case .config(let file, let line, let reason):
       return "ssh config \(file) line \(line): \(reason)"
-    case .resolve(let host, let reason), .connect(let host, let reason), .handshake(let host, let reason),
+    case .resolve(let host, let reason), .connect(let host, let reason),
+      .handshake(let host, let reason),
       .channel(let host, let reason), .io(let host, let reason):
       return "ssh \(host): \(stage) failed: \(reason)"
     case .unknownHostKey(let host, let name, let type, let fingerprint, let file, let keyscan):
-      return "ssh \(host): host key refused: \(name) is not in \(file) (it offers \(type) \(fingerprint));"
+      return
+        "ssh \(host): host key refused: \(name) is not in \(file) (it offers \(type) \(fingerprint));"
         + " check the fingerprint, then add it with: \(keyscan) >> \(file)"
-    case .changedHostKey(let host, let name, let type, let fingerprint, let file, let line, let keyscan):
+    case .changedHostKey(
+      let host, let name, let type, let fingerprint, let file, let line, let keyscan):
       let place = line.map { "\(file):\($0)" } ?? file
-      return "ssh \(host): host key refused: the \(type) key of \(name) (\(fingerprint)) is not the one"
+      return
+        "ssh \(host): host key refused: the \(type) key of \(name) (\(fingerprint)) is not the one"
         + " recorded in \(place): the host was reinstalled or someone is intercepting; if the change is"
         + " expected, run: ssh-keygen -R '\(name)' -f \(file) && \(keyscan) >> \(file)"
     case .revokedHostKey(let host, let type, let fingerprint, let file):
-      return "ssh \(host): host key refused: its \(type) key \(fingerprint) is marked @revoked in \(file)"
+      return
+        "ssh \(host): host key refused: its \(type) key \(fingerprint) is marked @revoked in \(file)"
     case .authentication(let host, let user, let tried, let reason):
       let list =
         tried.isEmpty
-        ? "no identities (start ssh-agent or create ~/.ssh/id_ed25519)" : tried.joined(separator: ", ")
+        ? "no identities (start ssh-agent or create ~/.ssh/id_ed25519)"
+        : tried.joined(separator: ", ")
       return "ssh \(host): authentication as \(user) failed: \(reason); tried \(list)"
     case .exec(let host, let command, let reason):
       return "ssh \(host): exec of '\(command)' failed: \(reason)"
@@ -96,8 +110,13 @@ public enum SSHError: Error, Sendable, Equatable, CustomStringConvertible {
       return "ssh \(host): \(stage) timed out"
     case .spawn(let program, let reason):
       return "ssh tunnel \(program): \(reason)"
+    case .needsOpenSSH(let host, let reason):
+      return "ssh \(host): \(reason); using OpenSSH's ssh for this host"
+    case .broker(let host, let reason):
+      return reason.hasPrefix("ssh ") ? reason : "ssh \(host): connection broker: \(reason)"
     case .library(let name, let reason):
-      return "ssh: cannot load \(name): \(reason); install libssh2 (Debian: libssh2-1) or set DISTCC_SSH=ssh"
+      return
+        "ssh: cannot load \(name): \(reason); install libssh2 (Debian: libssh2-1) or set DISTCC_SSH=ssh"
     }
   }
 }

@@ -25,6 +25,10 @@ struct SSHHostSettings: Sendable, Equatable {
   var globalKnownHostsFiles: [String]
   var unknownHostKeyPolicy: UnknownHostKeyPolicy
 
+  static let spelling = [
+    "proxyjump": "ProxyJump", "proxycommand": "ProxyCommand", "include": "Include",
+  ]
+
   /// The default key files, fastest to sign first (OpenSSH tries `id_rsa` first; the set is the same).
   static let defaultIdentityNames = ["id_ed25519", "id_ecdsa", "id_rsa"]
 
@@ -41,10 +45,28 @@ struct SSHHostSettings: Sendable, Equatable {
     func fail(_ setting: SSHConfig.Setting, _ reason: String) -> SSHError {
       .config(file: config.file, line: setting.line, reason: reason)
     }
+    // What only OpenSSH's client does: the job goes through `ssh` instead of failing.
+    let display = destination.description
+    for keyword in ["proxyjump", "proxycommand", "include"] {
+      guard let setting = first[keyword], setting.arguments[0].lowercased() != "none" else {
+        continue
+      }
+      throw .needsOpenSSH(
+        host: display,
+        reason:
+          "\(config.file) line \(setting.line): \(Self.spelling[keyword] ?? keyword) is not supported in process"
+      )
+    }
+    if let line = config.conditionalMatchLine {
+      throw .needsOpenSSH(
+        host: display,
+        reason: "\(config.file) line \(line): Match blocks are not supported in process")
+    }
 
     alias = destination.host
     let hostNameTokens = Tokens(home: options.home, localUser: options.localUser, alias: alias)
-    hostName = first["hostname"].map { hostNameTokens.expand($0.arguments[0], tilde: false) } ?? alias
+    hostName =
+      first["hostname"].map { hostNameTokens.expand($0.arguments[0], tilde: false) } ?? alias
     user = destination.user ?? first["user"]?.arguments[0] ?? options.localUser
     if let port = destination.port {
       self.port = port

@@ -11,7 +11,9 @@ enum TCPConnection {
       addresses = try SocketAddress.resolve(host: host, port: port)
     } catch {
       let prefix = "resolve \(host): "
-      let reason = error.operation.hasPrefix(prefix) ? String(error.operation.dropFirst(prefix.count)) : "\(error)"
+      let reason =
+        error.operation.hasPrefix(prefix)
+        ? String(error.operation.dropFirst(prefix.count)) : "\(error)"
       throw .resolve(host: display, reason: reason)
     }
     var reasons: [String] = []
@@ -25,6 +27,7 @@ enum TCPConnection {
         reasons.append("\(address): \(error.errno?.message ?? "\(error)")")
       }
     }
-    throw .connect(host: display, reason: reasons.isEmpty ? "no address" : reasons.joined(separator: "; "))
+    throw .connect(
+      host: display, reason: reasons.isEmpty ? "no address" : reasons.joined(separator: "; "))
   }
 }

@@ -16,13 +16,16 @@ extension JobService {
       if let deps = job.dependencies {
         PreparedJob.scrubRoot(&object, root: deps.root)
         dependencies = PreparedJob.dependencyFile(
-          (try? FileContents.read(deps.path, limit: 1 << 30)) ?? [], objectPath: job.objectPath, target: deps.target,
+          (try? FileContents.read(deps.path, limit: 1 << 30)) ?? [], objectPath: job.objectPath,
+          target: deps.target,
           root: deps.root)
       }
     }
-    return Response(
+    var response = Response(
       version: request.version, isVersionZero: request.isVersionZero, status: status,
       stderr: output.stderr + notes, stdout: output.stdout, object: object,
       dependencies: dependencies)
+    response.extensions = request.extensions  // zstd bodies back when the request came with them
+    return response
   }
 }

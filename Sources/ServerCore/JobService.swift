@@ -163,9 +163,10 @@ struct JobService: Sendable {
     let line = ServerLogger.jobLine(
       min(refusal.level, .warning), refusal.reason, function: "dcc_refuse_job")
     let status = ExitCode.policyRefusal.waitStatus
-    let response = Response(
+    var response = Response(
       version: request.version, isVersionZero: request.isVersionZero, status: status,
       stderr: Array(line.utf8), stdout: [], object: [], dependencies: nil)
+    response.extensions = request.extensions
     send(response, to: output, traffic: traffic)
     return JobSummary(result: .other, status: status.rawValue, code: refusal.code)
   }

@@ -8,6 +8,11 @@ import Glibc  // signal, exit
 signal(SIGPIPE, SIG_IGN)
 
 let arguments = CommandLine.arguments
+if let status = SSHBrokerMode.runIfRequested(
+  arguments: arguments, environment: ProcessEnvironment.current())
+{
+  exit(status)
+}
 var configuration: ClientConfiguration
 do {
   configuration = try ClientConfiguration(environment: ProcessEnvironment.current())
@@ -15,6 +20,7 @@ do {
   writeError("distcc: \(error)\n")
   exit(error.exitCode.rawValue)
 }
+configuration.sshBrokerProgram = SSHBrokerMode.selfExecutable
 let log = ClientLog(configuration: configuration)
 let program = arguments.first ?? "distcc"
 

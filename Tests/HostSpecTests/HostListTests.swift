@@ -53,6 +53,27 @@ import Testing
     #expect(try HostList.parse(spec).hosts.first?.protocolVersion == version)
   }
 
+  /// `,zstd` (ours) is one more option: it changes neither the protocol, nor the lock names, nor the text
+  /// `--show-hosts` prints (the entry as written, as 3.4 prints every entry).
+  @Test(arguments: [
+    ("red,zstd", "red", 1), ("red,lzo,zstd", "red,lzo", 2), ("red,zstd,lzo", "red,lzo", 2),
+    ("@red,zstd,cpp,lzo", "@red,cpp,lzo", 3), ("red:4000/8,zstd", "red:4000/8", 1),
+  ])
+  func zstdIsAnOptionBeyond34(_ spec: String, _ without: String, _ version: Int) throws {
+    let list = try HostList.parse(spec)
+    let host = try #require(list.hosts.first)
+    #expect(host.options.zstd)
+    #expect(host.protocolVersion == version)
+    #expect(list.showHostsLines() == [spec])
+    let plain = try #require(try HostList.parse(without).hosts.first)
+    #expect(!plain.options.zstd)
+    #expect(host.lockName(slot: 1) == plain.lockName(slot: 1))
+    #expect(host.backoffName == plain.backoffName)
+    #expect(
+      try HostList.parse("red,zstdx").warnings.count == 1,
+      "text after the option is ignored, as 3.4 does")
+  }
+
   @Test(arguments: [
     ("red", UInt16?.some(3632)), ("red:1", 1), ("red:65535", 65535), ("red:", nil),
     ("red:99999", nil), ("red:-5", nil),

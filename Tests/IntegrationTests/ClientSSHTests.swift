@@ -21,7 +21,9 @@ import Testing
 
   /// The test's sshd (host keys of `hostKeyTypes`), a `~/.ssh/config` naming it `farm` (HostName, Port, User,
   /// IdentityFile `~/.ssh/IDENTITY`) and a known_hosts file with its keys.
-  static func farm(hostKeyTypes: [String] = ["ed25519"], identity: String = "id_ed25519") throws -> SSHServer {
+  static func farm(hostKeyTypes: [String] = ["ed25519"], identity: String = "id_ed25519") throws
+    -> SSHServer
+  {
     let server = try SSHServer(hostKeyTypes: hostKeyTypes)
     try server.writeKnownHosts()
     try server.write(
@@ -51,6 +53,7 @@ import Testing
   func compilesOverSSHIdenticallyToALocalCompile(remote: Remote, transport: Transport) throws {
     let server = try Self.farm()
     let world = try ClientWorld(hosts: "@farm:\(remote.command)")
+    defer { ClientSSHBrokerTests.stopBrokers(world) }
     let result = try world.distcc(
       ["gcc", "-O2", "-c", "hello.c", "-o", "hello.o"], Self.environment(world, server, transport))
     #expect(result.status == 0, "\(result.stderr)")
@@ -62,6 +65,7 @@ import Testing
   @Test func missingRemoteCommandFallsBackToALocalCompile() throws {
     let server = try Self.farm()
     let world = try ClientWorld(hosts: "@farm:/nonexistent/distccd")
+    defer { ClientSSHBrokerTests.stopBrokers(world) }
     var environment = Self.environment(world, server, .libssh2)
     environment["DISTCC_FALLBACK"] = nil
     let result = try world.distcc(["gcc", "-c", "hello.c", "-o", "hello.o"], environment)

@@ -25,7 +25,7 @@ import Testing
     #expect(daemon.compiledJobs(expected: 1) == 1)
     let remembered = try? String(contentsOfFile: caps, encoding: .utf8)
     switch kind {
-    case .ours: #expect(remembered == "2\n", "our daemon announces the compiler identity check")
+    case .ours: #expect(remembered == "3\n", "our daemon announces zstd bodies and the compiler identity check")
     case .debian:
       #expect(remembered == nil, "a 3.4 daemon announces nothing: the stale file is gone")
     }
@@ -39,7 +39,7 @@ import Testing
     var request = Request(
       version: .v2, arguments: ["gcc", "-c", "t.c", "-o", "t.o"].map { Array($0.utf8) },
       source: Array("int x;\n".utf8))
-    request.extensions = .zstd
+    request.extensions = .directivesOnly
     let refused = try #require(try world.exchange(try request.encoded()), "no close")
     #expect(refused.isEmpty, "got \(refused.count) bytes")
     let reply = try world.exchange(try DaemonWorld.request(.v2))
@@ -47,6 +47,32 @@ import Testing
     decoder.append(try #require(reply))
     let response = try #require(try decoder.next())
     #expect(response.status.isSuccess)
-    #expect(decoder.takeAnnouncement() == .compilerIdentity)
+    #expect(decoder.takeAnnouncement() == [.zstd, .compilerIdentity])
+  }
+
+  /// A `,zstd` host: with our daemon the second job (after the announcement) sends and gets zstd bodies;
+  /// with Debian's 3.4 daemon both jobs compile with LZO and no byte of zstd is sent. Objects identical to
+  /// a local compile either way.
+  @Test(arguments: RealDaemon.Kind.allCases)
+  func zstdHostUsesZstdOnlyWithOurDaemon(kind: RealDaemon.Kind) throws {
+    let logs = try ClientTempDirectory()
+    let daemon = try RealDaemon(kind, address: "127.0.0.46", logDirectory: logs.path)
+    defer { daemon.stop() }
+    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo,zstd")
+    try world.local(["gcc", "-c", "hello.c", "-o", "local.o"])
+    var said: [String] = []
+    for name in ["one.o", "two.o"] {
+      let result = try world.distcc(
+        ["gcc", "-c", "hello.c", "-o", name], ["DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1"])
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(world.contents(name) == world.contents("local.o"), "\(name)")
+      said.append(result.stderr)
+    }
+    #expect(daemon.compiledJobs(expected: 2) == 2)
+    #expect(!said[0].contains("request uses zstd"), "the first job knows nothing of the host yet")
+    #expect(said[1].contains("request uses zstd") == (kind == .ours), "\(said[1])")
+    #expect(
+      world.contents("distcc-dir/caps/xcap_tcp_\(daemon.address)_\(daemon.port)") != nil
+        || kind == .debian)
   }
 }

@@ -1,0 +1,148 @@
+internal import CZstd
+
+/// zstd bodies, the `,zstd` extension beyond 3.4 (`Docs/protocol.md`, "zstd bodies"): each body one zstd frame that records
+/// its content size and a checksum of it. Backed by the system libzstd.
+///
+/// Decompression has LZO's bounds and one more: a frame's declared content size over the cap is refused
+/// before anything is allocated, and a frame without one is streamed into a buffer that grows (each step
+/// reserved from the budget first) up to the cap. The decoder's window is capped at 8 MiB
+/// (``maxWindowLog``), so a frame cannot make libzstd itself allocate more.
+public enum Zstd {
+  /// The level our client and daemon compress with: 1, zstd's fastest standard level. Measured against LZO1X-1
+  /// on preprocessed C and C++ (`Docs/protocol.md`, "zstd bodies"): a clearly better ratio at a similar cost.
+  public static let defaultLevel: Int32 = 1
+  /// The largest window a frame may ask for (2^23 = 8 MiB); our level-1 frames use at most 2^19.
+  static let maxWindowLog: Int32 = 23
+
+  /// Compresses `input` into one frame (content size recorded); empty input gives an empty body, as with LZO.
+  public static func compress(_ input: some Collection<UInt8>, level: Int32 = defaultLevel)
+    -> [UInt8]
+  {
+    if input.isEmpty { return [] }
+    if let result = input.withContiguousStorageIfAvailable({
+      compress(UnsafeRawBufferPointer($0), level: level)
+    }) {
+      return result
+    }
+    return Array(input).withUnsafeBytes { compress($0, level: level) }
+  }
+
+  static func compress(_ input: UnsafeRawBufferPointer, level: Int32) -> [UInt8] {
+    guard let source = input.baseAddress, input.count > 0 else { return [] }
+    guard let context = ZSTD_createCCtx() else { fatalError("ZSTD_createCCtx: out of memory") }
+    defer { ZSTD_freeCCtx(context) }
+    ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+    // A 4-byte checksum of the content: a damaged body is refused instead of compiled.
+    ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
+    let capacity = ZSTD_compressBound(input.count)
+    return [UInt8](unsafeUninitializedCapacity: capacity) { output, count in
+      let written = ZSTD_compress2(context, output.baseAddress, capacity, source, input.count)
+      // Cannot fail with a compressBound-sized output and a valid level.
+      precondition(ZSTD_isError(written) == 0, "ZSTD_compress2 failed: \(errorName(written))")
+      count = written
+    }
+  }
+
+  /// The largest single growth of the output buffer of a frame without a content size.
+  static let maxGrowthStep = 64 << 20
+
+  /// Decompresses one zstd frame into at most `limit` bytes, each buffer reserved from `budget` first.
+  /// - Throws: ``DistProtocolError/corruptZstd(token:reason:)`` for anything but exactly one valid frame,
+  ///   ``DistProtocolError/zstdOutputTooLarge(token:limit:)`` when the content is (or says it is) longer than
+  ///   `limit`, ``DistProtocolError/memoryBudgetExhausted(token:bytes:)`` if `budget` refuses.
+  public static func decompress(
+    _ input: some Collection<UInt8>, limit: Int, budget: (any ByteBudget)? = nil
+  ) throws(DistProtocolError) -> [UInt8] {
+    let result = input.withContiguousStorageIfAvailable { buffer in
+      Result { () throws(DistProtocolError) in
+        try decompress(UnsafeRawBufferPointer(buffer), limit: limit, token: nil, budget: budget)
+      }
+    }
+    if let result { return try result.get() }
+    return try Array(input).withUnsafeBytes { buffer in
+      Result { () throws(DistProtocolError) in
+        try decompress(buffer, limit: limit, token: nil, budget: budget)
+      }
+    }.get()
+  }
+
+  static func decompress(
+    _ input: UnsafeRawBufferPointer, limit: Int, token: Token?, budget: (any ByteBudget)?
+  ) throws(DistProtocolError) -> [UInt8] {
+    guard let source = input.baseAddress, input.count > 0 else { return [] }
+    let limit = max(limit, 0)
+    let frameLength = ZSTD_findFrameCompressedSize(source, input.count)
+    if ZSTD_isError(frameLength) != 0 {
+      throw .corruptZstd(token: token, reason: errorName(frameLength))
+    }
+    guard frameLength == input.count else {
+      throw .corruptZstd(token: token, reason: "\(input.count - frameLength) bytes after the frame")
+    }
+    let declared = ZSTD_getFrameContentSize(source, input.count)
+    let unknown = UInt64.max  // ZSTD_CONTENTSIZE_UNKNOWN
+    if declared == unknown - 1 { throw .corruptZstd(token: token, reason: "bad frame header") }
+    let known = declared != unknown
+    if known && declared > UInt64(limit) { throw .zstdOutputTooLarge(token: token, limit: limit) }
+    if known && declared == 0 { return try finishEmpty(source, input.count, token: token) }
+
+    let (product, overflow) = input.count.multipliedReportingOverflow(by: 8)
+    var capacity =
+      known ? Int(declared) : min(limit, maxGrowthStep, max(overflow ? Int.max : product, 4096))
+    if let budget, !budget.reserve(capacity) {
+      throw .memoryBudgetExhausted(token: token, bytes: capacity)
+    }
+    guard let context = ZSTD_createDCtx() else {
+      throw .corruptZstd(token: token, reason: "out of memory")
+    }
+    defer { ZSTD_freeDCtx(context) }
+    ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, maxWindowLog)
+    var output = [UInt8](repeating: 0, count: capacity)
+    var produced = 0
+    var inBuffer = ZSTD_inBuffer(src: source, size: input.count, pos: 0)
+    while true {
+      let (before, consumed) = (produced, inBuffer.pos)
+      let remaining = output.withUnsafeMutableBytes { bytes in
+        var outBuffer = ZSTD_outBuffer(dst: bytes.baseAddress, size: capacity, pos: produced)
+        defer { produced = outBuffer.pos }
+        return ZSTD_decompressStream(context, &outBuffer, &inBuffer)
+      }
+      if ZSTD_isError(remaining) != 0 {
+        throw .corruptZstd(token: token, reason: errorName(remaining))
+      }
+      if remaining == 0 {
+        output.removeSubrange(produced...)
+        return output
+      }
+      if produced != before || inBuffer.pos != consumed { continue }
+      // No progress: either the input is used up (the frame is cut short) or the output is full.
+      guard produced == capacity else {
+        throw .corruptZstd(token: token, reason: "truncated frame")
+      }
+      // Full: a frame that declared its size has lied (libzstd checks that too); otherwise grow.
+      guard !known, capacity < limit else { throw .zstdOutputTooLarge(token: token, limit: limit) }
+      let step = min(limit, capacity + min(capacity, maxGrowthStep)) - capacity
+      if let budget, !budget.reserve(step) {
+        throw .memoryBudgetExhausted(token: token, bytes: step)
+      }
+      output.append(contentsOf: repeatElement(0, count: step))
+      capacity += step
+    }
+  }
+
+  /// A frame that declares no content must hold none.
+  private static func finishEmpty(_ source: UnsafeRawPointer, _ count: Int, token: Token?)
+    throws(DistProtocolError) -> [UInt8]
+  {
+    var byte: UInt8 = 0
+    let result = ZSTD_decompress(&byte, 1, source, count)
+    if ZSTD_isError(result) != 0 { throw .corruptZstd(token: token, reason: errorName(result)) }
+    guard result == 0 else {
+      throw .corruptZstd(token: token, reason: "content larger than declared")
+    }
+    return []
+  }
+
+  static func errorName(_ code: Int) -> String {
+    ZSTD_getErrorName(code).map { String(cString: $0) } ?? "error \(code)"
+  }
+}
