@@ -41,20 +41,29 @@ extension ServerStatistics {
     }
     sample("distccd_compile_duration_seconds_sum", Self.number(c.compileSeconds))
     sample("distccd_compile_duration_seconds_count", "\(c.compileCount)")
-    family("distccd_received_bytes_total", "counter", "Request bytes read from clients.")
-    sample("distccd_received_bytes_total", "\(c.bytesReceived)")
-    family("distccd_sent_bytes_total", "counter", "Reply bytes written to clients.")
-    sample("distccd_sent_bytes_total", "\(c.bytesSent)")
-    family("distccd_jobs_running", "gauge", "Compile slots in use.")
-    sample("distccd_jobs_running", "\(gauges.runningJobs)")
-    family("distccd_jobs_capacity", "gauge", "Compile slots (--jobs).")
-    sample("distccd_jobs_capacity", "\(gauges.jobCapacity)")
-    family("distccd_connections_open", "gauge", "Connections open, reading or compiling.")
-    sample("distccd_connections_open", "\(gauges.openConnections)")
-    family("distccd_request_memory_bytes", "gauge", "Request-body memory reserved now.")
-    sample("distccd_request_memory_bytes", "\(gauges.requestMemoryUsed)")
-    family("distccd_request_memory_limit_bytes", "gauge", "--max-request-memory.")
-    sample("distccd_request_memory_limit_bytes", "\(gauges.requestMemoryLimit)")
+    // One sample each, without labels.
+    let scalars: [(name: String, type: String, help: String, value: Int)] = [
+      ("distccd_received_bytes_total", "counter", "Request bytes read from clients.", c.bytesReceived),
+      ("distccd_sent_bytes_total", "counter", "Reply bytes written to clients.", c.bytesSent),
+      ("distccd_jobs_running", "gauge", "Compile slots in use.", gauges.runningJobs),
+      ("distccd_jobs_capacity", "gauge", "Compile slots (--jobs).", gauges.jobCapacity),
+      (
+        "distccd_connections_open", "gauge", "Connections open, reading or compiling.",
+        gauges.openConnections
+      ),
+      (
+        "distccd_request_memory_bytes", "gauge", "Request-body memory reserved now.",
+        gauges.requestMemoryUsed
+      ),
+      (
+        "distccd_request_memory_limit_bytes", "gauge", "--max-request-memory.",
+        gauges.requestMemoryLimit
+      ),
+    ]
+    for metric in scalars {
+      family(metric.name, metric.type, metric.help)
+      sample(metric.name, "\(metric.value)")
+    }
     family("distccd_load_average", "gauge", "System load average.")
     for (minutes, value) in zip([1, 5, 15], gauges.loadAverages) {
       sample("distccd_load_average", labels: "minutes=\"\(minutes)\"", Self.number(value))
