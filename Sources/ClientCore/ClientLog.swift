@@ -14,6 +14,9 @@ public struct ClientLog: Sendable {
   /// The program name in each line (`distcc`).
   public let program: String
   let pid: Int32
+  /// Where lines go instead of `descriptor` (the async API's caller-supplied `Logger`): the level, the
+  /// message and 3.4's function name.
+  let sink: (@Sendable (LogLevel, String, String?) -> Void)?
 
   /// A log writing to `descriptor` up to `level`.
   public init(descriptor: Int32, level: LogLevel, program: String = "distcc") {
@@ -21,6 +24,16 @@ public struct ClientLog: Sendable {
     self.level = level
     self.program = program
     pid = CurrentProcess.id
+    sink = nil
+  }
+
+  /// A log handing each line of `level` or above to `sink` instead of writing it.
+  init(level: LogLevel, sink: @escaping @Sendable (LogLevel, String, String?) -> Void) {
+    descriptor = -1
+    self.level = level
+    program = "distcc"
+    pid = CurrentProcess.id
+    self.sink = sink
   }
 
   /// Opens the log `configuration` asks for. When `DISTCC_LOG` cannot be opened, logs to standard error at the
@@ -53,6 +66,7 @@ public struct ClientLog: Sendable {
   public func log(_ level: LogLevel, _ message: @autoclosure () -> String, function: String? = nil)
   {
     guard enabled(level) else { return }
+    if let sink { return sink(level, message(), function) }
     var line = program + "[\(pid)] "
     if let function { line += "(" + function + ") " }
     line += level.prefix

@@ -39,6 +39,7 @@ extension Job {
       backoff: Backoff(directory: lockDirectory, period: configuration.backoffPeriod),
       candidates: list.hosts)
     while true {
+      try checkCancellation()
       let next: Distribution.Next
       switch try choose(&trip) {
       case .done(let outcome): next = outcome
@@ -77,11 +78,14 @@ extension Job {
       if let failed = try preprocessWhileWaiting(&trip) { return .done(failed) }
     }
     if free == nil {
+      state.enter(.slotWait)
       free = try compiler.chooser.reserve(among: available, input: job.input.path)
+      state.enter(.other)
     }
     guard let reservation = free else { return .done(.fallBack) }
     guard reservation.host.kind != .localhost else {
       defer { reservation.release() }
+      localReason = "localhost was chosen from the host list"
       return .done(
         .finished(
           try runLocally(job.arguments, input: job.input, pool: nil, reservation: reservation)))
@@ -148,16 +152,18 @@ extension Job {
     do {
       do {
         outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
-      } catch where !attempt.extensions.isEmpty && error.isRefusedExtension {
+      } catch  where !attempt.extensions.isEmpty && error.isRefusedExtension {
         // The host announced these once but did not take them now (a 3.4 daemon took its place): forget
         // and try the same host once more with 3.4's request.
-        log.info("\(host.displayName) did not take \(attempt.extensions): \(error); retrying without")
+        log.info(
+          "\(host.displayName) did not take \(attempt.extensions): \(error); retrying without")
         extensionsStore?.forget(host)
         attempt.extensions = []
         outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
       }
     } catch {
       reservation.release()
+      try checkCancellation()
       compiler.chooser.jobFinished(reservation, outcome: .failed)
       log.error(error.description)
       trip.backoff.mark(host)
@@ -188,6 +194,7 @@ extension Job {
     _ outcome: RemoteAttempt.Outcome, _ trip: inout Distribution, host: HostEntry,
     version: ProtocolVersion, since reserved: Int
   ) throws(ClientError) -> Distribution.Next {
+    try checkCancellation()
     let job = trip.job
     switch outcome {
     case .preprocessorFailed(let result):
@@ -222,8 +229,9 @@ extension Job {
             job, host: host, result: status.result, stderr: response.stderr,
             backoff: trip.backoff, markHost: true))
       }
+      try checkCancellation()
       do {
-        try ObjectFile.write(response.object, to: job.output)
+        try ObjectFile.write(response.object, to: configuration.resolve(job.output))
       } catch {
         log.error(error.description)
         trip.lastHost = host
@@ -247,8 +255,9 @@ extension Job {
   {
     if job.input.isPreprocessed {
       let bytes: [UInt8]
-      do throws(PosixError) { bytes = try FileContents.read(job.input.path, limit: Int.max) } catch
-      {
+      do throws(PosixError) {
+        bytes = try FileContents.read(configuration.resolve(job.input.path), limit: Int.max)
+      } catch {
         log.error("failed to read \(job.input.path): \(error.errno?.message ?? error.description)")
         return nil
       }
@@ -290,9 +299,10 @@ extension Job {
     log.warning(
       "remote compilation of '\(job.input.path)' failed, retrying locally",
       function: "dcc_build_somewhere")
-    log.warning(
-      "failed to distribute \(job.input.path)\(host.map { " to \($0.displayName)" } ?? ""), "
-        + "running locally instead")
+    let reason =
+      "failed to distribute \(job.input.path)\(host.map { " to \($0.displayName)" } ?? "")"
+    log.warning(reason + ", running locally instead")
+    localReason = "remote compilation failed (\(reason)), retried locally"
     let local = try runLocally(job.arguments, input: job.input, pool: .compile)
     if local.status == result {
       if let host { backoff.clear(host) }
@@ -317,6 +327,7 @@ extension Job {
     }
     log.warning(
       reason + ", running locally instead", function: host == nil ? "dcc_build_somewhere" : nil)
+    localReason = reason
     return try runLocally(job.arguments, input: job.input, pool: .compile)
   }
 }

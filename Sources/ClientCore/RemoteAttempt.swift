@@ -29,7 +29,12 @@ struct RemoteAttempt {
     preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
     let connection = try connect()
-    defer { connection.close() }
+    let cancellation = configuration.cancellation
+    if let socket = connection.socket { cancellation?.watch(socket: socket) }
+    defer {
+      if let socket = connection.socket { cancellation?.forget(socket: socket) }
+      connection.close()
+    }
     state.note(.send, .remote)
 
     let arguments = job.serverArguments
