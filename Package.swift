@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "DistProtocol", targets: ["DistProtocol"]),
     .library(name: "HostSpec", targets: ["HostSpec"]),
     .library(name: "ClientCore", targets: ["ClientCore"]),
+    .library(name: "ClientCoreLogging", targets: ["ClientCoreLogging"]),
     .library(name: "ServerCore", targets: ["ServerCore"]),
     .executable(name: "distcc", targets: ["distcc"]),
     .executable(name: "distccd", targets: ["distccd"]),
@@ -23,8 +24,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    // The async API's caller-supplied `Logger` (Foundation-free; its globals are lazy, so `distcc`'s start-up
-    // does not pay for it: Benchmarks/results).
+    // The async API's caller-supplied `Logger` (ClientCoreLogging only).
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
@@ -76,8 +76,13 @@ let package = Package(
       dependencies: [
         "HostSpec", "DistProtocol", "DistPosix", "CompilerArgs", "DistState", "SSHTransport",
         .product(name: "SystemPackage", package: "swift-system"),
-        .product(name: "Logging", package: "swift-log"),
       ],
+      swiftSettings: strict),
+    // The async API with a swift-log `Logger`: a module of its own, so that `distcc` does not link swift-log
+    // (its conformances cost ~1% of `distcc --version`'s instructions).
+    .target(
+      name: "ClientCoreLogging",
+      dependencies: ["ClientCore", .product(name: "Logging", package: "swift-log")],
       swiftSettings: strict),
     .target(
       name: "ServerCore",
@@ -142,7 +147,7 @@ let package = Package(
     .testTarget(
       name: "EmbeddingTests",
       dependencies: [
-        "ClientCore", "ServerCore", "DistPosix", "DistTestSupport",
+        "ClientCore", "ClientCoreLogging", "ServerCore", "DistPosix", "DistTestSupport",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strict),

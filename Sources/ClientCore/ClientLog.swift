@@ -14,9 +14,11 @@ public struct ClientLog: Sendable {
   /// The program name in each line (`distcc`).
   public let program: String
   let pid: Int32
-  /// Where lines go instead of `descriptor` (the async API's caller-supplied `Logger`): the level, the
-  /// message and 3.4's function name.
-  let sink: (@Sendable (LogLevel, String, String?) -> Void)?
+  /// Where lines go instead of `descriptor` (the async API's caller-supplied logger).
+  let sink: Sink?
+
+  /// A receiver of log lines: the level, the message and 3.4's function name, if any.
+  public typealias Sink = @Sendable (LogLevel, String, String?) -> Void
 
   /// A log writing to `descriptor` up to `level`.
   public init(descriptor: Int32, level: LogLevel, program: String = "distcc") {
@@ -27,8 +29,8 @@ public struct ClientLog: Sendable {
     sink = nil
   }
 
-  /// A log handing each line of `level` or above to `sink` instead of writing it.
-  init(level: LogLevel, sink: @escaping @Sendable (LogLevel, String, String?) -> Void) {
+  /// A log handing each line at or above `level` to `sink` instead of writing it.
+  public init(level: LogLevel, sink: @escaping Sink) {
     descriptor = -1
     self.level = level
     program = "distcc"

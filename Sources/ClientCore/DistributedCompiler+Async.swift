@@ -1,5 +1,4 @@
 import DistPosix
-public import Logging
 import SystemPackage
 
 extension DistributedCompiler {
@@ -25,19 +24,20 @@ extension DistributedCompiler {
   ///   - directory: the compiler's working directory (an absolute path).
   ///   - environment: variables the preprocessor and compiler run with on top of the configuration's
   ///     environment (`DISTCC_*` settings come from the configuration).
-  ///   - logger: where the library's messages go (3.4's lines, one `Logger` message each, with the 3.4
-  ///     function name as metadata `function`); `nil`: nowhere.
+  ///   - messages: where the library's messages go (3.4's lines: level, text, 3.4 function name); `nil`:
+  ///     nowhere. `ClientCoreLogging` hands them to a swift-log `Logger` instead.
   /// - Throws: `ClientError` as the synchronous `compile(_:)` does, or `.cancelled`.
   public func compile(
     _ command: [String], in directory: String, environment: [String: String] = [:],
-    logger: Logger? = nil
+    messages: ClientLog.Sink? = nil
   ) async throws(ClientError) -> CompileOutcome {
     let cancellation = CompileCancellation()
     var call = self
     call.configuration.environment.merge(environment) { $1 }
     call.configuration.workingDirectory = directory
     call.configuration.cancellation = cancellation
-    call.log = ClientLog(logger: logger)
+    call.log = ClientLog(
+      level: messages == nil ? .emergency : .debug, sink: messages ?? { _, _, _ in })
     let job = call
     let result = await withTaskCancellationHandler {
       await withCheckedContinuation {
@@ -103,33 +103,4 @@ private struct CapturedStream {
   }
 
   func contents() -> [UInt8] { (try? FileContents.read(fd, upTo: Int.max)) ?? [] }
-}
-
-extension ClientLog {
-  /// A log handing every line to `logger` (at the logger's level), or dropping every line.
-  init(logger: Logger?) {
-    guard let logger else {
-      self.init(level: .emergency) { _, _, _ in }
-      return
-    }
-    self.init(level: .debug) { level, message, function in
-      logger.log(
-        level: level.loggerLevel, "\(message)",
-        metadata: function.map { ["function": .string($0)] })
-    }
-  }
-}
-
-extension LogLevel {
-  /// The swift-log level of a 3.4 level.
-  var loggerLevel: Logger.Level {
-    switch self {
-    case .emergency, .alert, .critical: .critical
-    case .error: .error
-    case .warning: .warning
-    case .notice: .notice
-    case .info: .info
-    case .debug: .debug
-    }
-  }
 }

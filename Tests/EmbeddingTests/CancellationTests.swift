@@ -48,7 +48,9 @@ struct CancellationTests {
       "the compiler never started")
     let pid = try #require(
       Int32(
-        String(decoding: try farm.directory.read("compiler.pid"), as: UTF8.self).filter { $0.isNumber })
+        String(decoding: try farm.directory.read("compiler.pid"), as: UTF8.self).filter {
+          $0.isNumber
+        })
     )
     call.cancel()
     await #expect(throws: ClientError.cancelled) { try await call.value }

@@ -1,4 +1,5 @@
 import ClientCore
+import ClientCoreLogging
 import DistTestSupport
 import Logging
 import Synchronization
