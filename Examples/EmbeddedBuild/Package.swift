@@ -5,10 +5,11 @@ import PackageDescription
 
 let package = Package(
   name: "EmbeddedBuild",
-  dependencies: [.package(path: "../..")],
+  dependencies: [.package(name: "swift-distcc", path: "../..")],
   targets: [
     .executableTarget(
       name: "embedded-build",
+      // Named: a path dependency's identity is otherwise its directory's name, which differs between clones.
       dependencies: [
         .product(name: "ClientCore", package: "swift-distcc"),
         .product(name: "ServerCore", package: "swift-distcc"),

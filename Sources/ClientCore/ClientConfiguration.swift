@@ -60,8 +60,9 @@ public struct ClientConfiguration: Sendable {
   public var buildTriple: String = ClientConfiguration.defaultBuildTriple
   /// Where compiler output relayed from a server goes: standard output and standard error descriptors.
   public var standardOutput: Int32 = 1
+  /// See `standardOutput`.
   public var standardError: Int32 = 2
-  /// A call of the async API: where children write their standard output and error (its capture pipes;
+  /// A call of the async API: where children write their standard output and error (its capture files;
   /// `nil`: inherited), the directory relative paths are taken from (`nil`: the process's), and what
   /// cancelling it stops.
   var capturedOutput: FileDescriptor?

@@ -36,6 +36,7 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The async API's task was cancelled: the job stopped, its slots freed, no object written.
   case cancelled
 
+  /// The one-line message distcc 3.4 prints for this error.
   public var description: String {
     switch self {
     case .missingOperand: "missing option/operand"

@@ -77,15 +77,19 @@ public struct ClientLog: Sendable {
     _ = try? FileDescriptor(rawValue: descriptor).writeAll(line.utf8, deadline: .never)
   }
 
+  /// Writes one `ERROR: ` line.
   public func error(_ message: @autoclosure () -> String, function: String? = nil) {
     log(.error, message(), function: function)
   }
+  /// Writes one `Warning: ` line.
   public func warning(_ message: @autoclosure () -> String, function: String? = nil) {
     log(.warning, message(), function: function)
   }
+  /// Writes one info line (shown with `DISTCC_LOG` or `DISTCC_VERBOSE=1`).
   public func info(_ message: @autoclosure () -> String, function: String? = nil) {
     log(.info, message(), function: function)
   }
+  /// Writes one debug line (shown with `DISTCC_VERBOSE=1`).
   public func debug(_ message: @autoclosure () -> String, function: String? = nil) {
     log(.debug, message(), function: function)
   }
