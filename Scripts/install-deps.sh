@@ -5,9 +5,13 @@
 #   openssh-server              the real sshd the SSH tests start on loopback
 #   gcc, g++, make              the compilers the daemons run and the sample project's build
 #   chromium                    the headless browser that checks distccmon-web's page
-#   systemd                     systemd-socket-activate, which hands distccd its sockets in the tests
+#   systemd                     systemd-socket-activate, which hands distccd its sockets in the tests, and
+#                               systemd-analyze, which checks the package's units
+#   lintian, man-db,            the package checks (Scripts/package-deb.sh, PackageTests): lintian,
+#   bash-completion             man --warnings, the completion functions
 set -euo pipefail
-pkgs=(liblzo2-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make chromium systemd)
+pkgs=(liblzo2-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make chromium systemd
+  lintian man-db bash-completion)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

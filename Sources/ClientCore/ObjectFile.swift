@@ -1,5 +1,5 @@
 internal import DistPosix
-internal import Glibc
+internal import SystemPackage
 
 /// Writes what comes back from a host for the user: the object (`DOTO`), and the compiler output relayed to
 /// the client's own descriptors.
@@ -18,20 +18,12 @@ enum ObjectFile {
     do throws(PosixError) {
       try OutputFile.write(bytes, to: path)
     } catch {
-      throw .system(operation: "write", path: path, errno: error.errno?.rawValue ?? EIO)
+      throw .system(operation: "write", path: path, errno: (error.errno ?? .ioError).rawValue)
     }
   }
 
   /// Writes `bytes` to a descriptor (relayed compiler output); errors are ignored like 3.4's.
   static func relay(_ bytes: [UInt8], to fd: Int32) {
-    var offset = 0
-    while offset < bytes.count {
-      let written = bytes.withUnsafeBytes {
-        Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset)
-      }
-      if written < 0 && errno == EINTR { continue }
-      if written <= 0 { return }
-      offset += written
-    }
+    _ = try? FileDescriptor(rawValue: fd).writeAll(bytes, deadline: .never)
   }
 }

@@ -104,6 +104,12 @@ public struct DaemonOptions: ParsableCommand {
     help: ArgumentHelp("Exit after this many seconds (0: never).", valueName: "SECONDS"))
   public var lifetime: Int = 0
   @Option(
+    name: .customLong("idle-exit"),
+    help: ArgumentHelp(
+      "Socket-activated (Accept=no, --no-detach): exit after this many seconds without a connection; systemd starts distccd again on the next one (0: never).",
+      valueName: "SECONDS"))
+  public var idleExit: Int = 0
+  @Option(
     name: .customLong("shutdown-grace"),
     help: ArgumentHelp(
       "After SIGTERM, the time jobs in flight get to finish.", valueName: "SECONDS"))
@@ -214,6 +220,7 @@ public struct DaemonOptions: ParsableCommand {
     if let jobs, !(1...200).contains(jobs) {
       throw ValidationError("--jobs argument must be between 1 and 200")
     }
+    if idleExit < 0 { throw ValidationError("--idle-exit argument must be 0 or more seconds") }
     for port in [port, statsPort] where !(1...65535).contains(port) {
       throw ValidationError("port number out of range: \(port)")
     }

@@ -1,6 +1,6 @@
 import DistPosix
 import DistProtocol
-internal import Glibc
+internal import Glibc  // nice, isatty, sigset_t and raise: the executable's own process
 import ServerCore
 import SystemPackage
 
@@ -32,10 +32,20 @@ public struct DaemonProcess {
       handedOver = try ListenDescriptors.take(
         from: &environment, processID: getpid(), acceptWithoutProcessID: detachedChild)
     } catch { DaemonMessages.fail(error.description, .badArguments) }
-    let configuration: ServerConfiguration
+    var configuration: ServerConfiguration
     do { configuration = try ServerConfiguration(options: options, environment: environment) } catch
     {
       DaemonMessages.fail(error.description, error.exitCode)
+    }
+    // --idle-exit only where a service manager holds the socket and starts the daemon again (the same unit
+    // may run without its socket, so elsewhere it is ignored with a warning).
+    if options.idleExit > 0 {
+      if handedOver != nil && !detachedChild {
+        configuration.idleExit = options.idleExit
+      } else if !detachedChild {
+        DaemonMessages.warn(
+          "--idle-exit is ignored: no listening sockets from systemd (LISTEN_FDS)")
+      }
     }
     let handedSockets = handedOver?.sockets ?? []
     if let connection = handedSockets.first?.descriptor, !Socket.isListening(connection) {

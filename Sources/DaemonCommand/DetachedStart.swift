@@ -1,6 +1,6 @@
 import DistPosix
 import DistProtocol
-internal import Glibc
+internal import Glibc  // getppid, exit: the detaching parent
 import ServerCore
 import SystemPackage
 
@@ -23,6 +23,8 @@ enum DetachedStart {
   /// Starts the detached copy serving `sockets` and exits with its start-up outcome.
   static func detach(sockets: ListeningSockets, environment: [String: String]) -> Never {
     var childEnvironment = environment
+    // A socket-activated parent's own LISTEN_PID names the parent: the child would refuse the handover.
+    for name in ListenDescriptors.variables { childEnvironment.removeValue(forKey: name) }
     childEnvironment.merge(ListenDescriptors.environment(names: sockets.named.map(\.name))) { $1 }
     childEnvironment[variable] = String(getpid())
     let child: ChildProcess

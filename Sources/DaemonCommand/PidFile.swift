@@ -21,7 +21,8 @@ struct PidFile {
   /// Removes the file; a failure is a warning.
   func remove() {
     do throws(PosixError) { try Paths.remove(path) } catch {
-      DaemonMessages.warn("failed to remove pid file \(path): \(error.errno?.message ?? error.description)")
+      DaemonMessages.warn(
+        "failed to remove pid file \(path): \(error.errno?.message ?? error.description)")
     }
   }
 }

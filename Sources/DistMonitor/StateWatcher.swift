@@ -1,5 +1,5 @@
 internal import DistPosix
-internal import Glibc
+internal import Glibc  // inotify: the only user of it
 internal import SystemPackage
 
 /// Wakes the sampler when a client writes or removes a state file (inotify on the state directory), so

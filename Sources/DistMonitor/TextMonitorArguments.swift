@@ -1,4 +1,4 @@
-internal import Glibc
+internal import Glibc  // strtod: the delay is converted as 3.4 converts it
 
 /// `distccmon-text`'s command line, `distccmon-text [DELAY]` (`monitor.md` §1).
 public struct TextMonitorArguments: Sendable, Equatable {

@@ -10,12 +10,6 @@ public enum Directory {
     return try readAndClose(fd, display: path)
   }
 
-  /// The names in the open directory `fd` (which stays open), without `.` and `..`.
-  public static func entries(_ fd: FileDescriptor) throws(PosixError) -> [String] {
-    let copy = try syscall("dup") { dup(fd.rawValue) }
-    return try readAndClose(FileDescriptor(rawValue: copy), display: "directory")
-  }
-
   /// Reads the directory `fd` and closes it.
   private static func readAndClose(_ fd: FileDescriptor, display: String) throws(PosixError)
     -> [String]

@@ -18,7 +18,7 @@ extension FileDescriptor {
       let count = Glibc.read(rawValue, buffer.baseAddress, buffer.count)
       if count >= 0 { return count }
       let code = currentErrno()
-      if code == .interrupted || code == .wouldBlock {
+      if code == .interrupted || code == .wouldBlock { 
         if code == .wouldBlock && deadline == .never {
           _ = try Poll.wait(for: .readable, on: self, deadline: deadline, operation: operation())
         }

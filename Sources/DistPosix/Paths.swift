@@ -41,11 +41,6 @@ public enum Paths {
     _ = try syscall("mkdir \(path)") { mkdir(path, mode_t(permissions.rawValue)) }
   }
 
-  /// Renames `source` to `destination`, replacing it (`rename(2)`).
-  public static func rename(_ source: String, to destination: String) throws(PosixError) {
-    _ = try syscall("rename \(source) to \(destination)") { Glibc.rename(source, destination) }
-  }
-
   /// Creates the symbolic link `path` pointing to `target`.
   public static func makeSymbolicLink(_ path: String, to target: String) throws(PosixError) {
     _ = try syscall("symlink \(path)") { symlink(target, path) }

@@ -66,15 +66,21 @@ public enum Socket {
     }
   }
 
-  /// Connects to `address` without blocking past `deadline` (distcc 3.4 gives connect 4 seconds).
+  /// Connects to `address` without blocking past `deadline` (distcc 3.4 gives connect 4 seconds),
+  /// from `source` (any port) if given, else from the address the kernel picks.
   ///
   /// - Returns: the connected socket, non-blocking and close-on-exec.
-  public static func connect(to address: SocketAddress, deadline: Deadline) throws(PosixError)
-    -> FileDescriptor
-  {
+  public static func connect(
+    to address: SocketAddress, from source: SocketAddress? = nil, deadline: Deadline
+  ) throws(PosixError) -> FileDescriptor {
     let operation = "connect to \(address)"
     let fd = try open(family: address.family, operation: operation)
     do throws(PosixError) {
+      if let source {
+        _ = try source.withCAddress { (pointer, length) throws(PosixError) in
+          try syscall("bind \(source)") { bind(fd.rawValue, pointer, length) }
+        }
+      }
       let started = try address.withCAddress { (pointer, length) throws(PosixError) -> Bool in
         if Glibc.connect(fd.rawValue, pointer, length) == 0 { return true }
         let code = currentErrno()

@@ -170,8 +170,7 @@ extension SocketAddress {
     switch Int32(address.pointee.sa_family) {
     case AF_INET:
       let v4 = UnsafeRawPointer(address).loadUnaligned(as: sockaddr_in.self)
-      self = .ipv4(
-        address: UInt32(bigEndian: v4.sin_addr.s_addr), port: UInt16(bigEndian: v4.sin_port))
+      self = .ipv4(address: UInt32(bigEndian: v4.sin_addr.s_addr), port: UInt16(bigEndian: v4.sin_port))
     case AF_INET6:
       let v6 = UnsafeRawPointer(address).loadUnaligned(as: sockaddr_in6.self)
       self = .ipv6(address: IPv6Address(v6.sin6_addr), port: UInt16(bigEndian: v6.sin6_port))

@@ -23,8 +23,7 @@ public enum TemporaryFiles {
   }
 
   /// Creates a new directory `<directory>/<prefix>XXXXXX`, mode 0700.
-  public static func makeDirectory(in directory: String, prefix: String) throws(PosixError)
-    -> String
+  public static func makeDirectory(in directory: String, prefix: String) throws(PosixError) -> String
   {
     var template = Array("\(directory)/\(prefix)XXXXXX".utf8CString)
     let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
@@ -41,8 +40,7 @@ public enum TemporaryFiles {
     try removeTree(at: AT_FDCWD, name: path, display: path)
   }
 
-  private static func removeTree(at parent: Int32, name: String, display: String) throws(PosixError)
-  {
+  private static func removeTree(at parent: Int32, name: String, display: String) throws(PosixError) {
     if unlinkat(parent, name, 0) == 0 { return }
     let first = currentErrno()
     if first == .noSuchFileOrDirectory { return }
@@ -50,9 +48,7 @@ public enum TemporaryFiles {
       throw PosixError.system(operation: "remove \(display)", errno: first)
     }
     let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw PosixError.system(operation: "open \(display)", errno: currentErrno())
-    }
+    guard fd >= 0 else { throw PosixError.system(operation: "open \(display)", errno: currentErrno()) }
     guard let directory = fdopendir(fd) else {
       close(fd)
       throw PosixError.system(operation: "read \(display)", errno: currentErrno())

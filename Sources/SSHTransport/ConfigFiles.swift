@@ -1,5 +1,4 @@
 import DistPosix
-internal import Glibc
 
 /// Reads the small files SSH needs (`~/.ssh/config`, known-hosts files, `.pub` keys), where a missing file is
 /// an ordinary case, not an error.
@@ -15,5 +14,5 @@ enum ConfigFiles {
   }
 
   /// Whether `path` names an existing file.
-  static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+  static func exists(_ path: String) -> Bool { Paths.isAccessible(path, .exists) }
 }

@@ -1,5 +1,4 @@
 public import DistPosix
-internal import Glibc
 public import SystemPackage
 
 /// 3.4's SSH mode, for users who set `DISTCC_SSH`: run a tunnel program and speak the protocol over its stdin and
@@ -89,7 +88,7 @@ public struct ExternalSSHTunnel: Sendable {
     input.closeIgnoringErrors()
     output.closeIgnoringErrors()
     if let status = try? process.wait(deadline: deadline) { return status }
-    process.send(SIGKILL)
+    process.send(Signals.kill)
     return try? process.reap()
   }
 }

@@ -1,6 +1,6 @@
 internal import CLibSSH2
 import DistPosix
-internal import Glibc
+import SystemPackage
 
 extension HostKeyType {
   init?(sessionType: Int32) {
@@ -129,7 +129,9 @@ struct KnownHosts: ~Copyable {
   ) {
     let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     for (index, line) in lines.enumerated() {
-      let fields = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+      let fields = line.split(whereSeparator: {
+        $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t")
+      })
       guard let first = fields.first, first.first != UInt8(ascii: "#") else { continue }
       if first.first == UInt8(ascii: "@") {
         if first.elementsEqual("@revoked".utf8), fields.count >= 4 {
@@ -168,9 +170,11 @@ struct KnownHosts: ~Copyable {
 /// Appends `name type base64` to `path` (for `StrictHostKeyChecking accept-new`). Best effort: a failure to record
 /// does not fail the job.
 func appendKnownHost(path: String, name: String, type: HostKeyType, key: [UInt8]) {
-  let line = Array("\(name) \(type.methodName) \(Base64.encode(key))\n".utf8)
-  let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-  guard fd >= 0 else { return }
-  _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-  close(fd)
+  let line = "\(name) \(type.methodName) \(Base64.encode(key))\n"
+  guard
+    let fd = try? FileDescriptor.open(
+      path, .writeOnly, options: [.append, .create], permissions: .ownerReadWrite)
+  else { return }
+  defer { fd.closeIgnoringErrors() }
+  _ = try? fd.writeAll(line.utf8, deadline: .never)
 }

@@ -1,5 +1,5 @@
 internal import CLibSSH2
-internal import Glibc
+internal import Glibc  // dlopen/dlsym: libssh2 is loaded on first use, not linked
 
 /// libssh2's entry points, loaded with `dlopen` the first time an SSH host is used, so a client that never
 /// talks SSH does not load and relocate libssh2, libcrypto, libssl and libz at every start (about 3 M

@@ -1,6 +1,5 @@
 internal import CLibSSH2
 import DistPosix
-internal import Glibc
 import SystemPackage
 
 /// One non-blocking libssh2 session on a connected TCP socket. Every call that can block loops on
@@ -54,7 +53,8 @@ final class LibSSH2Session {
     var length: Int32 = 0
     let code = api.sessionLastError(raw, &message, &length, 0)
     guard let message, length > 0 else { return "libssh2 error \(code)" }
-    return String(decoding: UnsafeRawBufferPointer(start: message, count: Int(length)), as: UTF8.self)
+    return String(
+      decoding: UnsafeRawBufferPointer(start: message, count: Int(length)), as: UTF8.self)
   }
 
   var lastErrorCode: Int32 { api.sessionLastErrno(raw) }
@@ -67,22 +67,23 @@ final class LibSSH2Session {
   /// Waits until the socket is ready in the direction libssh2 last blocked on.
   func waitForSocket(stage: SSHError.Stage, deadline: Deadline) throws(SSHError) {
     let directions = api.sessionBlockDirections(raw)
-    var events: Int16 = 0
-    if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
-    if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
-    if events == 0 { events = Int16(POLLIN) }
-    var descriptor = pollfd(fd: socket.rawValue, events: events, revents: 0)
-    while true {
-      if deadline.hasPassed { throw .timedOut(host: display, stage: stage) }
-      let ready = poll(&descriptor, 1, deadline.pollTimeout)
-      if ready > 0 { return }
-      if ready == 0 { throw .timedOut(host: display, stage: stage) }
-      if errno != EINTR { throw .io(host: display, reason: "poll: " + String(cString: strerror(errno))) }
+    var events: PollEvents = []
+    if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events.insert(.readable) }
+    if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events.insert(.writable) }
+    if events.isEmpty { events = .readable }
+    if deadline.hasPassed { throw .timedOut(host: display, stage: stage) }
+    do throws(PosixError) {
+      _ = try Poll.wait(for: events, on: socket, deadline: deadline, operation: "poll")
+    } catch {
+      if case .timedOut = error { throw .timedOut(host: display, stage: stage) }
+      throw .io(host: display, reason: error.description)
     }
   }
 
   /// Calls `body` until it stops answering `EAGAIN`; returns its last result.
-  func retry(_ stage: SSHError.Stage, deadline: Deadline, _ body: () -> Int32) throws(SSHError) -> Int32 {
+  func retry(_ stage: SSHError.Stage, deadline: Deadline, _ body: () -> Int32) throws(SSHError)
+    -> Int32
+  {
     while true {
       let result = body()
       if result != LIBSSH2_ERROR_EAGAIN { return result }
@@ -91,7 +92,9 @@ final class LibSSH2Session {
   }
 
   /// Calls a pointer-returning `body` until it returns a value or fails with something other than `EAGAIN`.
-  func retry<T>(_ stage: SSHError.Stage, deadline: Deadline, _ body: () -> T?) throws(SSHError) -> T? {
+  func retry<T>(_ stage: SSHError.Stage, deadline: Deadline, _ body: () -> T?) throws(SSHError)
+    -> T?
+  {
     while true {
       if let value = body() { return value }
       if lastErrorCode != LIBSSH2_ERROR_EAGAIN { return nil }
@@ -111,11 +114,14 @@ final class LibSSH2Session {
     prefer(LIBSSH2_METHOD_MAC_SC, preferences.macs)
     prefer(LIBSSH2_METHOD_COMP_CS, "none")
     prefer(LIBSSH2_METHOD_COMP_SC, "none")
-    let result = try retry(.handshake, deadline: deadline) { api.sessionHandshake(raw, socket.rawValue) }
+    let result = try retry(.handshake, deadline: deadline) {
+      api.sessionHandshake(raw, socket.rawValue)
+    }
     if result == LIBSSH2_ERROR_KEX_FAILURE && !api.hasRSASHA2 {
       throw .handshake(
         host: display,
-        reason: lastError + " (no common key exchange or host key type; if the host has only an RSA host key:"
+        reason: lastError
+          + " (no common key exchange or host key type; if the host has only an RSA host key:"
           + " libssh2 \(api.versionString) verifies RSA only as SHA-1 ssh-rsa, which OpenSSH 8.8 and later do"
           + " not offer; give the host an Ed25519 key or set DISTCC_SSH=ssh)")
     }

@@ -1,4 +1,4 @@
-internal import Glibc
+internal import Glibc  // getpwuid_r and its struct passwd: the user's home and name
 
 /// The effective user's login name from the password database, as OpenSSH takes it.
 enum LocalUser {

@@ -35,6 +35,9 @@ public struct ListeningSockets: Sendable {
     }
     self.compile = compile
     stats = sockets.first(where: { $0.name == Self.statsName })?.descriptor
+    // systemd hands over blocking sockets: a client that resets between poll and accept would otherwise
+    // block the accept loop (and SIGTERM with it) until the next connection.
+    for socket in [compile, stats].compactMap({ $0 }) { try? socket.setNonBlocking(true) }
   }
 
   /// The port the compile socket listens on: the one the kernel chose when the configuration asked for

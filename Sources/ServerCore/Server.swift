@@ -166,6 +166,7 @@ public final class Server: Sendable {
     logStart()
     let lifetime: Deadline =
       configuration.lifetime > 0 ? .after(seconds: configuration.lifetime) : .never
+    var idle = IdleTimer(seconds: configuration.idleExit)
     var sockets: [(FileDescriptor, PollEvents)] = [(wake, .readable), (listener, .readable)]
     if let statsListener { sockets.append((statsListener, .readable)) }
     while true {
@@ -176,8 +177,15 @@ public final class Server: Sendable {
         return
       }
       let revents: [PollEvents]
-      do throws(PosixError) { revents = try Poll.wait(sockets, deadline: lifetime) } catch {
+      do throws(PosixError) {
+        revents = try Poll.wait(sockets, deadline: lifetime.earlier(idle.nextCheck))
+      } catch {
         throw .acceptFailed(reason: error.description)
+      }
+      if idle.expired(openConnections: slots.connections) {
+        logger.log(.info, "no connection for \(configuration.idleExit)s (--idle-exit): exiting")
+        stopped.withLock { $0 = .idle }
+        return
       }
       if lifetime.hasPassed {
         logger.log(.info, "Alarm clock")
@@ -186,7 +194,10 @@ public final class Server: Sendable {
         return
       }
       if !revents[0].isEmpty { continue }  // a stop request: handled at the top
-      if !revents[1].isEmpty { try acceptJob(on: listener) }
+      if !revents[1].isEmpty {
+        try acceptJob(on: listener)
+        idle.noteActivity()
+      }
       if let statsListener, revents.count > 2, !revents[2].isEmpty {
         acceptStats(on: statsListener)
       }

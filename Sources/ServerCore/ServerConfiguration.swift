@@ -11,6 +11,9 @@ public struct ServerConfiguration: Sendable {
   public var port: Int = 3632
   /// Address to bind (`--listen`); `nil` binds `0.0.0.0` like 3.4.
   public var listenAddress: String? = nil
+  /// Seconds without an open connection after which ``Server/run(listeners:)`` returns (`--idle-exit`);
+  /// 0 = never. Only for listening sockets a service manager keeps open and starts the daemon again on.
+  public var idleExit: Int = 0
   /// The client access list (`--allow`, `--allow-private`). Empty means loopback only (secure default).
   public var accessList: AccessList = AccessList()
   /// Maximum concurrent compiles (`--jobs`, default CPUs + 2).

@@ -8,6 +8,8 @@ public enum StopReason: Sendable, Equatable {
   case shutdown(graceful: Bool)
   /// `--lifetime` (``ServerConfiguration/lifetime``) ran out (3.4 then dies by `SIGALRM`).
   case lifetimeExpired
+  /// No connection for ``ServerConfiguration/idleExit`` seconds (`--idle-exit`): `distccd` exits 0.
+  case idle
 }
 
 /// How a running server learns it must stop: a request (set once) and a pipe its accept loop polls,

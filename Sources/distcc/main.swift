@@ -3,7 +3,7 @@
 import ClientCore
 import DistPosix
 import DistProtocol
-import Glibc
+import Glibc  // signal, exit
 
 signal(SIGPIPE, SIG_IGN)
 

@@ -71,20 +71,18 @@ import Testing
   @Test(.enabled(if: Binaries.hasDebianDistcc, "needs Debian's distccd"))
   func fetchesTheStatsOfARealDaemon() throws {
     let directory = try TestDirectory()
-    let port = try FreePort.pick(on: "127.0.0.2")
-    var statsPort = try FreePort.pick(on: "127.0.0.2")
-    while statsPort == port { statsPort = try FreePort.pick(on: "127.0.0.2") }
-    let daemon = try BackgroundProcess(
-      [
-        "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", "127.0.0.2", "--port", "\(port)",
-        "--allow",
-        "127.0.0.0/8", "--jobs", "3", "--stats", "--stats-port", "\(statsPort)", "--log-stderr",
-        "--log-level", "info",
-      ], logPath: directory.appending("distccd.log"))
-    defer { _ = daemon.stop(signal: SIGKILL) }
-    // 3.4's stats server binds its port on its own, after the compile port: wait for that one.
-    try daemon.waitUntilListening(port: statsPort)
-    let stats = try DaemonStatsSource("127.0.0.2:\(statsPort)").fetch()
+    let endpoint = try LoopbackAddress.pick()
+    var statsPort = try FreePort.pick(on: endpoint.address)
+    while statsPort == endpoint.port { statsPort = try FreePort.pick(on: endpoint.address) }
+    // Ready once 3.4's stats server, which binds its port on its own after the compile port, has started.
+    let daemon = try TestDaemon(
+      .debian, listen: endpoint.address, port: Int(endpoint.port),
+      arguments: [
+        "--allow", "127.0.0.0/8", "--jobs", "3", "--stats", "--stats-port", "\(statsPort)",
+      ],
+      logPath: directory.appending("distccd.log"))
+    defer { daemon.stop() }
+    let stats = try DaemonStatsSource("\(endpoint.address):\(statsPort)").fetch()
     #expect(stats.capacity == 3)
     #expect(stats.compiledOK == 0)
     #expect(stats["dcc_longest_job"] == "none")

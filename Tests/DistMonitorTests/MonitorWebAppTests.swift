@@ -115,18 +115,18 @@ import Testing
 
   @Test func reportsAnUnreachableDaemonsStats() throws {
     let directory = try TestDirectory()
-    let port = try FreePort.pick(on: "127.0.0.5")
+    let dead = try LoopbackAddress.pick()
     var configuration = MonitorWebApp.Configuration(
       stateDirectory: StateDirectory(distccDirectory: directory.path))
-    configuration.statsSources = [try DaemonStatsSource("127.0.0.5:\(port)")]
+    configuration.statsSources = [try DaemonStatsSource("\(dead)")]
     let app = MonitorWebApp(configuration: configuration)
     app.pollStats()
     let hosts = try #require(try state(app)["hosts"] as? [[String: Any]])
     #expect(hosts.count == 1)
-    #expect(hosts[0]["name"] as? String == "127.0.0.5")
+    #expect(hosts[0]["name"] as? String == dead.address)
     #expect(hosts[0]["stats"] is NSNull)
     let error = try #require(hosts[0]["statsError"] as? String)
-    #expect(error.hasPrefix("stats of 127.0.0.5:\(port): "))
+    #expect(error.hasPrefix("stats of \(dead): "))
     #expect(error.contains("refused"))
   }
 

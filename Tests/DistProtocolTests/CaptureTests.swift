@@ -64,33 +64,40 @@ struct Capture: Sendable, CustomTestStringConvertible {
     #expect(try decodeAll(decoder, bytes, chunkSizes: [1]) == whole)
   }
 
-  @Test(arguments: Capture.all)
-  func requestTruncatedAtEveryByteIsReportedAtThatByte(capture: Capture) throws {
-    let bytes = try capture.request()
+  /// Cuts `bytes` at every length; `decodePrefix` (which decodes a prefix and finishes) must report the
+  /// message truncated at exactly that byte.
+  static func expectTruncationReported(
+    _ bytes: [UInt8], _ name: String,
+    _ decodePrefix: (ArraySlice<UInt8>) throws -> DistProtocolError?
+  ) throws {
     for length in 1..<bytes.count {
-      var decoder = RequestDecoder()
-      decoder.append(bytes[..<length])
-      #expect(try decoder.next() == nil)
-      let thrown = error { () throws(DistProtocolError) in try decoder.finish() }
+      let thrown = try decodePrefix(bytes[..<length])
       guard case .truncated(_, let offset) = thrown, offset == length else {
-        Issue.record("\(capture.name) cut at \(length): \(String(describing: thrown))")
+        Issue.record("\(name) cut at \(length): \(String(describing: thrown))")
         continue
       }
     }
   }
 
   @Test(arguments: Capture.all)
-  func responseTruncatedAtEveryByteIsReportedAtThatByte(capture: Capture) throws {
-    let bytes = try capture.response()
-    for length in 1..<bytes.count {
-      var decoder = ResponseDecoder(expecting: capture.version)
-      decoder.append(bytes[..<length])
+  func requestTruncatedAtEveryByteIsReportedAtThatByte(capture: Capture) throws {
+    try Self.expectTruncationReported(try capture.request(), capture.name) {
+      (prefix) throws -> DistProtocolError? in
+      var decoder = RequestDecoder()
+      decoder.append(prefix)
       #expect(try decoder.next() == nil)
-      let thrown = error { () throws(DistProtocolError) in try decoder.finish() }
-      guard case .truncated(_, let offset) = thrown, offset == length else {
-        Issue.record("\(capture.name) cut at \(length): \(String(describing: thrown))")
-        continue
-      }
+      return error { () throws(DistProtocolError) in try decoder.finish() }
+    }
+  }
+
+  @Test(arguments: Capture.all)
+  func responseTruncatedAtEveryByteIsReportedAtThatByte(capture: Capture) throws {
+    try Self.expectTruncationReported(try capture.response(), capture.name) {
+      (prefix) throws -> DistProtocolError? in
+      var decoder = ResponseDecoder(expecting: capture.version)
+      decoder.append(prefix)
+      #expect(try decoder.next() == nil)
+      return error { () throws(DistProtocolError) in try decoder.finish() }
     }
   }
 

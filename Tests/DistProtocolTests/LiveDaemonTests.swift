@@ -22,23 +22,21 @@ private func expectObject(_ response: Response) {
   #expect(response.object.starts(with: [0x7f, 0x45, 0x4c, 0x46]))
 }
 
+/// Our encoder's request compiling hello.c with `version`.
+private func helloRequest(_ version: ProtocolVersion) -> @Sendable () throws -> [UInt8] {
+  {
+    try Request(
+      version: version, arguments: helloArguments, source: ReferenceCaptureTests.helloSource
+    )
+    .encoded()
+  }
+}
+
 let liveCases: [LiveCase] = [
+  LiveCase(label: "protocol 1", version: .v1, request: helloRequest(.v1), check: expectObject),
   LiveCase(
-    label: "protocol 1", version: .v1,
-    request: {
-      try Request(
-        version: .v1, arguments: helloArguments, source: ReferenceCaptureTests.helloSource
-      )
-      .encoded()
-    }, check: expectObject),
-  LiveCase(
-    label: "protocol 2, liblzo2 DOTI", version: .v2,
-    request: {
-      try Request(
-        version: .v2, arguments: helloArguments, source: ReferenceCaptureTests.helloSource
-      )
-      .encoded()
-    }, check: expectObject),
+    label: "protocol 2, liblzo2 DOTI", version: .v2, request: helloRequest(.v2), check: expectObject
+  ),
   LiveCase(
     label: "protocol 2, literal-only DOTI (§6.4)", version: .v2,
     request: {
@@ -96,15 +94,12 @@ struct LiveDaemonTests {
   /// Starts `/usr/bin/distccd` on a free loopback port, runs `body`, stops the daemon by its pid.
   static func withDaemon<T>(_ body: (SocketAddress) throws -> T) throws -> T {
     let directory = try TestDirectory()
-    let port = try FreePort.pick()
-    let daemon = try BackgroundProcess(
-      [
-        "/usr/bin/distccd", "--no-detach", "--daemon", "--listen", "127.0.0.1", "--port", "\(port)",
-        "--allow", "127.0.0.1", "--log-stderr", "--jobs", "1",
-      ], logPath: directory.appending("distccd.log"))
+    let daemon = try TestDaemon(
+      .debian, arguments: ["--allow", "127.0.0.0/8", "--jobs", "1"],
+      logPath: directory.appending("distccd.log"))
     defer { daemon.stop() }
-    try daemon.waitUntilListening(port: port)
-    return try body(try #require(SocketAddress(numericHost: "127.0.0.1", port: port)))
+    return try body(
+      try #require(SocketAddress(numericHost: daemon.address, port: UInt16(daemon.port))))
   }
 
   /// Sends `request`, reads until the server closes; returns every byte it sent.

@@ -1,3 +1,4 @@
+import DistTestSupport
 import Testing
 
 @testable import DistProtocol

@@ -1,3 +1,5 @@
+import DistTestSupport
+
 @testable import DistProtocol
 
 /// One packet with a lower-case header, as the real programs send it.
@@ -37,19 +39,6 @@ func error<T>(of body: () throws(DistProtocolError) -> T) -> DistProtocolError? 
     return nil
   } catch {
     return error
-  }
-}
-
-/// A seeded, deterministic generator (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
 

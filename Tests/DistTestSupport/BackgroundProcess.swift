@@ -94,50 +94,10 @@ public final class BackgroundProcess: @unchecked Sendable {  // `child` is only 
     return status
   }
 
-  /// Waits until a TCP socket listens on `port` (read from /proc/net/tcp and tcp6: no connection is made,
-  /// so a daemon logs no stray client), or the process exits, or `timeout` seconds pass.
-  public func waitUntilListening(port: UInt16, timeout: Int = 20) throws {
-    let deadline = Deadline.after(seconds: timeout)
-    var delay: UInt32 = 1000
-    while !deadline.hasPassed {
-      if Self.isListening(port: port) { return }
-      if !isRunning {
-        throw PosixError.endOfFile(operation: "pid \(pid) exited before listening: \(log())")
-      }
-      usleep(delay)
-      delay = min(delay * 2, 50_000)
-    }
-    throw PosixError.timedOut(operation: "wait for port \(port): \(log())")
-  }
-
   /// Waits until `log()` contains `text`, or `timeout` seconds pass.
   public func waitForLog(_ text: String, timeout: Int = 20) throws {
-    let deadline = Deadline.after(seconds: timeout)
-    var delay: UInt32 = 1000
-    while !deadline.hasPassed {
-      if log().contains(text) { return }
-      usleep(delay)
-      delay = min(delay * 2, 50_000)
+    try Wait.require("\(text.debugDescription) in log: \(log())", seconds: Double(timeout)) {
+      log().contains(text)
     }
-    throw PosixError.timedOut(operation: "wait for \(text.debugDescription) in log: \(log())")
-  }
-
-  /// Whether some socket is in the LISTEN state on `port` (any address).
-  public static func isListening(port: UInt16) -> Bool {
-    let hexPort = ":" + String(port, radix: 16, uppercase: true).leftPadded(to: 4)
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-      guard let bytes = try? FileContents.read(table) else { continue }
-      for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n").dropFirst() {
-        let fields = line.split(separator: " ")
-        if fields.count > 3, fields[1].hasSuffix(hexPort), fields[3] == "0A" { return true }
-      }
-    }
-    return false
-  }
-}
-
-extension String {
-  fileprivate func leftPadded(to width: Int) -> String {
-    count >= width ? self : String(repeating: "0", count: width - count) + self
   }
 }

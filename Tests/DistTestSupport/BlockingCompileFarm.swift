@@ -16,7 +16,7 @@ public final class BlockingCompileFarm: @unchecked Sendable {  // immutable afte
   public let directory: TestDirectory
   /// The daemon's port on 127.0.0.1.
   public let port: UInt16
-  private let daemon: BackgroundProcess
+  private let daemon: TestDaemon
 
   /// The clients' `DISTCC_DIR`.
   public var distccDirectory: String { directory.appending("distcc") }
@@ -43,17 +43,15 @@ public final class BlockingCompileFarm: @unchecked Sendable {  // immutable afte
       chmod(path + "/\(stage).fifo", 0o666)
     }
     mkdir(path + "/distcc", 0o755)
-    port = try FreePort.pick()
-    daemon = try BackgroundProcess(
-      [
-        "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", "127.0.0.1", "--port", "\(port)",
-        "--allow", "127.0.0.1", "--enable-tcp-insecure", "--jobs", "2", "--log-stderr",
-        "--log-level", "info",
-      ], logPath: directory.appending("distccd.log"))
-    try daemon.waitForLog("preforking daemon started")
+    // On 127.0.0.1: the monitors' expected output names the host.
+    daemon = try TestDaemon(
+      .debian, listen: "127.0.0.1",
+      arguments: ["--allow", "127.0.0.1", "--enable-tcp-insecure", "--jobs", "2"],
+      logPath: directory.appending("distccd.log"))
+    port = UInt16(daemon.port)
   }
 
-  deinit { daemon.stop(signal: SIGKILL) }
+  deinit { daemon.stop() }
 
   /// Starts `<distcc> fakecc -c hello.c -o hello.o` with one slot on the daemon; its output goes to
   /// `client.log`.
@@ -68,7 +66,7 @@ public final class BlockingCompileFarm: @unchecked Sendable {  // immutable afte
 
   /// Waits until the compiler has started `stage` (`cpp` on the client, `cc` on the daemon) and blocks.
   public func waitForStage(_ stage: String) throws {
-    try Self.waitUntil("\(stage) to start") { directory.exists("\(stage).started") }
+    try Wait.require("\(stage) to start") { directory.exists("\(stage).started") }
   }
 
   /// Lets a blocked stage go on: opening and closing the fifo gives its reader end-of-file.
@@ -80,12 +78,8 @@ public final class BlockingCompileFarm: @unchecked Sendable {  // immutable afte
     close(descriptor)
   }
 
-  /// Polls `condition` every 10 ms for up to 20 s.
+  /// Polls `condition` for up to 20 s (DistTestSupport's `Wait.require`).
   public static func waitUntil(_ what: String, _ condition: () -> Bool) throws {
-    let deadline = Deadline.after(seconds: 20)
-    while !condition() {
-      guard !deadline.hasPassed else { throw PosixError.timedOut(operation: "wait for \(what)") }
-      usleep(10_000)
-    }
+    try Wait.require(what, condition)
   }
 }

@@ -9,7 +9,8 @@ public struct CommandFailed: Error, CustomStringConvertible {
 
 /// Runs a command; throws unless it exits 0. Returns its standard output.
 @discardableResult
-public func runChecked(_ arguments: [String], environment: [String: String]? = nil) throws -> String {
+public func runChecked(_ arguments: [String], environment: [String: String]? = nil) throws -> String
+{
   let result = try TestProcess.run(arguments, environment: environment, timeout: 30)
   guard result.exitCode == 0 else {
     throw CommandFailed(description: "\(arguments.joined(separator: " ")): \(result)")
@@ -30,13 +31,9 @@ public func publicKey(_ path: String) throws -> String {
   return text.split(separator: " ").prefix(2).joined(separator: " ")
 }
 
-/// Waits until `path` exists (a daemon's socket), polling with a growing delay, at most 10 s.
+/// Waits until `path` exists (a daemon's socket), at most 10 s.
 public func waitForPath(_ path: String) throws {
-  let deadline = Deadline.after(seconds: 10)
-  var delay: UInt32 = 1000
-  while access(path, F_OK) != 0 {
-    if deadline.hasPassed { throw CommandFailed(description: "\(path) never appeared") }
-    usleep(delay)
-    delay = min(delay * 2, 50_000)
+  guard Wait.until(seconds: 10, { access(path, F_OK) == 0 }) else {
+    throw CommandFailed(description: "\(path) never appeared")
   }
 }

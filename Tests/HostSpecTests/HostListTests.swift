@@ -1,17 +1,6 @@
+import DistTestSupport
 import HostSpec
 import Testing
-
-/// A seedable generator for `randomized(using:)` (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 @Suite struct HostListTests {
   @Test func errorMessageNamesEntryColumnAndText() {
@@ -100,7 +89,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
   @Test func randomizeShufflesOnlyWhenAsked() throws {
     let spec = (1...12).map { "h\($0)" }.joined(separator: " ")
-    var generator = SeededGenerator(state: 7)
+    var generator = SeededGenerator(seed: 7)
     let plain = try HostList.parse(spec)
     #expect(plain.randomized(using: &generator) == plain)
 

@@ -9,10 +9,8 @@ import Testing
 
   @Test(arguments: daemons, protocols)
   func compilesCIdenticallyToALocalCompile(kind: RealDaemon.Kind, options: String) throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(kind, address: "127.0.0.2", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(kind, hostOptions: options)
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + options)
     let result = try world.distcc(["gcc", "-c", "hello.c", "-O2"])
     #expect(result.status == 0, "\(result.stderr)")
     try world.local(["gcc", "-c", "hello.c", "-O2", "-o", "local.o"])
@@ -23,10 +21,8 @@ import Testing
 
   @Test(arguments: daemons, protocols)
   func compilesCPlusPlusIntoASubdirectory(kind: RealDaemon.Kind, options: String) throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(kind, address: "127.0.0.3", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(kind, hostOptions: options)
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + options)
     let result = try world.distcc(["g++", "-std=c++17", "-c", "join.cpp", "-o", "out/deep/join.o"])
     #expect(result.status == 0, "\(result.stderr)")
     try world.local(["g++", "-std=c++17", "-c", "join.cpp", "-o", "local.o"])
@@ -38,10 +34,8 @@ import Testing
 
   @Test(arguments: daemons)
   func relaysWarningsAndSucceeds(kind: RealDaemon.Kind) throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(kind, address: "127.0.0.4", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(kind, hostOptions: ",lzo")
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     try world.write("warn.c", "int f(void) { int unused; return 0; }\n")
     let result = try world.distcc(["gcc", "-Wall", "-c", "warn.c"])
     #expect(result.status == 0)
@@ -51,10 +45,8 @@ import Testing
 
   @Test(arguments: daemons)
   func compileErrorIsRetriedLocallyAndReported(kind: RealDaemon.Kind) throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(kind, address: "127.0.0.5", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(kind)
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec)
     try world.write("bad.c", "int f( {\n")
     let result = try world.distcc(["gcc", "-c", "bad.c"])
     #expect(result.status == 1)
@@ -67,10 +59,8 @@ import Testing
 
   @Test(arguments: daemons)
   func skipLocalRetryShowsTheRemoteDiagnostics(kind: RealDaemon.Kind) throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(kind, address: "127.0.0.5", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(kind, hostOptions: ",lzo")
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     try world.write("bad.c", "int f(void) { return undeclared; }\n")
     let result = try world.distcc(["gcc", "-c", "bad.c"], ["DISTCC_SKIP_LOCAL_RETRY": "1"])
     #expect(result.status == 1)
@@ -80,10 +70,8 @@ import Testing
 
   @Test(arguments: daemons)
   func fallbackDisabledReportsTheRemoteErrorAndKeepsTheBackoff(kind: RealDaemon.Kind) throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(kind, address: "127.0.0.5", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(kind)
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec)
     try world.write("bad.c", "int f(void) { return undeclared; }\n")
     let result = try world.distcc(["gcc", "-c", "bad.c"], ["DISTCC_FALLBACK": "0"])
     #expect(result.status == 1)
@@ -96,10 +84,8 @@ import Testing
 
   @Test(arguments: daemons, protocols)
   func dependencyFilesNameTheRealOutput(kind: RealDaemon.Kind, options: String) throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(kind, address: "127.0.0.6", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(kind, hostOptions: options)
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + options)
     try world.write("obj/.keep", "")
     try world.write("deps/.keep", "")
     var result = try world.distcc(["gcc", "-c", "hello.c", "-o", "obj/hello.o", "-MD"])
@@ -121,10 +107,8 @@ import Testing
 
   @Test(arguments: daemons)
   func preprocessedInputIsSentWithoutPreprocessing(kind: RealDaemon.Kind) throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(kind, address: "127.0.0.7", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(kind, hostOptions: ",lzo")
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     try world.local(["gcc", "-E", "hello.c", "-o", "pre.i"])
     let result = try world.distcc(["gcc", "-c", "pre.i"])
     #expect(result.status == 0, "\(result.stderr)")
@@ -137,10 +121,8 @@ import Testing
 /// without backing the host off.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct ClientPolicyRefusalTests {
   @Test func refusedJobCompilesLocallyWithoutBackoff() throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(.ours, address: "127.0.0.9", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(.ours, hostOptions: ",lzo")
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     // A compiler the client can run but the daemon's whitelist (/usr/lib/distcc) does not list.
     try FileManager.default.createDirectory(
       atPath: world.path + "/bin", withIntermediateDirectories: true)
@@ -166,10 +148,8 @@ import Testing
   /// Debian's distccd does (`failed to find "-o"`). The client compiles locally (gcc writes `hello.o` and
   /// leaves the linker input `foo.o` alone) and does not back the host off.
   @Test func bareObjectOutputIsRefusedByTheDaemonAndCompiledLocally() throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(.ours, address: "127.0.0.9", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(.ours, hostOptions: ",lzo")
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     try world.write("other.c", "int other(void) { return 1; }\n")
     try world.local(["gcc", "-c", "other.c", "-o", "foo.o"])
     let before = world.contents("foo.o")

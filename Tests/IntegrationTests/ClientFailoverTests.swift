@@ -1,3 +1,4 @@
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -6,23 +7,22 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(1))) struct ClientFailoverTests {
   @Test func refusedConnectionMovesToTheNextHost() throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(address: "127.0.0.8", logDirectory: logs.path)
+    let daemon = try RealDaemon(logDirectory: logs.path)
     defer { daemon.stop() }
-    let deadPort = try freePort(on: "127.0.0.9")
-    let world = try ClientWorld(hosts: "127.0.0.9:\(deadPort)/1 \(daemon.hostSpec)")
+    let dead = try LoopbackAddress.pick()
+    let world = try ClientWorld(hosts: "\(dead)/1 \(daemon.hostSpec)")
     let result = try world.distcc(["gcc", "-c", "hello.c"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(
-      result.stderr.contains("127.0.0.9:\(deadPort)"),
+      result.stderr.contains("\(dead)"),
       "the failure names the host: \(result.stderr)")
     #expect(result.stderr.contains("Connection refused"))
     #expect(daemon.compiledJobs(expected: 1) == 1)
-    #expect(world.exists("distcc-dir/lock/backoff_tcp_127.0.0.9_\(deadPort)_0"))
+    #expect(world.exists("distcc-dir/lock/backoff_tcp_\(dead.address)_\(dead.port)_0"))
   }
 
   @Test func everyHostDownFallsBackToALocalCompile() throws {
-    let port = try freePort(on: "127.0.0.2")
-    let world = try ClientWorld(hosts: "127.0.0.2:\(port)")
+    let world = try ClientWorld(hosts: "\(try LoopbackAddress.pick())")
     let result = try world.distcc(["gcc", "-c", "hello.c"])
     #expect(result.status == 0)
     #expect(result.stderr.contains("running locally instead"), "\(result.stderr)")
@@ -31,8 +31,7 @@ import Testing
   }
 
   @Test func fallbackDisabledExitsWith116() throws {
-    let port = try freePort(on: "127.0.0.2")
-    let world = try ClientWorld(hosts: "127.0.0.2:\(port)")
+    let world = try ClientWorld(hosts: "\(try LoopbackAddress.pick())")
     let result = try world.distcc(["gcc", "-c", "hello.c"], ["DISTCC_FALLBACK": "0"])
     #expect(result.status == 116)
     #expect(result.stderr.contains("fallbacks are disabled"))
@@ -50,13 +49,14 @@ import Testing
 
   @Test func backoffIsHonouredAcrossRuns() throws {
     let logs = try ClientTempDirectory()
-    let port = try freePort(on: "127.0.0.3")
-    let world = try ClientWorld(hosts: "127.0.0.3:\(port)")
+    let host = try LoopbackAddress.pick()
+    let world = try ClientWorld(hosts: "\(host)")
     let first = try world.distcc(["gcc", "-c", "hello.c"])
     #expect(first.status == 0)
-    #expect(world.exists("distcc-dir/lock/backoff_tcp_127.0.0.3_\(port)_0"))
+    #expect(world.exists("distcc-dir/lock/backoff_tcp_\(host.address)_\(host.port)_0"))
     // Now a daemon listens there, but the host is still backed off: the job must not go to it.
-    let daemon = try RealDaemon(address: "127.0.0.3", logDirectory: logs.path, fixedPort: port)
+    let daemon = try RealDaemon(
+      address: host.address, logDirectory: logs.path, fixedPort: Int(host.port))
     defer { daemon.stop() }
     let second = try world.distcc(["gcc", "-c", "hello.c"])
     #expect(second.status == 0)
@@ -71,28 +71,14 @@ import Testing
     let logs = try ClientTempDirectory()
     let world = try ClientWorld(hosts: nil)
     // A compiler that takes its time on the server, so the daemon can be killed mid-job.
-    let slow = world.path + "/slowcc"
-    try world.write(
-      "slowcc",
-      "#!/bin/sh\ncase \" $* \" in *\" -E \"*) ;; *) touch \(world.path)/started; sleep 3;; esac\nexec gcc \"$@\"\n"
-    )
-    chmod(slow, 0o755)
+    let slow = try world.writeSlowCompiler(sleep: 3)
     let daemon = try RealDaemon(
-      address: "127.0.0.4", logDirectory: logs.path, extraArguments: ["--enable-tcp-insecure"])
+      logDirectory: logs.path, extraArguments: ["--enable-tcp-insecure"])
     world.environment["DISTCC_HOSTS"] = daemon.hostSpec
-    nonisolated(unsafe) var result: ProcessResult?
-    let done = DispatchSemaphore(value: 0)
-    let environment = world.environment
-    let directory = world.path
-    DispatchQueue.global().async {
-      result = try? runProcess(
-        [ClientHarness.distcc, slow, "-c", "hello.c"], environment: environment, in: directory)
-      done.signal()
-    }
+    let client = world.start([ClientHarness.distcc, slow, "-c", "hello.c"])
     #expect(waitUntil { world.exists("started") }, "the remote compile started")
     daemon.stop()
-    done.wait()
-    let finished = try #require(result)
+    let finished = try #require(client.wait())
     #expect(finished.status == 0, "\(finished.stderr)")
     #expect(finished.stderr.contains("running locally instead"), "\(finished.stderr)")
     try world.local(["gcc", "-c", "hello.c", "-o", "local.o"])

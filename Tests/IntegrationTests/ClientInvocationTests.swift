@@ -71,10 +71,8 @@ import Testing
   }
 
   @Test func masqueradeLinksDistributeAndNeverRecurse() throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(address: "127.0.0.6", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(hostOptions: ",lzo")
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     let links = world.path + "/masq"
     let made = try world.distcc(["--make-symlinks", links])
     #expect(made.status == 0, "\(made.stderr)")

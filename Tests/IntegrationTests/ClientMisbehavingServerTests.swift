@@ -1,49 +1,43 @@
+import DistPosix
+import DistTestSupport
 import Foundation
 import Glibc
+import SystemPackage
 import Testing
 
-/// A listening socket in the test process that accepts one connection and then misbehaves.
-final class MisbehavingServer: @unchecked Sendable {  // fd is only closed after the worker finishes
+/// A listening socket in the test process, on a loopback address picked at run time, that accepts one
+/// connection and then misbehaves.
+final class MisbehavingServer: @unchecked Sendable {  // the listener is only closed after the worker ends
   enum Behaviour: Sendable { case silent, garbage, truncatedReply }
   let address: String
   let port: Int
-  private let fd: Int32
+  private let listener: FileDescriptor
   private let finished = DispatchSemaphore(value: 0)
 
-  init(address: String, behaviour: Behaviour) throws {
-    self.address = address
-    port = try freePort(on: address)
-    fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var one: Int32 = 1
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = UInt16(port).bigEndian
-    inet_pton(AF_INET, address, &addr.sin_addr)
-    let bound = withUnsafePointer(to: &addr) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard bound == 0, listen(fd, 8) == 0 else { throw HarnessError("bind/listen failed") }
-    let listener = fd
+  init(behaviour: Behaviour) throws {
+    let endpoint = try LoopbackAddress.pick()
+    address = endpoint.address
+    port = Int(endpoint.port)
+    let listener = try Socket.listen(
+      on: SocketAddress(numericHost: address, port: endpoint.port)!, backlog: 8)
+    self.listener = listener
     let done = finished
     DispatchQueue.global().async {
-      let client = accept(listener, nil, nil)
-      if client >= 0 {
-        var buffer = [UInt8](repeating: 0, count: 65536)
+      if let (client, _) = try? Socket.accept(listener, deadline: .never) {
         // Read the request header (the client sends it at once).
-        _ = read(client, &buffer, buffer.count)
+        _ = try? client.readSome(upTo: 65536, deadline: .never)
         switch behaviour {
         case .silent:
           // Hold the connection open without answering until the client gives up.
-          while read(client, &buffer, buffer.count) > 0 {}
+          while let chunk = try? client.readSome(upTo: 65536, deadline: .never), !chunk.isEmpty {}
         case .garbage:
-          _ = write(client, "JUNKJUNKJUNKJUNK", 16)
+          try? client.writeAll(Array("JUNKJUNKJUNKJUNK".utf8), deadline: .after(seconds: 5))
         case .truncatedReply:
-          _ = write(client, "DONE00000001STAT00000000SERR00000000SOUT00000000DOTO00000100abc", 63)
+          try? client.writeAll(
+            Array("DONE00000001STAT00000000SERR00000000SOUT00000000DOTO00000100abc".utf8),
+            deadline: .after(seconds: 5))
         }
-        close(client)
+        client.closeIgnoringErrors()
       }
       done.signal()
     }
@@ -52,10 +46,11 @@ final class MisbehavingServer: @unchecked Sendable {  // fd is only closed after
   /// The host-list entry.
   var hostSpec: String { "\(address):\(port)" }
 
+  /// Wakes the accept (shutdown), waits for the worker, then closes the listener.
   func stop() {
-    shutdown(fd, Int32(SHUT_RDWR))
-    close(fd)
+    try? Socket.shutdownBoth(listener)
     _ = finished.wait(timeout: .now() + 5)
+    listener.closeIgnoringErrors()
   }
 }
 
@@ -63,7 +58,7 @@ final class MisbehavingServer: @unchecked Sendable {  // fd is only closed after
 /// backed off, and one line names the host and the reason (client.md §8).
 @Suite(.serialized, .timeLimit(.minutes(1))) struct ClientMisbehavingServerTests {
   @Test func silentServerTimesOutWithDistccIOTimeout() throws {
-    let server = try MisbehavingServer(address: "127.0.0.4", behaviour: .silent)
+    let server = try MisbehavingServer(behaviour: .silent)
     defer { server.stop() }
     let world = try ClientWorld(hosts: server.hostSpec)
     let started = Date()
@@ -72,14 +67,14 @@ final class MisbehavingServer: @unchecked Sendable {  // fd is only closed after
     #expect(Date().timeIntervalSince(started) < 20)
     #expect(result.stderr.contains("IO timeout"), "\(result.stderr)")
     #expect(result.stderr.contains(server.hostSpec))
-    #expect(world.exists("distcc-dir/lock/backoff_tcp_127.0.0.4_\(server.port)_0"))
+    #expect(world.exists("distcc-dir/lock/backoff_tcp_\(server.address)_\(server.port)_0"))
     try world.local(["gcc", "-c", "hello.c", "-o", "local.o"])
     #expect(world.contents("hello.o") == world.contents("local.o"))
   }
 
   @Test(arguments: [MisbehavingServer.Behaviour.garbage, .truncatedReply])
   func brokenRepliesFallBackLocally(behaviour: MisbehavingServer.Behaviour) throws {
-    let server = try MisbehavingServer(address: "127.0.0.5", behaviour: behaviour)
+    let server = try MisbehavingServer(behaviour: behaviour)
     defer { server.stop() }
     let world = try ClientWorld(hosts: server.hostSpec)
     let result = try world.distcc(["gcc", "-c", "hello.c"])
@@ -88,13 +83,13 @@ final class MisbehavingServer: @unchecked Sendable {  // fd is only closed after
     #expect(errors.count == 1, "\(result.stderr)")
     #expect(errors.first?.contains(server.hostSpec) == true)
     #expect(result.stderr.contains("running locally instead"))
-    #expect(world.exists("distcc-dir/lock/backoff_tcp_127.0.0.5_\(server.port)_0"))
+    #expect(world.exists("distcc-dir/lock/backoff_tcp_\(server.address)_\(server.port)_0"))
     try world.local(["gcc", "-c", "hello.c", "-o", "local.o"])
     #expect(world.contents("hello.o") == world.contents("local.o"), "never a truncated object")
   }
 
   @Test func badIOTimeoutExits101WhenTheNetworkIsNeeded() throws {
-    let world = try ClientWorld(hosts: "127.0.0.5:1")
+    let world = try ClientWorld(hosts: "\(try LoopbackAddress.pick())")
     let result = try world.distcc(["gcc", "-c", "hello.c"], ["DISTCC_IO_TIMEOUT": "abc"])
     #expect(result.status == 101)
     // A local-only job does not need it.

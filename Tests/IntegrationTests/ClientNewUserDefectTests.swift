@@ -56,7 +56,7 @@ import Testing
 
   @Test func missingDistccDirIsCreatedPrivateAndTheJobDistributed() throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(.ours, address: "127.0.0.37", logDirectory: logs.path)
+    let daemon = try RealDaemon(.ours, logDirectory: logs.path)
     defer { daemon.stop() }
     let world = try ClientWorld(hosts: daemon.hostSpec)
     let fresh = world.path + "/cache/not/yet/distcc"
@@ -81,7 +81,7 @@ import Testing
   @Test(arguments: ["file", "foreign link"])
   func unusableDistccDirIsRefusedNamingIt(_ kind: String) throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(.ours, address: "127.0.0.37", logDirectory: logs.path)
+    let daemon = try RealDaemon(.ours, logDirectory: logs.path)
     defer { daemon.stop() }
     let world = try ClientWorld(hosts: daemon.hostSpec)
     let path = world.path + "/distcc-link"
@@ -117,7 +117,7 @@ import Testing
   /// A `,cpp,lzo` host without an include server gets protocol 2, and the summary says so.
   @Test func verboseSummaryNamesTheProtocolTheJobUsed() throws {
     let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(.ours, address: "127.0.0.37", logDirectory: logs.path)
+    let daemon = try RealDaemon(.ours, logDirectory: logs.path)
     defer { daemon.stop() }
     let world = try ClientWorld(hosts: daemon.hostSpec + ",cpp,lzo")
     let result = try world.distcc(

@@ -54,7 +54,11 @@ struct ClientOutputPathTests {
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr == "")
     #expect(try world.read("received") == world.object, "the reader got the whole object")
-    #expect(try world.status("t/fifo") == before)
+    // The same FIFO (writing to a FIFO moves its mtime, so the time is not compared).
+    let after = try world.status("t/fifo")
+    #expect(after?.kind == before?.kind && after?.device == before?.device)
+    #expect(after?.inode == before?.inode && after?.permissions == before?.permissions)
+    #expect(after?.ownerID == before?.ownerID && after?.linkCount == before?.linkCount)
     #expect(before?.kind == .fifo)
   }
 
@@ -179,7 +183,7 @@ final class OutputWorld {
   init(_ setup: ClientOutputPathTests.Setup) throws {
     directory = try TestDirectory(prefix: "distcc-output-")
     chmod(directory.path, 0o755)
-    daemon = try RealDaemon(setup.daemon, address: "127.0.0.12", logDirectory: directory.path)
+    daemon = try RealDaemon(setup.daemon, logDirectory: directory.path)
     user = setup.runner == .ordinaryUser ? try TemporaryUser() : nil
     try directory.write("x.c", "int answer(void) { return 42; }\n")
     try directory.makeDirectories("t")

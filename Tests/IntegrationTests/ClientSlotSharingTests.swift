@@ -1,3 +1,4 @@
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -11,43 +12,26 @@ import Testing
   func aBusySlotHeldByOneClientIsSkippedByTheOther(holder: Holder) throws {
     let logs = try ClientTempDirectory()
     let hostA = try RealDaemon(
-      address: "127.0.0.7", logDirectory: logs.path, extraArguments: ["--enable-tcp-insecure"])
+      logDirectory: logs.path, extraArguments: ["--enable-tcp-insecure"])
     let hostB = try RealDaemon(
-      address: "127.0.0.8", logDirectory: logs.path, extraArguments: ["--enable-tcp-insecure"])
+      logDirectory: logs.path, extraArguments: ["--enable-tcp-insecure"])
     defer {
       hostA.stop()
       hostB.stop()
     }
     let world = try ClientWorld(hosts: "\(hostA.hostSpec)/1 \(hostB.hostSpec)/1")
     chmod(world.path, 0o777)
-    let slow = world.path + "/slowcc"
-    try world.write(
-      "slowcc",
-      "#!/bin/sh\ncase \" $* \" in *\" -E \"*) ;; *) touch \(world.path)/started; sleep 2;; esac\nexec gcc \"$@\"\n"
-    )
-    chmod(slow, 0o755)
+    let slow = try world.writeSlowCompiler(sleep: 2)
     let holderBinary = holder == .ours ? ClientHarness.distcc : "/usr/bin/distcc"
     let otherBinary = holder == .ours ? "/usr/bin/distcc" : ClientHarness.distcc
 
-    nonisolated(unsafe) var held: ProcessResult?
-    let done = DispatchSemaphore(value: 0)
-    let environment = world.environment
-    let directory = world.path
-    DispatchQueue.global().async {
-      held = try? runProcess(
-        [holderBinary, slow, "-c", "hello.c", "-o", "slow.o"], environment: environment,
-        in: directory)
-      done.signal()
-    }
+    let holding = world.start([holderBinary, slow, "-c", "hello.c", "-o", "slow.o"])
     #expect(waitUntil { world.exists("started") }, "the holder's remote compile started on host A")
-    let other = try runProcess(
-      [otherBinary, "gcc", "-c", "hello.c", "-o", "fast.o"], environment: environment, in: directory
-    )
+    let other = try world.run([otherBinary, "gcc", "-c", "hello.c", "-o", "fast.o"])
     #expect(other.status == 0, "\(other.stderr)")
     // The second job went to B while A's only slot was held by the first client.
     #expect(hostB.compiledJobs(expected: 1) == 1, "\(hostB.log)")
-    done.wait()
-    #expect(held?.status == 0)
+    #expect(holding.wait()?.status == 0)
     #expect(hostA.compiledJobs(expected: 1) == 1, "\(hostA.log)")
     #expect(world.contents("slow.o") == world.contents("fast.o"))
   }

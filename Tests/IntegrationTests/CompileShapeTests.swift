@@ -69,7 +69,7 @@ struct CompileShapeTests {
   func everyShapeEndsAsALocalCompileDoes(setup: ClientOutputPathTests.Setup) throws {
     let top = try TestDirectory(prefix: "distcc-shapes-")
     chmod(top.path, 0o755)
-    let daemon = try RealDaemon(setup.daemon, address: "127.0.0.13", logDirectory: top.path)
+    let daemon = try RealDaemon(setup.daemon, logDirectory: top.path)
     defer { daemon.stop() }
     let user = setup.runner == .ordinaryUser ? try TemporaryUser() : nil
     for shape in Self.shapes {

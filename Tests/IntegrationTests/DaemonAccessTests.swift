@@ -65,31 +65,20 @@ import Testing
     #expect(world.log.contains("loopback only"))
   }
 
-  struct FallbackCase: CustomTestStringConvertible, Sendable {
-    var environment: [String: String]
-    var status: Int32
-    var objectWritten: Bool
-    var testDescription: String { "\(environment)" }
-  }
-
   /// A refused compiler (absolute path outside /usr/bin) must leave Debian's client compiling locally,
   /// also with DISTCC_SKIP_LOCAL_RETRY; with DISTCC_FALLBACK=0 the client fails, showing our reason.
-  @Test(arguments: [
-    FallbackCase(environment: [:], status: 0, objectWritten: true),
-    FallbackCase(environment: ["DISTCC_SKIP_LOCAL_RETRY": "1"], status: 0, objectWritten: true),
-    FallbackCase(environment: ["DISTCC_FALLBACK": "0"], status: 150, objectWritten: false),
-  ])
-  func whitelistRefusalFallsBackLocally(_ row: FallbackCase) throws {
+  @Test(arguments: RefusalFallback.all)
+  func whitelistRefusalFallsBackLocally(_ row: RefusalFallback) throws {
     let world = try DaemonWorld()
     let compiler = try world.fakeCompiler("mycc")
     try world.startDaemon()
     let result = try world.distcc(
       [compiler, "-c", "hello.c", "-o", "hello.o"], environment: row.environment)
     #expect(result.status == row.status, "\(result.stderr)")
-    #expect((world.contents("hello.o") != nil) == row.objectWritten)
+    #expect((world.contents("hello.o") != nil) == row.compilesLocally)
     #expect(world.waitForSummaries("OTHER"))
     #expect(world.log.contains("cannot be an absolute path"))
-    if !row.objectWritten { #expect(result.stderr.contains("cannot be an absolute path")) }
+    if !row.compilesLocally { #expect(result.stderr.contains("cannot be an absolute path")) }
   }
 
   @Test(arguments: [

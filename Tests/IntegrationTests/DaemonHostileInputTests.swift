@@ -6,16 +6,9 @@ import Testing
 /// Hostile requests: the daemon answers or drops each one, never writes outside a job root, and keeps
 /// serving real clients.
 @Suite(.serialized) struct DaemonHostileInputTests {
-  static func header(_ token: String, _ value: UInt32) -> [UInt8] {
-    let hex = String(value, radix: 16)
-    return Array((token + String(repeating: "0", count: 8 - hex.count) + hex).utf8)
-  }
-  static func string(_ token: String, _ text: String) -> [UInt8] {
-    header(token, UInt32(text.utf8.count)) + Array(text.utf8)
-  }
-  static func argv(_ arguments: [String]) -> [UInt8] {
-    header("ARGC", UInt32(arguments.count)) + arguments.flatMap { string("ARGV", $0) }
-  }
+  static func header(_ token: String, _ value: UInt32) -> [UInt8] { Wire.header(token, value) }
+  static func string(_ token: String, _ text: String) -> [UInt8] { Wire.string(token, text) }
+  static func argv(_ arguments: [String]) -> [UInt8] { Wire.argv(arguments) }
 
   /// Malformed requests, each on its own connection.
   static let garbage: [(String, [UInt8])] = [
@@ -63,11 +56,7 @@ import Testing
     try world.startDaemon()
     var tried = 0
     for (name, bytes) in DaemonHostileInputTests.garbage {
-      let socket = try RawSocket()
-      try socket.connect(host: "127.0.0.1", port: world.port)
-      if !bytes.isEmpty { try socket.send(bytes) }
-      socket.shutdownWrite()
-      let reply = try #require(socket.readToEnd(timeout: 20), "\(name): no close")
+      let reply = try #require(try world.sendHalfClosed(bytes), "\(name): no close")
       if !reply.isEmpty {
         let response = try #require(try DaemonWorld.decode(reply), "\(name): partial reply")
         #expect(!response.status.isSuccess, "\(name)")
@@ -79,11 +68,7 @@ import Testing
     // Every proper prefix of a valid protocol-2 request.
     let valid = try DaemonWorld.request(.v2, source: "int main(void) { return 0; }\n")
     for cut in 0..<valid.count {
-      let socket = try RawSocket()
-      try socket.connect(host: "127.0.0.1", port: world.port)
-      try socket.send(Array(valid.prefix(cut)))
-      socket.shutdownWrite()
-      #expect(socket.readToEnd(timeout: 20) == [], "prefix \(cut) got a reply")
+      #expect(try world.sendHalfClosed(Array(valid.prefix(cut))) == [], "prefix \(cut) got a reply")
       tried += 1
     }
     #expect(tried == DaemonHostileInputTests.garbage.count + valid.count)
@@ -94,12 +79,8 @@ import Testing
     #expect(world.waitForLog { _ in world.leftovers.isEmpty })
   }
 
-  static func file(_ name: String, _ text: String) -> IncludedFile {
-    IncludedFile(name: Array(name.utf8), content: .file(Array(text.utf8)))
-  }
-  static func link(_ name: String, _ target: String) -> IncludedFile {
-    IncludedFile(name: Array(name.utf8), content: .link(Array(target.utf8)))
-  }
+  static func file(_ name: String, _ text: String) -> IncludedFile { Wire.file(name, text) }
+  static func link(_ name: String, _ target: String) -> IncludedFile { Wire.link(name, target) }
 
   static func pumpRequest(cwd: String = "/home/u/proj", files: [IncludedFile], extra: [String] = [])
     throws -> [UInt8]
@@ -115,10 +96,7 @@ import Testing
     ).encoded()
   }
 
-  static let projectFiles = [
-    file("/home/u/proj/p.c", "#include \"greet.h\"\nint f(void) { return G; }\n"),
-    file("/home/u/proj/inc/greet.h", "#define G 7\n"),
-  ]
+  static let projectFiles = Wire.project
 
   @Test func pumpModeCompilesInAPrivateRoot() throws {
     let world = try DaemonWorld()

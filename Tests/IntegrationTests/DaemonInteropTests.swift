@@ -1,4 +1,5 @@
 import DistProtocol
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -7,37 +8,38 @@ import Testing
 @Suite(.serialized) struct DaemonInteropTests {
   static let hostOptions = ["", ",lzo"]
 
-  @Test(arguments: hostOptions, [("gcc", "hello.c"), ("g++", "hello.cpp")])
-  func objectsEqualALocalCompile(hostOption: String, job: (compiler: String, source: String)) throws
-  {
+  /// Compiles `source` with `compiler -O2` through `client` (Debian's or ours) on a fresh daemon and
+  /// locally: the objects must be equal, and the daemon must have compiled the job (not the fallback).
+  static func expectRemoteEqualsLocal(
+    client: String, compiler: String, source: String, hostOption: String
+  ) throws -> DaemonWorld {
     let world = try DaemonWorld()
     try world.startDaemon()
-    let remote = try world.distcc(
-      [job.compiler, "-O2", "-c", job.source, "-o", "remote.o"], hostOptions: hostOption)
+    let remote = try world.runClient(
+      client, [compiler, "-O2", "-c", source, "-o", "remote.o"], hostOptions: hostOption)
     #expect(remote.status == 0, "\(remote.stderr)")
-    let local = try world.run(
-      "/usr/bin/\(job.compiler)", ["-O2", "-c", job.source, "-o", "local.o"])
+    let local = try world.run("/usr/bin/\(compiler)", ["-O2", "-c", source, "-o", "local.o"])
     #expect(local.status == 0)
     #expect(world.contents("remote.o") != nil)
     #expect(world.contents("remote.o") == world.contents("local.o"))
     #expect(
       world.waitForSummaries("COMPILE_OK"), "the job was compiled remotely, not by the fallback")
+    return world
+  }
+
+  @Test(arguments: hostOptions, [("gcc", "hello.c"), ("g++", "hello.cpp")])
+  func objectsEqualALocalCompile(hostOption: String, job: (compiler: String, source: String)) throws
+  {
+    let world = try Self.expectRemoteEqualsLocal(
+      client: "/usr/bin/distcc", compiler: job.compiler, source: job.source, hostOption: hostOption)
     #expect(world.leftovers.isEmpty, "left in TMPDIR: \(world.leftovers)")
   }
 
   /// swift-distcc's client against our daemon: the same bytes as Debian's client.
   @Test(arguments: hostOptions)
   func ourClientAgainstOurDaemon(hostOption: String) throws {
-    let world = try DaemonWorld()
-    try world.startDaemon()
-    let remote = try world.ourDistcc(
-      ["gcc", "-O2", "-c", "hello.c", "-o", "remote.o"], hostOptions: hostOption)
-    #expect(remote.status == 0, "\(remote.stderr)")
-    let local = try world.run("/usr/bin/gcc", ["-O2", "-c", "hello.c", "-o", "local.o"])
-    #expect(local.status == 0)
-    #expect(world.contents("remote.o") != nil)
-    #expect(world.contents("remote.o") == world.contents("local.o"))
-    #expect(world.waitForSummaries("COMPILE_OK"))
+    _ = try Self.expectRemoteEqualsLocal(
+      client: Binaries.ours("distcc"), compiler: "gcc", source: "hello.c", hostOption: hostOption)
   }
 
   /// A refusal reaches our client as one line, and the job is compiled locally.

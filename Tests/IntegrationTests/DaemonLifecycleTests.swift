@@ -1,4 +1,6 @@
+import DistPosix
 import DistProtocol
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -181,23 +183,9 @@ import Testing
   func inetdOverAPipe(extra: [String]) throws {
     let world = try DaemonWorld()
     let request = try DaemonWorld.request(.v2, source: "int answer(void) { return 42; }\n")
-    try Data(request).write(to: URL(fileURLWithPath: world.path("request.bin")))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: DaemonWorld.daemonPath)
-    process.arguments = ["--inetd", "--log-file", world.logPath, "--log-level", "info"] + extra
-    var env = ProcessInfo.processInfo.environment
-    env["TMPDIR"] = world.tmpdir
-    process.environment = env
-    process.standardInput = try FileHandle(
-      forReadingFrom: URL(fileURLWithPath: world.path("request.bin")))
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
-    let response = try #require(try DaemonWorld.decode(Array(data), .v2))
+    let result = try world.runInetd(extra, request: request)
+    #expect(result.exitCode == 0)
+    let response = try #require(try DaemonWorld.decode(result.standardOutput, .v2))
     #expect(response.status.isSuccess)
     #expect(response.object.starts(with: [0x7f, 0x45, 0x4c, 0x46]), "an ELF object")
     #expect(world.log.contains("NOTSOCKET COMPILE_OK"))
@@ -243,10 +231,7 @@ import Testing
     let result = try world.distcc(["gcc", "-c", "hello.c", "-o", "hello.o"])
     #expect(result.status == 0)
     #expect(world.waitForSummaries("COMPILE_OK"))
-    let socket = try RawSocket()
-    try socket.connect(host: "127.0.0.1", port: statsPort)
-    try socket.send(Array("GET / HTTP/1.0\r\n\r\n".utf8))
-    let page = String(decoding: try #require(socket.readToEnd()), as: UTF8.self)
+    let page = try DaemonStatsPagesTests.fetch(statsPort, "GET / HTTP/1.0\r\n\r\n")
     #expect(page.hasPrefix("HTTP/1.0 200 OK\nContent-Type: text/plain\nConnection: close\n\n"))
     for line in [
       "<distccstats>", "dcc_tcp_accept 1", "dcc_compile_ok 1", "dcc_compile_error 0",

@@ -1,3 +1,5 @@
+import DistPosix
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -53,25 +55,14 @@ import Testing
   static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
     Int32, String
   ) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: DaemonWorld.daemonPath)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
+    let directory = try TestDirectory(prefix: "distccd-output-")
     // A file, not a pipe: a detached daemon must not keep the test waiting for an end of file.
-    var template = Array("/tmp/distccd-output-XXXXXX".utf8CString)
-    let fd = mkstemp(&template)
-    let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    defer { unlink(path) }
-    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-    process.standardOutput = handle
-    process.standardError = handle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    let data = FileManager.default.contents(atPath: path) ?? Data()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let process = try BackgroundProcess(
+      [DaemonWorld.daemonPath] + arguments,
+      environment: ProcessEnvironment.current().merging(environment) { $1 },
+      logPath: directory.appending("output"))
+    let status = try process.waitForExit(timeout: 60)
+    return (status.exitCode ?? status.signal ?? -1, process.log())
   }
 
   @Test(arguments: rows)
@@ -131,9 +122,7 @@ import Testing
     defer { kill(pid, SIGKILL) }
     #expect(getsid(pid) == pid, "the detached daemon leads its own session")
     kill(pid, SIGTERM)
-    let deadline = Date().addingTimeInterval(10)
-    while !DaemonShutdownTests.isGone(pid) && Date() < deadline { usleep(20_000) }
-    #expect(DaemonShutdownTests.isGone(pid))
+    #expect(DaemonShutdownTests.waitUntilGone(pid))
     #expect(world.contents("detached.pid") == nil)
   }
 }

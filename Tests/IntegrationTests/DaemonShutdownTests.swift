@@ -1,4 +1,6 @@
+import DistPosix
 import DistProtocol
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -46,27 +48,12 @@ import Testing
     let world = try DaemonWorld()
     let compiler = try world.fakeCompiler("slowcc", sleep: 60, marker: "OBJECT")
     try world.write("cmdlist", compiler + "\n")
-    try Data(try DaemonWorld.request(compiler: "slowcc")).write(
-      to: URL(fileURLWithPath: world.path("request.bin")))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: DaemonWorld.daemonPath)
-    process.arguments = [
-      "--inetd", "--lifetime", "1", "--no-sandbox", "--log-file", world.logPath, "--log-level",
-      "info",
-    ]
-    var env = ProcessInfo.processInfo.environment
-    env["TMPDIR"] = world.tmpdir
-    env["DISTCC_CMDLIST"] = world.path("cmdlist")
-    process.environment = env
-    process.standardInput = try FileHandle(
-      forReadingFrom: URL(fileURLWithPath: world.path("request.bin")))
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
     let started = Date()
-    try process.run()
+    let result = try world.runInetd(
+      ["--lifetime", "1", "--no-sandbox"], request: try DaemonWorld.request(compiler: "slowcc"),
+      environment: ["DISTCC_CMDLIST": world.path("cmdlist")])
     let pid = try #require(DaemonLifecycleTests.waitForCompilerStart(world))
-    process.waitUntilExit()
-    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGALRM)
+    #expect(result.status.signal == SIGALRM, "\(result)")
     #expect(Date().timeIntervalSince(started) < 10)
     #expect(Self.waitUntilGone(pid), "compiler \(pid) still running")
     #expect(world.leftovers.isEmpty, "left: \(world.leftovers)")

@@ -6,7 +6,13 @@ import Testing
 /// How `distccd` starts: `--daemon` returns only once the daemon serves, the version line scripts parse,
 /// every option of 3.4's help, and listening sockets handed over by systemd (`LISTEN_FDS`).
 @Suite(.serialized, .timeLimit(.minutes(2))) struct DaemonStartupTests {
-  static let distccd = ClientHarness.packageRoot + "/.build/debug/distccd"
+  static let distccd = Binaries.ours("distccd")
+
+  /// A loopback address and a port free on it, picked at run time.
+  static func pickEndpoint() throws -> (String, Int) {
+    let endpoint = try LoopbackAddress.pick()
+    return (endpoint.address, Int(endpoint.port))
+  }
 
   /// A world-writable directory (the daemon drops root before writing its pid file), removed afterwards.
   static func sharedDirectory() throws -> ClientTempDirectory {
@@ -21,8 +27,7 @@ import Testing
   @Test func detachedDaemonServesTheMomentItReturns() throws {
     for round in 0..<5 {
       let directory = try Self.sharedDirectory()
-      let address = "127.0.0.43"
-      let port = try freePort(on: address)
+      let (address, port) = try Self.pickEndpoint()
       let pidFile = directory.path + "/distccd.pid"
       let started = try runProcess(
         [
@@ -53,23 +58,23 @@ import Testing
   /// the foreground process exiting 0 and the daemon dying unseen.
   @Test func detachedDaemonThatCannotStartFailsInTheForeground() throws {
     let directory = try Self.sharedDirectory()
-    let port = try freePort(on: "127.0.0.43")
+    let (address, port) = try Self.pickEndpoint()
     let result = try runProcess(
-      [Self.distccd, "--daemon", "--listen", "127.0.0.43", "--port", String(port)],
+      [Self.distccd, "--daemon", "--listen", address, "--port", String(port)],
       environment: ["PATH": "/usr/bin:/bin", "TMPDIR": directory.path + "/missing"],
       in: directory.path)
     #expect(result.status == 107, "\(result.stderr)")
     #expect(
       result.stderr.contains("distccd: ERROR: failed to chdir to \(directory.path)/missing"),
       "\(result.stderr)")
-    #expect(!isListening("127.0.0.43", port))
+    #expect(!isListening(address, port))
   }
 
   /// `distccd --version` and `distcc --version` begin with 3.4's exact line, which scripts parse with
   /// `^distccd [\w.-]+ [.\w-]+$`; what this is comes on a later line.
   @Test(arguments: ["distccd", "distcc"])
   func versionFirstLineIsDistcc34s(_ program: String) throws {
-    let path = ClientHarness.packageRoot + "/.build/debug/" + program
+    let path = Binaries.ours(program)
     let result = try runProcess(
       [path, "--version"], environment: ["PATH": "/usr/bin:/bin"], in: "/tmp")
     #expect(result.status == 0)
@@ -109,8 +114,7 @@ import Testing
     try #require(
       FileManager.default.isExecutableFile(atPath: activate), "install Debian's systemd package")
     let directory = try Self.sharedDirectory()
-    let address = "127.0.0.44"
-    let port = try freePort(on: address)
+    let (address, port) = try Self.pickEndpoint()
     var arguments = [activate, "--listen=\(address):\(port)"]
     if accept { arguments.append("--accept") }
     arguments += [Self.distccd] + (accept ? [] : ["--daemon", "--no-detach"])

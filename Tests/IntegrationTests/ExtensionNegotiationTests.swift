@@ -11,10 +11,8 @@ import Testing
   /// forgets a stale one when the host turns out to be Debian's daemon.
   @Test(arguments: RealDaemon.Kind.allCases)
   func clientRemembersWhatTheDaemonAnnounced(kind: RealDaemon.Kind) throws {
-    let logs = try ClientTempDirectory()
-    let daemon = try RealDaemon(kind, address: "127.0.0.45", logDirectory: logs.path)
+    let (world, daemon) = try ClientWorld.withDaemon(kind, hostOptions: ",lzo")
     defer { daemon.stop() }
-    let world = try ClientWorld(hosts: daemon.hostSpec + ",lzo")
     let caps = world.distccDir + "/caps/xcap_tcp_\(daemon.address)_\(daemon.port)"
     if kind == .debian {
       try FileManager.default.createDirectory(

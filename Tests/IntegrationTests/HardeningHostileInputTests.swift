@@ -1,4 +1,5 @@
 import DistProtocol
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -12,7 +13,7 @@ import Testing
 
   @Test func garbage() throws {
     let hw = try HardeningWorld()
-    var generator = SplitMix(seed: 11)
+    var generator = SeededGenerator(seed: 11)
     for length in [1, 3, 11, 12, 13, 24, 100, 187, 188, 4096, 65536] {
       for _ in 0..<4 {
         try hw.send((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
@@ -88,7 +89,7 @@ import Testing
   @Test func corruptLZO() throws {
     let hw = try HardeningWorld()
     let good = LZO.compress(Array(HardeningWorld.source.utf8))
-    var generator = SplitMix(seed: 7)
+    var generator = SeededGenerator(seed: 7)
     var bodies: [[UInt8]] = [
       [0x00, 0x00, 0xff, 0xff, 0x11, 0x00], [0x11, 0x00, 0x00], [0xff], Array(good.dropLast(3)),
       good + [0xde, 0xad], [0x12] + good, Array(repeating: 0, count: 64),
@@ -158,18 +159,5 @@ import Testing
     #expect(hw.world.waitForLog { $0.contains("malformed command line") })
     try hw.expectIntact("malformed argv")
     hw.report("malformed argv")
-  }
-}
-
-/// A small deterministic generator, so that every run sends the same "random" input.
-struct SplitMix: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9e37_79b9_7f4a_7c15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-    z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-    return z ^ (z >> 31)
   }
 }

@@ -80,30 +80,21 @@ import Testing
       "unsafe options", extra: "; \(Self.unsafe.count) option groups x (v1, v2, v3, v3 @file)")
   }
 
-  struct FallbackCase: Sendable, CustomTestStringConvertible {
-    var environment: [String: String]
-    var status: Int32
-    var local: Bool
-    var testDescription: String { "\(environment)" }
-  }
-
   /// A policy refusal leaves Debian's 3.4 client compiling locally, also with DISTCC_SKIP_LOCAL_RETRY,
   /// and the user gets the side files; with DISTCC_FALLBACK=0 the client fails and shows our one line.
-  @Test(arguments: [
-    FallbackCase(environment: [:], status: 0, local: true),
-    FallbackCase(environment: ["DISTCC_SKIP_LOCAL_RETRY": "1"], status: 0, local: true),
-    FallbackCase(environment: ["DISTCC_FALLBACK": "0"], status: 150, local: false),
-  ])
-  func policyRefusalMakesDebiansClientCompileLocally(_ row: FallbackCase) throws {
+  @Test(arguments: RefusalFallback.all)
+  func policyRefusalMakesDebiansClientCompileLocally(_ row: RefusalFallback) throws {
     let hw = try HardeningWorld()
     let world = hw.world
     let result = try world.distcc(
       ["gcc", "-c", "hello.c", "-o", "hello.o", "-save-temps"], environment: row.environment)
     #expect(result.status == row.status, "\(result.stderr)")
-    #expect((world.contents("hello.o") != nil) == row.local)
-    #expect((world.contents("hello.i") != nil) == row.local, "the user keeps -save-temps' files")
+    #expect((world.contents("hello.o") != nil) == row.compilesLocally)
+    #expect(
+      (world.contents("hello.i") != nil) == row.compilesLocally, "the user keeps -save-temps' files"
+    )
     #expect(world.waitForLog { $0.contains("option -save-temps refused") })
-    if !row.local {
+    if !row.compilesLocally {
       #expect(
         result.stderr.contains("option -save-temps refused: it writes side files"),
         "\(result.stderr)")

@@ -68,11 +68,7 @@ final class HardeningWorld: @unchecked Sendable {  // used by one test at a time
   @discardableResult
   func send(_ bytes: [UInt8], timeout: Double = 20) throws -> [UInt8]? {
     inputs += 1
-    let socket = try RawSocket()
-    try socket.connect(host: "127.0.0.1", port: world.port)
-    if !bytes.isEmpty { try? socket.send(bytes) }
-    socket.shutdownWrite()
-    return socket.readToEnd(timeout: timeout)
+    return try world.sendHalfClosed(bytes, timeout: timeout)
   }
 
   /// The invariants after hostile input: nothing outside the job roots appeared or changed, no client

@@ -68,30 +68,13 @@ enum MonitorFixtures {
     _ executable: String, _ arguments: [String], environment: [String: String],
     replacing: [String: String] = [:]
   ) throws -> Outcome {
-    let scratch = try makeDirectory()
-    defer { try? FileManager.default.removeItem(atPath: scratch) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = environment
-    _ = FileManager.default.createFile(atPath: scratch + "/out", contents: nil)
-    _ = FileManager.default.createFile(atPath: scratch + "/err", contents: nil)
-    process.standardOutput = FileHandle(forWritingAtPath: scratch + "/out")
-    process.standardError = FileHandle(forWritingAtPath: scratch + "/err")
-    try process.run()
-    process.waitUntilExit()
-    var stderr = (try? String(contentsOfFile: scratch + "/err", encoding: .utf8)) ?? ""
+    let result = try TestProcess.run([executable] + arguments, environment: environment)
+    var stderr = result.stderr
     stderr = stderr.replacingOccurrences(
       of: #"distccmon-text\[[0-9]+\]"#, with: "distccmon-text[PID]", options: .regularExpression)
     for (text, replacement) in replacing {
       stderr = stderr.replacingOccurrences(of: text, with: replacement)
     }
-    let status =
-      process.terminationReason == .exit
-      ? process.terminationStatus : 128 + process.terminationStatus
-    return Outcome(
-      stdout: [UInt8](FileManager.default.contents(atPath: scratch + "/out") ?? Data()),
-      stderr: stderr,
-      status: status)
+    return Outcome(stdout: result.standardOutput, stderr: stderr, status: result.exitCode)
   }
 }

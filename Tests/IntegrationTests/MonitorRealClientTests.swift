@@ -18,21 +18,20 @@ struct MonitorRealClientTests {
     let pid = String(client.pid)
     let padded = String(repeating: " ", count: max(0, 6 - pid.count)) + pid
 
-    try farm.waitForStage("cpp")
-    try farm.waitForMonitorLine(containing: "Preprocess")
-    let preprocessing = try farm.compareMonitors()
-    #expect(
-      preprocessing
-        == "\(padded)  Preprocess                                                localhost[0]\n\n")
-    try farm.release("cpp")
-
-    try farm.waitForStage("cc")
-    try farm.waitForMonitorLine(containing: "Compile")
-    let compiling = try farm.compareMonitors()
-    #expect(
-      compiling
-        == "\(padded)  Compile     hello.c                                       127.0.0.1[0]\n\n")
-    try farm.release("cc")
+    // Each stage as both monitors show it while it blocks: preprocessing here, compiling on the daemon.
+    let stages = [
+      (
+        "cpp", "Preprocess",
+        "Preprocess                                                localhost[0]"
+      ),
+      ("cc", "Compile", "Compile     hello.c                                       127.0.0.1[0]"),
+    ]
+    for (stage, phase, line) in stages {
+      try farm.waitForStage(stage)
+      try farm.waitForMonitorLine(containing: phase)
+      #expect(try farm.compareMonitors() == "\(padded)  \(line)\n\n")
+      try farm.release(stage)
+    }
 
     #expect(try client.waitForExit().exitCode == 0)
     #expect(try farm.compareMonitors() == "\n")
@@ -62,31 +61,27 @@ struct MonitorRealClientTests {
   static func firstBlocks(
     _ count: Int, of monitor: String, arguments: [String], environment: [String: String]
   ) throws -> [[UInt8]] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: monitor)
-    process.arguments = arguments
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    defer {
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-    }
-    var output: [UInt8] = []
+    let directory = try TestDirectory(prefix: "monitor-blocks-")
+    let process = try BackgroundProcess(
+      [monitor] + arguments, environment: environment, logPath: directory.appending("output"))
+    defer { process.stop(signal: SIGKILL, grace: 1) }
     var blocks: [[UInt8]] = []
-    while blocks.count < count {
-      let chunk = pipe.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      output += chunk
-      while let end = output.indices.dropLast().first(where: {
-        output[$0] == 10 && output[$0 + 1] == 10
-      }) {
-        blocks.append(Array(output[...(end + 1)]))
-        output.removeFirst(end + 2)
-      }
+    _ = Wait.until(seconds: 20) {
+      blocks = Self.blocks(in: (try? directory.read("output")) ?? [])
+      return blocks.count >= count || !process.isRunning
     }
     return Array(blocks.prefix(count))
+  }
+
+  /// The complete blocks (each ending with an empty line) at the start of `output`.
+  static func blocks(in output: [UInt8]) -> [[UInt8]] {
+    var rest = output[...]
+    var blocks: [[UInt8]] = []
+    while let end = rest.indices.dropLast().first(where: { rest[$0] == 10 && rest[$0 + 1] == 10 }) {
+      blocks.append(Array(rest[...(end + 1)]))
+      rest = rest[(end + 2)...]
+    }
+    return blocks
   }
 }
 

@@ -15,13 +15,11 @@ struct MonitorWebTests {
   }
 
   /// Two 3.4 daemons, then one of 3.4's and one of ours: both serve the `<distccstats>` page.
-  static let daemonPairs = [
-    ["/usr/bin/distccd", "/usr/bin/distccd"], ["/usr/bin/distccd", Binaries.ours("distccd")],
-  ]
+  static let daemonPairs: [[TestDaemon.Kind]] = [[.debian, .debian], [.debian, .ours]]
 
   @Test(arguments: daemonPairs)
-  func showsARealBuildThroughTwoDaemons(_ daemonBinaries: [String]) throws {
-    let farm = try WebFarm(files: 12, daemonBinaries: daemonBinaries)
+  func showsARealBuildThroughTwoDaemons(_ daemonKinds: [TestDaemon.Kind]) throws {
+    let farm = try WebFarm(files: 12, daemonKinds: daemonKinds)
     try farm.build()
 
     // Every job ran on one of the daemons or, after the dead host refused, locally.
@@ -102,17 +100,24 @@ extension MonitorWebTests {
 final class WebFarm {
   let directory: TestDirectory
   let files: Int
-  let daemonHosts = ["127.0.0.2", "127.0.0.3"]
-  let deadHost = "127.0.0.4"
-  private var daemons: [BackgroundProcess] = []
+  /// The daemons' addresses and the failing host's, picked at run time in the byte-wise order the monitor
+  /// lists hosts in.
+  let daemonHosts: [String]
+  let deadHost: String
+  private var daemons: [TestDaemon] = []
   private var monitor: BackgroundProcess!
   private var hostList: [String] = []
   private var listener: FileDescriptor?
   private(set) var url = ""
   private let monitorPort: UInt16
 
-  init(files: Int, daemonBinaries: [String]) throws {
+  init(files: Int, daemonKinds: [TestDaemon.Kind]) throws {
     self.files = files
+    let hosts = try LoopbackAddress.pick(3).sorted {
+      Array($0.address.utf8).lexicographicallyPrecedes(Array($1.address.utf8))
+    }
+    daemonHosts = hosts.prefix(2).map(\.address)
+    deadHost = hosts[2].address
     directory = try TestDirectory(prefix: "monitor-web-")
     chmod(directory.path, 0o755)
     // Compiling (not preprocessing) takes a moment, so every phase is seen.
@@ -124,25 +129,24 @@ final class WebFarm {
     }
     try directory.makeDirectories(directory.appending("distcc"))
     var statsSources: [String] = []
-    for (host, binary) in zip(daemonHosts, daemonBinaries) {
-      let port = try FreePort.pick(on: host)
-      let statsPort = try FreePort.pick(on: host)
-      let daemon = try BackgroundProcess(
-        [
-          binary, "--daemon", "--no-detach", "--listen", host, "--port", "\(port)",
-          "--allow",
-          "127.0.0.0/8", "--jobs", "2", "--enable-tcp-insecure", "--stats", "--stats-port",
+    for (endpoint, kind) in zip(hosts, daemonKinds) {
+      let host = endpoint.address
+      var statsPort = try FreePort.pick(on: host)
+      while statsPort == endpoint.port { statsPort = try FreePort.pick(on: host) }
+      let daemon = try TestDaemon(
+        kind, listen: host, port: Int(endpoint.port),
+        arguments: [
+          "--allow", "127.0.0.0/8", "--jobs", "2", "--enable-tcp-insecure", "--stats",
+          "--stats-port",
           "\(statsPort)",
-          "--log-stderr", "--log-level", "info",
         ], logPath: directory.appending("distccd-\(host).log"))
       daemons.append(daemon)
-      try Self.waitForStatsPage(host: host, port: statsPort, daemon: daemon)
-      hostList.append("\(host):\(port)/2")
+      hostList.append("\(daemon.hostSpec)/2")
       statsSources.append("\(host):\(statsPort)")
     }
     // The failing host accepts and hangs up after a second without replying: the client's attempt lasts
     // long enough for the monitor to see it (a refused connect is over in microseconds, between two polls).
-    let deadPort = try FreePort.pick(on: deadHost)
+    let deadPort = hosts[2].port
     let listener = try Socket.listen(
       on: try #require(SocketAddress(numericHost: deadHost, port: deadPort)))
     self.listener = listener
@@ -172,7 +176,7 @@ final class WebFarm {
     // Ends the failing host's accept loop: shutdown wakes the thread blocked in poll on the listener, whose
     // accept then fails; only then is the descriptor closed.
     if let listener {
-      shutdown(listener.rawValue, Int32(SHUT_RDWR))
+      try? Socket.shutdownBoth(listener)
       listener.closeIgnoringErrors()
     }
     _ = monitor?.stop()
@@ -202,24 +206,6 @@ final class WebFarm {
       }
       usleep(50_000)
     }
-  }
-
-  /// Waits until a daemon's `--stats` port serves its page (a readiness check that makes no compile
-  /// connection).
-  static func waitForStatsPage(host: String, port: UInt16, daemon: BackgroundProcess) throws {
-    let deadline = Deadline.after(seconds: 20)
-    while !deadline.hasPassed {
-      if let (_, body) = try? get("/", host: host, port: port),
-        String(decoding: body, as: UTF8.self).contains("<distccstats>")
-      {
-        return
-      }
-      guard daemon.isRunning else {
-        throw PosixError.endOfFile(operation: "daemon exited: \(daemon.log())")
-      }
-      usleep(20_000)
-    }
-    throw PosixError.timedOut(operation: "stats page of \(host):\(port): \(daemon.log())")
   }
 
   /// One HTTP request; the head and the body of the reply (3.4's stats page ends lines with a bare `\n`).

@@ -6,56 +6,25 @@ import SystemPackage
 import Testing
 
 /// Debian's distccd 3.4 running the benchmark's fake compiler (allowed through `DISTCC_CMDLIST`, as a real
-/// compiler would be) at its own speed, on one loopback address; stopped by pid.
-private final class FakeCompilerDaemon {
-  let address: String
-  let port: Int
-  private let process: Process
-
-  var hostSpec: String { "\(address):\(port)" }
-
-  init(address: String, world: String, delayMilliseconds: Int) throws {
-    self.address = address
-    port = try freePort(on: address)
-    process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/distccd")
-    process.arguments = [
-      "--no-detach", "--daemon", "--listen", address, "--port", String(port), "--allow",
-      "127.0.0.0/8",
-      "--jobs", "2", "--log-stderr", "--log-level", "error",
-    ]
-    process.environment = [
+/// compiler would be) at its own speed, on `endpoint`; stopped by pid with its workers.
+private func fakeCompilerDaemon(
+  _ endpoint: LoopbackEndpoint, world: String, delayMilliseconds: Int
+) throws -> TestDaemon {
+  try TestDaemon(
+    .debian, listen: endpoint.address, port: Int(endpoint.port),
+    arguments: ["--allow", "127.0.0.0/8", "--jobs", "2"],
+    environment: [
       "PATH": "/usr/bin:/bin", "TMPDIR": "/tmp", "DISTCC_CMDLIST": world + "/cmdlist",
       "DISTCC_CMDLIST_NUMWORDS": "1", "FAKECC_DELAY_MS": String(delayMilliseconds),
-      "FAKECC_HOST": address, "FAKECC_OBJECTS": world,
-    ]
-    process.standardError = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    guard waitUntil({ isListening(address, port) }) else {
-      stop()
-      throw HarnessError("distccd on \(address):\(port) did not start")
-    }
-  }
-
-  func stop() {
-    guard process.isRunning else { return }
-    let pid = process.processIdentifier
-    let children =
-      (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
-    kill(pid, SIGKILL)
-    for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGKILL) }
-    process.waitUntilExit()
-  }
-
-  deinit { stop() }
+      "FAKECC_HOST": endpoint.address, "FAKECC_OBJECTS": world,
+    ], logPath: world + "/distccd-\(endpoint.address).log")
 }
 
 /// A world with the benchmark's fake compiler (built from `fakecc.c`), its object for `f1.c`, and two daemons: `slow` listed first, `fast` second.
 private struct SchedulingWorld {
   let world: ClientWorld
-  let slow: FakeCompilerDaemon
-  let fast: FakeCompilerDaemon
+  let slow: TestDaemon
+  let fast: TestDaemon
 
   init(slowFirst: Bool = true, limit: Int) throws {
     let placeholder = try ClientWorld(hosts: nil)
@@ -69,10 +38,9 @@ private struct SchedulingWorld {
       "hold.c", "/* FILEID_1 FAKECC_DELAY_3000 */\nint f1(void) { return 1; }\n")
     let gcc = try placeholder.local(["gcc", "-c", "f1.c", "-o", "f1.o"])
     guard gcc.status == 0 else { throw HarnessError("gcc: \(gcc.stderr)") }
-    slow = try FakeCompilerDaemon(
-      address: "127.0.0.21", world: placeholder.path, delayMilliseconds: 2000)
-    fast = try FakeCompilerDaemon(
-      address: "127.0.0.22", world: placeholder.path, delayMilliseconds: 50)
+    let endpoints = try LoopbackAddress.pick(2)
+    slow = try fakeCompilerDaemon(endpoints[0], world: placeholder.path, delayMilliseconds: 2000)
+    fast = try fakeCompilerDaemon(endpoints[1], world: placeholder.path, delayMilliseconds: 50)
     let first = slowFirst ? slow : fast
     let second = slowFirst ? fast : slow
     placeholder.environment["DISTCC_HOSTS"] =
@@ -116,8 +84,10 @@ private struct SchedulingWorld {
     }
     let history = try String(
       contentsOfFile: farm.world.distccDir + "/sched/history", encoding: .utf8)
-    #expect(hosts == ["127.0.0.21", "127.0.0.22", "127.0.0.22", "127.0.0.22"], "\(history)")
-    #expect(history.contains("cpu_tcp_127.0.0.22_\(farm.fast.port) "), "\(history)")
+    #expect(
+      hosts == [farm.slow.address, farm.fast.address, farm.fast.address, farm.fast.address],
+      "\(history)")
+    #expect(history.contains("cpu_tcp_\(farm.fast.address)_\(farm.fast.port) "), "\(history)")
   }
 
   enum Holder: String, CaseIterable, Sendable { case ours, debian }
@@ -127,29 +97,18 @@ private struct SchedulingWorld {
   @Test(arguments: Holder.allCases)
   func aSlotHeldByTheOtherClientIsLeftAlone(holder: Holder) throws {
     let farm = try SchedulingWorld(slowFirst: false, limit: 1)
-    let environment = farm.world.environment
-    let directory = farm.world.path
     let holderBinary = holder == .ours ? ClientHarness.distcc : "/usr/bin/distcc"
     let otherBinary = holder == .ours ? "/usr/bin/distcc" : ClientHarness.distcc
-    nonisolated(unsafe) var held: ProcessResult?
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-      held = try? runProcess(
-        [holderBinary, "fakecc", "-c", "hold.c", "-o", "hold.o"], environment: environment,
-        in: directory)
-      done.signal()
-    }
+    let holding = farm.world.start([holderBinary, "fakecc", "-c", "hold.c", "-o", "hold.o"])
     #expect(
-      farm.waitForLock("cpu_tcp_127.0.0.22_\(farm.fast.port)_0"),
+      farm.waitForLock("cpu_tcp_\(farm.fast.address)_\(farm.fast.port)_0"),
       "the holder took the fast host's slot")
-    let other = try runProcess(
-      [otherBinary, "fakecc", "-c", "f1.c", "-o", "other.o"], environment: environment,
-      in: directory)
+    let other = try farm.world.run([otherBinary, "fakecc", "-c", "f1.c", "-o", "other.o"])
     #expect(other.status == 0, "\(other.stderr)")
-    #expect(farm.host(of: other) == "127.0.0.21", "\(other.stderr)")
-    done.wait()
+    #expect(farm.host(of: other) == farm.slow.address, "\(other.stderr)")
+    let held = holding.wait()
     #expect(held?.status == 0)
-    #expect(held.flatMap(farm.host(of:)) == "127.0.0.22")
+    #expect(held.flatMap(farm.host(of:)) == farm.fast.address)
     #expect(farm.world.contents("other.o") == farm.world.contents("f1.o"))
   }
 
@@ -163,16 +122,7 @@ private struct SchedulingWorld {
     try farm.wrapLocalCompiler(
       "echo \"$*\" >> \(world.path)/cpp.log\nexec \(world.path)/fakecc \"$@\"\n")
     var held: ForeignLock? = try farm.holdFastSlot()
-    let environment = world.environment
-    let directory = world.path
-    nonisolated(unsafe) var result: ProcessResult?
-    let done = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-      result = try? runProcess(
-        [ClientHarness.distcc, "fakecc", "-c", "f1.c", "-o", "out.o"], environment: environment,
-        in: directory)
-      done.signal()
-    }
+    let client = world.start([ClientHarness.distcc, "fakecc", "-c", "f1.c", "-o", "out.o"])
     let preprocessed = waitUntil {
       world.contents("cpp.log").map { String(decoding: $0, as: UTF8.self).contains("-E") } ?? false
     }
@@ -180,9 +130,9 @@ private struct SchedulingWorld {
     #expect(world.contents("out.o") == nil)
     #expect(held != nil)
     held = nil
-    done.wait()
+    let result = client.wait()
     #expect(result?.status == 0, "\(result?.stderr ?? "")")
-    #expect(result.flatMap(farm.host(of:)) == "127.0.0.22")
+    #expect(result.flatMap(farm.host(of:)) == farm.fast.address)
     #expect(world.contents("out.o") == world.contents("f1.o"))
     let log = world.contents("cpp.log").map { String(decoding: $0, as: UTF8.self) } ?? ""
     #expect(log.split(separator: "\n").filter { $0.contains("-E") }.count == 1, "\(log)")
@@ -230,6 +180,6 @@ extension SchedulingWorld {
   func holdFastSlot() throws -> ForeignLock {
     try FileManager.default.createDirectory(
       atPath: world.distccDir + "/lock", withIntermediateDirectories: true)
-    return try ForeignLock(world.distccDir + "/lock/cpu_tcp_127.0.0.22_\(fast.port)_0")
+    return try ForeignLock(world.distccDir + "/lock/cpu_tcp_\(fast.address)_\(fast.port)_0")
   }
 }

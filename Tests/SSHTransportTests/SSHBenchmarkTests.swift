@@ -29,7 +29,8 @@ struct SSHBenchmarkTests {
         let elapsed = ContinuousClock.now - start
         if round > 0 {
           samples[index].append(
-            Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+            Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds)
+              * 1000)
         }
       }
     }
@@ -40,7 +41,9 @@ struct SSHBenchmarkTests {
     }
   }
 
-  func format(_ value: Double) -> String { String(Int((value * 10).rounded())).inserting(".", fromEnd: 1) }
+  func format(_ value: Double) -> String {
+    String(Int((value * 10).rounded())).inserting(".", fromEnd: 1)
+  }
 
   @Test func perJobCost() throws {
     let server = try SSHServer(hostKeyTypes: ["ed25519", "ecdsa"])
@@ -66,7 +69,8 @@ struct SSHBenchmarkTests {
       channel.close()
       return channel
     }
-    func tunnel(_ command: ExternalSSHCommand, _ destination: SSHDestination, _ request: [UInt8]) throws -> [UInt8]
+    func tunnel(_ command: ExternalSSHCommand, _ destination: SSHDestination, _ request: [UInt8])
+      throws -> [UInt8]
     {
       let tunnel = try command.start(destination, environment: environment)
       try tunnel.input.writeAll(request, deadline: .after(seconds: 20))
@@ -77,10 +81,13 @@ struct SSHBenchmarkTests {
     let external = ExternalSSHCommand(distccSSH: "ssh -F \(sshConfig)")
     let multiplexConfig = try server.directory.write(
       "ssh_config_mux",
-      try server.read(sshConfig) + "  ControlMaster auto\n  ControlPath \(server.directory.path)/mux-%C\n"
+      try server.read(sshConfig)
+        + "  ControlMaster auto\n  ControlPath \(server.directory.path)/mux-%C\n"
         + "  ControlPersist 60\n")
     let multiplexed = ExternalSSHCommand(distccSSH: "ssh -F \(multiplexConfig)")
-    defer { _ = try? runChecked(["ssh", "-F", multiplexConfig, "-O", "exit", "-l", "root", "127.0.0.1"]) }
+    defer {
+      _ = try? runChecked(["ssh", "-F", multiplexConfig, "-O", "exit", "-l", "root", "127.0.0.1"])
+    }
     var timings: [SSHChannel.SetupTimings] = []
     let reused = try SSHConnection.open(echo, options: server.options())
     try compare(
@@ -107,7 +114,10 @@ struct SSHBenchmarkTests {
           }
         ),
         ("DISTCC_SSH=ssh tunnel (3.4's way)", { _ = try tunnel(external, echo, []) }),
-        ("DISTCC_SSH=ssh with ControlMaster/ControlPersist", { _ = try tunnel(multiplexed, echo, []) }),
+        (
+          "DISTCC_SSH=ssh with ControlMaster/ControlPersist",
+          { _ = try tunnel(multiplexed, echo, []) }
+        ),
       ])
     let median = timings.sorted { $0.total < $1.total }[timings.count / 2]
     print(
@@ -137,7 +147,8 @@ struct SSHBenchmarkTests {
         ("user key ecdsa-sha2-nistp256", { _ = try inProcess(ecdsaUser, echo) }),
       ])
     var rsaUser = server.options()
-    rsaUser.configFile = try server.directory.write("config-rsa", "IdentityFile \(server.home)/.ssh/id_rsa\n")
+    rsaUser.configFile = try server.directory.write(
+      "config-rsa", "IdentityFile \(server.home)/.ssh/id_rsa\n")
     do {
       _ = try inProcess(rsaUser, echo)
       print("\nuser key rsa: accepted")
@@ -166,16 +177,16 @@ struct SSHBenchmarkTests {
     }
     try compare(
       "16 MiB from the remote (`head -c`), in-process", runs: 5,
-      [bulk("aes128-ctr", "hmac-sha2-256"), bulk("aes256-ctr", "hmac-sha2-256"), bulk("aes128-ctr", "hmac-sha1")])
-
-    let port = try FreePort.pick()
-    let daemon = try BackgroundProcess(
       [
-        "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", "127.0.0.1", "--port", "\(port)",
-        "--allow", "127.0.0.1", "--log-stderr",
-      ], logPath: server.directory.appending("distccd.log"))
+        bulk("aes128-ctr", "hmac-sha2-256"), bulk("aes256-ctr", "hmac-sha2-256"),
+        bulk("aes128-ctr", "hmac-sha1"),
+      ])
+
+    let daemon = try TestDaemon(
+      .debian, listen: "127.0.0.1", arguments: ["--allow", "127.0.0.1"],
+      logPath: server.directory.appending("distccd.log"))
     defer { daemon.stop() }
-    try daemon.waitUntilListening(port: port)
+    let port = UInt16(daemon.port)
     try compare(
       "whole job: Debian distccd 3.4, protocol 1, `gcc -c` of a one-line file",
       [
@@ -207,7 +218,8 @@ struct SSHBenchmarkTests {
             let fd = try Socket.connect(to: address, deadline: .after(seconds: 4))
             defer { fd.closeIgnoringErrors() }
             try fd.writeAll(DistccJob.request, deadline: .after(seconds: 20))
-            #expect(DistccJob.isSuccess(try fd.readToEnd(limit: 1 << 20, deadline: .after(seconds: 20))))
+            #expect(
+              DistccJob.isSuccess(try fd.readToEnd(limit: 1 << 20, deadline: .after(seconds: 20))))
           }
         ),
       ])

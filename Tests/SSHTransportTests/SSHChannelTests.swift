@@ -43,35 +43,28 @@ import Testing
   @Test func agentAuthenticationNeedsNoKeyFile() throws {
     let server = try SSHServer()
     try server.writeKnownHosts()
-    let socket = server.directory.appending("agent.sock")
-    let agent = try BackgroundProcess(
-      ["ssh-agent", "-D", "-a", socket], logPath: server.directory.appending("agent.log"))
+    let (agent, environment) = try server.startAgent(holding: server.home + "/.ssh/id_ed25519")
     defer { agent.stop() }
-    try waitForPath(socket)
-    let environment = ["SSH_AUTH_SOCK": socket, "PATH": "/usr/bin:/bin"]
-    try runChecked(["ssh-add", "-q", server.home + "/.ssh/id_ed25519"], environment: environment)
     // Only the agent holds the authorized key now; the key file on disk is a different, unauthorized one.
     unlink(server.home + "/.ssh/id_ed25519")
     unlink(server.home + "/.ssh/id_ed25519.pub")
     try makeKey(type: "ed25519", path: server.home + "/.ssh/id_ed25519")
 
-    let channel = try SSHChannel.open(server.destination(), options: server.options(environment: environment))
+    let channel = try SSHChannel.open(
+      server.destination(), options: server.options(environment: environment))
     #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
     // Without the agent the same HOME is refused.
-    #expect(throws: SSHError.self) { try SSHChannel.open(server.destination(), options: server.options()) }
+    #expect(throws: SSHError.self) {
+      try SSHChannel.open(server.destination(), options: server.options())
+    }
   }
 
   @Test func identitiesOnlyLimitsAgentKeysToTheConfiguredFiles() throws {
     let server = try SSHServer()
     try server.writeKnownHosts()
-    let socket = server.directory.appending("agent.sock")
-    let agent = try BackgroundProcess(
-      ["ssh-agent", "-D", "-a", socket], logPath: server.directory.appending("agent.log"))
-    defer { agent.stop() }
-    try waitForPath(socket)
-    let environment = ["SSH_AUTH_SOCK": socket, "PATH": "/usr/bin:/bin"]
     let authorized = server.home + "/.ssh/id_ed25519"
-    try runChecked(["ssh-add", "-q", authorized], environment: environment)
+    let (agent, environment) = try server.startAgent(holding: authorized)
+    defer { agent.stop() }
     // The private key now lives only in the agent; the .pub stays to name it.
     unlink(authorized)
     let other = server.directory.appending("other_key")
@@ -89,7 +82,8 @@ import Testing
     #expect(tried == ["\(other) (refused)"], "the agent's key must not be offered")
 
     try server.write("Host *\n  IdentitiesOnly yes\n  IdentityFile \(authorized)\n", to: config)
-    let channel = try SSHChannel.open(server.destination(), options: server.options(environment: environment))
+    let channel = try SSHChannel.open(
+      server.destination(), options: server.options(environment: environment))
     #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
   }
 
@@ -142,7 +136,9 @@ import Testing
       Issue.record("expected unknownHostKey, got \(String(describing: error))")
       return
     }
-    #expect(name == "[127.0.0.1]:\(server.port)" && type == "ssh-ed25519" && file == server.knownHostsPath)
+    #expect(
+      name == "[127.0.0.1]:\(server.port)" && type == "ssh-ed25519" && file == server.knownHostsPath
+    )
     let expectedFingerprint = try runChecked([
       "ssh-keygen", "-l", "-f", server.directory.appending("ssh_host_ed25519_key.pub"),
     ])
@@ -199,7 +195,8 @@ import Testing
 
   @Test func acceptNewRecordsTheKeyThenRequiresIt() throws {
     let server = try SSHServer()
-    try server.write("Host *\n  StrictHostKeyChecking accept-new\n", to: server.home + "/.ssh/config")
+    try server.write(
+      "Host *\n  StrictHostKeyChecking accept-new\n", to: server.home + "/.ssh/config")
     let first = try SSHChannel.open(server.destination(), options: server.options())
     first.close()
     let recorded = try server.read(server.knownHostsPath)
@@ -244,8 +241,10 @@ import Testing
     try server.writeKnownHosts()
     let key = try publicKey(server.home + "/.ssh/id_ed25519.pub")
     try server.write(
-      "restrict,command=\"/usr/bin/distccd --inetd --enable-tcp-insecure\" \(key)\n", to: server.authorizedKeys)
-    let channel = try SSHChannel.open(server.destination(command: "anything-else"), options: server.options())
+      "restrict,command=\"/usr/bin/distccd --inetd --enable-tcp-insecure\" \(key)\n",
+      to: server.authorizedKeys)
+    let channel = try SSHChannel.open(
+      server.destination(command: "anything-else"), options: server.options())
     #expect(DistccJob.isSuccess(try DistccJob.run(over: channel)))
   }
 
@@ -254,7 +253,8 @@ import Testing
     try server.writeKnownHosts()
     let size = 5 << 20  // more than twice libssh2's 2 MiB receive window and OpenSSH's
     // `sh -c 'wc -c' x --inetd --enable-tcp-insecure`: the extra words become $1 and $2, which wc never sees.
-    let upload = try SSHChannel.open(server.destination(command: "sh -c 'wc -c' x"), options: server.options())
+    let upload = try SSHChannel.open(
+      server.destination(command: "sh -c 'wc -c' x"), options: server.options())
     try upload.write([UInt8](repeating: 7, count: size), deadline: .after(seconds: 30))
     try upload.sendEOF(deadline: .after(seconds: 10))
     let count = try upload.read(upTo: 100, deadline: .after(seconds: 30))
@@ -296,19 +296,23 @@ import Testing
     }
     #expect(
       refused
-        == .connect(host: "root@127.0.0.1:\(closedPort)", reason: "127.0.0.1:\(closedPort): Connection refused"))
+        == .connect(
+          host: "root@127.0.0.1:\(closedPort)",
+          reason: "127.0.0.1:\(closedPort): Connection refused"))
     let unknown = #expect(throws: SSHError.self) {
       try SSHChannel.open(SSHDestination(host: "no-such-host.invalid"), options: options)
     }
     #expect(unknown?.stage == .resolve)
-    #expect(unknown?.description.hasPrefix("ssh root@no-such-host.invalid: resolve failed: ") == true)
+    #expect(
+      unknown?.description.hasPrefix("ssh root@no-such-host.invalid: resolve failed: ") == true)
   }
 
   @Test func stalledRemoteTimesOutInRead() throws {
     let server = try SSHServer()
     try server.writeKnownHosts()
     // `sleep 3 --inetd …` would fail at once in GNU sleep; this sleeps and says nothing (and ends soon after).
-    let channel = try SSHChannel.open(server.destination(command: "sleep 3;"), options: server.options())
+    let channel = try SSHChannel.open(
+      server.destination(command: "sleep 3;"), options: server.options())
     let started = ContinuousClock.now
     let error = #expect(throws: SSHError.self) {
       try channel.read(upTo: 100, deadline: .after(milliseconds: 300))
@@ -319,25 +323,23 @@ import Testing
 
   @Test func silentServerTimesOutInHandshake() throws {
     // A listener that never accepts: the TCP connection completes in the backlog, the SSH banner never comes.
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) + getsockname(fd, $0, &length) }
-    }
-    listen(fd, 4)
+    let fd = try Socket.listen(
+      on: try #require(SocketAddress(numericHost: "127.0.0.1", port: 0)), backlog: 4)
+    defer { fd.closeIgnoringErrors() }
+    let port = try #require(try Socket.localAddress(fd)).port
     let home = try TestDirectory()
     var options = SSHOptions(home: home.path, localUser: "root", setupTimeout: .milliseconds(300))
     options.globalKnownHostsFiles = []
     let started = ContinuousClock.now
     let error = #expect(throws: SSHError.self) {
       try SSHChannel.open(
-        SSHDestination(host: "127.0.0.1", port: UInt16(bigEndian: address.sin_port)), options: options)
+        SSHDestination(host: "127.0.0.1", port: port),
+        options: options)
     }
-    #expect(error == .timedOut(host: "root@127.0.0.1:\(UInt16(bigEndian: address.sin_port))", stage: .handshake))
+    #expect(
+      error
+        == .timedOut(
+          host: "root@127.0.0.1:\(port)", stage: .handshake))
     #expect(ContinuousClock.now - started < .seconds(3))
   }
 }

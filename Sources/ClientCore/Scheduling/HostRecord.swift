@@ -25,8 +25,7 @@ package struct HostRecord: Sendable, Equatable {
   mutating func recordCompletion(milliseconds: Int) {
     let sample = Double(max(0, milliseconds))
     averageMilliseconds =
-      samples == 0
-      ? sample : averageMilliseconds + HostRecord.weight * (sample - averageMilliseconds)
+      samples == 0 ? sample : averageMilliseconds + HostRecord.weight * (sample - averageMilliseconds)
     samples = min(samples + 1, 1_000_000)
     failures = 0
   }
