@@ -9,7 +9,8 @@ import Testing
 /// and ours (a `Server` in this process), plus a client configuration for a test directory.
 final class EmbeddingFarm: @unchecked Sendable {  // immutable after init
   let directory: TestDirectory
-  let debianPort: UInt16
+  /// Debian's daemon, `address:port`.
+  let debianEndpoint: LoopbackEndpoint
   let debian: BackgroundProcess
   let server: Server
   let ourPort: Int
@@ -21,15 +22,20 @@ final class EmbeddingFarm: @unchecked Sendable {  // immutable after init
     try directory.makeDirectories(directory.appending("tmp"))
     try directory.makeDirectories(directory.appending("server-tmp"))
     try directory.makeDirectories(directory.appending("src"))
-    debianPort = try FreePort.pick(on: "127.0.0.2")
+    debianEndpoint = try LoopbackAddress.pick()
     debian = try BackgroundProcess(
       [
-        "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", "127.0.0.2", "--port",
-        "\(debianPort)", "--allow", "127.0.0.0/8", "--jobs", "\(jobs)", "--log-stderr",
+        "/usr/bin/distccd", "--daemon", "--no-detach", "--listen", debianEndpoint.address, "--port",
+        "\(debianEndpoint.port)", "--allow", "127.0.0.0/8", "--jobs", "\(jobs)", "--log-stderr",
         "--log-level", "warning",
       ], environment: ["PATH": "/usr/bin:/bin"],
       logPath: directory.appending("distccd.log"))
-    try debian.waitUntilListening(port: debianPort)
+    let endpoint = debianEndpoint
+    guard
+      try await Self.eventually({
+        LoopbackAddress.isListening(endpoint.address, Int(endpoint.port))
+      })
+    else { throw PosixError.timedOut(operation: "wait for Debian's distccd: \(debian.log())") }
     let list = try directory.write(
       "cmdlist",
       (["/usr/bin/gcc", "/usr/bin/x86_64-linux-gnu-gcc"] + compilers.map(directory.appending))
@@ -74,5 +80,5 @@ final class EmbeddingFarm: @unchecked Sendable {  // immutable after init
     return condition()
   }
 
-  var bothHosts: String { "127.0.0.2:\(debianPort)/4 127.0.0.1:\(ourPort)/4" }
+  var bothHosts: String { "\(debianEndpoint)/4 127.0.0.1:\(ourPort)/4" }
 }

@@ -1,4 +1,4 @@
-public import HostSpec
+package import HostSpec
 
 /// Per-host records kept in one small text file under `$DISTCC_DIR` (`sched/history`), one line per host:
 /// `<key> <average ms> <samples> <failures> <last failure s>`. The key is the host's slot-lock prefix

@@ -1,4 +1,4 @@
-public import HostSpec
+package import HostSpec
 
 /// The order in which a scheduling client tries slots: cheapest expected finish first.
 ///
