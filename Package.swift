@@ -16,9 +16,12 @@ let package = Package(
     .library(name: "ClientCore", targets: ["ClientCore"]),
     .library(name: "ClientCoreLogging", targets: ["ClientCoreLogging"]),
     .library(name: "ServerCore", targets: ["ServerCore"]),
+    .library(name: "IncludeServer", targets: ["IncludeServer"]),
     .executable(name: "distcc", targets: ["distcc"]),
     .executable(name: "distccd", targets: ["distccd"]),
     .executable(name: "distccmon-text", targets: ["distccmon-text"]),
+    .executable(name: "distcc-include-server", targets: ["distcc-include-server"]),
+    .executable(name: "distcc-pump", targets: ["distcc-pump"]),
     .executable(name: "distccmon-web", targets: ["distccmon-web"]),
   ],
   dependencies: [
@@ -70,6 +73,14 @@ let package = Package(
       ],
       swiftSettings: strict),
 
+    // The pump-mode include server: C/C++ directive scanning, include closures, the mirror.
+    .target(
+      name: "IncludeServer",
+      dependencies: [
+        "DistProtocol", "DistPosix", .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: strict),
+
     // The two cores; they never import each other.
     .target(
       name: "ClientCore",
@@ -96,8 +107,7 @@ let package = Package(
     // A position-dependent client: the static Swift runtime's ~26,000 relative relocations are not applied
     // (and their pages not copied) at every start, which is once per compile.
     .executableTarget(
-      name: "distcc", dependencies: ["ClientCore", "DistPosix", "DistProtocol"],
-      swiftSettings: strict,
+      name: "distcc", dependencies: ["ClientCore", "DistPosix", "DistProtocol"], swiftSettings: strict,
       linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"])]),
     // distccd's command line and the process around the server (detach, pid file, privileges, signals).
     .target(
@@ -109,16 +119,18 @@ let package = Package(
       ],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccd", dependencies: ["DaemonCommand", "DistPosix", "DistProtocol"],
-      swiftSettings: strict),
+      name: "distccd", dependencies: ["DaemonCommand", "DistPosix", "DistProtocol"], swiftSettings: strict),
 
     .executableTarget(
-      name: "distccmon-text",
-      dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
+      name: "distcc-include-server", dependencies: ["IncludeServer", "DistPosix"],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccmon-web",
-      dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
+      name: "distcc-pump", dependencies: ["DistPosix"], swiftSettings: strict),
+    .executableTarget(
+      name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
+      swiftSettings: strict),
+    .executableTarget(
+      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
 
     // Shared by the test targets only: temporary directories, free ports, real daemons started and
@@ -152,8 +164,7 @@ let package = Package(
       ],
       swiftSettings: strict),
     .testTarget(
-      name: "ServerCoreTests",
-      dependencies: ["ServerCore", "DistProtocol", "DistPosix", "DistTestSupport"],
+      name: "ServerCoreTests", dependencies: ["ServerCore", "DistProtocol", "DistPosix", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "DistStateTests", dependencies: ["DistState", "DistTestSupport"], swiftSettings: strict),
@@ -164,10 +175,14 @@ let package = Package(
       name: "SSHTransportTests", dependencies: ["SSHTransport", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
+      name: "IncludeServerTests", dependencies: ["IncludeServer", "DistTestSupport"],
+      swiftSettings: strict),
+    .testTarget(
       name: "IntegrationTests",
       dependencies: [
         "DistProtocol", "DistPosix", "DistTestSupport",
         "distcc", "distccd", "distccmon-text", "distccmon-web", "CompilerPolicy",
+        "distcc-pump", "distcc-include-server",
       ],
       swiftSettings: strict),
   ]

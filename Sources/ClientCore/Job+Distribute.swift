@@ -71,7 +71,7 @@ extension Job {
       log.debug("\(trip.candidates.count - available.count) host(s) backed off")
     }
     var free = try compiler.chooser.reserveIfFree(among: available, input: job.input.path)
-    if free == nil, trip.preprocessor == nil,
+    if free == nil, trip.preprocessor == nil, !mayUsePump(job, among: available),
       available.contains(where: { $0.kind != .localhost && $0.takesJobs })
     {
       // (Wasted if the slot we get is localhost's.)
@@ -130,18 +130,18 @@ extension Job {
     }
     state.note(
       .connect, .remote, source: job.input.path, host: host.stateName, slot: reservation.slot)
-    if trip.preprocessor == nil {
+    var version = ProtocolVersion(rawValue: UInt32(host.protocolVersion)) ?? .v1
+    var pump: PumpAttempt?
+    if version == .v3 {
+      pump = try pumpAttempt(job, host: host, ioTimeout: ioTimeout, preprocessed: trip.preprocessor)
+      if pump == nil { version = .v2 }
+    }
+    if pump == nil && trip.preprocessor == nil {
       guard let started = startPreprocessor(job, lockDirectory: trip.lockDirectory) else {
         trip.lastHost = host
         return .fallBack
       }
       trip.preprocessor = started
-    }
-    var version = ProtocolVersion(rawValue: UInt32(host.protocolVersion)) ?? .v1
-    if version == .v3 {
-      log.info(
-        "pump mode is not supported by this client; using protocol 2 with \(host.displayName)")
-      version = .v2
     }
     var attempt = RemoteAttempt(
       job: job, host: host, version: version, configuration: configuration, ioTimeout: ioTimeout)
@@ -150,16 +150,20 @@ extension Job {
     attempt.extensions = known.map { extensionsWanted(for: host).intersection($0) } ?? []
     let outcome: RemoteAttempt.Outcome
     do {
-      do {
-        outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
-      } catch  where !attempt.extensions.isEmpty && error.isRefusedExtension {
-        // The host announced these once but did not take them now (a 3.4 daemon took its place): forget
-        // and try the same host once more with 3.4's request.
-        log.info(
-          "\(host.displayName) did not take \(attempt.extensions): \(error); retrying without")
-        extensionsStore?.forget(host)
-        attempt.extensions = []
-        outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
+      if let pump {
+        outcome = try pump.run(state: &state, log: log)
+      } else {
+        do {
+          outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
+        } catch  where !attempt.extensions.isEmpty && error.isRefusedExtension {
+          // The host announced these once but did not take them now (a 3.4 daemon took its place): forget
+          // and try the same host once more with 3.4's request.
+          log.info(
+            "\(host.displayName) did not take \(attempt.extensions): \(error); retrying without")
+          extensionsStore?.forget(host)
+          attempt.extensions = []
+          outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
+        }
       }
     } catch {
       reservation.release()
@@ -232,6 +236,9 @@ extension Job {
       try checkCancellation()
       do {
         try ObjectFile.write(response.object, to: configuration.resolve(job.output))
+        if version == .v3 {
+          try PumpAttempt.writeDependencies(response, job: job, configuration: configuration)
+        }
       } catch {
         log.error(error.description)
         trip.lastHost = host
@@ -310,6 +317,7 @@ extension Job {
       log.warning(
         "remote compilation of '\(job.input.path)' failed, retried locally and got a different result."
       )
+      noteDiscrepancy(job)
     }
     return local
   }

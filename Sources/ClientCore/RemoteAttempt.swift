@@ -56,7 +56,13 @@ struct RemoteAttempt {
     try connection.send(packet.header)
     try connection.send(packet.body)
     state.note(.compile, .remote, host: host.stateName)
+    return try receive(from: connection, state: &state)
+  }
 
+  /// Reads the reply to a request sent on `connection` (protocols 1–3; `PumpAttempt` sends protocol 3's).
+  func receive(from connection: HostConnection, state: inout JobState) throws(ClientError)
+    -> Outcome
+  {
     var decoder = ResponseDecoder(expecting: version)
     // Bytes are only ever read from `buffer[..<count]` after a read wrote them: no need to zero-fill it.
     var buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { $1 = $0.count }
@@ -117,7 +123,8 @@ struct RemoteAttempt {
     return Extensions(announcement: bytes)
   }
 
-  private func connect() throws(ClientError) -> HostConnection {
+  /// A connection to the host (TCP, in-process SSH or `DISTCC_SSH`).
+  func connect() throws(ClientError) -> HostConnection {
     switch host.kind {
     case .tcp(let name, let port):
       return try HostConnection.connect(name: name, port: port, ioTimeout: ioTimeout)

@@ -144,6 +144,17 @@ final class FakeRoot {
     }
   }
 
+  /// The absolute path a "system directory" link means: a relative target of only `..` components (enough to
+  /// leave any root) followed by the link's own path; `nil` for any other target.
+  static func systemDirectoryLink(_ parts: [String], target: String) -> String? {
+    let targetParts = target.split(separator: "/").filter { $0 != "." }
+    let ups = targetParts.prefix { $0 == ".." }.count
+    guard ups > parts.count - 1, targetParts.dropFirst(ups).map(String.init) == parts else {
+      return nil
+    }
+    return "/" + parts.joined(separator: "/")
+  }
+
   /// Writes one `NAME`+`LINK` entry.
   func writeLink(_ name: [UInt8], target: [UInt8]) throws(Refusal) {
     let parts = try FakeRoot.components(of: name)
@@ -157,6 +168,11 @@ final class FakeRoot {
     let resolved: String
     if target.first == UInt8(ascii: "/") {
       resolved = path + "/" + (try FakeRoot.components(of: target)).joined(separator: "/")
+    } else if let own = FakeRoot.systemDirectoryLink(parts, target: text) {
+      // 3.4's include server links a compiler directory reached through a rewritten path back to the
+      // server's own (`<root>/usr/include` -> `../../…/usr/include`): the same path outside the root,
+      // which the compiler reads anyway.
+      resolved = own
     } else {
       // Only leading `..` components, no more than the link's depth: the target stays inside.
       let targetParts = text.split(separator: "/").filter { $0 != "." }

@@ -39,6 +39,10 @@ struct PreparedJob {
           arguments.append(Array("-MMD".utf8))
         }
         arguments += [Array("-MF".utf8), Array(depsPath.utf8)]
+        // The root mapped away in debug info and `__FILE__`: a pump object is byte-identical to the
+        // client's own `gcc -c`, `-g` included (the compile runs in the mirrored working directory).
+        arguments.append(Array("-ffile-prefix-map=\(root.path)=".utf8))
+        arguments += PreparedJob.rootedPrefixMaps(arguments, root: root.path)
         dependencies = (depsPath, target, root.path)
       } else {
         let input = "input." + scanned.inputLanguage.preprocessedExtension
@@ -115,8 +119,22 @@ struct PreparedJob {
     return target
   }
 
+  /// The client's own `-f{file,debug,macro}-prefix-map=OLD=NEW` with an absolute OLD, again with the root
+  /// before OLD: gcc applies only the last matching map, and the paths it sees here are under the root.
+  static func rootedPrefixMaps(_ arguments: [[UInt8]], root: String) -> [[UInt8]] {
+    var rooted: [[UInt8]] = []
+    for option in ["-ffile-prefix-map=", "-fdebug-prefix-map=", "-fmacro-prefix-map="] {
+      for argument in arguments where argument.starts(with: option.utf8) {
+        let value = argument.dropFirst(option.utf8.count)
+        guard value.first == UInt8(ascii: "/"), value.contains(UInt8(ascii: "=")) else { continue }
+        rooted.append(Array(option.utf8) + Array(root.utf8) + value)
+      }
+    }
+    return rooted
+  }
+
   /// The `DOTD` body (protocol.md §7.3): per line, the first temp object name becomes the target, then every
-  /// occurrence of the root path is deleted.
+  /// occurrence of the root path is deleted; the rule is then wrapped as the client's gcc would wrap it.
   static func dependencyFile(_ contents: [UInt8], objectPath: String, target: [UInt8], root: String)
     -> [UInt8]
   {
@@ -132,7 +150,7 @@ struct PreparedJob {
       output += bytes + [UInt8(ascii: "\n")]
     }
     output.removeLast()
-    return output
+    return DependencyText.rewrapped(output)
   }
 
   /// Replaces every occurrence of the root path in an object with as many `/` (3.4 rewrites debug info so).

@@ -26,7 +26,7 @@ func writeError(_ text: String) {
 
 let versionText = """
   distcc 3.4 \(hostTriple)
-    (protocols 1 and 2) (default port 3632)
+    (protocols 1, 2 and 3) (default port 3632)
     swift-distcc client
   Copyright (C) 2002, 2003, 2004 by Martin Pool.
   Portions Copyright (C) 2007-2008 Google.

@@ -313,7 +313,7 @@ struct PackageTests {
         "--daemon", "--no-detach", "--log-stderr", "--listen", address, "--port", String(port),
       ], logPath: world.directory.appending("daemon.log"))
     defer { daemon.stop() }
-    try daemon.waitUntilListening(port: port)
+    try Wait.require("distccd on \(address):\(port)") { LoopbackAddress.isListening(address, Int(port)) }
     try world.compile(with: root.path("/usr/bin/distcc"), host: "\(address):\(port)", output: "c.o")
     try world.compile(
       with: root.path("/usr/bin/distcc"), host: "\(address):\(port)", output: "cpp.o",
@@ -480,7 +480,7 @@ struct PackageTests {
         "--listen", address, "--port", String(port),
       ], logPath: world.directory.appending("daemon.log"))
     defer { daemon.stop() }
-    try daemon.waitUntilListening(port: port)
+    try Wait.require("distccd on \(address):\(port)") { LoopbackAddress.isListening(address, Int(port)) }
     #expect(
       daemon.log().contains(
         "Warning: --idle-exit is ignored: no listening sockets from systemd (LISTEN_FDS)"))

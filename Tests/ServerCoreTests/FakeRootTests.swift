@@ -77,9 +77,10 @@ struct FakeRootTests {
     let output = PreparedJob.dependencyFile(
       Array(input.utf8), objectPath: "/tmp/distccd_AbCdEf/output.o", target: Array("custom".utf8),
       root: root)
+    // The root gone, the rule fits on one line, as the client's gcc writes it (3.4 kept the server's breaks).
     #expect(
       String(decoding: output, as: UTF8.self)
-        == "custom: /home/u/p.c \\\n /usr/include/stdio.h /home/u/inc/g.h\n")
+        == "custom: /home/u/p.c /usr/include/stdio.h /home/u/inc/g.h\n")
   }
 
   @Test func rootIsScrubbedFromObjects() {

@@ -1,0 +1,111 @@
+import CompilerArgs
+import DistProtocol
+internal import Glibc
+import HostSpec
+
+/// One protocol 3 attempt (protocol.md §4.2, §7): the whole command line, the working directory and the
+/// include server's files go to the server, which preprocesses and compiles; the reply adds `DOTD`.
+struct PumpAttempt {
+  var job: CompileJob
+  var host: HostEntry
+  var configuration: ClientConfiguration
+  var ioTimeout: Int
+  var workingDirectory: String
+  var files: [IncludeServerClient.Entry]
+
+  /// The command sent: the job's full command line, plus `-MT <target>` when a dependency file is wanted
+  /// and names no target (protocol.md §7.1).
+  static func arguments(for job: CompileJob, environment: [String: String]) -> [String] {
+    var arguments = job.arguments
+    if Self.wantsDependencies(job, environment: environment),
+      !arguments.contains(where: { $0.hasPrefix("-MT") || $0.hasPrefix("-MQ") })
+    {
+      arguments += ["-MT", Self.dependencyTarget(job, environment: environment)]
+    }
+    return arguments
+  }
+
+  /// Any `-M…` option other than `-MT`/`-MQ`, or `DEPENDENCIES_OUTPUT` set.
+  static func wantsDependencies(_ job: CompileJob, environment: [String: String]) -> Bool {
+    environment["DEPENDENCIES_OUTPUT"] != nil
+      || job.arguments.contains {
+        $0.hasPrefix("-M") && !$0.hasPrefix("-MT") && !$0.hasPrefix("-MQ")
+      }
+  }
+
+  static func dependencyTarget(_ job: CompileJob, environment: [String: String]) -> String {
+    if let variable = environment["DEPENDENCIES_OUTPUT"], let space = variable.firstIndex(of: " ") {
+      return String(variable[variable.index(after: space)...])
+    }
+    return job.output
+  }
+
+  /// Where the `DOTD` body goes: the last `-MF`, else `DEPENDENCIES_OUTPUT`'s file, else the output with
+  /// its extension replaced by `.d` (protocol.md §7.3).
+  static func dependencyFile(_ job: CompileJob, environment: [String: String]) -> String {
+    var file: String?
+    var index = 0
+    while index < job.arguments.count {
+      let argument = job.arguments[index]
+      if argument == "-MF", index + 1 < job.arguments.count {
+        file = job.arguments[index + 1]
+        index += 1
+      } else if argument.hasPrefix("-MF") {
+        file = String(argument.dropFirst(3))
+      }
+      index += 1
+    }
+    if let file { return file }
+    if let variable = environment["DEPENDENCIES_OUTPUT"] {
+      return String(variable.prefix { $0 != " " })
+    }
+    let output = job.output
+    let base = output.lastIndex(of: "/").map { output[output.index(after: $0)...] } ?? output[...]
+    if let dot = base.lastIndex(of: "."), dot != base.startIndex {
+      return String(output[..<dot]) + ".d"
+    }
+    return output + ".d"
+  }
+
+  /// Writes the reply's dependency file when the command line asked for one.
+  static func writeDependencies(
+    _ response: Response, job: CompileJob, configuration: ClientConfiguration
+  ) throws(ClientError) {
+    guard let dependencies = response.dependencies,
+      wantsDependencies(job, environment: configuration.environment)
+    else { return }
+    try ObjectFile.write(
+      dependencies, to: dependencyFile(job, environment: configuration.environment))
+  }
+
+  /// Sends the request and reads the reply.
+  func run(state: inout JobState, log: ClientLog) throws(ClientError) -> RemoteAttempt.Outcome {
+    let attempt = RemoteAttempt(
+      job: job, host: host, version: .v3, configuration: configuration, ioTimeout: ioTimeout)
+    let connection = try attempt.connect()
+    defer { connection.close() }
+    state.note(.send, .remote)
+    let arguments = Self.arguments(for: job, environment: configuration.environment)
+    log.info(
+      "exec on \(host.displayName) (pump, \(files.count) files): \(ClientLog.format(arguments))")
+    var request: [UInt8] = []
+    PacketWriter.appendValue(.dist, ProtocolVersion.v3.rawValue, to: &request)
+    PacketWriter.appendString(.cdir, workingDirectory.utf8, to: &request)
+    PacketWriter.appendValue(.argc, UInt32(arguments.count), to: &request)
+    for argument in arguments { PacketWriter.appendString(.argv, argument.utf8, to: &request) }
+    PacketWriter.appendValue(.nfil, UInt32(files.count), to: &request)
+    for file in files {
+      switch file {
+      case .file(let name, let compressed):
+        PacketWriter.appendString(.name, name, to: &request)
+        PacketWriter.appendString(.file, compressed, to: &request)
+      case .link(let name, let target):
+        PacketWriter.appendString(.name, name, to: &request)
+        PacketWriter.appendString(.link, target, to: &request)
+      }
+    }
+    try connection.send(request)
+    state.note(.compile, .remote, host: host.stateName)
+    return try attempt.receive(from: connection, state: &state)
+  }
+}
