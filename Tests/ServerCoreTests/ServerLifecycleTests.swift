@@ -73,8 +73,10 @@ import Testing
     #expect(
       try await Self.eventually { Self.threadCount <= threads },
       "threads \(threads) → \(Self.threadCount)")
+    // The count is the process's: suites running beside this one (EmbeddingTests) open and close their own,
+    // so it must come back to at most where it was, not exactly.
     #expect(
-      Self.descriptorCount(directory) == descriptors,
+      try await Self.eventually { Self.descriptorCount(directory) <= descriptors },
       "descriptors \(descriptors) → \(Self.descriptorCount(directory))")
     #expect(directory.list("tmp").isEmpty)
   }
