@@ -20,14 +20,19 @@ trap cleanup EXIT
 
 # A free port on 127.0.0.3, as the kernel picks one.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.3", 0)); print(s.getsockname()[1])')
+# (--log-stderr: as root the daemon runs jobs as the distcc user, who cannot open a file in $work.)
 "$distccd" --daemon --no-detach --listen 127.0.0.3 --port "$port" --allow 127.0.0.0/8 \
-  --log-file "$work/distccd.log" --log-level info &
+  --log-stderr --log-level warning 2>"$work/distccd.log" &
 daemon=$!
+ready=0
 for _ in $(seq 200); do
-  grep -q "daemon started\|listening" "$work/distccd.log" 2>/dev/null && break
-  python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.3', $port)))" && break
+  if python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.3', $port)))"; then
+    ready=1
+    break
+  fi
   sleep 0.05
 done
+[ "$ready" = 1 ] || { echo "distccd did not start listening"; cat "$work/distccd.log"; exit 1; }
 
 sources=$(ls Examples/calc/src/*.c | wc -l)
 check() {  # mode, output file: one line per object, each naming a host

@@ -19,9 +19,9 @@ func processEnvironment() -> [String: String] {
 /// An absolute version of `path`.
 func absolute(_ path: String) -> String {
   if path.hasPrefix("/") { return path }
-  var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
-  guard getcwd(&buffer, buffer.count) != nil else { return path }
-  return String(cString: buffer) + "/" + path
+  guard let directory = getcwd(nil, 0) else { return path }
+  defer { free(directory) }
+  return String(cString: directory) + "/" + path
 }
 
 /// The `.c` files directly in `directory`, sorted.
@@ -38,8 +38,21 @@ func cFiles(in directory: String) -> [String] {
   return names.sorted()
 }
 
+/// Writes `text` to standard error in one `write`.
+func printError(_ text: String) {
+  var bytes = Array(text.utf8)
+  var offset = 0
+  while offset < bytes.count {
+    let written = bytes.withUnsafeMutableBytes {
+      write(2, $0.baseAddress! + offset, $0.count - offset)
+    }
+    if written <= 0 { return }
+    offset += written
+  }
+}
+
 func fail(_ message: String, status: Int32 = 2) -> Never {
-  fputs("embedded-build: \(message)\n", stderr)
+  printError("embedded-build: \(message)\n")
   exit(status)
 }
 
@@ -64,7 +77,7 @@ func build(_ options: Options, compiler: DistributedCompiler) async -> Bool {
             case .remote(let host): host
             case .local(let reason): "localhost (\(reason))"
             }
-          fputs(String(decoding: outcome.standardError, as: UTF8.self), stderr)
+          printError(String(decoding: outcome.standardError, as: UTF8.self))
           print("\(object): \(outcome.succeeded ? "" : "FAILED (\(outcome.status)) ")\(place)")
           return outcome.succeeded
         } catch {
