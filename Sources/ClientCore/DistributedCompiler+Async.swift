@@ -44,6 +44,9 @@ extension DistributedCompiler {
         (continuation: CheckedContinuation<Result<CompileOutcome, ClientError>, Never>) in
         do throws(PosixError) {
           try PosixThread.detach(stackSize: 1 << 20) {
+            // A daemon that closes mid-request (or a cancelled call's shut-down socket) must not kill the
+            // embedding process: `distcc` ignores SIGPIPE process-wide; a library blocks it on its own thread.
+            Signals.blockOnThisThread(Signals.pipe)
             continuation.resume(
               returning: Result { () throws(ClientError) in try job.compileCaptured(command) })
           }
