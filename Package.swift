@@ -38,6 +38,8 @@ let package = Package(
     // Header types only: SSHTransport loads libssh2.so.1 with dlopen on first use (LibSSH2.swift), so no
     // pkg-config (it would add -lssh2 to every client link).
     .systemLibrary(name: "CLibSSH2", providers: [.apt(["libssh2-1-dev"])]),
+    // Header types only, likewise: Zeroconf loads libavahi-client.so.3 with dlopen for --zeroconf/+zeroconf.
+    .systemLibrary(name: "CAvahi", providers: [.apt(["libavahi-client-dev"])]),
 
     // Standalone layers: no dependency above them.
     .target(
@@ -65,6 +67,18 @@ let package = Package(
         "CLibSSH2", "DistPosix", .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
+    // What a compiler is (family, version, target, fingerprint), cached per compiler; both cores use it.
+    .target(
+      name: "CompilerIdentity",
+      dependencies: ["DistPosix", .product(name: "SystemPackage", package: "swift-system")],
+      swiftSettings: strict),
+    // DNS-SD through Avahi: distccd --zeroconf's registration, +zeroconf's browsing helper and cache.
+    .target(
+      name: "Zeroconf",
+      dependencies: [
+        "CAvahi", "DistPosix", .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      swiftSettings: strict),
     .target(
       name: "DistMonitor",
       dependencies: [
@@ -86,7 +100,7 @@ let package = Package(
       name: "ClientCore",
       dependencies: [
         "HostSpec", "DistProtocol", "DistPosix", "CompilerArgs", "DistState", "SSHTransport",
-        .product(name: "SystemPackage", package: "swift-system"),
+        "Zeroconf", "CompilerIdentity", .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
     // The async API with a swift-log `Logger`: a module of its own, so that `distcc` does not link swift-log
@@ -98,7 +112,8 @@ let package = Package(
     .target(
       name: "ServerCore",
       dependencies: [
-        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy", "JSONFormat",
+        "DistProtocol", "DistPosix", "CompilerArgs", "CompilerPolicy", "CompilerIdentity",
+        "JSONFormat",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
@@ -107,19 +122,21 @@ let package = Package(
     // A position-dependent client: the static Swift runtime's ~26,000 relative relocations are not applied
     // (and their pages not copied) at every start, which is once per compile.
     .executableTarget(
-      name: "distcc", dependencies: ["ClientCore", "DistPosix", "DistProtocol"], swiftSettings: strict,
+      name: "distcc", dependencies: ["ClientCore", "DistPosix", "DistProtocol"],
+      swiftSettings: strict,
       linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"])]),
     // distccd's command line and the process around the server (detach, pid file, privileges, signals).
     .target(
       name: "DaemonCommand",
       dependencies: [
-        "ServerCore", "DistPosix", "DistProtocol",
+        "ServerCore", "DistPosix", "DistProtocol", "Zeroconf", "CompilerIdentity",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccd", dependencies: ["DaemonCommand", "DistPosix", "DistProtocol"], swiftSettings: strict),
+      name: "distccd", dependencies: ["DaemonCommand", "DistPosix", "DistProtocol"],
+      swiftSettings: strict),
 
     .executableTarget(
       name: "distcc-include-server", dependencies: ["IncludeServer", "DistPosix"],
@@ -130,7 +147,8 @@ let package = Package(
       name: "distccmon-text", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
     .executableTarget(
-      name: "distccmon-web", dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
+      name: "distccmon-web",
+      dependencies: ["DistMonitor", "DistState", "DistPosix", "DistProtocol"],
       swiftSettings: strict),
 
     // Shared by the test targets only: temporary directories, free ports, real daemons started and
@@ -164,12 +182,16 @@ let package = Package(
       ],
       swiftSettings: strict),
     .testTarget(
-      name: "ServerCoreTests", dependencies: ["ServerCore", "DistProtocol", "DistPosix", "DistTestSupport"],
+      name: "ServerCoreTests",
+      dependencies: ["ServerCore", "DistProtocol", "DistPosix", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "DistStateTests", dependencies: ["DistState", "DistTestSupport"], swiftSettings: strict),
     .testTarget(
       name: "DistMonitorTests", dependencies: ["DistMonitor", "DistTestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "CompilerIdentityTests", dependencies: ["CompilerIdentity", "DistTestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "SSHTransportTests", dependencies: ["SSHTransport", "DistTestSupport"],

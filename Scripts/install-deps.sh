@@ -9,9 +9,11 @@
 #                               systemd-analyze, which checks the package's units
 #   lintian, man-db,            the package checks (Scripts/package-deb.sh, PackageTests): lintian,
 #   bash-completion             man --warnings, the completion functions
+#   libavahi-client-dev         Avahi's headers (CAvahi); libavahi-client3 is loaded with dlopen for zeroconf
+#   avahi-daemon, avahi-utils, dbus  the private mDNS responders and buses the zeroconf tests start
 set -euo pipefail
 pkgs=(liblzo2-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make chromium systemd
-  lintian man-db bash-completion)
+  lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 util-linux)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -23,3 +25,7 @@ if ((${#missing[@]})); then
 fi
 # Debian's package starts distccd as a service on install; the tests start their own daemons.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now distcc >/dev/null 2>&1 || true; fi
+# Likewise avahi-daemon: the zeroconf tests start private ones in network namespaces.
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now avahi-daemon.socket avahi-daemon >/dev/null 2>&1 || true
+fi

@@ -248,3 +248,25 @@ int cdp_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns) {
 int cdp_futex_wake(uint32_t *word, int count) {
   return (int)syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
 }
+
+int cdp_fork_detached(int keep_fd) {
+  pid_t child = fork();
+  if (child < 0) return -1;
+  if (child > 0) {
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return 1;
+  }
+  if (setsid() < 0 || fork() != 0) _exit(0);
+  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd >= 0) {
+    dup2(null_fd, 0);
+    dup2(null_fd, 1);
+    dup2(null_fd, 2);
+  }
+  if (chdir("/") != 0) _exit(0);
+  if (keep_fd > 3) syscall(SYS_close_range, 3, keep_fd - 1, 0);
+  syscall(SYS_close_range, keep_fd >= 3 ? keep_fd + 1 : 3, ~0U, 0);
+  return 0;
+}

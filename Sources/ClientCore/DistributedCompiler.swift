@@ -91,6 +91,8 @@ extension DistributedCompiler {
       var (list, _) = try HostList.load(
         environment: configuration.environment, systemFile: configuration.systemHostsFile)
       for warning in list.warnings { log.warning(warning.description) }
+      guard let withDiscovered = insertingDiscoveredHosts(into: list) else { return nil }
+      list = withDiscovered
       var generator = SystemRandomNumberGenerator()
       list = list.randomized(using: &generator)
       return list

@@ -1,4 +1,5 @@
 import CompilerArgs
+import CompilerIdentity
 import DistPosix
 import DistProtocol
 import HostSpec
@@ -148,6 +149,10 @@ extension Job {
     let extensionsStore = HostExtensions(configuration: configuration)
     let known = extensionsStore?.announced(by: host)
     attempt.extensions = known.map { extensionsWanted(for: host).intersection($0) } ?? []
+    if attempt.extensions.contains(.compilerIdentity) {
+      attempt.compilerIdentity = compilerIdentity(of: trip.job).map { Array($0.text.utf8) }
+      if attempt.compilerIdentity == nil { attempt.extensions.remove(.compilerIdentity) }
+    }
     let outcome: RemoteAttempt.Outcome
     do {
       if let pump {
@@ -187,9 +192,18 @@ extension Job {
   }
 
   /// The extensions beyond 3.4 this job would use with `host` if it announced them (zstd bodies for a
-  /// `,zstd` host, the compiler identity, directives-only preprocessing); none yet.
+  /// `,zstd` host, the compiler identity, directives-only preprocessing): the compiler identity.
   func extensionsWanted(for host: HostEntry) -> Extensions {
-    []
+    [.compilerIdentity]
+  }
+
+  /// `job`'s compiler's identity, from `$DISTCC_DIR/identity/` (probed when its files changed).
+  func compilerIdentity(of job: CompileJob) -> CompilerIdentity? {
+    guard let directory = configuration.distccDirectory, let name = job.serverArguments.first,
+      let path = name.contains("/")
+        ? name : FileSystem.findExecutable(name, in: configuration.searchPath)
+    else { return nil }
+    return IdentityCache(distccDirectory: directory).identity(of: path)
   }
 
   /// What the host's answer means: a refusal moves on, a failure is reported or retried locally, a

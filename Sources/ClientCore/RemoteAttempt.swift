@@ -12,6 +12,8 @@ struct RemoteAttempt {
   var ioTimeout: Int
   /// Extensions beyond 3.4 the request uses (only ones the host announced, ``HostExtensions``).
   var extensions: Extensions = []
+  /// The client's compiler identity (`CCID`), sent when ``extensions`` has ``Extensions/compilerIdentity``.
+  var compilerIdentity: [UInt8]? = nil
 
   /// How an attempt that reached its end went.
   enum Outcome {
@@ -42,6 +44,7 @@ struct RemoteAttempt {
     // The request's head goes out while the preprocessor runs (as 3.4 sends it), its source afterwards.
     var request = Request(version: version, arguments: arguments.map { Array($0.utf8) })
     request.extensions = extensions
+    if extensions.contains(.compilerIdentity) { request.compilerIdentity = compilerIdentity }
     try connection.send(try encoded(request.encodedHead()))
 
     state.note(.preprocess, .local)

@@ -78,8 +78,14 @@ public struct DaemonOptions: ParsableCommand {
     name: .customLong("stats-port"), help: ArgumentHelp("TCP port for --stats.", valueName: "PORT"))
   public var statsPort: Int = 3633
   @Flag(
+    name: .customLong("compilers"),
+    help:
+      "List the compilers this daemon would run with their identities (family, version, target, fingerprint) and exit."
+  )
+  public var compilers = false
+  @Flag(
     name: .customLong("zeroconf"),
-    help: "Register via mDNS/DNS-SD: not supported yet (warns, ignored).")
+    help: "Register via mDNS/DNS-SD (Avahi), as _distcc._tcp with 3.4's subtype and TXT records.")
   public var zeroconf = false
 
   // Jobs.

@@ -18,9 +18,6 @@ public struct DaemonProcess {
 
   /// Runs the daemon to its end and exits with 3.4's status.
   public func run() -> Never {
-    if options.zeroconf {
-      DaemonMessages.warn("--zeroconf is not supported by this distccd; ignored")
-    }
     // Request bodies of 1 MiB and more get their own mappings, returned to the kernel when freed: the
     // resident size then follows --max-request-memory instead of keeping freed bodies in malloc's arenas.
     ProcessEnvironment.setMmapThreshold(1 << 20)
@@ -36,6 +33,11 @@ public struct DaemonProcess {
     do { configuration = try ServerConfiguration(options: options, environment: environment) } catch
     {
       DaemonMessages.fail(error.description, error.exitCode)
+    }
+    if options.compilers {
+      let text = DaemonCompilers.lines(configuration).map { $0 + "\n" }.joined()
+      _ = try? FileDescriptor.standardOutput.writeAll(text.utf8, deadline: .never)
+      exit(0)
     }
     // --idle-exit only where a service manager holds the socket and starts the daemon again (the same unit
     // may run without its socket, so elsewhere it is ignored with a warning).
@@ -82,10 +84,14 @@ public struct DaemonProcess {
       DaemonMessages.fail(error.description, DistProtocol.ExitCode.distccFailed)
     }
     if detachedChild { DetachedStart.reportReady() }
+    let registration =
+      options.zeroconf ? ZeroconfAdvertising.start(configuration, logger: server.logger) : nil
     do { try server.run(listeners: sockets) } catch {
+      registration?.stop()
       pidFile?.remove()
       DaemonMessages.fail(error.description, error.exitCode)
     }
+    registration?.stop()
     pidFile?.remove()
     if server.stopReason == .lifetimeExpired { Self.dieBy(Signals.alarm) }
     if let signal = stopSignals.signal { Self.dieBy(signal) }

@@ -20,6 +20,11 @@ public enum RecordLock {
     try FcntlLock.set(fd, command: F_SETLKW, type: F_WRLCK, operation: "fcntl F_SETLKW")
   }
 
+  /// Takes a shared (read) lock, waiting while another process holds the write lock.
+  public static func lockForReading(_ fd: FileDescriptor) throws(PosixError) {
+    try FcntlLock.set(fd, command: F_SETLKW, type: F_RDLCK, operation: "fcntl F_SETLKW read")
+  }
+
   /// Releases the lock.
   public static func unlock(_ fd: FileDescriptor) throws(PosixError) {
     try FcntlLock.set(fd, command: F_SETLK, type: F_UNLCK, operation: "fcntl F_SETLK unlock")

@@ -3,6 +3,13 @@ internal import Glibc
 /// The machine's processors, memory and page size, as `sysconf` reports them, and free disk space.
 public enum SystemResources {
   /// Processors online now; at least 1.
+  /// This host's name (`gethostname`), as the UTS namespace has it.
+  public static var hostName: String {
+    var name = [CChar](repeating: 0, count: 256)
+    guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+    return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   public static var onlineProcessors: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
   /// Physical memory in bytes (`_SC_PHYS_PAGES` × page size); 0 if unknown.

@@ -10,7 +10,7 @@ final class ActiveJobs: Sendable {
     var processGroup: Int32?
   }
 
-  private let state = Mutex<(next: Int, entries: [Int: Entry])>((0, [:]))
+  private let state = Mutex<(next: Int, entries: [Int: Entry], abandoned: Bool)>((0, [:], false))
 
   /// Registers a job's directory; returns the job's key.
   func add(_ directory: JobDirectory) -> Int {
@@ -21,9 +21,16 @@ final class ActiveJobs: Sendable {
     }
   }
 
-  /// Records (or, with `nil`, clears) the process group of the job's running compiler.
+  /// Records (or, with `nil`, clears) the process group of the job's running compiler. A compiler that
+  /// started after ``abandonAll()`` ran (the daemon stopping while the job was spawning it) is killed here,
+  /// so no stop can miss a compiler that was starting at that instant.
   func setCompiler(_ key: Int, processGroup: Int32?) {
-    state.withLock { $0.entries[key]?.processGroup = processGroup }
+    let abandoned = state.withLock { state in
+      guard !state.abandoned else { return true }
+      state.entries[key]?.processGroup = processGroup
+      return false
+    }
+    if abandoned, let processGroup { Signals.sendToGroup(processGroup, Signals.kill) }
   }
 
   func remove(_ key: Int) {
@@ -36,7 +43,10 @@ final class ActiveJobs: Sendable {
   /// jobs there were. The jobs' own threads find their compiler dead and their files gone.
   func abandonAll() -> Int {
     let entries = state.withLock { state in
-      defer { state.entries = [:] }
+      defer {
+        state.entries = [:]
+        state.abandoned = true
+      }
       return Array(state.entries.values)
     }
     for entry in entries {

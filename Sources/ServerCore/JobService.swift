@@ -1,3 +1,4 @@
+import CompilerIdentity
 import DistPosix
 import DistProtocol
 import SystemPackage
@@ -16,6 +17,8 @@ struct JobService: Sendable {
   let memory: MemoryBudget
   /// Jobs in flight, for a daemon that stops before they finish.
   let active: ActiveJobs
+  /// The identities of the compilers this daemon ran, for the compiler identity check.
+  let identities: IdentityMemo
 
   /// Serves the job on `input`/`output` (the same socket for TCP) and logs its summary line.
   @discardableResult
@@ -49,7 +52,8 @@ struct JobService: Sendable {
     // Extensions this daemon did not announce: the client believed a host that is not (or no longer) so;
     // closing without a reply makes it retry once without them.
     guard request.extensions.isSubset(of: configuration.announcedExtensions ?? []) else {
-      logger.log(.error, "request uses extensions this daemon does not offer: \(request.extensions)")
+      logger.log(
+        .error, "request uses extensions this daemon does not offer: \(request.extensions)")
       return JobSummary(result: .badRequest, code: .protocolError)
     }
     let vetted: JobVetting.Vetted
@@ -59,6 +63,11 @@ struct JobService: Sendable {
     case .malformed(let line):
       logger.log(.error, line)
       return JobSummary(result: .badRequest, code: .protocolError)
+    }
+    if let claimed = request.compilerIdentity,
+      let refusal = identityRefusal(claimed: claimed, compiler: vetted.arguments[0])
+    {
+      return refuse(request, refusal, output: output, traffic: traffic)
     }
     let directory: JobDirectory
     do {

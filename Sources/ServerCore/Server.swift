@@ -1,3 +1,4 @@
+import CompilerIdentity
 import DistPosix
 import DistProtocol
 import Synchronization
@@ -38,7 +39,7 @@ public final class Server: Sendable {
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
     service = JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      memory: memory, active: active)
+      memory: memory, active: active, identities: IdentityMemo())
   }
 
   /// Why the last ``run(listeners:)`` or ``serveOne(input:output:)`` returned; `nil` while running.

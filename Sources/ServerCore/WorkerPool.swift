@@ -17,6 +17,8 @@ final class WorkerPool: Sendable {
     /// Waiting workers not claimed by a queued job.
     var idle = 0
     var started = 0
+    /// Threads of this pool that have not ended yet.
+    var live = 0
     /// Set once the server stops: idle workers exit at once and no worker waits again.
     var closed = false
   }
@@ -31,6 +33,8 @@ final class WorkerPool: Sendable {
 
   /// Threads started so far (for tests and statistics).
   var threadsStarted: Int { lock.withLock { state.started } }
+  /// Threads of this pool still running (busy or idle).
+  var liveThreads: Int { lock.withLock { state.live } }
   /// Workers waiting for a job now.
   var idleWorkers: Int { lock.withLock { state.idle } }
 
@@ -44,12 +48,21 @@ final class WorkerPool: Sendable {
       return true
     }
     if handedOver { return true }
-    lock.withLock { state.started += 1 }
+    lock.withLock {
+      state.started += 1
+      state.live += 1
+    }
     let started = startThread { [self] in
       body()
       while let next = nextJob() { next() }
+      lock.withLock { state.live -= 1 }
     }
-    if !started { lock.withLock { state.started -= 1 } }
+    if !started {
+      lock.withLock {
+        state.started -= 1
+        state.live -= 1
+      }
+    }
     return started
   }
 

@@ -25,7 +25,7 @@ import Testing
     #expect(daemon.compiledJobs(expected: 1) == 1)
     let remembered = try? String(contentsOfFile: caps, encoding: .utf8)
     switch kind {
-    case .ours: #expect(remembered == "0\n", "our daemon announces (no extensions offered yet)")
+    case .ours: #expect(remembered == "2\n", "our daemon announces the compiler identity check")
     case .debian:
       #expect(remembered == nil, "a 3.4 daemon announces nothing: the stale file is gone")
     }
@@ -47,6 +47,6 @@ import Testing
     decoder.append(try #require(reply))
     let response = try #require(try decoder.next())
     #expect(response.status.isSuccess)
-    #expect(decoder.takeAnnouncement() == [])
+    #expect(decoder.takeAnnouncement() == .compilerIdentity)
   }
 }

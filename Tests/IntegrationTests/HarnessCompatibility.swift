@@ -93,7 +93,7 @@ extension TestDaemon {
   /// Starts `kind` on `address` (nil: one picked at run time) and `fixedPort` (nil: a free one).
   convenience init(
     _ kind: Kind = .debian, address: String? = nil, logDirectory: String, fixedPort: Int? = nil,
-    extraArguments: [String] = []
+    extraArguments: [String] = [], extraEnvironment: [String: String] = [:]
   ) throws {
     let picked = address == nil ? try LoopbackAddress.pick() : nil
     let listen = address ?? picked!.address
@@ -101,7 +101,9 @@ extension TestDaemon {
     try self.init(
       kind, listen: listen, port: port,
       arguments: ["--allow", "127.0.0.0/8", "--jobs", "4"] + extraArguments,
-      environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "TMPDIR": "/tmp"],
+      environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "TMPDIR": "/tmp"].merging(extraEnvironment) {
+        $1
+      },
       logPath: "\(logDirectory)/distccd-\(kind)-\(listen)-\(port).log")
   }
 }

@@ -16,6 +16,12 @@ int cdp_set_no_new_privs(void);
 int cdp_pipe2(int fds[2], int flags);
 int cdp_mkostemps(char *template_, int suffix_length, int flags);
 
+// Forks a detached grandchild, as a daemon-like helper needs (distcc 3.4's zeroconf browser): returns 0 in the
+// grandchild (new session, stdin/stdout/stderr on /dev/null, working directory /, every other descriptor
+// but keep_fd closed), 1 in the caller once the intermediate child is reaped (no zombie is left behind),
+// -1 with errno if the first fork failed.
+int cdp_fork_detached(int keep_fd);
+
 
 // Landlock (Linux 5.13+), through syscall numbers: glibc has no wrappers. `abi` selects the size of the
 // ruleset attribute (v1-3: fs only; v4-5: + net; v6+: + scoped). Each returns -1 with errno on failure.

@@ -1,0 +1,88 @@
+import DistPosix
+
+/// Asks a compiler what it is (``CompilerIdentity``) and which files make it up.
+public enum CompilerProbe {
+  /// The identity of `compiler` (a path, or a name searched on `PATH`) and the files fingerprinted: the
+  /// driver and the `cc1`/`cc1plus` it names (`-print-prog-name`) when they exist. Nil if the compiler does
+  /// not answer `-dumpmachine` and a version question.
+  public static func identify(_ compiler: String) -> (identity: CompilerIdentity, files: [String])?
+  {
+    var hashes: [String: [UInt8]] = [:]
+    return identify(compiler, digests: &hashes)
+  }
+
+  /// ``identify(_:)`` remembering each file's digest in `digests` (by path), for probing many compilers
+  /// that share their `cc1`.
+  public static func identify(_ compiler: String, digests: inout [String: [UInt8]])
+    -> (identity: CompilerIdentity, files: [String])?
+  {
+    guard let target = CommandOutput.firstLine([compiler, "-dumpmachine"]),
+      let version = CommandOutput.firstLine([compiler, "-dumpfullversion"])
+        ?? CommandOutput.firstLine([compiler, "-dumpversion"])
+    else { return nil }
+    let banner = CommandOutput.firstLine([compiler, "--version"]) ?? ""
+    let family = banner.contains("clang") ? "clang" : "gcc"
+    var files = [resolve(compiler)].compactMap { $0 }
+    for program in ["cc1", "cc1plus"] {
+      if let path = CommandOutput.firstLine([compiler, "-print-prog-name=\(program)"]),
+        path.hasPrefix("/"), Paths.isAccessible(path, .execute)
+      {
+        files.append(path)
+      }
+    }
+    var hash = FNV1a()
+    for file in files {
+      if digests[file] == nil {
+        var fileHash = FNV1a()
+        fileHash.add((try? FileContents.read(file, limit: 1 << 30)) ?? [])
+        digests[file] = withUnsafeBytes(of: fileHash.value.littleEndian) { Array($0) }
+      }
+      hash.add(digests[file]!)
+    }
+    let fingerprint = String(hash.value, radix: 16).leftPadded(to: 16)
+    return (
+      CompilerIdentity(family: family, version: version, target: target, fingerprint: fingerprint),
+      files
+    )
+  }
+
+  /// `name`'s path: itself if it has a slash, else the first executable `PATH` entry.
+  public static func resolve(_ name: String) -> String? {
+    if name.contains("/") { return name }
+    let path = ProcessEnvironment.current()["PATH"] ?? "/usr/bin:/bin"
+    for directory in path.split(separator: ":") where !directory.isEmpty {
+      let candidate = "\(directory)/\(name)"
+      if Paths.isAccessible(candidate, .execute) { return candidate }
+    }
+    return nil
+  }
+}
+
+/// 64-bit FNV-1a over 8-byte little-endian words (then the tail bytes): a fast, stable, non-cryptographic hash
+/// (the fingerprint tells builds apart; it is no security boundary: a daemon runs its own compiler whatever a
+/// client claims).
+struct FNV1a {
+  private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+  mutating func add(_ bytes: [UInt8]) {
+    var hash = value
+    bytes.withUnsafeBytes { raw in
+      let words = raw.count / 8
+      for index in 0..<words {
+        hash ^= UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+        hash = hash &* 0x0000_0100_0000_01b3
+      }
+      for byte in raw[(words * 8)...] {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x0000_0100_0000_01b3
+      }
+    }
+    value = hash
+  }
+}
+
+extension String {
+  fileprivate func leftPadded(to width: Int) -> String {
+    count >= width ? self : String(repeating: "0", count: width - count) + self
+  }
+}

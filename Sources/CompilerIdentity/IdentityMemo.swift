@@ -1,0 +1,19 @@
+import Synchronization
+
+/// ``IdentityCache``'s records kept in memory, for a daemon that checks every job's compiler: probed once per
+/// compiler path, probed again when one of its files changes. Safe to share between threads.
+public final class IdentityMemo: Sendable {
+  private let records = Mutex<[String: String]>([:])
+
+  public init() {}
+
+  /// The identity of the compiler at `path` (absolute); nil when it does not answer.
+  public func identity(of path: String) -> CompilerIdentity? {
+    if let record = records.withLock({ $0[path] }), let identity = IdentityCache.parse(record) {
+      return identity
+    }
+    guard let (identity, record) = IdentityCache.probe(path) else { return nil }
+    records.withLock { $0[path] = record }
+    return identity
+  }
+}
