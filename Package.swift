@@ -179,6 +179,7 @@ let package = Package(
       dependencies: [
         "ClientCore", "ClientCoreLogging", "ServerCore", "DistPosix", "DistTestSupport",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
     .testTarget(
