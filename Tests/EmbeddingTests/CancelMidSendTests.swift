@@ -29,7 +29,9 @@ import Testing
     let peer = try await Self.accept(listener)
     defer { peer.closeIgnoringErrors() }
     // Mid-send: the peer's receive buffer is filling (the header and 64 KB of the body), 32 MB cannot fit.
-    #expect(try await EmbeddingFarm.eventually { Self.unread(peer.rawValue) >= 64 << 10 }, "nothing arrived")
+    #expect(
+      try await EmbeddingFarm.eventually { Self.unread(peer.rawValue) >= 64 << 10 },
+      "nothing arrived")
     call.cancel()
     await #expect(throws: ClientError.cancelled) { try await call.value }
     // The client's end is closed: the peer reads the end of the stream after what was sent.

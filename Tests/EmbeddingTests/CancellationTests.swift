@@ -38,7 +38,7 @@ struct CancellationTests {
   func cancellingStopsTheJobAndLeavesNothing(at stage: Stage) async throws {
     let farm = try await EmbeddingFarm(compilers: ["slowcc"])
     let compiler = try Self.blockingCompiler(in: farm, blockingOn: stage)
-    let hosts = stage == .localCompile ? "" : "127.0.0.1:\(farm.ourPort)/1"
+    let hosts = stage == .localCompile ? "" : "\(farm.ourHost)/1"
     let client = try farm.compiler(hosts: hosts)
     _ = try farm.directory.write("src/c.c", "int c(void) { return 1; }\n")
     let source = farm.directory.appending("src")
@@ -64,7 +64,7 @@ struct CancellationTests {
     // The slot is free: the next job on the one-slot host runs there at once.
     if stage != .localCompile {
       let next = try await client.compile(["gcc", "-c", "c.c", "-o", "c.o"], in: source)
-      #expect(next.placement == .remote(host: "127.0.0.1:\(farm.ourPort)/1"))
+      #expect(next.placement == .remote(host: "\(farm.ourHost)/1"))
       #expect(farm.directory.exists("src/c.o"))
     }
     try await farm.stop()

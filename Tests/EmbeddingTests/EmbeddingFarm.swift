@@ -14,6 +14,9 @@ final class EmbeddingFarm: @unchecked Sendable {  // immutable after init
   let debian: BackgroundProcess
   let server: Server
   let ourPort: Int
+  /// Our daemon's address, picked at run time (port 0 on a shared 127.0.0.1 could hand another suite's
+  /// just-stopped server's port to ours).
+  let ourAddress: String
   private let serving: Task<Void, any Error>
 
   /// `compilers`: names in the test directory our daemon also runs.
@@ -43,7 +46,8 @@ final class EmbeddingFarm: @unchecked Sendable {  // immutable after init
     var configuration = try ServerConfiguration(environment: [
       "PATH": "/usr/bin:/bin", "TMPDIR": directory.appending("server-tmp"), "DISTCC_CMDLIST": list,
     ])
-    configuration.listenAddress = "127.0.0.1"
+    ourAddress = try LoopbackAddress.pick().address
+    configuration.listenAddress = ourAddress
     configuration.port = 0
     configuration.jobs = jobs
     configuration.confinement.enabled = false
@@ -80,5 +84,8 @@ final class EmbeddingFarm: @unchecked Sendable {  // immutable after init
     return condition()
   }
 
-  var bothHosts: String { "\(debianEndpoint)/4 127.0.0.1:\(ourPort)/4" }
+  /// Our daemon as a host list names it, `address:port`.
+  var ourHost: String { "\(ourAddress):\(ourPort)" }
+
+  var bothHosts: String { "\(debianEndpoint)/4 \(ourHost)/4" }
 }
