@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "DistProtocol", targets: ["DistProtocol"]),
     .library(name: "HostSpec", targets: ["HostSpec"]),
     .library(name: "ClientCore", targets: ["ClientCore"]),
+    .library(name: "ClientCoreLogging", targets: ["ClientCoreLogging"]),
     .library(name: "ServerCore", targets: ["ServerCore"]),
     .library(name: "IncludeServer", targets: ["IncludeServer"]),
     .executable(name: "distcc", targets: ["distcc"]),
@@ -26,6 +27,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // The async API's caller-supplied `Logger` (ClientCoreLogging only).
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
     // C libraries, through pkg-config.
@@ -103,6 +106,12 @@ let package = Package(
         "Zeroconf", "CompilerIdentity", .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),
+    // The async API with a swift-log `Logger`: a module of its own, so that `distcc` does not link swift-log
+    // (its conformances cost ~1% of `distcc --version`'s instructions).
+    .target(
+      name: "ClientCoreLogging",
+      dependencies: ["ClientCore", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: strict),
     .target(
       name: "ServerCore",
       dependencies: [
@@ -167,6 +176,14 @@ let package = Package(
       name: "CompilerArgsTests", dependencies: ["CompilerArgs"], swiftSettings: strict),
     .testTarget(
       name: "ClientCoreTests", dependencies: ["ClientCore", "DistTestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "EmbeddingTests",
+      dependencies: [
+        "ClientCore", "ClientCoreLogging", "ServerCore", "DistPosix", "DistTestSupport",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "ServerCoreTests",

@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// Everything the client reads from its environment, parsed once (client.md §15).
 ///
 /// Libraries never read the process environment: the executable passes it in, and an embedding build tool may
@@ -64,7 +66,15 @@ public struct ClientConfiguration: Sendable {
   public var buildTriple: String = ClientConfiguration.defaultBuildTriple
   /// Where compiler output relayed from a server goes: standard output and standard error descriptors.
   public var standardOutput: Int32 = 1
+  /// See `standardOutput`.
   public var standardError: Int32 = 2
+  /// A call of the async API: where children write their standard output and error (its capture files;
+  /// `nil`: inherited), the directory relative paths are taken from (`nil`: the process's), and what
+  /// cancelling it stops.
+  var capturedOutput: FileDescriptor?
+  var capturedError: FileDescriptor?
+  var workingDirectory: String?
+  var cancellation: CompileCancellation?
 
   /// Parses `environment` (normally the process environment, read once by the executable).
   /// - Throws: nothing today; invalid values are kept and reported when used, as 3.4 does.
@@ -135,6 +145,12 @@ public struct ClientConfiguration: Sendable {
     var result = environment
     result["_DISTCC_SAFEGUARD"] = String(min(safeguardLevel + 1, 9))
     return result
+  }
+
+  /// `path` as this process opens it: relative paths are taken from `workingDirectory` when one is set.
+  func resolve(_ path: String) -> String {
+    guard let workingDirectory, !path.hasPrefix("/") else { return path }
+    return workingDirectory + "/" + path
   }
 
   /// The `PATH` children use (possibly trimmed).

@@ -1,5 +1,5 @@
-public import DistProtocol
 import DistPosix
+public import DistProtocol
 import SystemPackage
 
 /// Why the client could not do what it was asked; each case names the culprit.
@@ -33,7 +33,10 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
   case protocolError(host: String, reason: String)
   /// The host's daemon refused the job by policy (our daemon's marked `SERR`).
   case refusedByPolicy(host: String, reason: String)
+  /// The async API's task was cancelled: the job stopped, its slots freed, no object written.
+  case cancelled
 
+  /// The one-line message distcc 3.4 prints for this error.
   public var description: String {
     switch self {
     case .missingOperand: "missing option/operand"
@@ -52,6 +55,7 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
     case .connectionLost(let host, let reason): "connection to \(host) lost: \(reason)"
     case .protocolError(let host, let reason): "protocol error from \(host): \(reason)"
     case .refusedByPolicy(let host, let reason): "\(host) refused the job: \(reason)"
+    case .cancelled: "compile cancelled"
     }
   }
 
@@ -67,7 +71,7 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
     case .timedOut: .timeout
     case .connectionLost: .truncated
     case .protocolError: .protocolError
-    case .refusedByPolicy: .distccFailed
+    case .refusedByPolicy, .cancelled: .distccFailed
     }
   }
 

@@ -14,6 +14,11 @@ public struct ClientLog: Sendable {
   /// The program name in each line (`distcc`).
   public let program: String
   let pid: Int32
+  /// Where lines go instead of `descriptor` (the async API's caller-supplied logger).
+  let sink: Sink?
+
+  /// A receiver of log lines: the level, the message and 3.4's function name, if any.
+  public typealias Sink = @Sendable (LogLevel, String, String?) -> Void
 
   /// A log writing to `descriptor` up to `level`.
   public init(descriptor: Int32, level: LogLevel, program: String = "distcc") {
@@ -21,6 +26,16 @@ public struct ClientLog: Sendable {
     self.level = level
     self.program = program
     pid = CurrentProcess.id
+    sink = nil
+  }
+
+  /// A log handing each line at or above `level` to `sink` instead of writing it.
+  public init(level: LogLevel, sink: @escaping Sink) {
+    descriptor = -1
+    self.level = level
+    program = "distcc"
+    pid = CurrentProcess.id
+    self.sink = sink
   }
 
   /// Opens the log `configuration` asks for. When `DISTCC_LOG` cannot be opened, logs to standard error at the
@@ -53,6 +68,7 @@ public struct ClientLog: Sendable {
   public func log(_ level: LogLevel, _ message: @autoclosure () -> String, function: String? = nil)
   {
     guard enabled(level) else { return }
+    if let sink { return sink(level, message(), function) }
     var line = program + "[\(pid)] "
     if let function { line += "(" + function + ") " }
     line += level.prefix
@@ -61,15 +77,19 @@ public struct ClientLog: Sendable {
     _ = try? FileDescriptor(rawValue: descriptor).writeAll(line.utf8, deadline: .never)
   }
 
+  /// Writes one `ERROR: ` line.
   public func error(_ message: @autoclosure () -> String, function: String? = nil) {
     log(.error, message(), function: function)
   }
+  /// Writes one `Warning: ` line.
   public func warning(_ message: @autoclosure () -> String, function: String? = nil) {
     log(.warning, message(), function: function)
   }
+  /// Writes one info line (shown with `DISTCC_LOG` or `DISTCC_VERBOSE=1`).
   public func info(_ message: @autoclosure () -> String, function: String? = nil) {
     log(.info, message(), function: function)
   }
+  /// Writes one debug line (shown with `DISTCC_VERBOSE=1`).
   public func debug(_ message: @autoclosure () -> String, function: String? = nil) {
     log(.debug, message(), function: function)
   }

@@ -5,6 +5,7 @@ public struct CompileResult: Sendable, Equatable {
   /// The host that produced the result (its host-list entry), or `nil` when it ran on this machine.
   public var host: String?
 
+  /// A result with `status` from `host` (`nil`: this machine).
   public init(status: Int32, host: String?) {
     self.status = status
     self.host = host

@@ -38,12 +38,15 @@ public enum HostOutcome: Sendable, Equatable {
 }
 
 extension HostChooser {
+  /// Waits like `reserve`.
   public func reserveIfFree(among hosts: [HostEntry], input: String) throws(ClientError)
     -> HostReservation?
   {
     try reserve(among: hosts, input: input)
   }
+  /// Takes no local slot.
   public func reserveLocal(limit: Int) throws(ClientError) -> HostReservation? { nil }
+  /// Ignores the outcome.
   public func jobFinished(_ reservation: HostReservation, outcome: HostOutcome) {}
 }
 
@@ -59,6 +62,7 @@ public struct HostReservation: Sendable {
   /// a client waiting for a slot wakes at once; `nil`: nobody is told.
   public var wakeDirectory: String?
 
+  /// A reservation of `slot` on `host`, held by `lock`; releasing it bumps the wake files in `wakeDirectory`.
   public init(host: HostEntry, slot: Int, lock: SlotLock?, wakeDirectory: String? = nil) {
     self.host = host
     self.slot = slot

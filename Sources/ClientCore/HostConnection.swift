@@ -138,6 +138,11 @@ final class HostConnection {
     return HostConnection(peer: peer, stream: .channel(channel), ioTimeout: ioTimeout)
   }
 
+  /// The socket of a TCP stream.
+  var socket: FileDescriptor? {
+    if case .socket(let fd) = stream { fd } else { nil }
+  }
+
   /// The descriptors of a socket or tunnel stream.
   private var descriptors: (read: FileDescriptor, write: FileDescriptor)? {
     switch stream {

@@ -1,7 +1,7 @@
 import CompilerArgs
 
 /// What `distcc` was asked to do, decided from its own argument vector (client.md §2–3).
-public enum Invocation: Sendable, Equatable {
+package enum Invocation: Sendable, Equatable {
   /// Run this compiler command (explicit, implicit or masquerade mode).
   case compile([String])
   /// `--help`.
@@ -23,7 +23,7 @@ public enum Invocation: Sendable, Equatable {
   ///
   /// In masquerade mode (the program name does not contain `distcc`) `PATH` in `configuration` is trimmed so
   /// the compiler name finds the real compiler, not this program; `configuration.pathWasTrimmed` records it.
-  public static func decide(
+  package static func decide(
     _ arguments: [String], configuration: inout ClientConfiguration
   ) -> Invocation {
     let program = arguments.first ?? "distcc"
@@ -97,7 +97,7 @@ enum SourceFileNames {
 
 extension Invocation {
   /// `arguments` with every `@FILE` replaced by the words of FILE (GNU `expandargv`, client.md §3.2).
-  public static func expandingResponseFiles(_ arguments: [String]) -> [String] {
+  package static func expandingResponseFiles(_ arguments: [String]) -> [String] {
     ResponseFiles.expand(arguments) { FileSystem.contents(of: $0) }
   }
 }

@@ -40,6 +40,7 @@ extension Job {
       backoff: Backoff(directory: lockDirectory, period: configuration.backoffPeriod),
       candidates: list.hosts)
     while true {
+      try checkCancellation()
       let next: Distribution.Next
       switch try choose(&trip) {
       case .done(let outcome): next = outcome
@@ -78,11 +79,14 @@ extension Job {
       if let failed = try preprocessWhileWaiting(&trip) { return .done(failed) }
     }
     if free == nil {
+      state.enter(.slotWait)
       free = try compiler.chooser.reserve(among: available, input: job.input.path)
+      state.enter(.other)
     }
     guard let reservation = free else { return .done(.fallBack) }
     guard reservation.host.kind != .localhost else {
       defer { reservation.release() }
+      localReason = "localhost was chosen from the host list"
       return .done(
         .finished(
           try runLocally(job.arguments, input: job.input, pool: nil, reservation: reservation)))
@@ -168,6 +172,7 @@ extension Job {
       }
     } catch {
       reservation.release()
+      try checkCancellation()
       compiler.chooser.jobFinished(reservation, outcome: .failed)
       log.error(error.description)
       trip.backoff.mark(host)
@@ -208,6 +213,7 @@ extension Job {
     _ outcome: RemoteAttempt.Outcome, _ trip: inout Distribution, host: HostEntry,
     version: ProtocolVersion, since reserved: Int
   ) throws(ClientError) -> Distribution.Next {
+    try checkCancellation()
     let job = trip.job
     switch outcome {
     case .preprocessorFailed(let result):
@@ -242,8 +248,9 @@ extension Job {
             job, host: host, result: status.result, stderr: response.stderr,
             backoff: trip.backoff, markHost: true))
       }
+      try checkCancellation()
       do {
-        try ObjectFile.write(response.object, to: job.output)
+        try ObjectFile.write(response.object, to: configuration.resolve(job.output))
         if version == .v3 {
           try PumpAttempt.writeDependencies(response, job: job, configuration: configuration)
         }
@@ -270,8 +277,9 @@ extension Job {
   {
     if job.input.isPreprocessed {
       let bytes: [UInt8]
-      do throws(PosixError) { bytes = try FileContents.read(job.input.path, limit: Int.max) } catch
-      {
+      do throws(PosixError) {
+        bytes = try FileContents.read(configuration.resolve(job.input.path), limit: Int.max)
+      } catch {
         log.error("failed to read \(job.input.path): \(error.errno?.message ?? error.description)")
         return nil
       }
@@ -313,9 +321,10 @@ extension Job {
     log.warning(
       "remote compilation of '\(job.input.path)' failed, retrying locally",
       function: "dcc_build_somewhere")
-    log.warning(
-      "failed to distribute \(job.input.path)\(host.map { " to \($0.displayName)" } ?? ""), "
-        + "running locally instead")
+    let reason =
+      "failed to distribute \(job.input.path)\(host.map { " to \($0.displayName)" } ?? "")"
+    log.warning(reason + ", running locally instead")
+    localReason = "remote compilation failed (\(reason)), retried locally"
     let local = try runLocally(job.arguments, input: job.input, pool: .compile)
     if local.status == result {
       if let host { backoff.clear(host) }
@@ -341,6 +350,7 @@ extension Job {
     }
     log.warning(
       reason + ", running locally instead", function: host == nil ? "dcc_build_somewhere" : nil)
+    localReason = reason
     return try runLocally(job.arguments, input: job.input, pool: .compile)
   }
 }

@@ -9,6 +9,8 @@ struct Job {
   let compiler: DistributedCompiler
   var state: JobState
   private var hosts: HostList?
+  /// Why the job ran on this machine, when it did (the async API's `CompilePlacement.local`).
+  var localReason: String?
 
   init(compiler: DistributedCompiler) {
     self.compiler = compiler
@@ -38,6 +40,7 @@ struct Job {
       log.warning("'-Wp,-MD' or '-Wp,-MMD' option is missing filename argument")
     }
     if configuration.safeguardLevel > 0 {
+      localReason = "distcc called itself (recursion guard)"
       return try runLocally(expansion.arguments, input: nil, pool: nil)
     }
     if first.hasPrefix("-") {
@@ -51,6 +54,7 @@ struct Job {
     switch scan {
     case .local(let reason):
       log.info(reason.description, function: "dcc_scan_args")
+      localReason = reason.description
       let command = rewrite(expansion.arguments)
       return try runLocally(
         command, input: nil, pool: reason.usesPreprocessorSlots ? .preprocessor : .compile)
@@ -87,6 +91,7 @@ struct Job {
   mutating func runLocally(
     _ command: [String], input: SourceFile?, pool: LocalPool?, reservation: HostReservation? = nil
   ) throws(ClientError) -> CompileResult {
+    try checkCancellation()
     var held = reservation
     if held == nil, let pool, let directory = compiler.lockDirectory() {
       let list = hostList()
@@ -94,7 +99,9 @@ struct Job {
         pool == .compile
         ? (list?.localSlots ?? HostList.defaultLocalSlots)
         : (list?.localSlotsCpp ?? HostList.defaultLocalSlotsCpp)
+      state.enter(.slotWait)
       held = reserveLocalSlot(limit: limit, lockDirectory: directory)
+      state.enter(.other)
     }
     defer { held?.release() }
     let name = input?.path ?? ArgumentScanner.firstSource(in: command) ?? command.first ?? ""
@@ -110,12 +117,18 @@ struct Job {
     }
     let status: ProcessStatus
     do {
-      status = try child.reap()
+      status = try Spawn.settle(child, configuration: configuration)
     } catch {
       throw .system(operation: "waitpid", path: nil, errno: (error.errno ?? .ioError).rawValue)
     }
+    try checkCancellation()
     report(status, file: name, host: "localhost")
     return CompileResult(status: status.result, host: nil)
+  }
+
+  /// Throws `.cancelled` once the async API's task is cancelled.
+  func checkCancellation() throws(ClientError) {
+    if configuration.cancellation?.isCancelled == true { throw .cancelled }
   }
 
   /// The chooser for the local pools (`cpu_localhost_N`), logging each wait as 3.4 does.

@@ -7,6 +7,9 @@ struct JobState {
   private var recorder: StateRecorder?
   private var directoryReady = false
   private let directory: StateDirectory?
+  /// Where the job's time went, phase by phase (the async API's `CompileTimings`).
+  private(set) var timings = CompileTimings()
+  private var clock: (phase: CompileTimings.Phase, since: Int)?
 
   init(configuration: ClientConfiguration) {
     if let top = configuration.distccDirectory {
@@ -24,6 +27,7 @@ struct JobState {
     _ phase: Phase, _ target: StateRecorder.Target, source: String? = nil, host: String? = nil,
     slot: Int? = nil
   ) {
+    enter(CompileTimings.Phase(phase, target))
     guard recorder != nil else { return }
     if !directoryReady {
       directoryReady = true
@@ -37,6 +41,13 @@ struct JobState {
     if let slot { recorder?.setSlot(Int32(clamping: slot), for: target) }
     try? recorder?.note(
       phase, source: source.map { Array($0.utf8) }, host: host.map { Array($0.utf8) }, for: target)
+  }
+
+  /// Starts timing `phase` (nil: nothing more), closing the phase timed so far.
+  mutating func enter(_ phase: CompileTimings.Phase?) {
+    let now = SmallFile.monotonicMilliseconds()
+    if let clock { timings.add(now - clock.since, to: clock.phase) }
+    clock = phase.map { ($0, now) }
   }
 
   /// Deletes the state file (at the end of the job).

@@ -12,6 +12,8 @@ public struct LockFileHostChooser: HostChooser {
   /// Called once per round in which nothing was free (3.4 logs `nothing available, sleeping Nms...`).
   public var onWait: (@Sendable (Int) -> Void)?
 
+  /// A chooser locking slots under `lockDirectory`, sleeping `pauseMilliseconds` between rounds when all
+  /// are busy and calling `onWait` with that pause before each sleep.
   public init(
     lockDirectory: String, pauseMilliseconds: Int = 1000, onWait: (@Sendable (Int) -> Void)? = nil
   ) {
@@ -20,6 +22,7 @@ public struct LockFileHostChooser: HostChooser {
     self.onWait = onWait
   }
 
+  /// Takes the first free slot in host-list order, 3.4's way.
   public func reserve(among hosts: [HostEntry], input: String) throws(ClientError)
     -> HostReservation?
   {

@@ -15,5 +15,6 @@ public enum LogLevel: Int, Sendable, Comparable {
     }
   }
 
+  /// More severe levels are smaller, as in 3.4.
   public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -2,10 +2,10 @@ import DistPosix
 
 /// Creates a masquerade directory (client.md §3.3): one symlink per compiler found on `PATH`, all pointing at
 /// the `distcc` executable, like Debian's `update-distcc-symlinks`. Put the directory first on `PATH`.
-public enum MasqueradeLinks {
+package enum MasqueradeLinks {
   /// Whether `name` is a compiler driver distcc should masquerade as: `cc`, `c++`, `gcc`, `g++`, `clang`,
   /// `clang++`, optionally with a `-VERSION` suffix and/or a `TRIPLE-` prefix (`x86_64-linux-gnu-gcc-12`).
-  public static func isCompilerName(_ name: String) -> Bool {
+  package static func isCompilerName(_ name: String) -> Bool {
     if name == "cc" || name == "c++" { return true }
     var stem = Substring(name)
     // Strip a trailing -<digits/dots> version.
@@ -29,7 +29,7 @@ public enum MasqueradeLinks {
   /// in the directories of `searchPath` (skipping `directory` itself). Existing links are replaced.
   /// - Returns: the names linked, sorted.
   /// - Throws: `ClientError.system` when the directory or a link cannot be made.
-  public static func create(
+  package static func create(
     in directory: String, target: String, searchPath: String
   ) throws(ClientError) -> [String] {
     try FileSystem.makeDirectories(directory)

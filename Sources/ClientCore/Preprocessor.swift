@@ -9,6 +9,7 @@ final class Preprocessor {
   private var child: ChildProcess?
   private var pipe: FileDescriptor?
   private var result: Result?
+  private var configuration: ClientConfiguration?
   /// The local "cpp" slot held while the preprocessor runs; released as soon as it has finished.
   var slot: HostReservation?
 
@@ -40,6 +41,7 @@ final class Preprocessor {
       throw error
     }
     pipe = ends.read
+    self.configuration = configuration
   }
 
   /// Already-preprocessed input read from a file (`.i`, `.ii`, …).
@@ -50,6 +52,7 @@ final class Preprocessor {
   deinit {
     pipe?.closeIgnoringErrors()
     if let child {
+      configuration?.cancellation?.forget(child)
       child.sendToGroup(Signals.terminate)
       _ = try? child.reap()
     }
@@ -69,7 +72,8 @@ final class Preprocessor {
     }
     pipe.closeIgnoringErrors()
     self.pipe = nil
-    let status = (try? child.reap())?.result ?? 1
+    let status =
+      (configuration.flatMap { try? Spawn.settle(child, configuration: $0) })?.result ?? 1
     self.child = nil
     slot?.release()
     slot = nil

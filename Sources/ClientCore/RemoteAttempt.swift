@@ -49,6 +49,10 @@ struct RemoteAttempt {
   private func exchange(
     on connection: HostConnection, preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
+    // A cancelled call (the async API) shuts this socket down, which ends any wait on it.
+    let cancellation = configuration.cancellation
+    if let socket = connection.socket { cancellation?.watch(socket: socket) }
+    defer { if let socket = connection.socket { cancellation?.forget(socket: socket) } }
     state.note(.send, .remote)
 
     let arguments = job.serverArguments

@@ -8,7 +8,9 @@ enum Spawn {
   ///
   /// A name without `/` is looked up in the configuration's `PATH` (the possibly trimmed masquerade one, which
   /// is also the child's); if a name with `/` cannot be run, its basename is tried on `PATH`. Streams left nil
-  /// are inherited; `nullInput` gives the child `/dev/null` as stdin.
+  /// are inherited (or, for a call of the async API, its capture pipes); `nullInput` gives the child `/dev/null`
+  /// as stdin. Under a cancellable call the child gets a process group of its own and is watched until
+  /// `settle(_:)`.
   /// - Throws: `ClientError.compilerMissing` when nothing can be executed.
   static func start(
     _ arguments: [String], configuration: ClientConfiguration, nullInput: Bool = false,
@@ -37,20 +39,38 @@ enum Spawn {
       input = devNull
     }
     defer { try? devNull?.close() }
+    let output = standardOutput ?? configuration.capturedOutput
+    let cancellation = configuration.cancellation
     let argv = arguments.map { Array($0.utf8) }
     let environment = configuration.childEnvironment().map { Array($0.utf8) }
     var reason = Errno.noSuchFileOrDirectory.message
     for executable in candidates {
       let request = SpawnRequest(
         executable: executable, arguments: argv, environment: environment, standardInput: input,
-        standardOutput: standardOutput, newProcessGroup: newProcessGroup)
+        standardOutput: output, standardError: configuration.capturedError,
+        workingDirectory: configuration.workingDirectory,
+        newProcessGroup: newProcessGroup || cancellation != nil)
       do {
-        return try ChildProcess.spawn(request)
+        let child = try ChildProcess.spawn(request)
+        cancellation?.watch(child)
+        return child
       } catch {
         reason = error.errno?.message ?? error.description
       }
     }
     throw .compilerMissing(name: name, reason: reason)
+  }
+
+  /// Waits for `child` and reaps it. Under a cancellable call it stays a target of cancellation until it has
+  /// exited (its pidfd readable, not yet reaped), so a signal never reaches a recycled process id.
+  static func settle(_ child: ChildProcess, configuration: ClientConfiguration) throws(PosixError)
+    -> ProcessStatus
+  {
+    if let cancellation = configuration.cancellation {
+      _ = try? Poll.wait(for: .readable, on: child.pidfd, deadline: .never, operation: "waitpid")
+      cancellation.forget(child)
+    }
+    return try child.reap()
   }
 }
 

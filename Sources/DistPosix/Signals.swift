@@ -21,6 +21,17 @@ public enum Signals {
     Glibc.signal(signal, SIG_IGN)
   }
 
+  /// Blocks `signal` on the calling thread only (`pthread_sigmask`). For `SIGPIPE` on a thread of its own:
+  /// a write to a closed connection then fails with `EPIPE` instead of killing the process, without touching
+  /// the process's dispositions (the signal stays pending on the thread and goes with it; children start
+  /// with an empty mask).
+  public static func blockOnThisThread(_ signal: Int32) {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, signal)
+    pthread_sigmask(SIG_BLOCK, &set, nil)
+  }
+
   /// Restores the default action of `signal` in the whole process (`SIG_DFL`).
   public static func restoreDefault(_ signal: Int32) {
     Glibc.signal(signal, SIG_DFL)

@@ -9,8 +9,10 @@ public struct AccessList: Sendable, Equatable, CustomStringConvertible {
   public struct Entry: Sendable, Equatable, CustomStringConvertible {
     /// 4 bytes (IPv4) or 16 bytes (IPv6).
     public var address: [UInt8]
+    /// The number of leading bits that must match.
     public var prefixLength: Int
 
+    /// An entry matching the first `prefixLength` bits of `address` (4 or 16 bytes).
     public init(address: [UInt8], prefixLength: Int) {
       self.address = address
       self.prefixLength = prefixLength
@@ -55,6 +57,7 @@ public struct AccessList: Sendable, Equatable, CustomStringConvertible {
       return true
     }
 
+    /// The entry as `--allow` takes it (`10.0.0.0/8`).
     public var description: String {
       let text =
         address.count == 4
@@ -69,6 +72,7 @@ public struct AccessList: Sendable, Equatable, CustomStringConvertible {
   /// The entries, in command-line order.
   public var entries: [Entry]
 
+  /// A list allowing the addresses `entries` match (empty: loopback only, the secure default).
   public init(_ entries: [Entry] = []) { self.entries = entries }
 
   /// Appends `ADDR[/BITS]`.
@@ -97,6 +101,7 @@ public struct AccessList: Sendable, Equatable, CustomStringConvertible {
     (entries.isEmpty ? AccessList.loopback : entries).contains { $0.matches(peer) }
   }
 
+  /// The entries as `--allow` options take them, or `loopback only`.
   public var description: String {
     entries.isEmpty
       ? "loopback only (127.0.0.0/8, ::1)" : entries.map(\.description).joined(separator: ", ")

@@ -21,6 +21,7 @@ public struct CompilerConfinement: Sendable {
       addressSpace: addressSpace, cpuSeconds: cpuSeconds, fileSize: fileSize, processes: processes)
   }
 
+  /// The default confinement.
   public init() {}
 
   /// The start-up line: what confinement this kernel gives compilers (said once).

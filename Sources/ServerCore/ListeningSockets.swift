@@ -12,6 +12,7 @@ public struct ListeningSockets: Sendable {
   /// Where the `<distccstats>` page, `/metrics` and `/stats.json` are served, if anywhere.
   public var stats: FileDescriptor?
 
+  /// Already-open listening sockets (for example inherited from systemd or bound by the embedding program).
   public init(compile: FileDescriptor, stats: FileDescriptor? = nil) {
     self.compile = compile
     self.stats = stats

@@ -1,16 +1,16 @@
 import DistPosix
 
 /// Dropping root (daemon.md §4), before any thread starts.
-public enum PrivilegeDrop {
+package enum PrivilegeDrop {
   /// The accounts tried, in order, when `--user` is not given: Debian's `distccd`, upstream's `distcc`,
   /// then `nobody`; if none exists, uid/gid 65534.
-  public static let defaultUsers = ["distccd", "distcc", "nobody"]
+  package static let defaultUsers = ["distccd", "distcc", "nobody"]
 
   /// If the real or effective uid is 0, switches to `user` (or the first of ``defaultUsers`` that exists):
   /// `setgroups`, `setgid`, `setuid`, then `PR_SET_NO_NEW_PRIVS`. Does nothing when not root.
   /// - Returns: warnings to log (e.g. `no such user as "x"`).
   /// - Throws: ``ServerError/privilegeDropFailed(_:)`` if any step fails or root survives it.
-  public static func dropIfRoot(user: String?) throws(ServerError) -> [String] {
+  package static func dropIfRoot(user: String?) throws(ServerError) -> [String] {
     guard Credentials.isRoot else { return [] }
     var warnings: [String] = []
     var candidates = defaultUsers

@@ -13,7 +13,9 @@ public import SystemPackage
 /// try server.run()   // returns after SIGTERM (in-flight jobs finished), SIGINT, SIGHUP or --lifetime
 /// ```
 public final class Server: Sendable {
+  /// The settings the server runs with.
   public let configuration: ServerConfiguration
+  /// Where the server's lines go.
   public let logger: ServerLogger
   let slots: JobSlots
   let statistics: ServerStatistics

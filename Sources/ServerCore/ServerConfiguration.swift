@@ -34,6 +34,7 @@ public struct ServerConfiguration: Sendable {
   public var jobLifetime: Int = 0
   /// Serve the `<distccstats>` page (`--stats`) on ``statsPort``.
   public var statsEnabled: Bool = false
+  /// `--stats-port`: the port of the statistics page (default 3633).
   public var statsPort: Int = 3633
   /// Disable the compiler whitelist (`--enable-tcp-insecure`).
   public var insecureCompilers: Bool = false
@@ -52,6 +53,7 @@ public struct ServerConfiguration: Sendable {
   public var inheritedPath: String = "/usr/local/bin:/usr/bin:/bin"
   /// `DISTCC_CMDLIST` file and `DISTCC_CMDLIST_NUMWORDS`.
   public var commandList: String? = nil
+  /// `DISTCC_CMDLIST_NUMWORDS`: how many trailing path words of a command are matched against the list.
   public var commandListWords: Int = 1
   /// Directory for temp files and job roots (`TMPDIR`, default `/tmp`).
   public var temporaryDirectory: String = "/tmp"

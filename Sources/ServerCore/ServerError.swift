@@ -36,6 +36,7 @@ public enum ServerError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 
+  /// The one-line message the daemon logs for this error.
   public var description: String {
     switch self {
     case .badEnvironment(let name, let value): "Bad \(name) value: \(value)"

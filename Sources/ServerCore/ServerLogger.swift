@@ -23,6 +23,7 @@ public struct ServerLogger: Sendable {
       }
     }
 
+    /// More severe levels are smaller.
     public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
 
     var prefix: String {
@@ -46,9 +47,12 @@ public struct ServerLogger: Sendable {
     case none
   }
 
+  /// Where lines go.
   public var destination: Destination
+  /// The most verbose level written.
   public var level: Level
 
+  /// A logger writing lines up to `level` to `destination`.
   public init(destination: Destination = .standardError, level: Level = .notice) {
     self.destination = destination
     self.level = level

@@ -1,4 +1,4 @@
-public import HostSpec
+package import HostSpec
 
 /// Per-host records kept in one small text file under `$DISTCC_DIR` (`sched/history`), one line per host:
 /// `<key> <average ms> <samples> <failures> <last failure s>`. The key is the host's slot-lock prefix
@@ -11,23 +11,23 @@ public import HostSpec
 ///
 /// Many clients update it concurrently: each reads, changes one line and rewrites the file under an exclusive
 /// lock, so no update is lost and no reader sees a torn file.
-public struct HostHistory: Sendable, Equatable {
+package struct HostHistory: Sendable, Equatable {
   /// Records by host key.
-  public var records: [String: HostRecord]
+  package var records: [String: HostRecord]
 
-  public init(records: [String: HostRecord] = [:]) { self.records = records }
+  package init(records: [String: HostRecord] = [:]) { self.records = records }
 
   /// The key of `host`.
-  public static func key(_ host: HostEntry) -> String {
+  package static func key(_ host: HostEntry) -> String {
     let name = host.lockName(slot: 0)
     return String(name.dropLast(2))
   }
 
   /// `host`'s record, if any.
-  public subscript(host: HostEntry) -> HostRecord? { records[HostHistory.key(host)] }
+  package subscript(host: HostEntry) -> HostRecord? { records[HostHistory.key(host)] }
 
   /// Parses the file format; malformed lines are skipped.
-  public init(text: String) {
+  package init(text: String) {
     records = [:]
     for line in text.split(separator: "\n") {
       let fields = line.split(separator: " ")
@@ -40,7 +40,7 @@ public struct HostHistory: Sendable, Equatable {
   }
 
   /// The file format, sorted by key, numbers padded to their field widths.
-  public var text: String {
+  package var text: String {
     records.keys.sorted().map { key in
       let r = records[key]!
       let average = Int(r.averageMilliseconds.rounded())

@@ -4,19 +4,19 @@ import SystemPackage
 
 /// A daemon's load as its `--stats` page reports it (daemon.md §7; 3.4's daemon serves the same page):
 /// `dcc_max_kids` (its job slots) and `dcc_current_load` (runnable processes on its machine).
-public struct HostLoad: Sendable, Equatable {
+package struct HostLoad: Sendable, Equatable {
   /// Job slots the daemon runs (`dcc_max_kids`).
-  public var maxKids: Int
+  package var maxKids: Int
   /// Runnable processes on the daemon's machine (`dcc_current_load`).
-  public var runnable: Int
+  package var runnable: Int
 
-  public init(maxKids: Int, runnable: Int) {
+  package init(maxKids: Int, runnable: Int) {
     self.maxKids = maxKids
     self.runnable = runnable
   }
 
   /// Parses a stats page; `nil` when it has no `<distccstats>` block with both figures.
-  public init?(page: String) {
+  package init?(page: String) {
     guard page.contains("<distccstats>") else { return nil }
     var kids: Int?
     var runnable: Int?
@@ -32,7 +32,7 @@ public struct HostLoad: Sendable, Equatable {
 
   /// How much slower than usual a job is expected to run: 1 while the machine runs no more processes than
   /// it has slots, growing linearly beyond.
-  public var slowdown: Double {
+  package var slowdown: Double {
     1 + Double(max(0, runnable - maxKids)) / Double(maxKids)
   }
 }

@@ -1,4 +1,4 @@
-public import HostSpec
+package import HostSpec
 
 /// The order in which a scheduling client tries slots: cheapest expected finish first.
 ///
@@ -7,23 +7,23 @@ public import HostSpec
 /// slowdown from the stats page. Slot `s` costs `time × (1 + slotPenalty × s)`: among equal hosts the first
 /// slot of every host comes before the second of any (3.4's spreading), while a host twice as fast fills
 /// its second slot before a slow host's first. Ties keep list order (so `--randomize` still spreads clients).
-public struct HostRanking: Sendable {
+package struct HostRanking: Sendable {
   /// One slot to try.
-  public struct Candidate: Sendable, Equatable {
-    public var host: HostEntry
-    public var slot: Int
-    public var cost: Double
+  package struct Candidate: Sendable, Equatable {
+    package var host: HostEntry
+    package var slot: Int
+    package var cost: Double
   }
 
   /// Extra cost of each further slot on a host, relative to its first.
-  public var slotPenalty = 0.25
+  package var slotPenalty = 0.25
   /// How long a failure keeps counting, in seconds.
-  public var failureMemory = 60
+  package var failureMemory = 60
 
-  public init() {}
+  package init() {}
 
   /// The expected job time on `host` in milliseconds (1 when nothing is known about any host).
-  public func expectedMilliseconds(
+  package func expectedMilliseconds(
     _ host: HostEntry, history: HostHistory, loads: [String: HostLoad], now: Int
   ) -> Double {
     let known = history.records.values.filter { $0.samples > 0 }.map(\.averageMilliseconds)
@@ -38,7 +38,7 @@ public struct HostRanking: Sendable {
   }
 
   /// Every usable slot of `hosts` (not `,down`, below its limit, at most 10 000), cheapest first.
-  public func candidates(
+  package func candidates(
     _ hosts: [HostEntry], history: HostHistory, loads: [String: HostLoad] = [:], now: Int
   ) -> [Candidate] {
     var result: [(Candidate, Int)] = []

@@ -1,15 +1,17 @@
 /// What the scheduler remembers about one host: a moving average of recent job times and recent failures.
-public struct HostRecord: Sendable, Equatable {
+package struct HostRecord: Sendable, Equatable {
   /// Exponentially weighted average of recent job times (slot taken → result), in milliseconds.
-  public var averageMilliseconds: Double
+  package var averageMilliseconds: Double
   /// Number of timed jobs folded into the average (capped).
-  public var samples: Int
+  package var samples: Int
   /// Failures since the last success.
-  public var failures: Int
+  package var failures: Int
   /// Wall-clock second of the last failure, 0 if none.
-  public var lastFailure: Int
+  package var lastFailure: Int
 
-  public init(averageMilliseconds: Double = 0, samples: Int = 0, failures: Int = 0, lastFailure: Int = 0) {
+  package init(
+    averageMilliseconds: Double = 0, samples: Int = 0, failures: Int = 0, lastFailure: Int = 0
+  ) {
     self.averageMilliseconds = averageMilliseconds
     self.samples = samples
     self.failures = failures

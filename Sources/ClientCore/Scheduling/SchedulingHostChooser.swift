@@ -20,15 +20,30 @@ public struct SchedulingHostChooser: HostChooser {
   /// Whether daemons' stats pages are read.
   public var readsDaemonLoad: Bool
   /// The pauses while every slot is busy.
-  public var wait: SlotWait
+  package var wait: SlotWait
   /// The ranking rules.
-  public var ranking: HostRanking
+  package var ranking: HostRanking
   /// Called once when a reservation starts waiting because every slot is busy (for 3.4's log line).
   public var onWait: (@Sendable () -> Void)?
 
+  /// A chooser keeping its state under `lockDirectory` (slots, backoff) and `stateDirectory` (host history).
+  /// - Parameters:
+  ///   - readsDaemonLoad: whether hosts' load announcements are read.
+  ///   - onWait: called each time the chooser starts waiting because every slot is busy.
   public init(
     lockDirectory: String, stateDirectory: String?, readsDaemonLoad: Bool = true,
-    wait: SlotWait = SlotWait(), ranking: HostRanking = HostRanking(),
+    onWait: (@Sendable () -> Void)? = nil
+  ) {
+    self.init(
+      lockDirectory: lockDirectory, stateDirectory: stateDirectory,
+      readsDaemonLoad: readsDaemonLoad,
+      wait: SlotWait(), ranking: HostRanking(), onWait: onWait)
+  }
+
+  /// A chooser with its own wait and ranking parameters (tests, benchmarks).
+  package init(
+    lockDirectory: String, stateDirectory: String?, readsDaemonLoad: Bool = true,
+    wait: SlotWait, ranking: HostRanking = HostRanking(),
     onWait: (@Sendable () -> Void)? = nil
   ) {
     self.lockDirectory = lockDirectory
@@ -42,6 +57,7 @@ public struct SchedulingHostChooser: HostChooser {
   /// The history file.
   var historyPath: String? { stateDirectory.map { $0 + "/history" } }
 
+  /// Reserves the best-ranked free slot among `hosts`, waiting (woken by releases) while all are busy.
   public func reserve(among hosts: [HostEntry], input: String) throws(ClientError)
     -> HostReservation?
   {
@@ -49,6 +65,7 @@ public struct SchedulingHostChooser: HostChooser {
     return try firstFree(order, wakeFile: wakePath(.remote))
   }
 
+  /// Reserves the best-ranked free slot among `hosts`, or returns `nil` at once when none is free.
   public func reserveIfFree(among hosts: [HostEntry], input: String) throws(ClientError)
     -> HostReservation?
   {
@@ -69,12 +86,14 @@ public struct SchedulingHostChooser: HostChooser {
     return order.map { ($0.host, $0.slot) }
   }
 
+  /// Reserves one of the first `limit` `cpu_localhost_N` slots, waiting while all are busy.
   public func reserveLocal(limit: Int) throws(ClientError) -> HostReservation? {
     let local = HostEntry(kind: .localhost, limit: limit, displayName: "localhost")
     guard limit > 0 else { return nil }
     return try firstFree((0..<min(limit, 10_000)).map { (local, $0) }, wakeFile: wakePath(.local))
   }
 
+  /// Records the job's time or failure in the host history.
   public func jobFinished(_ reservation: HostReservation, outcome: HostOutcome) {
     guard let stateDirectory, let historyPath else { return }
     _ = FileSystem.makeDirectory(stateDirectory)
