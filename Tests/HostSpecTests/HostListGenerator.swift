@@ -1,19 +1,15 @@
+import DistTestSupport
+
 /// Deterministic generator of host lists for the differential test: every entry form of `hosts.md`, valid and
 /// invalid, with odd separators, comments and trailing junk. Never `+zeroconf`: 3.4 would start a detached
 /// Avahi browser that outlives the test (`HostListTests` covers that keyword).
 struct HostListGenerator {
-  /// SplitMix64: small, seedable, the same sequence on every platform.
-  private var state: UInt64
+  /// SplitMix64 (DistTestSupport's): small, seedable, the same sequence on every platform.
+  private var random: SeededGenerator
 
-  init(seed: UInt64) { state = seed }
+  init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
-  private mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  private mutating func next() -> UInt64 { random.next() }
 
   private mutating func chance(_ percent: UInt64) -> Bool { next() % 100 < percent }
 
