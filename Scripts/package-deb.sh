@@ -18,7 +18,7 @@ while (($#)); do
   esac
 done
 
-products=(distcc distccd distccmon-text distccmon-web)
+products=(distcc distccd distccmon-text distccmon-web distcc-pump distcc-include-server)
 if $build; then
   args=()
   for product in "${products[@]}"; do args+=(--product "$product"); done
@@ -57,7 +57,7 @@ done
 install -m 644 Packaging/debian/copyright "$doc/copyright"
 gzip -9n < Packaging/debian/changelog > "$doc/changelog.gz"
 for page in README.md Docs/distcc.md Docs/distccd.md Docs/hosts.md Docs/ssh.md Docs/security.md \
-  Docs/monitor.md Docs/scheduling.md; do
+  Docs/monitor.md Docs/scheduling.md Docs/pump.md; do
   install -m 644 "$page" "$doc/$(basename "$page")"
 done
 

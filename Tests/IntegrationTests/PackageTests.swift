@@ -48,9 +48,9 @@ struct PackageTests {
     #expect(try field("Package") == "swift-distcc")
     #expect(try field("Version") == Self.version)
     #expect(try field("Architecture") == (try run(["dpkg", "--print-architecture"]).trimmed()))
-    #expect(try field("Conflicts") == "distcc")
-    #expect(try field("Replaces") == "distcc")
-    #expect(try field("Provides") == "distcc (= 3.4)")
+    #expect(try field("Conflicts") == "distcc, distcc-pump")
+    #expect(try field("Replaces") == "distcc, distcc-pump")
+    #expect(try field("Provides") == "distcc (= 3.4), distcc-pump (= 3.4)")
     let depends = try field("Depends")
     for needed in ["libc6", "liblzo2-2", "libssh2-1"] {
       #expect(depends.contains(needed), "\(depends)")
@@ -85,16 +85,21 @@ struct PackageTests {
         "-rw-r--r-- root/root ./usr/share/doc/swift-distcc/distccd.md",
         "-rw-r--r-- root/root ./usr/share/doc/swift-distcc/hosts.md",
         "-rw-r--r-- root/root ./usr/share/doc/swift-distcc/monitor.md",
+        "-rw-r--r-- root/root ./usr/share/doc/swift-distcc/pump.md",
         "-rw-r--r-- root/root ./usr/share/doc/swift-distcc/scheduling.md",
         "-rw-r--r-- root/root ./usr/share/doc/swift-distcc/security.md",
         "-rw-r--r-- root/root ./usr/share/doc/swift-distcc/ssh.md",
         "-rw-r--r-- root/root ./usr/share/lintian/overrides/swift-distcc",
+        "-rw-r--r-- root/root ./usr/share/man/man1/distcc-include-server.1.gz",
+        "-rw-r--r-- root/root ./usr/share/man/man1/distcc-pump.1.gz",
         "-rw-r--r-- root/root ./usr/share/man/man1/distcc.1.gz",
         "-rw-r--r-- root/root ./usr/share/man/man1/distccd.1.gz",
         "-rw-r--r-- root/root ./usr/share/man/man1/distccmon-text.1.gz",
         "-rw-r--r-- root/root ./usr/share/man/man1/distccmon-web.1.gz",
         "-rw-r--r-- root/root ./usr/share/man/man8/update-distcc-symlinks.8.gz",
         "-rwxr-xr-x root/root ./usr/bin/distcc",
+        "-rwxr-xr-x root/root ./usr/bin/distcc-include-server",
+        "-rwxr-xr-x root/root ./usr/bin/distcc-pump",
         "-rwxr-xr-x root/root ./usr/bin/distccd",
         "-rwxr-xr-x root/root ./usr/bin/distccmon-text",
         "-rwxr-xr-x root/root ./usr/bin/distccmon-web",
@@ -493,6 +498,7 @@ struct PackageTests {
 
   static let manPages = [
     "distcc.1", "distccd.1", "distccmon-text.1", "distccmon-web.1", "update-distcc-symlinks.8",
+    "distcc-pump.1", "distcc-include-server.1",
   ]
 
   @Test("man --warnings renders every page without a warning", arguments: manPages)
@@ -507,7 +513,7 @@ struct PackageTests {
     "every option and environment variable --help prints is in the man page",
     arguments: [
       ("distcc", ["--help"]), ("distccd", ["--help"]), ("distccmon-web", ["--help"]),
-      ("distccmon-text", ["too", "many"]),
+      ("distccmon-text", ["too", "many"]), ("distcc-pump", ["--help"]),
     ])
   func manPageCoversHelp(program: String, arguments: [String]) throws {
     let help = try TestProcess.run([Binaries.ours(program)] + arguments)
