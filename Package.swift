@@ -180,7 +180,7 @@ let package = Package(
     .testTarget(
       name: "EmbeddingTests",
       dependencies: [
-        "ClientCore", "ClientCoreLogging", "ServerCore", "DistPosix", "DistTestSupport",
+        "ClientCore", "ClientCoreLogging", "ServerCore", "DistPosix", "DistProtocol", "DistTestSupport",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "SystemPackage", package: "swift-system"),
       ],

@@ -1,0 +1,51 @@
+import ClientCore
+import DistPosix
+import DistProtocol
+import DistTestSupport
+import SystemPackage
+import Testing
+
+/// Cancelling while the reply is on its way: the host read the whole request, sent the start of a reply (its
+/// object promised but only partly written) and stalled, so the client waits in its read.
+@Suite(.timeLimit(.minutes(1))) struct CancelMidReceiveTests {
+  @Test func cancellingMidReceiveShutsTheConnectionAndWritesNothing() async throws {
+    let directory = try TestDirectory()
+    try directory.makeDirectories(directory.appending("tmp"))
+    _ = try directory.write("small.i", "int x;\n")
+    let endpoint = try LoopbackAddress.pick()
+    let address = try #require(SocketAddress(numericHost: endpoint.address, port: endpoint.port))
+    let listener = try Socket.listen(on: address)
+    defer { listener.closeIgnoringErrors() }
+    let client = DistributedCompiler(
+      configuration: try ClientConfiguration(environment: [
+        "PATH": "/usr/bin:/bin", "DISTCC_DIR": directory.appending("distcc"),
+        "DISTCC_HOSTS": "\(endpoint)/1", "TMPDIR": directory.appending("tmp"),
+      ]))
+    let source = directory.path
+    let call = Task { try await client.compile(["gcc", "-c", "small.i", "-o", "small.o"], in: source) }
+    let peer = try await CancelMidSendTests.accept(listener)
+    defer { peer.closeIgnoringErrors() }
+    // The whole request, as a daemon reads it.
+    var decoder = RequestDecoder()
+    var request: Request?
+    while request == nil {
+      let bytes = try peer.readSome(upTo: 65536, deadline: .after(seconds: 20))
+      try #require(!bytes.isEmpty, "the client closed before its request was complete")
+      decoder.append(bytes)
+      request = try decoder.next()
+    }
+    #expect(request?.version == .v1)
+    // A reply that stops inside its object: DONE, STAT, SERR, SOUT, then DOTO promising 4096 bytes, 100 sent.
+    let complete = try Response(
+      version: .v1, status: .success, object: Array(repeating: 0x7f, count: 4096)
+    ).encoded()
+    try peer.writeAll(Array(complete.prefix(complete.count - 3996)), deadline: .after(seconds: 10))
+    // The client is now waiting for the rest: cancel it there.
+    try await Task.sleep(for: .milliseconds(200))
+    call.cancel()
+    await #expect(throws: ClientError.cancelled) { try await call.value }
+    #expect(Socket.peerHasClosed(peer), "the client's end is closed")
+    #expect(!directory.exists("small.o"), "no partial object")
+    #expect(directory.list("tmp").isEmpty, "\(directory.list("tmp"))")
+  }
+}
