@@ -24,6 +24,7 @@ public struct DecodingLimits: Sendable, Equatable {
   /// arrive, decoded copies, each LZO growth step); `nil` means the limits above are the only bound.
   public var budget: (any ByteBudget)?
 
+  /// Limits with every bound given (see ``daemonDefault`` and ``clientDefault`` for the usual ones).
   public init(
     maxArguments: Int, maxArgumentLength: Int, maxBodyLength: Int, maxDecompressedLength: Int,
     maxFiles: Int, maxNameLength: Int, maxMessageLength: Int = .max, budget: (any ByteBudget)? = nil

@@ -6,6 +6,7 @@ public struct IncludeServerQuery: Sendable, Equatable {
   /// The client's scanned command line.
   public var arguments: [[UInt8]]
 
+  /// A query for the compile of `arguments` (compiler first) run in `workingDirectory`.
   public init(workingDirectory: [UInt8], arguments: [[UInt8]]) {
     self.workingDirectory = workingDirectory
     self.arguments = arguments
@@ -27,6 +28,7 @@ public struct IncludeServerReply: Sendable, Equatable {
   /// Absolute paths inside the include server's mirror directory.
   public var paths: [[UInt8]]
 
+  /// A reply listing the mirrored `paths` (the include server's compressed copies and link placeholders).
   public init(paths: [[UInt8]]) { self.paths = paths }
 
   /// The reply as wire bytes.
@@ -46,13 +48,18 @@ public struct IncludeServerQueryDecoder: MessageDecoder {
   /// The limits enforced on every header (`maxNameLength` for `CDIR`, the argument limits for `ARGV`).
   public let limits: DecodingLimits
 
+  /// A decoder enforcing `limits` on every header.
   public init(limits: DecodingLimits = .clientDefault) { self.limits = limits }
 
+  /// Adds received bytes.
   public mutating func append(_ bytes: some Sequence<UInt8>) { reader.append(bytes) }
+  /// Adds received bytes.
   public mutating func append(_ bytes: UnsafeRawBufferPointer) { reader.append(bytes) }
 
+  /// Whether the decoder is between messages with nothing buffered.
   public var isAtMessageBoundary: Bool { workingDirectory == nil && reader.available == 0 }
 
+  /// The next complete message, or `nil` if more bytes are needed.
   public mutating func next() throws(DistProtocolError) -> IncludeServerQuery? {
     if workingDirectory == nil {
       reader.beginMessage(limit: limits.maxMessageLength)
@@ -66,6 +73,7 @@ public struct IncludeServerQueryDecoder: MessageDecoder {
     return IncludeServerQuery(workingDirectory: workingDirectory ?? [], arguments: list)
   }
 
+  /// Call at end of input: throws if a message was cut off.
   public func finish() throws(DistProtocolError) {
     guard !isAtMessageBoundary else { return }
     throw .truncated(
@@ -81,13 +89,18 @@ public struct IncludeServerReplyDecoder: MessageDecoder {
   /// The limits enforced on every header (`maxFiles` paths of at most `maxNameLength` bytes).
   public let limits: DecodingLimits
 
+  /// A decoder enforcing `limits` on every header.
   public init(limits: DecodingLimits = .clientDefault) { self.limits = limits }
 
+  /// Adds received bytes.
   public mutating func append(_ bytes: some Sequence<UInt8>) { reader.append(bytes) }
+  /// Adds received bytes.
   public mutating func append(_ bytes: UnsafeRawBufferPointer) { reader.append(bytes) }
 
+  /// Whether the decoder is between messages with nothing buffered.
   public var isAtMessageBoundary: Bool { arguments.isIdle && reader.available == 0 }
 
+  /// The next complete message, or `nil` if more bytes are needed.
   public mutating func next() throws(DistProtocolError) -> IncludeServerReply? {
     let pathLimits = DecodingLimits(
       maxArguments: limits.maxFiles, maxArgumentLength: limits.maxNameLength,
@@ -99,6 +112,7 @@ public struct IncludeServerReplyDecoder: MessageDecoder {
     return IncludeServerReply(paths: paths)
   }
 
+  /// Call at end of input: throws if a message was cut off.
   public func finish() throws(DistProtocolError) {
     guard !isAtMessageBoundary else { return }
     throw .truncated(expecting: arguments.expectedToken, offset: reader.streamLength)

@@ -13,6 +13,7 @@ public struct IncludedFile: Sendable, Equatable {
     case link([UInt8])
   }
 
+  /// A file or link named `name` (an absolute client path).
   public init(name: [UInt8], content: Content) {
     self.name = name
     self.content = content

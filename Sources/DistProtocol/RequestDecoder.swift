@@ -39,6 +39,7 @@ public struct RequestDecoder: Sendable {
   private var partial = Request(version: .v1, arguments: [])
   private var arguments = ArgumentListState()
 
+  /// A decoder enforcing `limits` (the daemon's by default) on every header.
   public init(limits: DecodingLimits = .daemonDefault) {
     self.limits = limits
     reader.budget = limits.budget

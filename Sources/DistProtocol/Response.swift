@@ -25,6 +25,7 @@ public struct Response: Sendable, Equatable {
   /// How this response's bodies are coded.
   public var bodyCoding: BodyCoding { BodyCoding(version: version, extensions: extensions) }
 
+  /// Creates a reply; `dependencies` belongs to protocol 3 only.
   public init(
     version: ProtocolVersion,
     isVersionZero: Bool = false,

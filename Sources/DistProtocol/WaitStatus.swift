@@ -2,6 +2,7 @@
 ///
 /// An exit code *c* is `c << 8`; a signal *s* is `s`, plus `0x80` if the process dumped core.
 public struct WaitStatus: RawRepresentable, Sendable, Equatable, Hashable {
+  /// The raw `wait()` status as 3.4 sends it in `STAT`.
   public var rawValue: UInt32
 
   public init(rawValue: UInt32) { self.rawValue = rawValue }
