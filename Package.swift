@@ -35,9 +35,9 @@ let package = Package(
     .systemLibrary(
       name: "CLZO", pkgConfig: "lzo2",
       providers: [.apt(["liblzo2-dev"])]),
-    .systemLibrary(
-      name: "CZstd", pkgConfig: "libzstd",
-      providers: [.apt(["libzstd-dev"])]),
+    // Header types only: DistProtocol loads libzstd.so.1 with dlopen on first use (LibZstd.swift), so no
+    // pkg-config (it would add -lzstd to every client link).
+    .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
     // Header types only: SSHTransport loads libssh2.so.1 with dlopen on first use (LibSSH2.swift), so no
     // pkg-config (it would add -lssh2 to every client link).
     .systemLibrary(name: "CLibSSH2", providers: [.apt(["libssh2-1-dev"])]),

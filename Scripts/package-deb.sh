@@ -66,11 +66,12 @@ install -m 644 Packaging/debian/triggers "$root/DEBIAN/triggers"
 echo /etc/default/distccd > "$root/DEBIAN/conffiles"
 
 # Shared-library dependencies of the binaries (dpkg-shlibdeps wants a debian/control to sit beside);
-# libssh2 is loaded with dlopen on the first SSH host, so it is named by hand.
+# libssh2 (the first SSH host) and libzstd (the first zstd body) are loaded with dlopen, so they are named
+# by hand.
 mkdir -p "$stage/debian"
 printf 'Source: swift-distcc\n\nPackage: swift-distcc\nArchitecture: any\n' > "$stage/debian/control"
 shlibs=$(cd "$stage" && dpkg-shlibdeps -O "${products[@]/#/root/usr/bin/}" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
-depends="${shlibs:+$shlibs, }libssh2-1, passwd"
+depends="${shlibs:+$shlibs, }libssh2-1, libzstd1, passwd"
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "s/@DEPENDS@/$depends/" \
   Packaging/debian/control.in > "$root/DEBIAN/control"

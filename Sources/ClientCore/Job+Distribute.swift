@@ -195,7 +195,8 @@ extension Job {
   /// `,zstd` host, the compiler identity, directives-only preprocessing): zstd bodies for a `,zstd` host
   /// and the compiler identity.
   func extensionsWanted(for host: HostEntry) -> Extensions {
-    host.options.zstd ? [.zstd, .compilerIdentity] : [.compilerIdentity]
+    // libzstd is loaded (on first use) only for a `,zstd` host.
+    host.options.zstd && Zstd.isAvailable ? [.zstd, .compilerIdentity] : [.compilerIdentity]
   }
 
   /// `job`'s compiler's identity, from `$DISTCC_DIR/identity/` (probed when its files changed).

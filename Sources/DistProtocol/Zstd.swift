@@ -14,6 +14,10 @@ public enum Zstd {
   /// The largest window a frame may ask for (2^23 = 8 MiB); our level-1 frames use at most 2^19.
   static let maxWindowLog: Int32 = 23
 
+  /// Whether libzstd is installed (it is loaded on first use, ``LibZstd``): our client asks for zstd and our
+  /// daemon announces it only then.
+  public static var isAvailable: Bool { LibZstd.shared != nil }
+
   /// Compresses `input` into one frame (content size recorded); empty input gives an empty body, as with LZO.
   public static func compress(_ input: some Collection<UInt8>, level: Int32 = defaultLevel)
     -> [UInt8]
@@ -29,16 +33,18 @@ public enum Zstd {
 
   static func compress(_ input: UnsafeRawBufferPointer, level: Int32) -> [UInt8] {
     guard let source = input.baseAddress, input.count > 0 else { return [] }
-    guard let context = ZSTD_createCCtx() else { fatalError("ZSTD_createCCtx: out of memory") }
-    defer { ZSTD_freeCCtx(context) }
-    ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+    // Only asked for when available (``isAvailable``: the extension is neither wanted nor announced else).
+    guard let zstd = LibZstd.shared else { preconditionFailure("zstd body without libzstd") }
+    guard let context = zstd.createCCtx() else { fatalError("ZSTD_createCCtx: out of memory") }
+    defer { _ = zstd.freeCCtx(context) }
+    _ = zstd.cctxSetParameter(context, ZSTD_c_compressionLevel, level)
     // A 4-byte checksum of the content: a damaged body is refused instead of compiled.
-    ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
-    let capacity = ZSTD_compressBound(input.count)
+    _ = zstd.cctxSetParameter(context, ZSTD_c_checksumFlag, 1)
+    let capacity = zstd.compressBound(input.count)
     return [UInt8](unsafeUninitializedCapacity: capacity) { output, count in
-      let written = ZSTD_compress2(context, output.baseAddress, capacity, source, input.count)
+      let written = zstd.compress2(context, output.baseAddress, capacity, source, input.count)
       // Cannot fail with a compressBound-sized output and a valid level.
-      precondition(ZSTD_isError(written) == 0, "ZSTD_compress2 failed: \(errorName(written))")
+      precondition(zstd.isError(written) == 0, "ZSTD_compress2 failed: \(errorName(written))")
       count = written
     }
   }
@@ -70,15 +76,18 @@ public enum Zstd {
     _ input: UnsafeRawBufferPointer, limit: Int, token: Token?, budget: (any ByteBudget)?
   ) throws(DistProtocolError) -> [UInt8] {
     guard let source = input.baseAddress, input.count > 0 else { return [] }
+    guard let zstd = LibZstd.shared else {
+      throw .corruptZstd(token: token, reason: "libzstd (\(LibZstd.soname)) is not installed")
+    }
     let limit = max(limit, 0)
-    let frameLength = ZSTD_findFrameCompressedSize(source, input.count)
-    if ZSTD_isError(frameLength) != 0 {
+    let frameLength = zstd.findFrameCompressedSize(source, input.count)
+    if zstd.isError(frameLength) != 0 {
       throw .corruptZstd(token: token, reason: errorName(frameLength))
     }
     guard frameLength == input.count else {
       throw .corruptZstd(token: token, reason: "\(input.count - frameLength) bytes after the frame")
     }
-    let declared = ZSTD_getFrameContentSize(source, input.count)
+    let declared = zstd.getFrameContentSize(source, input.count)
     let unknown = UInt64.max  // ZSTD_CONTENTSIZE_UNKNOWN
     if declared == unknown - 1 { throw .corruptZstd(token: token, reason: "bad frame header") }
     let known = declared != unknown
@@ -91,11 +100,11 @@ public enum Zstd {
     if let budget, !budget.reserve(capacity) {
       throw .memoryBudgetExhausted(token: token, bytes: capacity)
     }
-    guard let context = ZSTD_createDCtx() else {
+    guard let context = zstd.createDCtx() else {
       throw .corruptZstd(token: token, reason: "out of memory")
     }
-    defer { ZSTD_freeDCtx(context) }
-    ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, maxWindowLog)
+    defer { _ = zstd.freeDCtx(context) }
+    _ = zstd.dctxSetParameter(context, ZSTD_d_windowLogMax, maxWindowLog)
     var output = [UInt8](repeating: 0, count: capacity)
     var produced = 0
     var inBuffer = ZSTD_inBuffer(src: source, size: input.count, pos: 0)
@@ -104,9 +113,9 @@ public enum Zstd {
       let remaining = output.withUnsafeMutableBytes { bytes in
         var outBuffer = ZSTD_outBuffer(dst: bytes.baseAddress, size: capacity, pos: produced)
         defer { produced = outBuffer.pos }
-        return ZSTD_decompressStream(context, &outBuffer, &inBuffer)
+        return zstd.decompressStream(context, &outBuffer, &inBuffer)
       }
-      if ZSTD_isError(remaining) != 0 {
+      if zstd.isError(remaining) != 0 {
         throw .corruptZstd(token: token, reason: errorName(remaining))
       }
       if remaining == 0 {
@@ -133,9 +142,10 @@ public enum Zstd {
   private static func finishEmpty(_ source: UnsafeRawPointer, _ count: Int, token: Token?)
     throws(DistProtocolError) -> [UInt8]
   {
+    guard let zstd = LibZstd.shared else { return [] }
     var byte: UInt8 = 0
-    let result = ZSTD_decompress(&byte, 1, source, count)
-    if ZSTD_isError(result) != 0 { throw .corruptZstd(token: token, reason: errorName(result)) }
+    let result = zstd.decompress(&byte, 1, source, count)
+    if zstd.isError(result) != 0 { throw .corruptZstd(token: token, reason: errorName(result)) }
     guard result == 0 else {
       throw .corruptZstd(token: token, reason: "content larger than declared")
     }
@@ -143,6 +153,6 @@ public enum Zstd {
   }
 
   static func errorName(_ code: Int) -> String {
-    ZSTD_getErrorName(code).map { String(cString: $0) } ?? "error \(code)"
+    LibZstd.shared?.getErrorName(code).map { String(cString: $0) } ?? "error \(code)"
   }
 }

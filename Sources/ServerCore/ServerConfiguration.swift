@@ -42,7 +42,8 @@ public struct ServerConfiguration: Sendable {
   public var confinement = CompilerConfinement()
   /// The extensions beyond 3.4 announced after every complete reply (`XCAP`, Docs/protocol.md
   /// "Extensions") and accepted in requests (`XREQ`); `nil` announces nothing, as a 3.4 daemon.
-  public var announcedExtensions: Extensions? = [.zstd, .compilerIdentity]
+  public var announcedExtensions: Extensions? =
+    Zstd.isAvailable ? [.zstd, .compilerIdentity] : [.compilerIdentity]
   /// Masquerade directories checked by the whitelist, in order (3.4: `<libdir>/distcc`, `/usr/lib/distcc`).
   public var masqueradeDirectories: [String] = ["/usr/lib/distcc"]
 

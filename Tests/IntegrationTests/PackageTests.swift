@@ -52,7 +52,7 @@ struct PackageTests {
     #expect(try field("Replaces") == "distcc, distcc-pump")
     #expect(try field("Provides") == "distcc (= 3.4), distcc-pump (= 3.4)")
     let depends = try field("Depends")
-    for needed in ["libc6", "liblzo2-2", "libssh2-1"] {
+    for needed in ["libc6", "liblzo2-2", "libssh2-1", "libzstd1"] {
       #expect(depends.contains(needed), "\(depends)")
     }
     #expect(try field("Section") == "devel")
