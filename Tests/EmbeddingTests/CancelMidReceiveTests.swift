@@ -9,21 +9,15 @@ import Testing
 /// object promised but only partly written) and stalled, so the client waits in its read.
 @Suite(.timeLimit(.minutes(1))) struct CancelMidReceiveTests {
   @Test func cancellingMidReceiveShutsTheConnectionAndWritesNothing() async throws {
-    let directory = try TestDirectory()
-    try directory.makeDirectories(directory.appending("tmp"))
+    let world = try ControlledPeer()
+    let directory = world.directory
     _ = try directory.write("small.i", "int x;\n")
-    let endpoint = try LoopbackAddress.pick()
-    let address = try #require(SocketAddress(numericHost: endpoint.address, port: endpoint.port))
-    let listener = try Socket.listen(on: address)
-    defer { listener.closeIgnoringErrors() }
-    let client = DistributedCompiler(
-      configuration: try ClientConfiguration(environment: [
-        "PATH": "/usr/bin:/bin", "DISTCC_DIR": directory.appending("distcc"),
-        "DISTCC_HOSTS": "\(endpoint)/1", "TMPDIR": directory.appending("tmp"),
-      ]))
+    let client = world.client
     let source = directory.path
-    let call = Task { try await client.compile(["gcc", "-c", "small.i", "-o", "small.o"], in: source) }
-    let peer = try await CancelMidSendTests.accept(listener)
+    let call = Task {
+      try await client.compile(["gcc", "-c", "small.i", "-o", "small.o"], in: source)
+    }
+    let peer = try await world.accept()
     defer { peer.closeIgnoringErrors() }
     // The whole request, as a daemon reads it.
     var decoder = RequestDecoder()

@@ -9,24 +9,16 @@ import Testing
 /// stopped reading (a stalled link), so the client blocks in its write once the socket buffers are full.
 @Suite(.timeLimit(.minutes(1))) struct CancelMidSendTests {
   @Test func cancellingMidSendShutsTheConnectionAndWritesNothing() async throws {
-    let directory = try TestDirectory()
-    try directory.makeDirectories(directory.appending("tmp"))
+    let world = try ControlledPeer()
+    let directory = world.directory
     // 32 MB of preprocessed source: far more than the loopback socket buffers hold.
     let line = Array("int a;\n".utf8)
     _ = try directory.write(
       "big.i", bytes: Array(repeating: line, count: (32 << 20) / line.count).flatMap { $0 })
-    let endpoint = try LoopbackAddress.pick()
-    let address = try #require(SocketAddress(numericHost: endpoint.address, port: endpoint.port))
-    let listener = try Socket.listen(on: address)
-    defer { listener.closeIgnoringErrors() }
-    let client = DistributedCompiler(
-      configuration: try ClientConfiguration(environment: [
-        "PATH": "/usr/bin:/bin", "DISTCC_DIR": directory.appending("distcc"),
-        "DISTCC_HOSTS": "\(endpoint)/1", "TMPDIR": directory.appending("tmp"),
-      ]))
+    let client = world.client
     let source = directory.path
     let call = Task { try await client.compile(["gcc", "-c", "big.i", "-o", "big.o"], in: source) }
-    let peer = try await Self.accept(listener)
+    let peer = try await world.accept()
     defer { peer.closeIgnoringErrors() }
     // Mid-send: the peer's receive buffer is filling (the header and 64 KB of the body), 32 MB cannot fit.
     #expect(
@@ -38,16 +30,6 @@ import Testing
     #expect(Socket.peerHasClosed(peer) || Self.unread(peer.rawValue) > 0)
     #expect(!directory.exists("big.o"))
     #expect(directory.list("tmp").isEmpty, "\(directory.list("tmp"))")
-  }
-
-  /// Accepts one connection, waiting as suspensions (a blocking accept would hold one of the cooperative
-  /// pool's few threads, which the call being tested needs to start).
-  static func accept(_ listener: FileDescriptor) async throws -> FileDescriptor {
-    for _ in 0..<2000 {
-      if let (peer, _) = try? Socket.accept(listener, deadline: .now) { return peer }
-      try await Task.sleep(for: .milliseconds(10))
-    }
-    throw PosixError.timedOut(operation: "accept")
   }
 
   /// Bytes waiting to be read on `fd`.

@@ -1,0 +1,38 @@
+import ClientCore
+import DistPosix
+import DistTestSupport
+import SystemPackage
+import Testing
+
+/// A client whose only host is a listening socket this test drives by hand (a stalled link, a half-sent
+/// reply), with a test directory holding the sources and the client's `DISTCC_DIR` and `TMPDIR`.
+final class ControlledPeer {
+  let directory: TestDirectory
+  let listener: FileDescriptor
+  let client: DistributedCompiler
+
+  init() throws {
+    directory = try TestDirectory()
+    try directory.makeDirectories(directory.appending("tmp"))
+    let endpoint = try LoopbackAddress.pick()
+    let address = try #require(SocketAddress(numericHost: endpoint.address, port: endpoint.port))
+    listener = try Socket.listen(on: address)
+    client = DistributedCompiler(
+      configuration: try ClientConfiguration(environment: [
+        "PATH": "/usr/bin:/bin", "DISTCC_DIR": directory.appending("distcc"),
+        "DISTCC_HOSTS": "\(endpoint)/1", "TMPDIR": directory.appending("tmp"),
+      ]))
+  }
+
+  deinit { listener.closeIgnoringErrors() }
+
+  /// Accepts the client's connection, waiting as suspensions (a blocking accept would hold one of the
+  /// cooperative pool's few threads, which the call being tested needs to start).
+  func accept() async throws -> FileDescriptor {
+    for _ in 0..<2000 {
+      if let (peer, _) = try? Socket.accept(listener, deadline: .now) { return peer }
+      try await Task.sleep(for: .milliseconds(10))
+    }
+    throw PosixError.timedOut(operation: "accept")
+  }
+}
