@@ -8,7 +8,9 @@
 #include <malloc.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <stdlib.h>
@@ -38,6 +40,15 @@ int cdp_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
 int cdp_mkostemps(char *template_, int suffix_length, int flags) {
   return mkostemps(template_, suffix_length, flags);
+}
+
+int cdp_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+long cdp_sendfile(int out_fd, int in_fd, long long *offset, unsigned long count) {
+  off_t position = (off_t)*offset;
+  ssize_t sent = sendfile(out_fd, in_fd, &position, count);
+  *offset = (long long)position;
+  return (long)sent;
 }
 
 // ---- Landlock ---------------------------------------------------------------------------------------

@@ -176,6 +176,38 @@ final class HostConnection {
     }
   }
 
+  /// Writes the first `count` bytes of `file`: with `sendfile` on a socket or tunnel (the bytes never enter
+  /// this process), from a mapping of the file on an in-process SSH channel.
+  func send(file: FileDescriptor, count: Int) throws(ClientError) {
+    guard count > 0 else { return }
+    let deadline = Deadline.after(seconds: ioTimeout)
+    switch stream {
+    case .socket, .tunnel:
+      guard let fd = descriptors?.write else {
+        throw .connectionLost(host: peer, reason: "connection closed")
+      }
+      do { try fd.sendFile(from: file, count: count, deadline: deadline, operation: "write") } catch
+      {
+        throw translate(error, operation: "sending to")
+      }
+    case .channel(let channel):
+      let mapping: MappedFile
+      do { mapping = try MappedFile(file, count: count) } catch {
+        throw .system(
+          operation: error.operation, path: nil, errno: (error.errno ?? .ioError).rawValue)
+      }
+      do {
+        try mapping.withUnsafeBytes { (bytes) throws(SSHError) in
+          try channel.write(bytes, deadline: deadline)
+        }
+      } catch {
+        throw .connectionLost(host: peer, reason: error.description)
+      }
+    case nil:
+      throw .connectionLost(host: peer, reason: "connection closed")
+    }
+  }
+
   /// Reads what is available into `buffer`; 0 means end of stream.
   func receive(into buffer: inout [UInt8]) throws(ClientError) -> Int {
     let deadline = Deadline.after(seconds: ioTimeout)

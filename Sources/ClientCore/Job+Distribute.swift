@@ -3,6 +3,7 @@ import CompilerIdentity
 import DistPosix
 import DistProtocol
 import HostSpec
+import SystemPackage
 
 /// One job's way through its hosts (client.md §1 steps 8–11), as the states it goes through: **choose** a
 /// host (preprocessing first when every slot is busy), **preprocess**, **send and receive**, **write** the
@@ -277,14 +278,20 @@ extension Job {
   private mutating func startPreprocessor(_ job: CompileJob, lockDirectory: String) -> Preprocessor?
   {
     if job.input.isPreprocessed {
-      let bytes: [UInt8]
+      // Sent from its own file, as 3.4 does: nothing read into memory, nothing copied.
+      let file: FileDescriptor
+      let size: Int
       do throws(PosixError) {
-        bytes = try FileContents.read(configuration.resolve(job.input.path), limit: Int.max)
+        file = try FileDescriptor.open(configuration.resolve(job.input.path), .readOnly)
+        do throws(PosixError) { size = try FileStatus(file).size } catch {
+          file.closeIgnoringErrors()
+          throw error
+        }
       } catch {
         log.error("failed to read \(job.input.path): \(error.errno?.message ?? error.description)")
         return nil
       }
-      return Preprocessor(preprocessed: bytes)
+      return Preprocessor(preprocessed: PreprocessedSource(file: file, count: size))
     }
     let limit = hostList()?.localSlotsCpp ?? HostList.defaultLocalSlotsCpp
     let slot = reserveLocalSlot(limit: limit, lockDirectory: lockDirectory)

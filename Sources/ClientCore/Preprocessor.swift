@@ -3,11 +3,12 @@ import DistPosix
 import SystemPackage
 
 /// The local preprocessor of one job (client.md §5.1): `compiler -E …` started in the background in its own
-/// process group, stdin `/dev/null`, stderr the client's, stdout a pipe read straight into memory (no temp
-/// file). The output is kept, so a retry on another host does not preprocess again.
+/// process group, stdin `/dev/null`, stderr the client's, stdout an anonymous memory file (``MemoryFile``:
+/// no name in any directory, so no temp file survives a kill). Its output is sent from there with one
+/// `sendfile` (or compressed from a mapping), as 3.4 sends its temp file; it is never read into this process.
+/// The output is kept, so a retry on another host does not preprocess again.
 final class Preprocessor {
   private var child: ChildProcess?
-  private var pipe: FileDescriptor?
   private var result: Result?
   private var configuration: ClientConfiguration?
   /// The local "cpp" slot held while the preprocessor runs; released as soon as it has finished.
@@ -15,7 +16,7 @@ final class Preprocessor {
 
   /// What the preprocessor produced.
   enum Result {
-    case success([UInt8])
+    case success(PreprocessedSource)
     /// cpp failed: its 3.4 job result (exit code or 128 + signal).
     case failed(Int32)
   }
@@ -23,34 +24,38 @@ final class Preprocessor {
   /// The largest preprocessed source accepted (far above any real translation unit).
   static let outputLimit = 1 << 31
 
-  /// Starts `arguments`.
+  /// Starts `arguments` with its standard output in a new memory file.
   init(arguments: [String], configuration: ClientConfiguration) throws(ClientError) {
-    let ends: (read: FileDescriptor, write: FileDescriptor)
+    let output: FileDescriptor
     do {
-      ends = try Pipe.make()
+      output = try MemoryFile.create(name: "distcc-cpp")
     } catch {
-      throw .system(operation: "pipe", path: nil, errno: (error.errno ?? .ioError).rawValue)
+      throw .system(operation: "memfd_create", path: nil, errno: (error.errno ?? .ioError).rawValue)
     }
-    defer { ends.write.closeIgnoringErrors() }
     do {
       child = try Spawn.start(
-        arguments, configuration: configuration, nullInput: true, standardOutput: ends.write,
+        arguments, configuration: configuration, nullInput: true, standardOutput: output,
         newProcessGroup: true)
     } catch {
-      ends.read.closeIgnoringErrors()
+      output.closeIgnoringErrors()
       throw error
     }
-    pipe = ends.read
+    result = nil
+    self.output = output
     self.configuration = configuration
   }
 
-  /// Already-preprocessed input read from a file (`.i`, `.ii`, …).
-  init(preprocessed bytes: [UInt8]) {
-    result = .success(bytes)
+  /// Already-preprocessed input (`.i`, `.ii`, …), sent from its own file.
+  init(preprocessed source: PreprocessedSource) {
+    result = .success(source)
   }
 
+  /// cpp's memory file until ``finish()`` hands it to the result.
+  private var output: FileDescriptor?
+
   deinit {
-    pipe?.closeIgnoringErrors()
+    output?.closeIgnoringErrors()
+    if case .success(let source) = result { source.file.closeIgnoringErrors() }
     if let child {
       configuration?.cancellation?.forget(child)
       child.sendToGroup(Signals.terminate)
@@ -58,27 +63,44 @@ final class Preprocessor {
     }
   }
 
-  /// Reads the preprocessor's output to the end and waits for it; later calls return the same result.
+  /// Waits for the preprocessor; later calls return the same result.
   func finish() throws(ClientError) -> Result {
     if let result { return result }
-    guard let pipe, let child else { return .failed(1) }
-    let output: [UInt8]
-    do {
-      output = try pipe.readToEnd(
-        limit: Self.outputLimit, deadline: .never, operation: "read from preprocessor")
-    } catch {
-      throw .system(
-        operation: "read from preprocessor", path: nil, errno: (error.errno ?? .ioError).rawValue)
-    }
-    pipe.closeIgnoringErrors()
-    self.pipe = nil
+    guard let output, let child else { return .failed(1) }
     let status =
       (configuration.flatMap { try? Spawn.settle(child, configuration: $0) })?.result ?? 1
     self.child = nil
     slot?.release()
     slot = nil
-    let finished: Result = status == 0 ? .success(output) : .failed(status)
+    self.output = nil
+    guard status == 0 else {
+      output.closeIgnoringErrors()
+      result = .failed(status)
+      return .failed(status)
+    }
+    let size: Int
+    do throws(PosixError) {
+      size = try FileStatus(output).size
+    } catch {
+      output.closeIgnoringErrors()
+      throw .system(
+        operation: "fstat preprocessor output", path: nil,
+        errno: (error.errno ?? .ioError).rawValue)
+    }
+    guard size <= Self.outputLimit else {
+      output.closeIgnoringErrors()
+      throw .system(
+        operation: "read from preprocessor", path: nil, errno: Errno.fileTooLarge.rawValue)
+    }
+    let finished = Result.success(PreprocessedSource(file: output, count: size))
     result = finished
     return finished
   }
+}
+
+/// A job's preprocessed source where it lies: cpp's memory file, or the user's `.i` file, and how many bytes
+/// of it to send. The ``Preprocessor`` that holds it closes the file.
+struct PreprocessedSource {
+  let file: FileDescriptor
+  let count: Int
 }

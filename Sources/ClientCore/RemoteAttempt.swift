@@ -1,4 +1,5 @@
 import CompilerArgs
+import DistPosix
 import DistProtocol
 import HostSpec
 
@@ -64,20 +65,39 @@ struct RemoteAttempt {
     try connection.send(try encoded(request.encodedHead()))
 
     state.note(.preprocess, .local)
-    let source: [UInt8]
+    let source: PreprocessedSource
     switch try preprocessor.finish() {
     case .failed(let result): return .preprocessorFailed(result)
-    case .success(let bytes): source = bytes
+    case .success(let preprocessed): source = preprocessed
     }
-    // The body goes out as it is (v1) or as one LZO stream (v2), after its own 12-byte header: no copy of a
-    // large preprocessed source into a packet buffer.
-    let packet = try encoded(
-      Request.encodedSourcePacket(source, version: version, extensions: extensions))
-    try connection.send(packet.header)
-    try connection.send(packet.body)
+    try sendSource(source, on: connection)
     state.note(.compile, .remote, host: host.stateName)
     if !extensions.isEmpty { log.info("\(host.displayName): request uses \(extensions)") }
     return try receive(from: connection, state: &state)
+  }
+
+  /// Sends the `DOTI` packet of `source`: its 12-byte header, then the body. A plain body (protocol 1) goes
+  /// from the file to the socket with `sendfile`; a compressed one is coded from a mapping of the file, with
+  /// no copy of the source in between.
+  private func sendSource(_ source: PreprocessedSource, on connection: HostConnection)
+    throws(ClientError)
+  {
+    let coding = BodyCoding(version: version, extensions: extensions)
+    guard coding != .plain else {
+      try connection.send(try encoded(Request.sourcePacketHeader(bodyLength: source.count)))
+      try connection.send(file: source.file, count: source.count)
+      return
+    }
+    let body: [UInt8]
+    do throws(PosixError) {
+      body = try MappedFile(source.file, count: source.count, operation: "mmap preprocessed source")
+        .withUnsafeBytes { coding.encode($0) }
+    } catch {
+      throw .system(
+        operation: error.operation, path: nil, errno: (error.errno ?? .ioError).rawValue)
+    }
+    try connection.send(try encoded(Request.sourcePacketHeader(bodyLength: body.count)))
+    try connection.send(body)
   }
 
   /// Reads the reply to a request sent on `connection` (protocols 1–3; `PumpAttempt` sends protocol 3's).

@@ -23,6 +23,17 @@ public enum BodyCoding: Sendable, Hashable {
     }
   }
 
+  /// `body` coded for the wire, read where it lies (a mapped file, say); an empty body stays empty.
+  /// `.plain` copies it: a sender of plain bodies writes them from where they are instead.
+  public func encode(_ body: UnsafeRawBufferPointer) -> [UInt8] {
+    guard !body.isEmpty else { return [] }
+    switch self {
+    case .plain: return Array(body)
+    case .lzo: return LZO.compress(body)
+    case .zstd: return Zstd.compress(body, level: Zstd.defaultLevel)
+    }
+  }
+
   /// Decodes a compressed body into at most `limit` bytes (LZO or zstd; `.plain` is never passed).
   func decode(_ body: UnsafeRawBufferPointer, limit: Int, token: Token, budget: (any ByteBudget)?)
     throws(DistProtocolError) -> [UInt8]

@@ -171,16 +171,39 @@ struct PacketReader: Sendable {
     try reserveRawBody(token, length: length)
     guard let range = bodyRange(length) else { return nil }
     try reserve(token, range.count)  // the decoded copy
-    readIndex = range.upperBound
     messageUsed += range.count
-    return Array(buffer[range])
+    return takeBytes(range)
   }
 
-  /// Reserves the raw body of the header at the read index from ``budget`` (once per header), and, while
-  /// it has not all arrived, sizes the buffer for it so that appending never over-allocates.
+  /// Bodies at least this long that end the buffered bytes (but for a few trailing ones) are moved out of
+  /// the buffer instead of copied: a large object or source is held once, not twice.
+  static let moveThreshold = 64 * 1024
+
+  /// Consumes the bytes up to `range.upperBound` and returns those in `range`.
+  private mutating func takeBytes(_ range: Range<Int>) -> [UInt8] {
+    let trailing = buffer.count - range.upperBound
+    guard range.count >= Self.moveThreshold, trailing <= 4096 else {
+      readIndex = range.upperBound
+      return Array(buffer[range])
+    }
+    // The buffer becomes the body: what follows it is kept aside, what precedes it is dropped (a move
+    // within the same storage, no new allocation to fault in).
+    let rest = Array(buffer[range.upperBound...])
+    buffer.removeSubrange(range.upperBound...)
+    buffer.removeSubrange(..<range.lowerBound)
+    let body = buffer
+    buffer = rest
+    discarded += range.upperBound
+    readIndex = 0
+    return body
+  }
+
+  /// Reserves the raw body of the header at the read index from ``budget``, if any (once per header), and,
+  /// while it has not all arrived, sizes the buffer for it so that appending a large body never copies what
+  /// arrived before (its length is already checked against the limits).
   private mutating func reserveRawBody(_ token: Token, length: UInt32) throws(DistProtocolError) {
-    guard budget != nil, reservedHeader != offset else { return }
-    try reserve(token, Int(length))
+    guard reservedHeader != offset else { return }
+    if budget != nil { try reserve(token, Int(length)) }
     reservedHeader = offset
     if bodyRange(length) == nil {
       buffer.reserveCapacity(readIndex + Self.headerLength + Int(length))

@@ -34,12 +34,21 @@ extension Request: PacketMessage {
     _ source: [UInt8], version: ProtocolVersion, extensions: Extensions = []
   ) throws(DistProtocolError) -> (header: [UInt8], body: [UInt8]) {
     let body = BodyCoding(version: version, extensions: extensions).encode(source)
-    guard body.count <= PacketWriter.maxBodyLength else {
-      throw .bodyTooLong(token: .doti, length: body.count)
+    return (try sourcePacketHeader(bodyLength: body.count), body)
+  }
+
+  /// The 12-byte header of a `DOTI` packet whose (coded) body is `bodyLength` bytes long. A sender with
+  /// the source in a file writes this, then the body: the file itself when the request's ``BodyCoding`` is
+  /// `.plain` (with `sendfile`, say), else `BodyCoding.encode(_:)` of its mapped bytes.
+  /// - Throws: ``DistProtocolError/bodyTooLong(token:length:)`` past 4 GiB.
+  public static func sourcePacketHeader(bodyLength: Int) throws(DistProtocolError) -> [UInt8] {
+    guard bodyLength <= PacketWriter.maxBodyLength else {
+      throw .bodyTooLong(token: .doti, length: bodyLength)
     }
     var header: [UInt8] = []
-    PacketWriter.appendValue(.doti, UInt32(body.count), to: &header)
-    return (header, body)
+    header.reserveCapacity(PacketReader.headerLength)
+    PacketWriter.appendValue(.doti, UInt32(bodyLength), to: &header)
+    return header
   }
 
   func validate() throws(DistProtocolError) {

@@ -15,6 +15,10 @@ int cdp_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int
 int cdp_set_no_new_privs(void);
 int cdp_pipe2(int fds[2], int flags);
 int cdp_mkostemps(char *template_, int suffix_length, int flags);
+// memfd_create(name, MFD_CLOEXEC): an anonymous file in memory.
+int cdp_memfd_create(const char *name);
+// sendfile(out_fd, in_fd, &offset, count): the kernel copies file bytes to a socket or pipe.
+long cdp_sendfile(int out_fd, int in_fd, long long *offset, unsigned long count);
 
 // Forks a detached grandchild, as a daemon-like helper needs (distcc 3.4's zeroconf browser): returns 0 in the
 // grandchild (new session, stdin/stdout/stderr on /dev/null, working directory /, every other descriptor
