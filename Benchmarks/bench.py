@@ -191,18 +191,20 @@ class Bench:
     def calibrate_isolate(self):
         """Cost of the isolate shim itself (fork twice + pipe), to subtract from client and daemon CPU."""
         rounds = 10 if self.quick else 25
-        shim, direct, cpu = [], [], []
+        shim, direct, cpu, system = [], [], [], []
         os.chdir(self.src)
         for _ in range(rounds):
-            wall, _, used, _ = self.reaper.measure(self.measure_bin, [os.path.join(self.work, "bin/gcc"), "--version"],
-                                                   self.env_plain())
+            wall, _, user, sys_s, _ = self.reaper.measure_split(
+                self.measure_bin, [os.path.join(self.work, "bin/gcc"), "--version"], self.env_plain())
             shim.append(wall)
-            cpu.append(used)
+            cpu.append(user + sys_s)
+            system.append(sys_s)
             wall, _, _, _ = self.reaper.measure(self.measure_bin, [os.path.realpath("/usr/bin/gcc"), "--version"],
                                                 self.env_plain())
             direct.append(wall)
             self.reaper.drain_orphans()
         self.isolate_cpu = Summary(cpu).median
+        self.isolate_sys = sum(system) / len(system)  # tick-sampled: the mean, not the median
         self.isolate_wall = max(0.0, Summary(shim).median - Summary(direct).median)
         self.results["isolate"] = {"cpu_s": self.isolate_cpu, "wall_s": self.isolate_wall}
         self.log(f"isolate shim: {self.isolate_cpu * 1e3:.2f} ms CPU, {self.isolate_wall * 1e3:.2f} ms wall")
@@ -516,6 +518,78 @@ class Bench:
         self.results["scenarios"]["callgrind"] = counts
         self.log("callgrind instructions: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
+    # ---------------------------------------------------------------- scenario 6: bytes per job, by size
+
+    def scenario_sizes(self):
+        """One remote job per preprocessed size (10 KB to 10 MB), LZO off and on, our client against 3.4's,
+        both through 3.4's daemon: the client's CPU beyond the preprocessor (cpp runs under isolate, so it is
+        not the client's), its system time, and callgrind's instruction count."""
+        rounds = 2 if self.quick else 3
+        directory = sources.write_sized(os.path.join(self.work, "sizes"))
+        clients = list(self.clients)
+        self.log(f"scenario 6: sizes, {rounds} rounds x {len(sources.SIZES)} sizes x plain/lzo x {clients}")
+        self.start_daemons()
+        d = self.daemons["3.4"][0]
+        before = d.compiles_ok()
+        sent = 0
+        series = {}
+        objects = {}
+        for r in range(rounds):
+            for name, _ in sources.SIZES:
+                for mode in rotated(["plain", "lzo"], r):
+                    for c in rotated(clients, r):
+                        hosts = d.host_spec + (",lzo" if mode == "lzo" else "")
+                        out = f"{name}-{c}-{mode}.o"
+                        os.chdir(directory)
+                        argv = [self.clients[c], "gcc", "-O0", "-c", f"{name}.c", "-o", out]
+                        err = os.path.join(self.work, "sizes.stderr")
+                        wall, code, user, system, _ = self.reaper.measure_split(
+                            self.measure_bin, argv, self.client_env(c, hosts), stderr=err)
+                        if code != 0:
+                            raise RuntimeError(f"{' '.join(argv)} exited {code}: "
+                                               f"{open(err, errors='replace').read()[-300:]}")
+                        sent += 1
+                        s = series.setdefault(f"{name} {mode} {c}", {"cpu": [], "sys": [], "wall": []})
+                        s["cpu"].append(user + system - self.isolate_cpu)
+                        s["sys"].append(system - self.isolate_sys)
+                        s["wall"].append(wall)
+                        with open(out, "rb") as f:
+                            objects.setdefault(f"{name} {mode}", set()).add(hashlib.sha256(f.read()).hexdigest())
+                        self.reaper.drain_orphans()
+        got = d.compiles_ok() - before
+        self.check(got == sent, f"sizes: 3.4's daemon compiled {got} of {sent} jobs remotely")
+        self.check(all(len(v) == 1 for v in objects.values()),
+                   "sizes: every client's object identical at every size and mode")
+        counts = self.callgrind_sizes(clients, d, directory)
+        self.stop_daemons()
+        self.results["scenarios"]["sizes"] = {
+            "rounds": rounds, "sizes": {name: os.path.getsize(os.path.join(directory, name + ".c"))
+                                        for name, _ in sources.SIZES},
+            "series": series, "callgrind": counts}
+
+    def callgrind_sizes(self, clients, daemon, directory):
+        """Instructions of the client alone (children not traced) for one job of each size and mode."""
+        valgrind = shutil.which("valgrind", path="/usr/bin:/bin")
+        if not valgrind:
+            return {}
+        counts = {}
+        os.chdir(directory)
+        for c in clients:
+            stripped = os.path.join(self.work, "bin", f"distcc-{c}-sizes")
+            self.reaper.run(["objcopy", "--strip-debug", self.clients[c], stripped], self.env_plain())
+            for name, _ in sources.SIZES:
+                for mode in ("plain", "lzo"):
+                    out = os.path.join(self.work, f"callgrind.sizes.{c}.{name}.{mode}")
+                    hosts = daemon.host_spec + (",lzo" if mode == "lzo" else "")
+                    self.reaper.run([valgrind, "--tool=callgrind", f"--callgrind-out-file={out}", stripped, "gcc",
+                                     "-O0", "-c", f"{name}.c", "-o", f"cg-{name}.o"],
+                                    self.client_env(c, hosts), stderr=out + ".log")
+                    with open(out) as f:
+                        counts[f"{name} {mode} {c}"] = next(
+                            int(line.split()[1]) for line in f if line.startswith(("summary:", "totals:")))
+                    self.reaper.drain_orphans()
+        return counts
+
     # ---------------------------------------------------------------- run
 
     def machine(self):
@@ -562,7 +636,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, no Linux build (about 2 minutes)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, objects)")
-    parser.add_argument("--only", help="comma-separated scenarios: per_job,throughput,lzo,calc,linux,startup")
+    parser.add_argument("--only", help="comma-separated scenarios: per_job,throughput,lzo,calc,linux,startup,sizes")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite Docs/performance.md")
     parser.add_argument("--render", metavar="JSON", help="only rewrite the results section from a saved run")
     args = parser.parse_args()
@@ -574,7 +648,7 @@ def main():
         report.write_doc(os.path.join(ROOT, "Docs/performance.md"), text, os.path.join(out_dir, "ratios.svg"),
                          ratios, results)
         return 0
-    scenarios = ["startup", "per_job", "throughput", "lzo", "calc"] + ([] if args.quick else ["linux"])
+    scenarios = ["startup", "per_job", "throughput", "lzo", "sizes", "calc"] + ([] if args.quick else ["linux"])
     if args.only:
         scenarios = args.only.split(",")
     results = Bench(args).run(scenarios)

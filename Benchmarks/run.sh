@@ -3,7 +3,7 @@
 # Debian's distcc 3.4 in the same interleaved run and writes Docs/performance.md.
 #   Benchmarks/run.sh            full run (under 15 minutes; the first one also prepares a Linux tree)
 #   Benchmarks/run.sh --quick    about 2 minutes: fewer rounds, no Linux build
-# Other options: --keep (keep the work directory), --only per_job,throughput,lzo,calc,linux,startup, --no-doc
+# Other options: --keep (keep the work directory), --only per_job,throughput,lzo,calc,linux,startup,sizes, --no-doc
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in distcc distccd; do

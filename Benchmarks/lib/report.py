@@ -120,6 +120,19 @@ def _ratios_of(results):
             out.append(Ratio("real build", f"{name} wall", s[ours_label], s[base_label], 1.0, basis=basis))
             if ours_label != "3.4/ours":
                 out.append(Ratio("real build", f"{name} wall", s["3.4/ours"], s["3.4/3.4"], basis="daemon only"))
+    if "sizes" in sc and have_client:
+        s = sc["sizes"]["series"]
+        cg = sc["sizes"].get("callgrind", {})
+        for name in sc["sizes"]["sizes"]:
+            for mode in ("plain", "lzo"):
+                key = f"{name} {mode}"
+                out.append(Ratio("sizes", f"client CPU beyond cpp, {key}", s[f"{key} ours"]["cpu"],
+                                 s[f"{key} 3.4"]["cpu"], 0.5, basis="client, daemon 3.4"))
+                out.append(Ratio("sizes", f"client system time (mean of ticks), {key}", s[f"{key} ours"]["sys"],
+                                 s[f"{key} 3.4"]["sys"], 1.0, basis="client, daemon 3.4", mean=True))
+                if f"{key} ours" in cg:
+                    out.append(Ratio("sizes", f"callgrind instructions, {key}", [cg[f"{key} ours"]],
+                                     [cg[f"{key} 3.4"]], basis="client"))
     if "startup" in sc and "ours --version" in sc["startup"]["series"]:
         s = sc["startup"]["series"]
         out.append(Ratio("start-up", "distcc --version wall", s["ours --version"]["wall"],
@@ -210,6 +223,22 @@ def render(results):
                          f"defconfig + prepare {b['prepare'].get('prepare')} s")
             lines += _table(f"{title} (`make -j4`, {b['objects']} objects, {b['rounds']} rounds, two daemons{extra})",
                             ["client/daemon", "wall s", "remote compiles per build", "objects"], rows)
+    if "sizes" in sc:
+        z = sc["sizes"]
+        cg = z.get("callgrind", {})
+        rows = []
+        for name, source_bytes in z["sizes"].items():
+            for mode in ("plain", "lzo"):
+                for c in ("3.4", "ours"):
+                    s = z["series"].get(f"{name} {mode} {c}")
+                    if s:
+                        rows.append([f"{name} ({source_bytes:,} B)", mode, c, _fmt(Summary(s["cpu"]), 1e3, 2),
+                                     f"{sum(s['sys']) / len(s['sys']) * 1e3:.2f}",
+                                     f"{cg[f'{name} {mode} {c}']:,}" if f"{name} {mode} {c}" in cg else "–"])
+        lines += _table(f"6. Bytes per job by size ({z['rounds']} rounds; `distcc gcc -O0 -c` of generated "
+                        "sources that preprocess to about the size named, through 3.4's daemon, `,lzo` or not; "
+                        "client CPU less the compiler shim's: cpp is not the client's)",
+                        ["source", "mode", "client", "client CPU ms", "system ms (mean)", "instructions"], rows)
     if "startup" in sc:
         rows = [[label, _fmt(Summary(s["wall"]), 1e3, 2), _fmt(Summary(s["cpu"]), 1e3, 2),
                  _fmt(Summary(s["rss"]), 1 / 1024, 1)] for label, s in sc["startup"]["series"].items()]

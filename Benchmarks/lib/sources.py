@@ -68,3 +68,32 @@ def write_all(directory, tiny_count):
         with open(os.path.join(directory, "tiny", f"t{i:03d}.c"), "w") as f:
             f.write(f"int tiny{i}(int x) {{ return x * {i + 1} + {i}; }}\n")
     return directory
+
+
+# Preprocessed sizes of the per-size scenario (Benchmarks/bench.py `sizes`): name, bytes after cpp.
+SIZES = [("s10k", 10_000), ("s100k", 100_000), ("s1m", 1_000_000), ("s3m", 3_000_000), ("s10m", 10_000_000)]
+
+
+def _sized(size):
+    """C source that preprocesses to about `size` bytes: declarations like a large header's (cheap to compile,
+    compressible like real preprocessed code), with a small function every 17 lines so the object grows too."""
+    types = ["int", "long", "double", "const char *", "unsigned", "struct node *", "void *"]
+    out, total, i = ["struct node;\n"], 0, 0
+    while total < size:
+        line = (f"extern {types[i % 7]} fn_{i:06x}_{(i * 7919) % 1000}({types[(i * 3) % 7]} a{i % 13}, "
+                f"{types[(i * 5) % 7]} b, int c);\n")
+        if i % 17 == 0:
+            line += f"int g_{i}(int x) {{ return x * {i} + {(i * 31) % 99}; }}\n"
+        out.append(line)
+        total += len(line)
+        i += 1
+    return "".join(out)
+
+
+def write_sized(directory):
+    """Writes SIZES' sources as NAME.c; returns the directory."""
+    os.makedirs(directory, exist_ok=True)
+    for name, size in SIZES:
+        with open(os.path.join(directory, name + ".c"), "w") as f:
+            f.write(_sized(size))
+    return directory

@@ -42,7 +42,11 @@ int cdp_mkostemps(char *template_, int suffix_length, int flags) {
   return mkostemps(template_, suffix_length, flags);
 }
 
-int cdp_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+int cdp_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING); }
+
+int cdp_memfd_freeze(int fd) {
+  return fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+}
 
 long cdp_sendfile(int out_fd, int in_fd, long long *offset, unsigned long count) {
   off_t position = (off_t)*offset;

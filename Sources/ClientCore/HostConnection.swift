@@ -177,7 +177,7 @@ final class HostConnection {
   }
 
   /// Writes the first `count` bytes of `file`: with `sendfile` on a socket or tunnel (the bytes never enter
-  /// this process), from a mapping of the file on an in-process SSH channel.
+  /// this process); read into memory for an in-process SSH channel, which encrypts from there.
   func send(file: FileDescriptor, count: Int) throws(ClientError) {
     guard count > 0 else { return }
     let deadline = Deadline.after(seconds: ioTimeout)
@@ -191,16 +191,13 @@ final class HostConnection {
         throw translate(error, operation: "sending to")
       }
     case .channel(let channel):
-      let mapping: MappedFile
-      do { mapping = try MappedFile(file, count: count) } catch {
+      // libssh2 encrypts from memory: the bytes are read (an SSH channel costs far more than this copy).
+      let bytes: [UInt8]
+      do { bytes = try FileContents.read(file, upTo: count) } catch {
         throw .system(
           operation: error.operation, path: nil, errno: (error.errno ?? .ioError).rawValue)
       }
-      do {
-        try mapping.withUnsafeBytes { (bytes) throws(SSHError) in
-          try channel.write(bytes, deadline: deadline)
-        }
-      } catch {
+      do { try channel.write(bytes, deadline: deadline) } catch {
         throw .connectionLost(host: peer, reason: error.description)
       }
     case nil:

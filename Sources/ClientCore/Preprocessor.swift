@@ -80,6 +80,8 @@ final class Preprocessor {
     }
     let size: Int
     do throws(PosixError) {
+      // Frozen, so that nothing (a compiler's stray child) can shrink it under a mapping.
+      try MemoryFile.freeze(output)
       size = try FileStatus(output).size
     } catch {
       output.closeIgnoringErrors()
@@ -92,7 +94,7 @@ final class Preprocessor {
       throw .system(
         operation: "read from preprocessor", path: nil, errno: Errno.fileTooLarge.rawValue)
     }
-    let finished = Result.success(PreprocessedSource(file: output, count: size))
+    let finished = Result.success(PreprocessedSource(file: output, count: size, isFrozen: true))
     result = finished
     return finished
   }
@@ -103,4 +105,17 @@ final class Preprocessor {
 struct PreprocessedSource {
   let file: FileDescriptor
   let count: Int
+  /// A sealed memory file, safe to map: the user's own file could shrink under a mapping (`SIGBUS`), so it is
+  /// read instead where it must be compressed.
+  var isFrozen = false
+
+  /// The bytes, for a body that is compressed: `body` gets a mapping of a frozen file, else a copy read
+  /// with `pread` (as 3.4 reads its temp file).
+  func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(PosixError) -> R {
+    if isFrozen {
+      return try MappedFile(file, count: count, operation: "mmap preprocessed source")
+        .withUnsafeBytes(body)
+    }
+    return try FileContents.read(file, upTo: count).withUnsafeBytes(body)
+  }
 }

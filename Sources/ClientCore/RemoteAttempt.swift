@@ -77,8 +77,8 @@ struct RemoteAttempt {
   }
 
   /// Sends the `DOTI` packet of `source`: its 12-byte header, then the body. A plain body (protocol 1) goes
-  /// from the file to the socket with `sendfile`; a compressed one is coded from a mapping of the file, with
-  /// no copy of the source in between.
+  /// from the file to the socket with `sendfile`; a compressed one is coded from a mapping of cpp's memory
+  /// file, with no copy of the source in between.
   private func sendSource(_ source: PreprocessedSource, on connection: HostConnection)
     throws(ClientError)
   {
@@ -90,8 +90,7 @@ struct RemoteAttempt {
     }
     let body: [UInt8]
     do throws(PosixError) {
-      body = try MappedFile(source.file, count: source.count, operation: "mmap preprocessed source")
-        .withUnsafeBytes { coding.encode($0) }
+      body = try source.withBytes { coding.encode($0) }
     } catch {
       throw .system(
         operation: error.operation, path: nil, errno: (error.errno ?? .ioError).rawValue)

@@ -10,4 +10,10 @@ public enum MemoryFile {
   public static func create(name: String) throws(PosixError) -> FileDescriptor {
     FileDescriptor(rawValue: try syscall("memfd_create \(name)") { cdp_memfd_create(name) })
   }
+
+  /// Seals `file` (one from ``create(name:)``) against any further change of its size or bytes, by anyone
+  /// holding it: a ``MappedFile`` of it can then never fault past its end (`SIGBUS`) or change under a reader.
+  public static func freeze(_ file: FileDescriptor) throws(PosixError) {
+    _ = try syscall("seal memory file") { cdp_memfd_freeze(file.rawValue) }
+  }
 }

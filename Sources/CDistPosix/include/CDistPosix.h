@@ -15,8 +15,10 @@ int cdp_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int
 int cdp_set_no_new_privs(void);
 int cdp_pipe2(int fds[2], int flags);
 int cdp_mkostemps(char *template_, int suffix_length, int flags);
-// memfd_create(name, MFD_CLOEXEC): an anonymous file in memory.
+// memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING): an anonymous file in memory.
 int cdp_memfd_create(const char *name);
+// fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL): its contents frozen.
+int cdp_memfd_freeze(int fd);
 // sendfile(out_fd, in_fd, &offset, count): the kernel copies file bytes to a socket or pipe.
 long cdp_sendfile(int out_fd, int in_fd, long long *offset, unsigned long count);
 
