@@ -80,7 +80,8 @@ import Testing
     let result = try world.distcc(
       ["gcc", "-c", "broken.c", "-o", "broken.o"], ["DISTCC_HOSTS": daemon.hostSpec + options])
     #expect(result.status == 1)
-    #expect(result.stderr.contains("missing-header.h: No such file or directory"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("missing-header.h: No such file or directory"), "\(result.stderr)")
     #expect(!world.exists("broken.o"))
     #expect(daemon.compiledJobsSoFar == 0, "\(daemon.log)")
     #expect(try temporaryFiles(in: world) == [])
