@@ -131,7 +131,7 @@ def _ratios_of(results):
                 out.append(Ratio("sizes", f"client system time (mean of ticks), {key}", s[f"{key} ours"]["sys"],
                                  s[f"{key} 3.4"]["sys"], 1.0, basis="client, daemon 3.4", mean=True))
                 if f"{key} ours" in cg:
-                    out.append(Ratio("sizes", f"callgrind instructions, {key}", [cg[f"{key} ours"]],
+                    out.append(Ratio("sizes", f"callgrind instructions, {name}.i {mode}", [cg[f"{key} ours"]],
                                      [cg[f"{key} 3.4"]], basis="client"))
     if "startup" in sc and "ours --version" in sc["startup"]["series"]:
         s = sc["startup"]["series"]
@@ -238,7 +238,8 @@ def render(results):
         lines += _table(f"6. Bytes per job by size ({z['rounds']} rounds; `distcc gcc -O0 -c` of generated "
                         "sources that preprocess to about the size named, through 3.4's daemon, `,lzo` or not; "
                         "client CPU less the compiler shim's: cpp is not the client's)",
-                        ["source", "mode", "client", "client CPU ms", "system ms (mean)", "instructions"], rows)
+                        ["source", "mode", "client", "client CPU ms", "system ms (mean)", "instructions (`.i` job)"],
+                        rows)
     if "startup" in sc:
         rows = [[label, _fmt(Summary(s["wall"]), 1e3, 2), _fmt(Summary(s["cpu"]), 1e3, 2),
                  _fmt(Summary(s["rss"]), 1 / 1024, 1)] for label, s in sc["startup"]["series"].items()]
