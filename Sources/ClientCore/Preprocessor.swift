@@ -40,7 +40,6 @@ final class Preprocessor {
       output.closeIgnoringErrors()
       throw error
     }
-    result = nil
     self.output = output
     self.configuration = configuration
   }
@@ -86,7 +85,7 @@ final class Preprocessor {
     } catch {
       output.closeIgnoringErrors()
       throw .system(
-        operation: "fstat preprocessor output", path: nil,
+        operation: "\(error.operation) preprocessor output", path: nil,
         errno: (error.errno ?? .ioError).rawValue)
     }
     guard size <= Self.outputLimit else {
