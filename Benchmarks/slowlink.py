@@ -213,6 +213,8 @@ class SlowLink:
         os.makedirs(tmp, exist_ok=True)
         env = {"PATH": "/usr/bin:/bin", "HOME": self.home, "LC_ALL": "C", "TMPDIR": tmp, "DISTCC_DIR": state,
                "DISTCC_HOSTS": config.hosts, "DISTCC_FALLBACK": "0", "DISTCC_SKIP_LOCAL_RETRY": "1",
+               # A failed run is a failed check; it must not back the host off for the runs after it.
+               "DISTCC_BACKOFF_PERIOD": "0",
                "DISTCC_LOG": os.path.join(state, "client.log"), "DISTCC_VERBOSE": "0"}
         if config.mode == "ssh" and config.impl == "3.4":
             env["DISTCC_SSH"] = self.ssh_wrapper
