@@ -29,7 +29,8 @@ struct RemoteAttempt {
   /// Runs the attempt. Transport and protocol failures throw; `log` gets the progress lines 3.4 logs.
   ///
   /// A connection through an SSH connection broker that is lost before the reply (the broker was killed, its
-  /// session dropped) is tried once more: the next connection starts a new broker.
+  /// session dropped) is tried once more: the next connection starts a new broker. A remote command that
+  /// ended without replying (the broker says so) is not.
   func run(
     preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
@@ -38,7 +39,8 @@ struct RemoteAttempt {
       defer { connection.close() }
       return try exchange(on: connection, preprocessor: preprocessor, state: &state, log: log)
     } catch {
-      guard connection.isBrokered, case .connectionLost = error else { throw error }
+      guard connection.isBrokered, !connection.remoteCommandFailed, case .connectionLost = error
+      else { throw error }
       log.warning("\(error.description); retrying once through a new SSH connection")
       let again = try connect(log: log)
       defer { again.close() }
