@@ -25,13 +25,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from lib import netlink, slowreport, sources  # noqa: E402
+from lib.binaries import DEBIAN_CLIENT, DEBIAN_DAEMON, OUR_CLIENT, OUR_DAEMON, ROOT  # noqa: E402
 from lib.netlink import DAEMON_ADDRESS  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEBIAN_CLIENT = "/usr/bin/distcc"
-DEBIAN_DAEMON = "/usr/bin/distccd"
-OUR_CLIENT = os.path.join(ROOT, ".build/release/distcc")
-OUR_DAEMON = os.path.join(ROOT, ".build/release/distccd")
 PORTS = {"ours": 3632, "3.4": 3642}  # inside the daemons' own namespace: nothing else listens there
 STATS_PORTS = {"ours": 3633, "3.4": 3643}
 LIMIT = 4

@@ -104,8 +104,7 @@ def svg(results):
             out.append(f'<text x="{x0 + plot_w + 8}" y="{y + bar - 3}">{med:.2f} s, {traffic:,.0f} KiB</text>')
             y += bar + gap
         y += 18
-    title = ("Slow links: wall time (median, min–max of rounds), ours (blue) and 3.4 (red); "
-             "plain, lzo, zstd, ssh darker in turn")
+    title = "Wall time: median, min–max of rounds; ours blue, 3.4 red; plain, lzo, zstd, ssh ever lighter"
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{y}" font-family="sans-serif" '
             f'font-size="11"><rect width="100%" height="100%" fill="white"/>'
             f'<text x="10" y="20" font-size="12">{title}</text>')
