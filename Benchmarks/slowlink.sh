@@ -1,6 +1,6 @@
 #!/bin/bash
 # Slow-link benchmark: our distcc against Debian's 3.4 over an emulated network (Docs/performance.md, "Slow links").
-#   Benchmarks/slowlink.sh                  three profiles, three rounds (about 10-15 minutes)
+#   Benchmarks/slowlink.sh                  three profiles, three rounds (6-8 minutes on a loaded 2-core machine)
 #   Benchmarks/slowlink.sh --rounds 1 --profiles office --modes plain,ssh --no-doc     a quick look
 # Needs root: two network namespaces (slowlink-c$$, slowlink-d$$, deleted on exit), TUN devices, an sshd.
 set -euo pipefail
