@@ -13,7 +13,7 @@ import Testing
   .enabled(if: Binaries.hasDebianDistcc, "needs Debian's distcc"))
 struct CancelSlotWaitTests {
   /// `DISTCC_SCHEDULER`: ours (sleeps on the wake-up word) or 3.4's (sleeps `DISTCC_PAUSE_TIME_MSEC`, here
-  /// 10 s, far longer than the bound).
+  /// 120 s, far longer than the bound).
   enum Scheduler: String, CaseIterable {
     case adaptive
     case lockFiles = "3.4"
@@ -31,7 +31,7 @@ struct CancelSlotWaitTests {
     let environment = [
       "PATH": "/usr/bin:/bin", "DISTCC_DIR": farm.directory.appending("distcc"),
       "DISTCC_HOSTS": "\(farm.ourHost)/1", "TMPDIR": farm.directory.appending("tmp"),
-      "DISTCC_SCHEDULER": scheduler.rawValue, "DISTCC_PAUSE_TIME_MSEC": "10000",
+      "DISTCC_SCHEDULER": scheduler.rawValue, "DISTCC_PAUSE_TIME_MSEC": "120000",
     ]
     // 3.4 makes `lock/` but not `$DISTCC_DIR` itself.
     try farm.directory.makeDirectories(farm.directory.appending("distcc"))
@@ -62,7 +62,11 @@ struct CancelSlotWaitTests {
     call.cancel()
     await #expect(throws: ClientError.cancelled) { try await call.value }
     let took = ContinuousClock.now - cancelled
-    #expect(took < .seconds(1), "the cancelled wait took \(took)")
+    // What shows the wait was cut short: the call is back while the other client still holds the slot (it
+    // holds it until `release` exists, written below), long before one 3.4 pause. Alone this takes well under
+    // 0.1 s; the bound is loose because the awaiting task resumes on the cooperative pool, which the other
+    // suites running in parallel on a loaded 2-core machine can keep busy for seconds.
+    #expect(took < .seconds(30), "the cancelled wait took \(took)")
     #expect(other.isRunning, "the other client finished first: the wait was not cut short")
     #expect(!farm.directory.exists("src/c.o"))
     #expect(farm.directory.list("tmp").isEmpty, "\(farm.directory.list("tmp"))")
