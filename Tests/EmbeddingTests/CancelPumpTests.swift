@@ -18,10 +18,8 @@ struct CancelPumpTests {
     _ = try farm.directory.write("src/h.h", "#define ONE 1\n")
     _ = try farm.directory.write("src/c.c", "#include \"h.h\"\nint c(void) { return ONE; }\n")
     let source = farm.directory.appending("src")
-    var environment = [
-      "PATH": "/usr/bin:/bin", "DISTCC_DIR": farm.directory.appending("distcc"),
-      "DISTCC_HOSTS": "\(farm.ourHost)/1,cpp,lzo", "TMPDIR": farm.directory.appending("pump"),
-    ]
+    var environment = farm.environment(
+      hosts: "\(farm.ourHost)/1,cpp,lzo", extra: ["TMPDIR": farm.directory.appending("pump")])
     let started = try TestProcess.run(
       [Binaries.ours("distcc-pump"), "--startup"], environment: environment)
     try #require(started.exitCode == 0, "\(started)")
@@ -47,17 +45,13 @@ struct CancelPumpTests {
     #expect(
       try await EmbeddingFarm.eventually { farm.directory.exists("started") },
       "the compiler never started")
-    // Protocol 3: the daemon compiles in a mirror of the client's tree (`root/` in its job directory), not
-    // a preprocessed `.i`; and nothing was preprocessed here.
+    // Protocol 3: the daemon compiles in a mirror of the client's tree (`root/` in its job directory, with
+    // the header the include server listed), not a preprocessed `.i`.
     let jobs = farm.directory.list("server-tmp")
     #expect(
       jobs.contains { farm.directory.exists("server-tmp/\($0)/root" + source + "/h.h") },
       "no mirrored tree in \(jobs)")
-    let pid = try #require(
-      Int32(
-        String(decoding: try farm.directory.read("compiler.pid"), as: UTF8.self).filter {
-          $0.isNumber
-        }))
+    let pid = try farm.blockedCompilerPID()
 
     call.cancel()
     await #expect(throws: ClientError.cancelled) { try await call.value }

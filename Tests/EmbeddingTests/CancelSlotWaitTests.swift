@@ -28,11 +28,9 @@ struct CancelSlotWaitTests {
     _ = try farm.directory.write("src/a.c", "int a(void) { return 1; }\n")
     _ = try farm.directory.write("src/c.c", "int c(void) { return 2; }\n")
     let source = farm.directory.appending("src")
-    let environment = [
-      "PATH": "/usr/bin:/bin", "DISTCC_DIR": farm.directory.appending("distcc"),
-      "DISTCC_HOSTS": "\(farm.ourHost)/1", "TMPDIR": farm.directory.appending("tmp"),
-      "DISTCC_SCHEDULER": scheduler.rawValue, "DISTCC_PAUSE_TIME_MSEC": "120000",
-    ]
+    let environment = farm.environment(
+      hosts: "\(farm.ourHost)/1",
+      extra: ["DISTCC_SCHEDULER": scheduler.rawValue, "DISTCC_PAUSE_TIME_MSEC": "120000"])
     // 3.4 makes `lock/` but not `$DISTCC_DIR` itself.
     try farm.directory.makeDirectories(farm.directory.appending("distcc"))
     try farm.directory.makeDirectories(farm.directory.appending("other-tmp"))
