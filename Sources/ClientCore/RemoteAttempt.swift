@@ -51,10 +51,8 @@ struct RemoteAttempt {
   private func exchange(
     on connection: HostConnection, preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
-    // A cancelled call (the async API) shuts this socket down, which ends any wait on it.
-    let cancellation = configuration.cancellation
-    if let socket = connection.socket { cancellation?.watch(socket: socket) }
-    defer { if let socket = connection.socket { cancellation?.forget(socket: socket) } }
+    let unwatch = watchForCancellation(connection)
+    defer { unwatch() }
     state.note(.send, .remote)
 
     let arguments = job.serverArguments
@@ -80,6 +78,16 @@ struct RemoteAttempt {
     state.note(.compile, .remote, host: host.stateName)
     if !extensions.isEmpty { log.info("\(host.displayName): request uses \(extensions)") }
     return try receive(from: connection, state: &state)
+  }
+
+  /// Lets a cancelled call (the async API) shut `connection`'s socket down, which ends any wait on it, until
+  /// the returned closure is called (before the connection is closed: its number may be reused).
+  func watchForCancellation(_ connection: HostConnection) -> () -> Void {
+    guard let cancellation = configuration.cancellation, let socket = connection.socket else {
+      return {}
+    }
+    cancellation.watch(socket: socket)
+    return { cancellation.forget(socket: socket) }
   }
 
   /// Reads the reply to a request sent on `connection` (protocols 1–3; `PumpAttempt` sends protocol 3's).
