@@ -7,6 +7,7 @@ See Docs/performance.md for the method; this file writes its results there.
 
 import argparse
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -442,6 +443,8 @@ class Bench:
                         {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": self.work, "LC_ALL": "C"},
                         stderr=os.path.join(self.work, "prepare-linux.log"))
         setup = time.monotonic() - t0
+        lock = open(tree + ".lock", "a")  # the pump-mode tests and benchmarks build in this tree too
+        fcntl.flock(lock, fcntl.LOCK_EX)
         with open(os.path.join(CACHE, "prepare.txt")) as f:
             first = dict(line.split() for line in f if line.strip())
         self.log(f"scenario 4b: Linux 6.1 {' '.join(LINUX_SUBSET)}, make -j{MAKE_JOBS}, {rounds} rounds "
