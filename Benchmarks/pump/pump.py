@@ -38,7 +38,8 @@ QT = "/usr/include/x86_64-linux-gnu/qt5"
 QT_EXAMPLES = "/usr/lib/x86_64-linux-gnu/qt5/examples"
 RESULTS = os.path.join(ROOT, "Benchmarks/results/pump.json")
 SHM = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else "/tmp"
-WARM_QUERIES = 10  # per round; the include server's CPU is read from /proc in clock ticks (10 ms)
+WARM_QUERIES = 10
+NULL_MODE = "Kbuild alone"  # the same build with a compiler that does nothing  # per round; the include server's CPU is read from /proc in clock ticks (10 ms)
 
 
 def rotated(items, by):
@@ -57,7 +58,7 @@ def cpu_busy():
 class Pump:
     def __init__(self, args):
         self.args = args
-        self.bin = args.bin
+        self.bin = os.path.abspath(args.bin)
         self.ours = {name: os.path.join(self.bin, name) for name in
                      ("distcc", "distccd", "distcc-pump", "distcc-include-server")}
         self.started = time.monotonic()
@@ -91,6 +92,16 @@ class Pump:
             self.masquerade[label] = d
         self.tmp = os.path.join(self.work, "client-tmp")
         os.makedirs(self.tmp)
+        # Kbuild with a compiler whose compiles cost nothing (sleepcc, no sleep, an empty object): what the build
+        # costs the client besides compiling.
+        d = os.path.join(self.work, "masquerade-null")
+        os.makedirs(d)
+        os.symlink(os.path.join(self.bindir, "sleepcc"), os.path.join(d, "gcc"))
+        self.masquerade["null"] = d
+        self.empty_object = os.path.join(self.work, "empty.o")
+        with open(self.empty_object + ".c", "w") as f:
+            f.write("/* nothing */\n")
+        self.reaper.run(["gcc", "-c", "-o", self.empty_object, self.empty_object + ".c"], env)
 
     def prepare_linux(self):
         """The benchmarks' Linux tree, prepared once, locked for this run (the tests build in it too)."""
@@ -163,34 +174,46 @@ class Pump:
     def linux_env(self, mode, hosts):
         if mode == "local":
             return self.env()
+        if mode == NULL_MODE:
+            return self.env({"SLEEPCC_MS": "0", "SLEEPCC_OBJECT": self.empty_object},
+                            path_first=self.masquerade["null"])
         client = "3.4" if mode == "3.4 plain" else "ours"
         state = os.path.join(self.work, f"state-{mode.replace(' ', '-').replace('.', '')}")
         os.makedirs(state, exist_ok=True)
-        extra = {"DISTCC_HOSTS": hosts + (",cpp,lzo" if mode == "ours pump" else ""), "DISTCC_DIR": state,
+        if mode == "ours pump":
+            hosts = " ".join(h + ",cpp,lzo" for h in hosts.split())
+        extra = {"DISTCC_HOSTS": hosts, "DISTCC_DIR": state,
                  "DISTCC_FALLBACK": "0", "DISTCC_SKIP_LOCAL_RETRY": "1"}
         return self.env(extra, path_first=self.masquerade[client])
 
     def scenario_cpu(self):
-        """Client CPU (the whole `make` process tree: make, shells, fixdep, distcc, local cpp, the include server
-        under distcc-pump) of a clean build of the subset, and of a no-op `make` after it (Kbuild's own cost)."""
+        """Client CPU of a clean build of the subset: the whole `make` process tree (make, shells, fixdep, distcc,
+        local cpp) by wait4, plus in pump mode the include server (started here as `distcc-pump` starts it, its
+        own CPU by wait4 when it stops); and of a no-op `make` after it (Kbuild's own cost)."""
         rounds = self.args.rounds
         self.prepare_linux()
-        modes = ["local", "ours plain", "ours pump", "3.4 plain"]
+        modes = ["local", "ours plain", "ours pump", "3.4 plain", NULL_MODE]
         self.log(f"cpu: Linux {' '.join(LINUX_SUBSET)}, make -j4, {rounds} rounds x {modes}")
         self.start_daemons(2, 4, "/usr/bin:/bin")
         hosts = " ".join(d.host_spec for d in self.daemons)
-        series = {m: {"cpu": [], "wall": [], "noop_cpu": [], "remote": []} for m in modes}
+        series = {m: {"cpu": [], "wall": [], "noop_cpu": [], "remote": [], "include_server_cpu": []} for m in modes}
         reference, differ = None, {}
         for r in range(rounds):
             for mode in rotated(modes, r):
                 self.clean_subset()
                 env = self.linux_env(mode, hosts)
                 argv = self.linux_argv(4)
-                if mode == "ours pump":
-                    argv = [self.ours["distcc-pump"]] + argv
                 os.chdir(TREE)
+                # Untimed: what depends on how `gcc` answers (Kbuild's option checks through a masquerading
+                # client) brought up to date, so that every timed build compiles the same files.
+                self.reaper.run(["make", "-j4", "CC=gcc", "prepare"], env, stdout=os.path.join(self.work, "warm.log"),
+                                stderr=os.path.join(self.work, "warm.err"))
+                server = None
+                if mode == "ours pump":
+                    server, sock = self.start_include_server(env, f"cpu-{r}")
+                    env = dict(env, INCLUDE_SERVER_PORT=sock)
                 ok0 = self.remote_ok()
-                err = os.path.join(self.work, f"cpu-{r}.err")
+                err = os.path.join(self.work, f"cpu-{r}-{mode.replace(' ', '-')}.err")
                 wall, code, cpu, _ = self.reaper.measure(self.measure_bin, argv, env,
                                                          stdout=os.path.join(self.work, "cpu.log"), stderr=err)
                 self.reaper.drain_orphans()
@@ -201,27 +224,31 @@ class Pump:
                 _, _, noop, _ = self.reaper.measure(self.measure_bin, argv, env,
                                                     stdout=os.path.join(self.work, "noop.log"), stderr=err + ".noop")
                 self.reaper.drain_orphans()
+                server_cpu = self.stop_include_server(server) if server else 0.0
                 s = series[mode]
-                s["cpu"].append(cpu)
+                s["cpu"].append(cpu + server_cpu)
+                s["include_server_cpu"].append(server_cpu)
                 s["wall"].append(wall)
                 s["noop_cpu"].append(noop)
                 s["remote"].append(remote)
                 if mode == "local" and reference is None:
                     reference = objects
-                elif reference is not None:
+                elif reference is not None and mode != NULL_MODE:
                     differ.setdefault(mode, set()).update(
                         k for k in set(reference) | set(objects) if reference.get(k) != objects.get(k))
-                pumped = open(err, errors="replace").read()
-                stats = [line for line in pumped.splitlines() if "queries" in line]
-                if stats:
-                    s.setdefault("include_server", []).append(stats[-1].split(": ", 1)[-1])
-                self.log(f"  {mode} round {r}: client CPU {cpu:.2f} s (no-op make {noop:.2f} s), wall {wall:.1f} s, "
-                         f"{len(objects)} objects, {remote} remote")
+                if server:
+                    with open(os.path.join(self.work, f"is-cpu-{r}.err"), errors="replace") as f:
+                        stats = [line for line in f.read().splitlines() if "queries" in line]
+                    s.setdefault("include_server", []).extend(stats[-1:])
+                    if "preprocessing locally" in open(err, errors="replace").read():
+                        raise RuntimeError(f"pump build preprocessed locally: see {err}")
+                self.log(f"  {mode} round {r}: client CPU {cpu + server_cpu:.2f} s (include server {server_cpu:.2f} s, "
+                         f"no-op make {noop:.2f} s), wall {wall:.1f} s, {len(objects)} objects, {remote} remote")
         self.stop_daemons()
         self.results["cpu"] = {
             "rounds": rounds, "subset": LINUX_SUBSET, "objects": len(reference or {}), "series": series,
-            "identical": {m: not differ.get(m) for m in modes if m != "local"},
-            "differing": {m: sorted(differ.get(m, ()))[:5] for m in modes if m != "local"},
+            "identical": {m: not differ.get(m) for m in modes if m not in ("local", NULL_MODE)},
+            "differing": {m: sorted(differ.get(m, ()))[:5] for m in modes if m not in ("local", NULL_MODE)},
             "machine": self.machine(),
         }
 
