@@ -115,7 +115,7 @@ class Pump:
         fcntl.flock(self.linux_lock, fcntl.LOCK_EX)
         # Untimed: bring what depends on the CC string up to date for CC=gcc.
         os.chdir(TREE)
-        self.reaper.run(["make", "-j4", "CC=gcc", "prepare"], self.env(), stdout=os.path.join(self.work, "warm.log"),
+        self.reaper.run(self.linux_argv(4, "prepare"), self.env(), stdout=os.path.join(self.work, "warm.log"),
                         stderr=os.path.join(self.work, "warm.err"))
 
     def env(self, extra=None, path_first=None):
@@ -168,8 +168,31 @@ class Pump:
                             found[os.path.relpath(path, TREE)] = hashlib.sha256(f.read()).hexdigest()
         return found
 
-    def linux_argv(self, jobs):
-        return ["make", f"-j{jobs}", "CC=gcc"] + [d + "/" for d in LINUX_SUBSET]
+    def needed_files(self):
+        """The distinct files the subset's compiles read, from the dependency lists Kbuild keeps in
+        `.<object>.cmd` (fixdep's rewrite of each compile's `-MMD` file; config wildcards left out)."""
+        needed = set()
+        for top in LINUX_SUBSET:
+            for base, _, files in os.walk(os.path.join(TREE, top)):
+                for name in files:
+                    if not (name.startswith(".") and name.endswith(".o.cmd")):
+                        continue
+                    with open(os.path.join(base, name), errors="replace") as f:
+                        for line in f:
+                            entry = line.strip().rstrip("\\").strip()
+                            if line.startswith(("source_", "deps_")):
+                                entry = entry.split(":=", 1)[1].strip()
+                            elif not line.startswith(" "):
+                                continue
+                            if entry and not entry.startswith("$(") and entry.endswith((".c", ".h")):
+                                needed.add(os.path.normpath(os.path.join(TREE, entry)))
+        return needed
+
+    def linux_argv(self, jobs, target=None):
+        # HOSTCC named by path: Kbuild's host programs (modpost, objtool) are built by the real gcc whatever
+        # `gcc` is on PATH.
+        return ["make", f"-j{jobs}", "CC=gcc", "HOSTCC=/usr/bin/gcc"] + ([target] if target else
+                                                                      [d + "/" for d in LINUX_SUBSET])
 
     def linux_env(self, mode, hosts):
         if mode == "local":
@@ -192,7 +215,8 @@ class Pump:
         own CPU by wait4 when it stops); and of a no-op `make` after it (Kbuild's own cost)."""
         rounds = self.args.rounds
         self.prepare_linux()
-        modes = ["local", "ours plain", "ours pump", "3.4 plain", NULL_MODE]
+        modes = [m for m in ["local", "ours plain", "ours pump", "3.4 plain", NULL_MODE]
+                 if not self.args.cpu_modes or m in self.args.cpu_modes.split(",")]
         self.log(f"cpu: Linux {' '.join(LINUX_SUBSET)}, make -j4, {rounds} rounds x {modes}")
         self.start_daemons(2, 4, "/usr/bin:/bin")
         hosts = " ".join(d.host_spec for d in self.daemons)
@@ -206,7 +230,7 @@ class Pump:
                 os.chdir(TREE)
                 # Untimed: what depends on how `gcc` answers (Kbuild's option checks through a masquerading
                 # client) brought up to date, so that every timed build compiles the same files.
-                self.reaper.run(["make", "-j4", "CC=gcc", "prepare"], env, stdout=os.path.join(self.work, "warm.log"),
+                self.reaper.run(self.linux_argv(4, "prepare"), env, stdout=os.path.join(self.work, "warm.log"),
                                 stderr=os.path.join(self.work, "warm.err"))
                 server = None
                 if mode == "ours pump":
@@ -240,6 +264,7 @@ class Pump:
                     with open(os.path.join(self.work, f"is-cpu-{r}.err"), errors="replace") as f:
                         stats = [line for line in f.read().splitlines() if "queries" in line]
                     s.setdefault("include_server", []).extend(stats[-1:])
+                    s["needed_files"] = len(self.needed_files())
                     if "preprocessing locally" in open(err, errors="replace").read():
                         raise RuntimeError(f"pump build preprocessed locally: see {err}")
                 self.log(f"  {mode} round {r}: client CPU {cpu + server_cpu:.2f} s (include server {server_cpu:.2f} s, "
@@ -345,7 +370,7 @@ class Pump:
             self.start_daemons(n, a.slots, f"{self.bindir}:/usr/bin:/bin", daemon_env, base="127.78.0")
             # Twice as many clients as slots (make -j2×slots), so that a client can preprocess while slots are busy.
             concurrency = 2 * n * a.slots
-            jobs = max(a.min_jobs, 3 * concurrency)
+            jobs = max(a.min_jobs, 2 * concurrency)
             for r in range(a.rounds):
                 for mode in rotated(modes, r):
                     self.remove_outputs()
@@ -543,10 +568,11 @@ def main():
     parser.add_argument("--only", default="cpu,plateau,latency", help="comma-separated: cpu,plateau,latency")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build/release"))
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--farm", default="1,2,4,8,16,32", help="plateau: daemon counts")
+    parser.add_argument("--farm", default="1,2,4,8,16", help="plateau: daemon counts")
     parser.add_argument("--slots", type=int, default=2, help="plateau: jobs per daemon")
     parser.add_argument("--sleep-ms", type=int, default=500, help="plateau: the remote compile's duration")
     parser.add_argument("--min-jobs", type=int, default=40, help="plateau: jobs per point at least")
+    parser.add_argument("--cpu-modes", help="cpu: a subset of local,ours plain,ours pump,3.4 plain,Kbuild alone")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--no-doc", action="store_true")
     parser.add_argument("--render", action="store_true", help="only rewrite the doc section from pump.json")

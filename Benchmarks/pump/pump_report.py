@@ -61,7 +61,9 @@ def render_cpu(r):
                      "–" if mode in ("local", NULL_MODE) else "/".join(str(x) for x in v["remote"]), ident])
     out += table(["mode", "client CPU s", "of which include server", "minus Kbuild alone (same round)",
                   "no-op make CPU s", "wall s", "remote compiles", "objects identical"], rows)
-    pump = s["ours pump"]
+    pump = s.get("ours pump")
+    if not pump or "ours plain" not in s or "3.4 plain" not in s:
+        return out
     out += ["| ratio (per-round pairs) | whole build | minus Kbuild alone: the compile commands' own CPU | "
             "target ≤ 0.5 |", "|---|---|---|---|"]
     for base in ("ours plain", "3.4 plain"):
@@ -77,6 +79,10 @@ def render_cpu(r):
     stats = pump.get("include_server", [])
     if stats:
         out += ["", f"Include server, last round: {stats[-1].split(': ', 1)[-1]}."]
+        if "needed_files" in pump:
+            out += [f"Distinct files the compiles read (Kbuild's `.o.cmd` dependency lists): "
+                    f"{pump['needed_files']}; distinct files the include server mirrored is its `files compressed` "
+                    "above: the difference is what it sent that no compile of this build read."]
     return out + [""]
 
 
@@ -88,7 +94,7 @@ def render_plateau(r):
            f"(`Benchmarks/pump/sleepcc.c`) sleeps {r['sleep_ms']} ms and writes a fixed object: the farm answers "
            f"N × {r['slots']} jobs per {r['sleep_ms']} ms whatever the machine does. The jobs are the "
            f"{r['commands']} compile commands Kbuild runs for the Linux subset (captured, then replayed, cycling, "
-           f"by 2 × N × {r['slots']} clients at once as `make -j` twice the slots would, 3 jobs per client and at "
+           f"by 2 × N × {r['slots']} clients at once as `make -j` twice the slots would, 2 jobs per client and at "
            "least 40): in plain mode each client really runs `gcc -E` "
            "here; in pump mode the include server really analyses each file and the daemons receive the sources and "
            "headers (they do not read them). Client CPU per job: the clients (with their local `gcc -E`) and the "

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Pump-mode benchmarks (issue #15): client CPU of a Linux build, the simulated plateau, include-server latency.
-#   Benchmarks/pump/run.sh [--only cpu,plateau,latency] [--rounds N] [--farm 1,2,4,8,16,32] [--sleep-ms 500]
+#   Benchmarks/pump/run.sh [--only cpu,plateau,latency] [--rounds N] [--farm 1,2,4,8,16] [--sleep-ms 500]
 # Builds the release binaries first; writes Benchmarks/results/pump.json and the pump section of
 # Docs/performance.md. Needs linux-source-6.1 (prepared once by Benchmarks/prepare-linux.sh), qtbase5-examples,
 # Debian's distcc; run as root or not.
