@@ -338,6 +338,7 @@ class Pump:
         ready = sock + ".ready"
         pid, _ = self.reaper.spawn([self.ours["distcc-include-server"], "--port", sock, "-s", "--ready-on-stdout"],
                                    env, stdout=ready, stderr=os.path.join(self.work, f"is-{tag}.err"))
+        self.live_servers = getattr(self, "live_servers", set()) | {pid}
         deadline = time.monotonic() + 20
         while not open(ready).read().strip() if os.path.exists(ready) else True:
             if time.monotonic() > deadline or pid in self.reaper.exited:
@@ -347,6 +348,7 @@ class Pump:
 
     def stop_include_server(self, pid):
         """SIGTERM; returns its lifetime CPU seconds (wait4)."""
+        self.live_servers.discard(pid)
         return procs.stop_tree(self.reaper, pid)
 
     def scenario_plateau(self):
@@ -555,6 +557,8 @@ class Pump:
             for name in scenarios:
                 getattr(self, f"scenario_{name}")()
         finally:
+            for pid in list(getattr(self, "live_servers", ())):
+                self.stop_include_server(pid)
             self.stop_daemons()
             self.reaper.drain_orphans()
             os.chdir(ROOT)

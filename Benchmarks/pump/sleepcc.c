@@ -1,9 +1,9 @@
 /* Compiler for the pump plateau benchmark (Benchmarks/pump/run.sh --only plateau): real preprocessing, a
  * remote compile that costs no CPU.
  *   sleepcc ARGS with -E, -M, -S or -v, without -c,  runs the real compiler (REAL_CC) with ARGS: the client's
- *     or whose input is not a .c file               `-E` in plain mode, the include server's `-E -v` probe,
+ *     or whose input is not a .c or .i file         `-E` in plain mode, the include server's `-E -v` probe,
  *                                                   Kbuild's option checks on /dev/null
- *   sleepcc ... -c SRC.c -o OUT                     sleeps SLEEPCC_MS milliseconds (default 200), copies the
+ *   sleepcc ... -c SRC.c|SRC.i -o OUT               sleeps SLEEPCC_MS milliseconds (default 200), copies the
  *                                                   object $SLEEPCC_OBJECT to OUT and writes "OUT: SRC" to
  *                                                   every dependency file named by -MF or -Wp,-MD,/-MMD,
  * The daemons run it as the compiler, so a farm of N of them answers N x slots jobs per SLEEPCC_MS however
@@ -56,8 +56,9 @@ int main(int argc, char **argv) {
       i++;
     else if (a[0] != '-') in = a;
   }
-  size_t length = in ? strlen(in) : 0;
-  int c_source = length > 2 && !strcmp(in + length - 2, ".c");
+  /* A C source or, sent by a plain-mode client, its preprocessed text. */
+  const char *dot = in ? strrchr(in, '.') : NULL;
+  int c_source = dot && (!strcmp(dot, ".c") || !strcmp(dot, ".i"));
   if (real || !compile || !c_source) {
     argv[0] = REAL_CC;
     execv(REAL_CC, argv);
