@@ -51,7 +51,8 @@ def render_cpu(r):
     s = r["series"]
     null = s.get(NULL_MODE)
     rows = []
-    for mode, v in s.items():
+    order = ["local", "ours plain", "ours pump", "3.4 plain", NULL_MODE]
+    for mode, v in sorted(s.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99):
         ident = {"local": "reference", NULL_MODE: "–"}.get(mode) or (
             "yes" if r["identical"].get(mode) else f"**no** {r['differing'].get(mode)}")
         server = v.get("include_server_cpu", [])
@@ -131,9 +132,11 @@ def render_plateau(r):
         best[mode] = top
         flat = next(n for n, v in medians if v >= 0.9 * top)
         cpu = Summary([p["client_cpu_per_job"] for p in points if p["mode"] == mode and p["n"] >= flat]).median
-        notes.append(f"- {mode}: best {top:.1f} jobs/s, within 10% of it from N = {flat}; client CPU "
+        where = (f"still rising at N = {flat}, the largest farm" if flat == r["farm"][-1] else
+                 f"within 10% of it from N = {flat}")
+        notes.append(f"- {mode}: best {top:.1f} jobs/s, {where}; client CPU "
                      f"{cpu * 1e3:.1f} ms/job, so the client alone could feed at most {r['machine']['nproc'] / cpu:.0f} "
-                     "jobs/s on this machine's cores")
+                     "jobs/s on this machine's cores (its client CPU per job from that N on)")
     out += notes
     last = r["farm"][-1]
     out.append("")
