@@ -8,7 +8,6 @@ See Docs/performance.md for the method; this file writes its results there.
 import argparse
 import datetime
 import fcntl
-import hashlib
 import json
 import os
 import platform
@@ -19,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from lib import daemons, procs, report, sources  # noqa: E402
+from lib import daemons, procs, report, sources, trees  # noqa: E402
 from lib.stats import Summary  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -356,15 +355,7 @@ class Bench:
     # ---------------------------------------------------------------- scenario 4: real builds
 
     def objects(self, tree, dirs):
-        found = {}
-        for top in dirs:
-            for base, _, files in os.walk(os.path.join(tree, top)):
-                for name in files:
-                    if name.endswith(".o"):
-                        path = os.path.join(base, name)
-                        with open(path, "rb") as f:
-                            found[os.path.relpath(path, tree)] = hashlib.sha256(f.read()).hexdigest()
-        return found
+        return trees.object_hashes(tree, dirs)
 
     def build_rounds(self, name, rounds, prepare, make_argv, collect, cwd, warm_argv=None):
         """Runs `make` locally and through each combo's two daemons, interleaved; compares objects."""

@@ -12,7 +12,6 @@ Python 3.11 standard library only.
 import argparse
 import datetime
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -24,22 +23,20 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from lib import daemons, procs  # noqa: E402
-from lib.stats import Summary  # noqa: E402
+from lib import daemons, procs, trees  # noqa: E402
 import pump_report  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CACHE = os.environ.get("BENCH_CACHE", "/var/tmp/swift-distcc-bench")
 TREE = os.path.join(CACHE, "linux-source-6.1")
-# The benchmarks' Linux subset (Benchmarks/bench.py).
-LINUX_SUBSET = ["lib/zlib_inflate", "lib/zlib_deflate", "lib/lzo", "lib/lz4", "lib/xz", "lib/math"]
+from bench import LINUX_SUBSET  # noqa: E402  (the benchmarks' Linux subset)
 DEBIAN_CLIENT = "/usr/bin/distcc"
 QT = "/usr/include/x86_64-linux-gnu/qt5"
 QT_EXAMPLES = "/usr/lib/x86_64-linux-gnu/qt5/examples"
 RESULTS = os.path.join(ROOT, "Benchmarks/results/pump.json")
 SHM = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else "/tmp"
-WARM_QUERIES = 10
-NULL_MODE = "Kbuild alone"  # the same build with a compiler that does nothing  # per round; the include server's CPU is read from /proc in clock ticks (10 ms)
+WARM_QUERIES = 10  # per round; the include server's CPU is read from /proc in clock ticks (10 ms)
+NULL_MODE = "Kbuild alone"  # the same build with a compiler that does nothing
 
 
 def rotated(items, by):
@@ -158,15 +155,7 @@ class Pump:
                         os.unlink(os.path.join(base, name))
 
     def subset_objects(self):
-        found = {}
-        for top in LINUX_SUBSET:
-            for base, _, files in os.walk(os.path.join(TREE, top)):
-                for name in files:
-                    if name.endswith(".o"):
-                        path = os.path.join(base, name)
-                        with open(path, "rb") as f:
-                            found[os.path.relpath(path, TREE)] = hashlib.sha256(f.read()).hexdigest()
-        return found
+        return trees.object_hashes(TREE, LINUX_SUBSET)
 
     def needed_files(self):
         """The distinct files the subset's compiles read, from the dependency lists Kbuild keeps in
@@ -379,7 +368,8 @@ class Pump:
                     point = self.plateau_point(mode, n, concurrency, jobs, commands, r)
                     points.append(point)
                     self.log(f"  N={n:2d} {mode:10s} round {r}: {point['jobs_per_s']:6.1f} jobs/s (ideal "
-                             f"{n * a.slots * 1000 / a.sleep_ms:.0f}), client CPU {point['client_cpu_per_job'] * 1e3:5.1f}"
+                             f"{n * a.slots * 1000 / a.sleep_ms:.0f}), client CPU "
+                             f"{point['client_cpu_per_job'] * 1e3:5.1f}"
                              f" ms/job, daemons {point['daemon_cpu_per_job'] * 1e3:5.1f} ms/job, machine busy "
                              f"{point['machine_busy'] * 100:.0f}%")
             self.stop_daemons()

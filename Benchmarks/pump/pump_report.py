@@ -45,7 +45,8 @@ def render_cpu(r):
            "protocol 3 (`DISTCC_FALLBACK=0`: a job that could not would have failed the build). *Kbuild alone*: the "
            "same build with `gcc` a compiler whose compiles do nothing (`sleepcc` without the sleep, an empty "
            "object): make, the shells, fixdep, objtool, ar, the option checks; subtracted round by round, it leaves "
-           "what the compile commands themselves cost the client (distcc, `gcc -E` or the include server). `gcc` is the "
+           "what the compile commands themselves cost the client (distcc, `gcc -E` or the include server). `gcc` is "
+           "the "
            "client in masquerade mode so Kbuild's `CC` is the same in every mode. The no-op `make` right after is "
            "Kbuild's own cost (it evaluates its Makefiles and runs `gcc` a few dozen times for option checks).", ""]
     s = r["series"]
@@ -135,7 +136,8 @@ def render_plateau(r):
         where = (f"still rising at N = {flat}, the largest farm" if flat == r["farm"][-1] else
                  f"within 10% of it from N = {flat}")
         notes.append(f"- {mode}: best {top:.1f} jobs/s, {where}; client CPU "
-                     f"{cpu * 1e3:.1f} ms/job, so the client alone could feed at most {r['machine']['nproc'] / cpu:.0f} "
+                     f"{cpu * 1e3:.1f} ms/job, so the client alone could feed at most "
+                     f"{r['machine']['nproc'] / cpu:.0f} "
                      "jobs/s on this machine's cores (its client CPU per job from that N on)")
     out += notes
     last = r["farm"][-1]
