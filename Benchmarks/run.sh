@@ -4,6 +4,7 @@
 #   Benchmarks/run.sh            full run (under 15 minutes; the first one also prepares a Linux tree)
 #   Benchmarks/run.sh --quick    about 2 minutes: fewer rounds, no Linux build
 # Other options: --keep (keep the work directory), --only per_job,throughput,lzo,calc,linux,startup,sizes, --no-doc
+# Pump mode has its own: Benchmarks/pump/run.sh [--only cpu,plateau,latency] (its own section of Docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in distcc distccd; do

@@ -11,9 +11,15 @@
 #   bash-completion             man --warnings, the completion functions
 #   libavahi-client-dev         Avahi's headers (CAvahi); libavahi-client3 is loaded with dlopen for zeroconf
 #   avahi-daemon, avahi-utils, dbus  the private mDNS responders and buses the zeroconf tests start
+#   iproute2, iputils-ping      network namespaces and the link check of Benchmarks/slowlink.sh
+#   linux-source-6.1, flex, bison, bc, libelf-dev, libssl-dev   the Linux 6.1 tree the pump-mode real-build test
+#                               and the benchmarks build (Benchmarks/prepare-linux.sh configures it once)
+#   qtbase5-dev, qtbase5-examples  qmake, moc, Qt's headers and the Qt 5 examples the pump-mode tests and
+#                               benchmarks build
 set -euo pipefail
 pkgs=(liblzo2-dev libzstd-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make
-  chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 util-linux)
+  chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 iputils-ping
+  util-linux linux-source-6.1 flex bison bc libelf-dev libssl-dev qtbase5-dev qtbase5-examples)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -30,7 +30,7 @@ public enum BodyCoding: Sendable, Hashable {
     switch self {
     case .plain: return Array(body)
     case .lzo: return LZO.compress(body)
-    case .zstd: return Zstd.compress(body, level: Zstd.defaultLevel)
+    case .zstd: return Zstd.compress(body)
     }
   }
 
