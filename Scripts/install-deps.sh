@@ -11,9 +11,12 @@
 #   bash-completion             man --warnings, the completion functions
 #   libavahi-client-dev         Avahi's headers (CAvahi); libavahi-client3 is loaded with dlopen for zeroconf
 #   avahi-daemon, avahi-utils, dbus  the private mDNS responders and buses the zeroconf tests start
+#   icecc, qtbase5-dev,         the real-C++ benchmark (Benchmarks/run.sh --realcpp): icecream 1.4 as a third
+#   qtbase5-examples            system, Qt 5's qmake and moc, and the corelib examples it builds
 set -euo pipefail
 pkgs=(liblzo2-dev libzstd-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make
-  chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 util-linux)
+  chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 util-linux
+  icecc qtbase5-dev qtbase5-examples)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
