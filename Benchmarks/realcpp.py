@@ -64,8 +64,23 @@ SYSTEMS = [
 ]
 BY_KEY = {"3.4": "distcc 3.4", "ours": "ours", "ours-dirs-off": "ours, directives-only off",
           "pump": "ours, pump", "icecream": "icecream 1.4"}
-DEFAULT = ["3.4", "ours", "pump", "icecream"]
+# ours-dirs-off joins the default when our client has directives-only preprocessing (issue 22) to turn off.
+DEFAULT = ["3.4", "ours", "ours-dirs-off", "pump", "icecream"]
 PUMP_NAMES = {s.name for s in SYSTEMS if s.pump}
+
+
+def local_cpp(system):
+    """How a system preprocesses on the client: "none" (pump), "directives-only" (icecream; our client when it
+    has directives-only preprocessing, issue 22, and DISTCC_DIRECTIVES_ONLY is not 0) or "full"."""
+    if system.pump:
+        return "none"
+    if system.kind == "icecream":
+        return "directives-only"
+    if system.client == OUR_CLIENT and system.env.get("DISTCC_DIRECTIVES_ONLY") != "0":
+        with open(OUR_CLIENT, "rb") as f:
+            if b"DISTCC_DIRECTIVES_ONLY" in f.read():
+                return "directives-only"
+    return "full"
 
 
 def rotated(items, by):
@@ -104,7 +119,8 @@ class Run:
         self.include_server = None
         self.failures = []
         self.checks = []
-        self.results = {"per_job": {}, "build": {}, "systems": [s.name for s in self.systems]}
+        self.results = {"per_job": {}, "build": {}, "systems": [s.name for s in self.systems],
+                        "local_cpp": {s.name: local_cpp(s) for s in self.systems}}
 
     # ------------------------------------------------------------------ plumbing
 
@@ -522,15 +538,18 @@ def render(results):
         out += ["", f"icecream's own daemon on the client (scheduling, not in the table): {fmt(daemon)} s CPU per "
                 "build."]
     per_job = results["per_job"]
+    kinds = results.get("local_cpp", {"icecream 1.4": "directives-only", "ours, pump": "none"})
     if per_job:
         cpp = Summary(per_job["cpp"]["user"]).median + Summary(per_job["cpp"]["sys"]).median
         dcpp = (Summary(per_job["cpp -fdirectives-only"]["user"]).median
                 + Summary(per_job["cpp -fdirectives-only"]["sys"]).median)
         out += ["", f"**One translation unit**: `{TU}` ({TU_DIR}), {results['reps']} jobs per system per round. "
                 "Client CPU is the client process tree's wait4 (its cpp included); *beyond the preprocessor* "
-                f"subtracts the median of `g++ -E` alone ({cpp * 1e3:.0f} ms) for distcc, and of `g++ -E "
-                f"-fdirectives-only` ({dcpp * 1e3:.0f} ms) for icecream, which preprocesses that way; under pump "
-                "there is no local cpp and the include server's CPU per job is added. Milliseconds.", "",
+                f"subtracts the median of `g++ -E` alone ({cpp * 1e3:.0f} ms), or of `g++ -E -fdirectives-only` "
+                f"({dcpp * 1e3:.0f} ms) for the systems that preprocess that way ("
+                + (", ".join(n for n in names if kinds.get(n) == "directives-only") or "none")
+                + "); under pump there is no local cpp and the include server's CPU per job is added. "
+                "Milliseconds.", "",
                 "| system | client CPU | of which sys | beyond the preprocessor | wall (noisy) | × 3.4 | × icecream |",
                 "|---|---:|---:|---:|---:|---:|---:|"]
 
@@ -541,10 +560,8 @@ def render(results):
             return [u + x + (e if pump else 0.0) for u, x, e in zip(s["user"], s["sys"], s["extra"])]
 
         def beyond(name):
-            system = next((x for x in SYSTEMS if x.name == name), None)
-            if system is None or system.pump:
-                return tu(name)
-            return [v - (dcpp if system.kind == "icecream" else cpp) for v in tu(name)]
+            subtract = {"none": 0.0, "directives-only": dcpp}.get(kinds.get(name, "full"), cpp)
+            return [v - subtract for v in tu(name)]
 
         for name in ["local", "cpp", "cpp -fdirectives-only"] + [n for n in names if n in per_job]:
             if name not in per_job:
@@ -596,8 +613,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reps", type=int, default=3, help="jobs of the one translation unit per system per round")
-    parser.add_argument("--systems", default=",".join(DEFAULT),
-                        help=f"comma-separated, from {','.join(BY_KEY)} (default {','.join(DEFAULT)})")
+    default = [k for k in DEFAULT if k != "ours-dirs-off" or local_cpp(next(s for s in SYSTEMS if s.name == "ours")) == "directives-only"]
+    parser.add_argument("--systems", default=",".join(default),
+                        help=f"comma-separated, from {','.join(BY_KEY)} (default here {','.join(default)}; "
+                        "ours-dirs-off only when our client has directives-only preprocessing)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, trees)")
     parser.add_argument("--fresh-reference", action="store_true",
                         help="build the local reference again even if one for these package versions is cached")
