@@ -613,7 +613,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reps", type=int, default=3, help="jobs of the one translation unit per system per round")
-    default = [k for k in DEFAULT if k != "ours-dirs-off" or local_cpp(next(s for s in SYSTEMS if s.name == "ours")) == "directives-only"]
+    ours = next(s for s in SYSTEMS if s.name == "ours")
+    default = [k for k in DEFAULT if k != "ours-dirs-off" or local_cpp(ours) == "directives-only"]
     parser.add_argument("--systems", default=",".join(default),
                         help=f"comma-separated, from {','.join(BY_KEY)} (default here {','.join(default)}; "
                         "ours-dirs-off only when our client has directives-only preprocessing)")
