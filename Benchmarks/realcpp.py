@@ -550,7 +550,8 @@ def render(results):
                 + (", ".join(n for n in names if kinds.get(n) == "directives-only") or "none")
                 + "); under pump there is no local cpp and the include server's CPU per job is added. "
                 "Milliseconds.", "",
-                "| system | client CPU | of which sys | beyond the preprocessor | wall (noisy) | × 3.4 | × icecream |",
+                "| system | client CPU | of which sys | beyond the preprocessor | wall (noisy) | × 3.4 "
+                "| × icecream |",
                 "|---|---:|---:|---:|---:|---:|---:|"]
 
         def tu(name):
@@ -588,7 +589,8 @@ def render(results):
                 f"{ratio(col('ours, pump', 'cpu'), col('ours', 'cpu'))} (target ≤ 0.5). Without what both run "
                 "locally alike (make, moc, the links: plain's *rest*), i.e. pump's compile commands and include "
                 "server against plain's compile commands: "
-                f"{ratio([p - q for p, q in zip(col('ours, pump', 'cpu'), col('ours', 'rest'))], col('ours', 'compile'))}."]
+                + ratio([p - q for p, q in zip(col("ours, pump", "cpu"), col("ours", "rest"))], col("ours", "compile"))
+                + "."]
     failed = [c for c in results["checks"] if not c["ok"]]
     passed = len(results["checks"]) - len(failed)
     out += ["", f"Checks: {passed} passed, {len(failed)} failed" + (": " + "; ".join(
