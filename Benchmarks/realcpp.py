@@ -498,8 +498,8 @@ def render(results):
     m = results["machine"]
     out = [f"Run of {m['date']} ({results['rounds']} rounds, {results['duration_s'] / 60:.1f} min) on {m['nproc']} "
            f"CPUs, Linux {m['kernel']}, load average at start {' '.join(m['load_at_start'])}; commit "
-           f"`{m['commit']}`; {m['gxx']}. Medians with the range over rounds in parentheses; ratios are of "
-           "medians, with the range of the per-round paired ratios. Wall times are noisy (the 2 CPUs are "
+           f"`{m['commit']}`; {m['gxx']}. Medians with the range in parentheses (whole builds: over rounds; one "
+           "translation unit: over every job); ratios are of medians, with the range of the paired ratios. Wall times are noisy (the 2 CPUs are "
            "shared with the nodes' compiles and with other work); CPU times are the robust figures.", ""]
     builds = results["build"]
     names = [n for n in results["systems"] if n in builds]
