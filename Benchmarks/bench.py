@@ -7,7 +7,7 @@ See Docs/performance.md for the method; this file writes its results there.
 
 import argparse
 import datetime
-import hashlib
+import fcntl
 import json
 import os
 import platform
@@ -18,14 +18,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from lib import daemons, procs, report, sources  # noqa: E402
+from lib import daemons, procs, report, sources, trees  # noqa: E402
+from lib.binaries import DEBIAN_CLIENT, DEBIAN_DAEMON, OUR_CLIENT, OUR_DAEMON, ROOT  # noqa: E402
 from lib.stats import Summary  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEBIAN_CLIENT = "/usr/bin/distcc"
-DEBIAN_DAEMON = "/usr/bin/distccd"
-OUR_CLIENT = os.path.join(ROOT, ".build/release/distcc")
-OUR_DAEMON = os.path.join(ROOT, ".build/release/distccd")
 CACHE = os.environ.get("BENCH_CACHE", "/var/tmp/swift-distcc-bench")
 LINUX_SUBSET = ["lib/zlib_inflate", "lib/zlib_deflate", "lib/lzo", "lib/lz4", "lib/xz", "lib/math"]
 DAEMON_JOBS = 4
@@ -355,15 +351,7 @@ class Bench:
     # ---------------------------------------------------------------- scenario 4: real builds
 
     def objects(self, tree, dirs):
-        found = {}
-        for top in dirs:
-            for base, _, files in os.walk(os.path.join(tree, top)):
-                for name in files:
-                    if name.endswith(".o"):
-                        path = os.path.join(base, name)
-                        with open(path, "rb") as f:
-                            found[os.path.relpath(path, tree)] = hashlib.sha256(f.read()).hexdigest()
-        return found
+        return trees.object_hashes(tree, dirs)
 
     def build_rounds(self, name, rounds, prepare, make_argv, collect, cwd, warm_argv=None):
         """Runs `make` locally and through each combo's two daemons, interleaved; compares objects."""
@@ -442,6 +430,8 @@ class Bench:
                         {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": self.work, "LC_ALL": "C"},
                         stderr=os.path.join(self.work, "prepare-linux.log"))
         setup = time.monotonic() - t0
+        lock = open(tree + ".lock", "a")  # the pump-mode tests and benchmarks build in this tree too
+        fcntl.flock(lock, fcntl.LOCK_EX)
         with open(os.path.join(CACHE, "prepare.txt")) as f:
             first = dict(line.split() for line in f if line.strip())
         self.log(f"scenario 4b: Linux 6.1 {' '.join(LINUX_SUBSET)}, make -j{MAKE_JOBS}, {rounds} rounds "

@@ -23,13 +23,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from lib import farmdaemons, netns, procs  # noqa: E402
+from lib import binaries, farmdaemons, netns, procs, trees  # noqa: E402
 from lib.stats import Summary, safe_ratio  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RELEASE = os.path.join(ROOT, ".build/release")
-DEBIAN_CLIENT = "/usr/bin/distcc"
-DAEMONS = {"3.4": "/usr/bin/distccd", "ours": os.path.join(RELEASE, "distccd")}
+RELEASE = os.path.dirname(binaries.OUR_CLIENT)
+DEBIAN_CLIENT = binaries.DEBIAN_CLIENT
+DAEMONS = {"3.4": binaries.DEBIAN_DAEMON, "ours": binaries.OUR_DAEMON}
 PORTS = {"3.4": (3632, 3642), "ours": (3633, 3643)}  # compile port, --stats port
 QT_EXAMPLES = "/usr/lib/x86_64-linux-gnu/qt5/examples/corelib"
 TU_DIR, TU = "threads/mandelbrot", "renderthread.cpp"
@@ -52,7 +52,7 @@ class System:
         self.host_options, self.pump, self.env, self.what = host_options, pump, env or {}, what
 
 
-OUR_CLIENT = os.path.join(RELEASE, "distcc")
+OUR_CLIENT = binaries.OUR_CLIENT
 SYSTEMS = [
     System("distcc 3.4", "distcc", DEBIAN_CLIENT, "3.4", what="Debian's distcc and distccd 3.4"),
     System("ours", "distcc", OUR_CLIENT, "ours", what="our distcc and distccd, defaults"),
@@ -91,16 +91,6 @@ def rotated(items, by):
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
-
-
-def objects_of(tree):
-    found = {}
-    for base, _, files in os.walk(tree):
-        for name in files:
-            if name.endswith(".o"):
-                path = os.path.join(base, name)
-                found[os.path.relpath(path, tree)] = sha256(path)
-    return found
 
 
 class Run:
@@ -381,7 +371,7 @@ class Run:
                 compile_user += int(u) / 1e6
                 compile_sys += int(s) / 1e6
                 jobs += 1
-        objects = objects_of(tree)
+        objects = trees.object_hashes(tree, [""])
         row = {"user": user, "sys": sys_, "wall": wall, "compile_user": compile_user, "compile_sys": compile_sys,
                "compile_jobs": jobs, "objects": len(objects)}
         if system is None:

@@ -6,6 +6,7 @@
 #   Benchmarks/run.sh --realcpp  real C++ (Qt 5 corelib examples) through distcc 3.4, ours, ours under pump and
 #                                icecream 1.4 in network namespaces (Benchmarks/realcpp.py; --rounds, --systems)
 # Other options: --keep (keep the work directory), --only per_job,throughput,lzo,calc,linux,startup, --no-doc
+# Pump mode has its own: Benchmarks/pump/run.sh [--only cpu,plateau,latency] (its own section of Docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in distcc distccd; do

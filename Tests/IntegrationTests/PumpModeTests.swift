@@ -3,73 +3,6 @@ import Foundation
 import Glibc
 import Testing
 
-/// A pump-mode session: `distcc-pump --startup` in a `ClientWorld`, compilers wrapped so that every
-/// local run is logged (a local `-E` run means the job was not sent as protocol 3), `--shutdown` at the end.
-final class PumpSession {
-  let world: ClientWorld
-  let daemon: RealDaemon
-  /// The world's environment plus the variables `--startup` exported.
-  var environment: [String: String] = [:]
-  var compilerLog: String { world.path + "/compilers.log" }
-
-  init(_ kind: RealDaemon.Kind) throws {
-    world = try ClientWorld(hosts: nil)
-    daemon = try RealDaemon(kind, address: "127.0.0.1", logDirectory: world.path)
-    world.environment["DISTCC_HOSTS"] = daemon.hostSpec + ",cpp,lzo"
-    world.environment["DISTCC_CLIENT_TMP"] = world.path
-    world.environment["INCLUDE_SERVER_ARGS"] = "-s"
-    let bin = world.path + "/bin"
-    for name in ["gcc", "g++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++"] {
-      try world.write(
-        "bin/\(name)", "#!/bin/sh\necho \"$*\" >> '\(compilerLog)'\nexec /usr/bin/\(name) \"$@\"\n")
-      chmod(bin + "/" + name, 0o755)
-    }
-    world.environment["PATH"] = bin + ":/usr/bin:/bin"
-    let started = try runProcess(
-      [Binaries.ours("distcc-pump"), "--startup"], environment: world.environment, in: world.path)
-    guard started.status == 0 else { throw HarnessError("pump --startup: \(started.stderr)") }
-    environment = world.environment
-    for line in started.stdout.split(separator: "\n") where line.hasPrefix("export ") {
-      let assignment = line.dropFirst("export ".count)
-      guard let equals = assignment.firstIndex(of: "=") else { continue }
-      environment[String(assignment[..<equals])] = String(
-        assignment[assignment.index(after: equals)...].dropFirst().dropLast())
-    }
-  }
-
-  /// Runs our client (or Debian's) under the session's environment.
-  func distcc(_ arguments: [String], debian: Bool = false, _ extra: [String: String] = [:]) throws
-    -> ProcessResult
-  {
-    try runProcess(
-      [debian ? "/usr/bin/distcc" : Binaries.ours("distcc")] + arguments,
-      environment: environment.merging(extra) { $1 }, in: world.path)
-  }
-
-  /// Local runs of the preprocessor (the include server's one `-E -v` probe per compiler excluded).
-  var localPreprocessorRuns: Int {
-    let text = (try? String(contentsOfFile: compilerLog, encoding: .utf8)) ?? ""
-    return text.split(separator: "\n").filter {
-      $0.split(separator: " ").contains("-E") && !$0.hasSuffix("-E -v -")
-    }.count
-  }
-
-  /// `--shutdown`; returns its result (the include server's statistics line is on its stderr).
-  func shutDown() throws -> ProcessResult {
-    let result = try runProcess(
-      [Binaries.ours("distcc-pump"), "--shutdown"], environment: environment, in: world.path)
-    daemon.stop()
-    return result
-  }
-
-  func bytes(_ name: String) -> Data? { world.contents(name) }
-
-  /// Writes each file (name relative to the world) with its text.
-  func write(_ files: KeyValuePairs<String, String>) throws {
-    for (name, text) in files { try world.write(name, text) }
-  }
-}
-
 @Suite(.serialized) struct PumpModeTests {
   static let kinds: [RealDaemon.Kind] = Binaries.hasDebianDistcc ? [.ours, .debian] : [.ours]
 
@@ -291,41 +224,5 @@ final class PumpSession {
     #expect(run.stdout.contains("__________Shutting down distcc-pump include server"))
     #expect(daemon.compiledJobs(expected: 1) == 1)
     daemon.stop()
-  }
-}
-
-@Suite(.serialized) struct PumpRealBuildTests {
-  /// Examples/calc built by make -j4 under `distcc-pump` against our daemon: every object sent as protocol 3
-  /// (no local preprocessor run, no local retry) and byte-identical to a local build.
-  @Test func calcUnderPump() throws {
-    let session = try PumpSession(.ours)
-    let calc = session.world.path + "/calc"
-    try FileManager.default.copyItem(atPath: Binaries.packageRoot + "/Examples/calc", toPath: calc)
-    let remote = try runProcess(
-      [
-        Binaries.ours("distcc-pump"), "make", "-C", calc, "-j4", "OBJDIR=remote",
-        "CC=\(Binaries.ours("distcc")) gcc",
-      ], environment: session.world.environment, in: session.world.path)
-    #expect(remote.status == 0, "\(remote.stderr)")
-    #expect(!remote.stderr.contains("locally"), "\(remote.stderr)")
-    let sources = try FileManager.default.contentsOfDirectory(atPath: calc + "/src").filter {
-      $0.hasSuffix(".c")
-    }
-    #expect(session.localPreprocessorRuns == 0)
-    #expect(session.daemon.compiledJobs(expected: sources.count) == sources.count)
-    #expect(remote.stderr.contains("queries \(sources.count), gave up 0"), "\(remote.stderr)")
-    let local = try runProcess(
-      ["/usr/bin/make", "-C", calc, "OBJDIR=local", "CC=/usr/bin/gcc"],
-      environment: session.world.environment, in: session.world.path)
-    #expect(local.status == 0)
-    for source in sources {
-      let object = source.dropLast(2) + ".o"
-      let remoteObject = FileManager.default.contents(atPath: "\(calc)/remote/\(object)")
-      #expect(
-        remoteObject != nil
-          && remoteObject == FileManager.default.contents(atPath: "\(calc)/local/\(object)"),
-        "\(object)")
-    }
-    _ = try session.shutDown()
   }
 }
