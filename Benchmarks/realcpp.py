@@ -506,8 +506,9 @@ def render(results):
             return [r["user"] + r["sys"] - r["compile_user"] - r["compile_sys"] for r in rows]
         return [r[key] for r in rows]
 
-    out += [f"**Whole build**: `qmake -r && make -j{MAKE_JOBS}` of the corelib examples ({results['objects']} "
-            "objects, 20 programs linked on the client), client machine only (every process under `make`: make, "
+    where = f"`{results['subset']}` of the corelib examples" if results.get("subset") else "the corelib examples"
+    out += [f"**Whole build**: `qmake -r && make -j{MAKE_JOBS}` of {where} ({results['objects']} objects, its "
+            "programs linked on the client), client machine only (every process under `make`: make, "
             "moc, compiler drivers and cpp, links, the distcc or icecc client, the include server under pump; not "
             "the daemons). CPU in seconds.", "",
             "| system | client CPU | user | sys | in compile commands | rest (make, moc, links; pump: include server) "
