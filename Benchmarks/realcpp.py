@@ -507,7 +507,7 @@ def render(results):
         return [r[key] for r in rows]
 
     where = f"`{results['subset']}` of the corelib examples" if results.get("subset") else "the corelib examples"
-    out += [f"**Whole build**: `qmake -r && make -j{MAKE_JOBS}` of {where} ({results['objects']} objects, its "
+    out += [f"**Whole build**: `qmake -r && make -j{MAKE_JOBS}` of {where} ({results['objects']} objects, their "
             "programs linked on the client), client machine only (every process under `make`: make, "
             "moc, compiler drivers and cpp, links, the distcc or icecc client, the include server under pump; not "
             "the daemons). CPU in seconds.", "",
