@@ -16,10 +16,12 @@
 #                               and the benchmarks build (Benchmarks/prepare-linux.sh configures it once)
 #   qtbase5-dev, qtbase5-examples  qmake, moc, Qt's headers and the Qt 5 examples the pump-mode tests and
 #                               benchmarks build
+#   icecc                       icecream 1.4, the third system of the real-C++ benchmark (run.sh --realcpp)
 set -euo pipefail
 pkgs=(liblzo2-dev libzstd-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make
   chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 iputils-ping
-  util-linux linux-source-6.1 flex bison bc libelf-dev libssl-dev qtbase5-dev qtbase5-examples)
+  util-linux linux-source-6.1 flex bison bc libelf-dev libssl-dev qtbase5-dev qtbase5-examples
+  icecc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
