@@ -62,10 +62,11 @@ public struct IdentityCache: Sendable {
     return "\(status.device) \(status.inode) \(status.size) \(status.modificationSeconds)"
   }
 
-  /// A file name for `path`: its FNV-1a hash in hex.
+  /// A file name for `path`: the FNV-1a hash in hex of the fingerprint's format (2: build IDs) and the path,
+  /// so that records of an older format are not read as this one's.
   static func fileName(for path: String) -> String {
     var hash = FNV1a()
-    hash.add(Array(path.utf8))
+    hash.add(Array(("2 " + path).utf8))
     return String(hash.value, radix: 16)
   }
 }

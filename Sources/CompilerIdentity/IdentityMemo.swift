@@ -16,4 +16,13 @@ public final class IdentityMemo: Sendable {
     records.withLock { $0[path] = record }
     return identity
   }
+
+  /// The compilers identified so far (as last probed), by path, in path order.
+  public var identified: [(path: String, identity: CompilerIdentity)] {
+    records.withLock { $0 }.compactMap { path, record in
+      record.split(separator: "\n").first.flatMap { CompilerIdentity(text: String($0)) }.map {
+        (path, $0)
+      }
+    }.sorted { $0.path < $1.path }
+  }
 }

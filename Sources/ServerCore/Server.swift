@@ -322,11 +322,13 @@ public final class Server: Sendable {
       return
     }
     let statistics = self.statistics
-    let gauges: @Sendable () -> StatisticsGauges = { [slots, memory, configuration] in
+    let gauges: @Sendable () -> StatisticsGauges = {
+      [slots, memory, configuration, identities = service.identities] in
       StatisticsGauges(
         runningJobs: slots.running, jobCapacity: configuration.jobs,
         openConnections: slots.connections, requestMemoryUsed: memory.used,
-        requestMemoryLimit: memory.limit, loadAverages: SystemLoad.averages().averages)
+        requestMemoryLimit: memory.limit, loadAverages: SystemLoad.averages().averages,
+        compilers: identities.identified)
     }
     let started = workers.run {
       // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it, and always answers with
