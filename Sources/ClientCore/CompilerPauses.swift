@@ -36,6 +36,17 @@ struct CompilerPauses: Sendable {
     return WallClock.seconds - status.modificationSeconds < period
   }
 
+  /// The pauses in force on `host`, with the seconds left of each, in file-name order.
+  func active(on host: HostEntry) -> [(mismatch: CompilerMismatch, secondsLeft: Int)] {
+    let prefix = "mismatch_\(host.fileNameStem)_"
+    return ((try? Directory.entries(directory)) ?? []).filter { $0.hasPrefix(prefix) }.sorted()
+      .compactMap { CompilerMismatch.read(directory + "/" + $0) }
+      .compactMap { mismatch in
+        let left = period - (WallClock.seconds - mismatch.seen)
+        return left > 0 ? (mismatch, left) : nil
+      }
+  }
+
   /// Pauses `host` for `mismatch.client`, from now.
   func record(_ mismatch: CompilerMismatch, host: HostEntry) {
     guard host.kind != .localhost else { return }

@@ -113,6 +113,15 @@ import Testing
       paused.stderr.contains("\(daemon.hostSpec) is paused for gcc \(version) \(machine)"),
       "\(paused.stderr)")
     #expect(daemon.count("dcc_job_summary") == 1, "no second connection")
+    let shown = try world.distcc(["--show-backoff"])
+    #expect(shown.status == 0)
+    #expect(
+      shown.stdout.hasPrefix(
+        "\(daemon.hostSpec) available\n\(daemon.hostSpec) paused for gcc \(version) \(machine) "
+          + "(this host: gcc 99.1.0 \(machine)), "), "\(shown.stdout)")
+    let left = shown.stdout.split(separator: " ").dropLast(2).last.flatMap { Int($0) }
+    #expect(
+      shown.stdout.hasSuffix(" s left\n") && (590...600).contains(left ?? 0), "\(shown.stdout)")
     // Another compiler still goes there.
     let cxx = try world.distcc(
       ["g++", "-c", "join.cpp", "-o", "join.o"], ["DISTCC_FALLBACK": "0"])
