@@ -143,7 +143,8 @@ struct RemoteAttempt {
   /// else waited for until it is complete or the daemon closes the connection (a 3.4 daemon closes right
   /// after its reply, and ours sends the trailer in the reply's own write, so the wait is short either way).
   /// It is read before the object is accepted: it names the compiler that made it. A connection that fails
-  /// or stalls here (up to the I/O timeout) counts as a 3.4 daemon's.
+  /// or stalls here (up to the I/O timeout) counts as a 3.4 daemon's; one that ends after an `XCAP` without
+  /// its `SCID` (an older daemon of ours) announced that much, compiler unknown.
   private func trailer(
     after decoder: inout ResponseDecoder, on connection: HostConnection, buffer: inout [UInt8]
   ) -> ReplyTrailer? {
@@ -152,7 +153,9 @@ struct RemoteAttempt {
       case .complete(let trailer): return trailer
       case .absent: return nil
       case .incomplete:
-        guard let count = try? connection.receive(into: &buffer), count > 0 else { return nil }
+        guard let count = try? connection.receive(into: &buffer), count > 0 else {
+          return decoder.announcementSoFar
+        }
         buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
       }
     }

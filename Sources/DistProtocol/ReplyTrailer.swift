@@ -42,6 +42,12 @@ extension ResponseDecoder {
     case absent
   }
 
+  /// The trailer's `XCAP` when its `SCID` has not (or not yet) arrived: what a daemon of ours that sends no
+  /// identity (an older build) announced, for a client that reached the end of the stream.
+  public var announcementSoFar: ReplyTrailer? {
+    pendingTrailer.map { ReplyTrailer(extensions: $0) }
+  }
+
   /// After a complete reply: the daemon's ``ReplyTrailer`` if the bytes appended so far hold all of it.
   public mutating func takeTrailer() -> TrailerProgress {
     guard isAfterReply else { return .absent }

@@ -111,6 +111,14 @@ import Testing
       _ = try decoder.next()
       #expect(decoder.takeTrailer() == .absent, "\(junk)")
     }
+    // An XCAP with the identity bit and no SCID (then the end of the stream): what it announced, identity
+    // unknown.
+    var older = ResponseDecoder(expecting: .v2)
+    older.append(try response.encoded() + Array("XCAP00000003".utf8))
+    _ = try older.next()
+    #expect(older.takeTrailer() == .incomplete)
+    #expect(older.announcementSoFar == ReplyTrailer(extensions: [.zstd, .compilerIdentity]))
+    #expect(older.announcementSoFar?.compilerIdentity == [])
     // A 3.4 daemon: nothing after the reply, so far.
     var decoder = ResponseDecoder(expecting: .v2)
     decoder.append(try response.encoded())
