@@ -48,13 +48,27 @@ public struct IdentityCache: Sendable {
     guard let first = lines.first, let identity = CompilerIdentity(text: String(first)),
       lines.count > 1
     else { return nil }
-    for line in lines.dropFirst() {
+    return filesUnchanged(lines.dropFirst()) ? identity : nil
+  }
+
+  /// Whether every `<device> <inode> <size> <mtime> <path>` line still describes its file.
+  private static func filesUnchanged(_ lines: ArraySlice<Substring>) -> Bool {
+    lines.allSatisfy { line in
       let parts = line.split(separator: " ", maxSplits: 4)
-      guard parts.count == 5, key(String(parts[4])) == parts[0...3].joined(separator: " ") else {
-        return nil
-      }
+      return parts.count == 5 && key(String(parts[4])) == parts[0...3].joined(separator: " ")
     }
-    return identity
+  }
+
+  /// The record of a compiler at `path` that did not answer: `?`, then its driver's line; it is asked again
+  /// only when the driver changes (``isCurrentFailure(_:)``).
+  static func failureRecord(_ path: String) -> String? {
+    key(path).map { "?\n\($0) \(path)\n" }
+  }
+
+  /// Whether `text` is a ``failureRecord(_:)`` whose driver is unchanged.
+  static func isCurrentFailure(_ text: String) -> Bool {
+    let lines = text.split(separator: "\n")
+    return lines.first == "?" && lines.count == 2 && filesUnchanged(lines.dropFirst())
   }
 
   private static func key(_ path: String) -> String? {

@@ -7,12 +7,17 @@ public final class IdentityMemo: Sendable {
 
   public init() {}
 
-  /// The identity of the compiler at `path` (absolute); nil when it does not answer.
+  /// The identity of the compiler at `path` (absolute); nil when it does not answer (remembered too, so
+  /// that a compiler without an identity is not asked again on every job).
   public func identity(of path: String) -> CompilerIdentity? {
-    if let record = records.withLock({ $0[path] }), let identity = IdentityCache.parse(record) {
-      return identity
+    if let record = records.withLock({ $0[path] }) {
+      if let identity = IdentityCache.parse(record) { return identity }
+      if IdentityCache.isCurrentFailure(record) { return nil }
     }
-    guard let (identity, record) = IdentityCache.probe(path) else { return nil }
+    guard let (identity, record) = IdentityCache.probe(path) else {
+      if let failure = IdentityCache.failureRecord(path) { records.withLock { $0[path] = failure } }
+      return nil
+    }
     records.withLock { $0[path] = record }
     return identity
   }

@@ -85,9 +85,25 @@ import Testing
 
   @Test func aCompilerThatDoesNotAnswerHasNoIdentity() throws {
     let directory = try TestDirectory(prefix: "identity-none-")
-    let path = try directory.write("bin/silent", "#!/bin/sh\nexit 3\n", mode: 0o755)
+    let path = try directory.write(
+      "bin/fakecc", "#!/bin/sh\necho \"$1\" >> \(directory.appending("calls"))\nexit 3\n",
+      mode: 0o755)
     #expect(CompilerProbe.identify(path) == nil)
     #expect(IdentityCache(distccDirectory: directory.path).identity(of: path) == nil)
+    // The daemon's memo asks it once, not on every job, until the driver changes.
+    let memo = IdentityMemo()
+    let before = calls(directory)
+    #expect(memo.identity(of: path) == nil)
+    let asked = calls(directory)
+    #expect(asked > before)
+    #expect(memo.identity(of: path) == nil)
+    #expect(calls(directory) == asked)
+    #expect(memo.identified.isEmpty)
+    // Replaced by one that answers (another size): asked again.
+    let replaced = try fakeCompiler(in: directory, version: "99.3.0")
+    #expect(replaced == path)
+    #expect(memo.identity(of: path)?.version == "99.3.0")
+    #expect(memo.identified.map(\.path) == [path])
   }
 }
 
