@@ -2,29 +2,36 @@ import DistPosix
 
 /// Asks a compiler what it is (``CompilerIdentity``) and which files make it up.
 public enum CompilerProbe {
+  /// How a compiler is asked one question (`[compiler, "-dumpmachine"]`): the first line it prints on
+  /// stdout, nil if it fails or prints nothing. The daemon asks its compilers as it runs their jobs, confined.
+  public typealias Ask = @Sendable ([String]) -> String?
+
+  /// Runs the compiler as the calling process may (``CommandOutput/firstLine(_:seconds:)``, 10 s at most).
+  public static let askDirectly: Ask = { CommandOutput.firstLine($0) }
+
   /// The identity of `compiler` (a path, or a name searched on `PATH`) and the files fingerprinted: the
   /// driver and the `cc1`/`cc1plus` it runs when they exist (`-print-prog-name=cc1`; `cc1plus` is looked for
   /// beside it, where gcc installs both). Nil if the compiler does not answer `-dumpmachine` and a version
   /// question. Four short runs of the compiler, and one read of each file's first page (``ELFBuildID``).
-  public static func identify(_ compiler: String) -> (identity: CompilerIdentity, files: [String])?
+  public static func identify(_ compiler: String, ask: Ask = askDirectly)
+    -> (identity: CompilerIdentity, files: [String])?
   {
     var hashes: [String: [UInt8]] = [:]
-    return identify(compiler, digests: &hashes)
+    return identify(compiler, digests: &hashes, ask: ask)
   }
 
   /// ``identify(_:)`` remembering each file's digest in `digests` (by path), for probing many compilers
   /// that share their `cc1`.
-  public static func identify(_ compiler: String, digests: inout [String: [UInt8]])
-    -> (identity: CompilerIdentity, files: [String])?
-  {
-    guard let target = CommandOutput.firstLine([compiler, "-dumpmachine"]),
-      let version = CommandOutput.firstLine([compiler, "-dumpfullversion"])
-        ?? CommandOutput.firstLine([compiler, "-dumpversion"])
+  public static func identify(
+    _ compiler: String, digests: inout [String: [UInt8]], ask: Ask = askDirectly
+  ) -> (identity: CompilerIdentity, files: [String])? {
+    guard let target = ask([compiler, "-dumpmachine"]),
+      let version = ask([compiler, "-dumpfullversion"]) ?? ask([compiler, "-dumpversion"])
     else { return nil }
-    let banner = CommandOutput.firstLine([compiler, "--version"]) ?? ""
+    let banner = ask([compiler, "--version"]) ?? ""
     let family = banner.contains("clang") ? "clang" : "gcc"
     var files = [resolve(compiler)].compactMap { $0 }
-    if let cc1 = CommandOutput.firstLine([compiler, "-print-prog-name=cc1"]), cc1.hasPrefix("/"),
+    if let cc1 = ask([compiler, "-print-prog-name=cc1"]), cc1.hasPrefix("/"),
       Paths.isAccessible(cc1, .execute)
     {
       files.append(cc1)

@@ -31,8 +31,10 @@ public struct IdentityCache: Sendable {
   }
 
   /// Probes the compiler at `path`: its identity and the record to keep (the file format above).
-  static func probe(_ path: String) -> (CompilerIdentity, String)? {
-    guard let (identity, files) = CompilerProbe.identify(path) else { return nil }
+  static func probe(_ path: String, ask: CompilerProbe.Ask = CompilerProbe.askDirectly)
+    -> (CompilerIdentity, String)?
+  {
+    guard let (identity, files) = CompilerProbe.identify(path, ask: ask) else { return nil }
     var record = identity.text + "\n"
     for file in files {
       guard let key = key(file) else { return (identity, "") }

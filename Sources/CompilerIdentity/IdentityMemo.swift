@@ -4,8 +4,13 @@ import Synchronization
 /// compiler path, probed again when one of its files changes. Safe to share between threads.
 public final class IdentityMemo: Sendable {
   private let records = Mutex<[String: String]>([:])
+  /// How a compiler is asked its questions.
+  private let ask: CompilerProbe.Ask
 
-  public init() {}
+  /// A memo asking compilers with `ask` (the daemon: confined, as its jobs run them).
+  public init(ask: @escaping CompilerProbe.Ask = CompilerProbe.askDirectly) {
+    self.ask = ask
+  }
 
   /// The identity of the compiler at `path` (absolute); nil when it does not answer (remembered too, so
   /// that a compiler without an identity is not asked again on every job).
@@ -14,7 +19,7 @@ public final class IdentityMemo: Sendable {
       if let identity = IdentityCache.parse(record) { return identity }
       if IdentityCache.isCurrentFailure(record) { return nil }
     }
-    guard let (identity, record) = IdentityCache.probe(path) else {
+    guard let (identity, record) = IdentityCache.probe(path, ask: ask) else {
       if let failure = IdentityCache.failureRecord(path) { records.withLock { $0[path] = failure } }
       return nil
     }

@@ -73,9 +73,10 @@ extension JobService {
     }
     let response = collectReply(
       request, for: job, status: status, notes: notes, output: captured)
-    // The identity of the compiler that ran (probed once per compiler, then a few `stat` calls), sent after
-    // the reply so that our client checks it before it takes the object.
-    let identity = executable.flatMap { identities.identity(of: $0) }
+    // The identity of the compiler that made the object (asked once per compiler, then a few `stat` calls),
+    // sent after the reply so that our client checks it before it takes the object. A failed job has no
+    // object to check: its compiler is not asked.
+    let identity = status.isSuccess ? executable.flatMap { identities.identity(of: $0) } : nil
     if !send(response, to: output, traffic: traffic, compiler: identity) {
       summary.result = .clientDisconnected
       summary.code = .ioError

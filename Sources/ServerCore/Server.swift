@@ -39,7 +39,8 @@ public final class Server: Sendable {
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
     service = JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      memory: memory, active: active, identities: IdentityMemo())
+      memory: memory, active: active,
+      identities: IdentityMemo(ask: CompilerQuestion(configuration: configuration).ask))
   }
 
   /// Why the last ``run(listeners:)`` or ``serveOne(input:output:)`` returned; `nil` while running.
