@@ -84,7 +84,7 @@ import Testing
     let elapsed = Deadline.now.nanoseconds - started.nanoseconds
     #expect(elapsed < 5_000_000_000, "\(elapsed) ns")
     let pid = try #require(
-      Int32(String(decoding: try directory.read("pid"), as: UTF8.self).filter(\.isNumber)))
+      Int32(String(decoding: try directory.read("pid"), as: UTF8.self).filter { $0.isNumber }))
     #expect(kill(pid, 0) == -1 && errno == ESRCH, "the child was killed and reaped")
   }
 }
