@@ -85,7 +85,7 @@ let package = Package(
     .target(
       name: "DistMonitor",
       dependencies: [
-        "DistState", "HostSpec", "DistPosix", "JSONFormat",
+        "DistState", "HostSpec", "DistPosix", "JSONFormat", "CompilerIdentity",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       swiftSettings: strict),

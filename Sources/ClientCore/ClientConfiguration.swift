@@ -31,6 +31,9 @@ public struct ClientConfiguration: Sendable {
   /// `DISTCC_EXTENSIONS_PERIOD` in seconds (default 600): how long a host's announced extensions beyond 3.4
   /// are trusted (`HostExtensions`); 0 never uses them, so every request is 3.4's.
   public var extensionsPeriod: Int
+  /// `DISTCC_MISMATCH_PERIOD` in seconds (default 600): how long a host found to run another compiler than
+  /// ours gets no job with this compiler (`CompilerPauses`); 0 never pauses.
+  public var mismatchPeriod: Int
   /// `DISTCC_IO_TIMEOUT` in seconds (default 300); `nil` when the value is not a positive integer, which fails
   /// a job when it first needs the network, as in 3.4.
   public var ioTimeout: Int?
@@ -105,6 +108,7 @@ public struct ClientConfiguration: Sendable {
     skipsLocalRetry = environment["DISTCC_SKIP_LOCAL_RETRY"] != nil
     backoffPeriod = environment["DISTCC_BACKOFF_PERIOD"].map(atoi) ?? 60
     extensionsPeriod = max(0, environment["DISTCC_EXTENSIONS_PERIOD"].map(atoi) ?? 600)
+    mismatchPeriod = max(0, environment["DISTCC_MISMATCH_PERIOD"].map(atoi) ?? 600)
     if let text = environment["DISTCC_IO_TIMEOUT"] {
       ioTimeoutText = text
       ioTimeout = Int(text).flatMap { $0 > 0 ? $0 : nil }

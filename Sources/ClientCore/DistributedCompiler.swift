@@ -121,4 +121,14 @@ extension DistributedCompiler {
     let announcements = HostExtensions(configuration: configuration)
     return list.hosts.map { ($0, backoff?.secondsLeft($0), announcements?.announced(by: $0)) }
   }
+
+  /// The compilers paused on `host` after a compiler mismatch (`DISTCC_MISMATCH_PERIOD`), for
+  /// `--show-backoff`: ours (`gcc 12.2.0 x86_64-linux-gnu`), the host's, and the seconds left.
+  public func compilerPauses(on host: HostEntry) -> [(
+    client: String, server: String, secondsLeft: Int
+  )] {
+    (CompilerPauses(configuration: configuration)?.active(on: host) ?? []).map {
+      ($0.mismatch.client.description, $0.mismatch.server.description, $0.secondsLeft)
+    }
+  }
 }

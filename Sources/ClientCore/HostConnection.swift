@@ -247,15 +247,6 @@ final class HostConnection {
     }
   }
 
-  /// What is already waiting to be read on a socket or tunnel, without waiting; `nil` when nothing is (or
-  /// on an SSH channel, whose reads cannot be polled here).
-  func receiveWaiting(upTo count: Int) -> [UInt8]? {
-    guard let fd = descriptors?.read,
-      let bytes = try? fd.readSome(upTo: count, deadline: .now, operation: "read"), !bytes.isEmpty
-    else { return nil }
-    return bytes
-  }
-
   private func translate(_ error: PosixError, operation: String) -> ClientError {
     switch error {
     case .timedOut: .timedOut(host: peer, operation: operation)

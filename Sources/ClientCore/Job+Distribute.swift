@@ -68,10 +68,11 @@ extension Job {
   /// preprocessed first, so it is sent the moment one frees and the remote slot never idles through our cpp.
   private mutating func choose(_ trip: inout Distribution) throws(ClientError) -> Choice {
     let job = trip.job
-    let available = trip.candidates.filter { !trip.backoff.isBackedOff($0) }
+    var available = trip.candidates.filter { !trip.backoff.isBackedOff($0) }
     if available.count < trip.candidates.count {
       log.debug("\(trip.candidates.count - available.count) host(s) backed off")
     }
+    available = withoutPausedHosts(available, for: job)
     var free = try compiler.chooser.reserveIfFree(among: available, input: job.input.path)
     if free == nil, trip.preprocessor == nil, !mayUsePump(job, among: available),
       available.contains(where: { $0.kind != .localhost && $0.takesJobs })
@@ -98,6 +99,19 @@ extension Job {
           try runLocally(job.arguments, input: job.input, pool: nil, reservation: reservation)))
     }
     return .remote(reservation)
+  }
+
+  /// `hosts` without those paused for this job's compiler after a compiler mismatch (``CompilerPauses``).
+  private mutating func withoutPausedHosts(_ hosts: [HostEntry], for job: CompileJob) -> [HostEntry]
+  {
+    guard let pauses = CompilerPauses(configuration: configuration), pauses.anyRecorded,
+      let ours = clientIdentity(of: job)
+    else { return hosts }
+    let kept = hosts.filter { $0.kind == .localhost || !pauses.isPaused($0, for: ours) }
+    for host in hosts where !kept.contains(host) {
+      log.info("\(host.displayName) is paused for \(ours): it runs another compiler")
+    }
+    return kept
   }
 
   /// **Preprocess** ahead of a busy farm; an outcome when that already decides the job.
@@ -156,7 +170,7 @@ extension Job {
     let known = extensionsStore?.announced(by: host)
     attempt.extensions = known.map { extensionsWanted(for: host).intersection($0) } ?? []
     if attempt.extensions.contains(.compilerIdentity) {
-      attempt.compilerIdentity = compilerIdentity(of: trip.job).map { Array($0.text.utf8) }
+      attempt.compilerIdentity = clientIdentity(of: trip.job).map { Array($0.text.utf8) }
       if attempt.compilerIdentity == nil { attempt.extensions.remove(.compilerIdentity) }
     }
     let outcome: RemoteAttempt.Outcome
@@ -188,8 +202,8 @@ extension Job {
     }
     // The host is done with this job: free its slot before anything else (history, object, local retry).
     reservation.release()
-    if case .reply(_, let announced) = outcome {
-      extensionsStore?.record(announced, by: host, previously: known)
+    if case .reply(_, let trailer) = outcome {
+      extensionsStore?.record(trailer?.extensions, by: host, previously: known)
       compiler.chooser.jobFinished(
         reservation,
         outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
@@ -205,13 +219,32 @@ extension Job {
     host.options.zstd && Zstd.isAvailable ? [.zstd, .compilerIdentity] : [.compilerIdentity]
   }
 
-  /// `job`'s compiler's identity, from `$DISTCC_DIR/identity/` (probed when its files changed).
-  func compilerIdentity(of job: CompileJob) -> CompilerIdentity? {
-    guard let directory = configuration.distccDirectory, let name = job.serverArguments.first,
+  /// `job`'s compiler's identity, from `$DISTCC_DIR/identity/` (probed when its files changed), looked up
+  /// at most once per job.
+  mutating func clientIdentity(of job: CompileJob) -> CompilerIdentity? {
+    if let known = knownIdentity { return known }
+    var identity: CompilerIdentity? = nil
+    if let directory = configuration.distccDirectory, let name = job.serverArguments.first,
       let path = name.contains("/")
         ? name : FileSystem.findExecutable(name, in: configuration.searchPath)
+    {
+      identity = IdentityCache(distccDirectory: directory).identity(of: path)
+    }
+    knownIdentity = .some(identity)
+    return identity
+  }
+
+  /// The compiler mismatch a reply reveals: the host's compiler, named after the reply (``ReplyTrailer``),
+  /// is not ours. Nil when it matches, or when either side cannot tell.
+  private mutating func mismatch(
+    in trailer: ReplyTrailer?, host: HostEntry, job: CompileJob
+  ) -> CompilerMismatch? {
+    guard let text = trailer?.compilerIdentity, !text.isEmpty,
+      let server = CompilerIdentity(text: String(decoding: text, as: UTF8.self)),
+      let ours = clientIdentity(of: job), !ours.isCompatible(with: server)
     else { return nil }
-    return IdentityCache(distccDirectory: directory).identity(of: path)
+    return CompilerMismatch(
+      host: host.displayName, client: ours, server: server, seen: WallClock.seconds)
   }
 
   /// What the host's answer means: a refusal moves on, a failure is reported or retried locally, a
@@ -238,8 +271,23 @@ extension Job {
           job, host: host,
           result: ProcessStatus(rawValue: Int32(bitPattern: status.rawValue)).result,
           stderr: [], backoff: trip.backoff, markHost: true))
-    case .reply(let response, _):
+    case .reply(let response, let trailer):
       trip.backoff.clear(host)
+      if let mismatch = mismatch(in: trailer, host: host, job: job) {
+        // Whatever the host answered came from another compiler: nothing of it is used (no object, no
+        // output), and this compiler skips the host for a while; the job goes on as after a refusal.
+        if PolicyRefusal.reason(in: response) != nil {
+          log.warning("\(host.displayName) refused to compile \(job.input.path): \(mismatch.line)")
+        } else {
+          log.warning(
+            "\(host.displayName) compiled \(job.input.path) with another compiler, result discarded: "
+              + mismatch.line)
+        }
+        CompilerPauses(configuration: configuration)?.record(mismatch, host: host)
+        trip.candidates.removeAll { $0 == host }
+        trip.lastHost = host
+        return .nextHost
+      }
       ObjectFile.relay(response.stdout, to: configuration.standardOutput)
       if let reason = PolicyRefusal.reason(in: response) {
         log.warning("\(host.displayName) refused to compile \(job.input.path): \(reason)")

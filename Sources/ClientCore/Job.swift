@@ -1,4 +1,5 @@
 import CompilerArgs
+import CompilerIdentity
 import DistPosix
 import DistProtocol
 import HostSpec
@@ -11,6 +12,8 @@ struct Job {
   private var hosts: HostList?
   /// Why the job ran on this machine, when it did (the async API's `CompilePlacement.local`).
   var localReason: String?
+  /// The identity of the job's compiler once looked up (`.some(nil)`: it cannot tell), ``clientIdentity(of:)``.
+  var knownIdentity: CompilerIdentity??
 
   init(compiler: DistributedCompiler) {
     self.compiler = compiler

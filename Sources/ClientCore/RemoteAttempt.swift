@@ -18,9 +18,9 @@ struct RemoteAttempt {
 
   /// How an attempt that reached its end went.
   enum Outcome {
-    /// The server replied, and announced these extensions after its reply (`nil`: it is a 3.4 daemon, or
-    /// the announcement had not arrived with the reply).
-    case reply(Response, announced: Extensions?)
+    /// The server replied; `trailer` is what our daemon sends after its reply (the extensions it offers,
+    /// the identity of the compiler it ran), `nil` from a 3.4 daemon.
+    case reply(Response, trailer: ReplyTrailer?)
     /// The server replied with a failure status and an object, which 3.4 calls a compile failure.
     case failedWithOutput(WaitStatus)
     /// The local preprocessor failed (its job result); nothing was sent beyond the header.
@@ -131,7 +131,8 @@ struct RemoteAttempt {
         }
         buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
         if let response = try decoder.next() {
-          return .reply(response, announced: announcement(after: &decoder, on: connection))
+          return .reply(
+            response, trailer: trailer(after: &decoder, on: connection, buffer: &buffer))
         }
       }
     } catch let error as DistProtocolError {
@@ -167,16 +168,26 @@ struct RemoteAttempt {
     }
   }
 
-  /// Our daemon's `XCAP` packet, which it writes together with the reply: among the bytes already read,
-  /// or already waiting in the socket (looked at without waiting: a 3.4 daemon sends nothing more).
-  private func announcement(after decoder: inout ResponseDecoder, on connection: HostConnection)
-    -> Extensions?
-  {
-    if let announced = decoder.takeAnnouncement() { return announced }
-    guard decoder.isAtMessageBoundary, let bytes = connection.receiveWaiting(upTo: 64) else {
-      return nil
+  /// Our daemon's ``ReplyTrailer``, which it writes together with the reply: among the bytes already read,
+  /// else waited for until it is complete or the daemon closes the connection (a 3.4 daemon closes right
+  /// after its reply, and ours sends the trailer in the reply's own write, so the wait is short either way).
+  /// It is read before the object is accepted: it names the compiler that made it. A connection that fails
+  /// or stalls here (up to the I/O timeout) counts as a 3.4 daemon's; one that ends after an `XCAP` without
+  /// its `SCID` (an older daemon of ours) announced that much, compiler unknown.
+  private func trailer(
+    after decoder: inout ResponseDecoder, on connection: HostConnection, buffer: inout [UInt8]
+  ) -> ReplyTrailer? {
+    while true {
+      switch decoder.takeTrailer() {
+      case .complete(let trailer): return trailer
+      case .absent: return nil
+      case .incomplete:
+        guard let count = try? connection.receive(into: &buffer), count > 0 else {
+          return decoder.announcementSoFar
+        }
+        buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+      }
     }
-    return Extensions(announcement: bytes)
   }
 
   /// A connection to the host (TCP, in-process SSH or `DISTCC_SSH`).

@@ -2,41 +2,47 @@ import DistPosix
 
 /// Asks a compiler what it is (``CompilerIdentity``) and which files make it up.
 public enum CompilerProbe {
+  /// How a compiler is asked one question (`[compiler, "-dumpmachine"]`): the first line it prints on
+  /// stdout, nil if it fails or prints nothing. The daemon asks its compilers as it runs their jobs, confined.
+  public typealias Ask = @Sendable ([String]) -> String?
+
+  /// Runs the compiler as the calling process may (``CommandOutput/firstLine(_:seconds:)``, 10 s at most).
+  public static let askDirectly: Ask = { CommandOutput.firstLine($0) }
+
   /// The identity of `compiler` (a path, or a name searched on `PATH`) and the files fingerprinted: the
-  /// driver and the `cc1`/`cc1plus` it names (`-print-prog-name`) when they exist. Nil if the compiler does
-  /// not answer `-dumpmachine` and a version question.
-  public static func identify(_ compiler: String) -> (identity: CompilerIdentity, files: [String])?
+  /// driver and the `cc1`/`cc1plus` it runs when they exist (`-print-prog-name=cc1`; `cc1plus` is looked for
+  /// beside it, where gcc installs both). Nil if the compiler does not answer `-dumpmachine` and a version
+  /// question. Four short runs of the compiler, and one read of each file's first page (``ELFBuildID``).
+  public static func identify(_ compiler: String, ask: Ask = askDirectly)
+    -> (identity: CompilerIdentity, files: [String])?
   {
     var hashes: [String: [UInt8]] = [:]
-    return identify(compiler, digests: &hashes)
+    return identify(compiler, digests: &hashes, ask: ask)
   }
 
   /// ``identify(_:)`` remembering each file's digest in `digests` (by path), for probing many compilers
   /// that share their `cc1`.
-  public static func identify(_ compiler: String, digests: inout [String: [UInt8]])
-    -> (identity: CompilerIdentity, files: [String])?
-  {
-    guard let target = CommandOutput.firstLine([compiler, "-dumpmachine"]),
-      let version = CommandOutput.firstLine([compiler, "-dumpfullversion"])
-        ?? CommandOutput.firstLine([compiler, "-dumpversion"])
+  public static func identify(
+    _ compiler: String, digests: inout [String: [UInt8]], ask: Ask = askDirectly
+  ) -> (identity: CompilerIdentity, files: [String])? {
+    guard let target = ask([compiler, "-dumpmachine"]),
+      let version = ask([compiler, "-dumpfullversion"]) ?? ask([compiler, "-dumpversion"])
     else { return nil }
-    let banner = CommandOutput.firstLine([compiler, "--version"]) ?? ""
+    let banner = ask([compiler, "--version"]) ?? ""
     let family = banner.contains("clang") ? "clang" : "gcc"
     var files = [resolve(compiler)].compactMap { $0 }
-    for program in ["cc1", "cc1plus"] {
-      if let path = CommandOutput.firstLine([compiler, "-print-prog-name=\(program)"]),
-        path.hasPrefix("/"), Paths.isAccessible(path, .execute)
-      {
-        files.append(path)
+    if let cc1 = ask([compiler, "-print-prog-name=cc1"]), cc1.hasPrefix("/"),
+      Paths.isAccessible(cc1, .execute)
+    {
+      files.append(cc1)
+      let cc1plus = cc1.dropLast(3) + "cc1plus"
+      if cc1.hasSuffix("/cc1"), Paths.isAccessible(String(cc1plus), .execute) {
+        files.append(String(cc1plus))
       }
     }
     var hash = FNV1a()
     for file in files {
-      if digests[file] == nil {
-        var fileHash = FNV1a()
-        fileHash.add((try? FileContents.read(file, limit: 1 << 30)) ?? [])
-        digests[file] = withUnsafeBytes(of: fileHash.value.littleEndian) { Array($0) }
-      }
+      if digests[file] == nil { digests[file] = digest(file) }
       hash.add(digests[file]!)
     }
     let fingerprint = String(hash.value, radix: 16).leftPadded(to: 16)
@@ -44,6 +50,16 @@ public enum CompilerProbe {
       CompilerIdentity(family: family, version: version, target: target, fingerprint: fingerprint),
       files
     )
+  }
+
+  /// What stands for a file's bytes in the fingerprint: `B` and its ELF build ID when it has one (the
+  /// linker's hash of the whole binary), else `H` and the FNV-1a of all its bytes (a script, a binary
+  /// linked without `--build-id`).
+  static func digest(_ file: String) -> [UInt8] {
+    if let id = ELFBuildID.of(file) { return [UInt8(ascii: "B")] + id }
+    var fileHash = FNV1a()
+    fileHash.add((try? FileContents.read(file, limit: 1 << 30)) ?? [])
+    return [UInt8(ascii: "H")] + withUnsafeBytes(of: fileHash.value.littleEndian) { Array($0) }
   }
 
   /// `name`'s path: itself if it has a slash, else the first executable `PATH` entry.
@@ -82,7 +98,7 @@ struct FNV1a {
 }
 
 extension String {
-  fileprivate func leftPadded(to width: Int) -> String {
+  func leftPadded(to width: Int) -> String {
     count >= width ? self : String(repeating: "0", count: width - count) + self
   }
 }

@@ -31,8 +31,10 @@ public struct IdentityCache: Sendable {
   }
 
   /// Probes the compiler at `path`: its identity and the record to keep (the file format above).
-  static func probe(_ path: String) -> (CompilerIdentity, String)? {
-    guard let (identity, files) = CompilerProbe.identify(path) else { return nil }
+  static func probe(_ path: String, ask: CompilerProbe.Ask = CompilerProbe.askDirectly)
+    -> (CompilerIdentity, String)?
+  {
+    guard let (identity, files) = CompilerProbe.identify(path, ask: ask) else { return nil }
     var record = identity.text + "\n"
     for file in files {
       guard let key = key(file) else { return (identity, "") }
@@ -48,13 +50,27 @@ public struct IdentityCache: Sendable {
     guard let first = lines.first, let identity = CompilerIdentity(text: String(first)),
       lines.count > 1
     else { return nil }
-    for line in lines.dropFirst() {
+    return filesUnchanged(lines.dropFirst()) ? identity : nil
+  }
+
+  /// Whether every `<device> <inode> <size> <mtime> <path>` line still describes its file.
+  private static func filesUnchanged(_ lines: ArraySlice<Substring>) -> Bool {
+    lines.allSatisfy { line in
       let parts = line.split(separator: " ", maxSplits: 4)
-      guard parts.count == 5, key(String(parts[4])) == parts[0...3].joined(separator: " ") else {
-        return nil
-      }
+      return parts.count == 5 && key(String(parts[4])) == parts[0...3].joined(separator: " ")
     }
-    return identity
+  }
+
+  /// The record of a compiler at `path` that did not answer: `?`, then its driver's line; it is asked again
+  /// only when the driver changes (``isCurrentFailure(_:)``).
+  static func failureRecord(_ path: String) -> String? {
+    key(path).map { "?\n\($0) \(path)\n" }
+  }
+
+  /// Whether `text` is a ``failureRecord(_:)`` whose driver is unchanged.
+  static func isCurrentFailure(_ text: String) -> Bool {
+    let lines = text.split(separator: "\n")
+    return lines.first == "?" && lines.count == 2 && filesUnchanged(lines.dropFirst())
   }
 
   private static func key(_ path: String) -> String? {
@@ -62,10 +78,11 @@ public struct IdentityCache: Sendable {
     return "\(status.device) \(status.inode) \(status.size) \(status.modificationSeconds)"
   }
 
-  /// A file name for `path`: its FNV-1a hash in hex.
+  /// A file name for `path`: the FNV-1a hash in hex of the fingerprint's format (2: build IDs) and the path,
+  /// so that records of an older format are not read as this one's.
   static func fileName(for path: String) -> String {
     var hash = FNV1a()
-    hash.add(Array(path.utf8))
+    hash.add(Array(("2 " + path).utf8))
     return String(hash.value, radix: 16)
   }
 }

@@ -1,3 +1,4 @@
+public import CompilerIdentity
 internal import DistState
 internal import JSONFormat
 
@@ -17,12 +18,22 @@ public struct FarmSnapshot: Sendable {
   public var warnings: [String]
   /// Hosts of the host list with their slot counts, listed even while idle.
   public var configuredHosts: [String: Int]
+  /// The daemons zeroconf found (`+zeroconf`), as the discovery cache lists them: `ADDR:PORT/JOBS`.
+  public var discovered: [String]
+  /// Hosts found to run another compiler than the client's, and when.
+  public var mismatches: [CompilerMismatch]
+  /// `DISTCC_MISMATCH_PERIOD`, in seconds: how long such a host gets no job with that compiler.
+  public var mismatchPeriod: Int
 
   public init(
     now: Int64, history: FarmHistory, stats: [String: Result<DaemonStats, DaemonStatsError>] = [:],
     backoffPeriod: Int = 60, stateDirectory: String = "", warnings: [String] = [],
-    configuredHosts: [String: Int] = [:]
+    configuredHosts: [String: Int] = [:], discovered: [String] = [],
+    mismatches: [CompilerMismatch] = [], mismatchPeriod: Int = 600
   ) {
+    self.discovered = discovered
+    self.mismatches = mismatches
+    self.mismatchPeriod = mismatchPeriod
     self.now = now
     self.history = history
     self.stats = stats
@@ -85,8 +96,27 @@ public struct FarmSnapshot: Sendable {
         "end": span.end.map(JSONText.number),
       ])
     }
+    let discovered = discovered.map { line in
+      let parts = line.split(separator: "/", maxSplits: 1)
+      return JSONText.object([
+        "host": JSONText.quoted(String(parts[0])),
+        "jobs": parts.count == 2 ? Int(parts[1]).map(JSONText.number) : nil,
+      ])
+    }
+    let mismatches = mismatches.map { mismatch in
+      JSONText.object([
+        "host": JSONText.quoted(mismatch.host),
+        "client": JSONText.quoted(mismatch.client.description),
+        "clientFingerprint": JSONText.quoted(mismatch.client.fingerprint),
+        "server": JSONText.quoted(mismatch.server.description),
+        "serverFingerprint": JSONText.quoted(mismatch.server.fingerprint),
+        "seen": JSONText.number(Int64(mismatch.seen) * 1000),
+        "pausedUntil": JSONText.number(Int64(mismatch.seen + mismatchPeriod) * 1000),
+      ])
+    }
     return JSONText.object([
       "now": JSONText.number(now), "window": JSONText.number(history.window),
+      "discovered": JSONText.array(discovered), "mismatches": JSONText.array(mismatches),
       "backoffPeriod": JSONText.number(backoffPeriod),
       "stateDirectory": JSONText.quoted(stateDirectory),
       "hosts": JSONText.array(hosts), "spans": JSONText.array(spans),

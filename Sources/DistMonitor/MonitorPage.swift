@@ -30,7 +30,7 @@ enum MonitorPage {
     <main><table id="hosts"><thead><tr><th>host</th><th>running</th><th>capacity</th><th>load</th><th>jobs</th>
     <th>failures</th><th>back-offs</th><th>avg time</th></tr></thead><tbody></tbody></table>
     <div id="legend"></div><div id="wrap"><canvas id="lanes" height="60"></canvas><div id="tip"></div></div>
-    <div id="jobs"></div></main>
+    <div id="jobs"></div><section id="discovered"></section><section id="mismatches"></section></main>
     <script>
     "use strict";
     const COLORS={Startup:"#9e9e9e",Blocked:"#8d6e63",Connect:"#ab47bc",Preprocess:"#42a5f5",Send:"#ffa726",
@@ -61,6 +61,13 @@ enum MonitorPage {
           `<td>${h.jobs}</td><td>${h.failures}</td><td>${h.backoffs}</td><td>${secs(h.averageMs)}</td></tr>`}).join("");
       const open=[...spans.values()].filter(s=>s.end==null).sort((a,b)=>a.host<b.host?-1:a.host>b.host?1:a.slot-b.slot);
       $("jobs").textContent=open.map(s=>`${String(s.pid).padStart(6)}  ${s.phase.padEnd(10)}  ${s.file.padEnd(30)} ${s.host}[${s.slot}]`).join("\\n")}
+    function farm(s){
+      const now=serverNow();
+      $("discovered").innerHTML=s.discovered.length?"<h2>found by zeroconf</h2>"+s.discovered
+        .map(d=>`<div>${esc(d.host)} · ${d.jobs??"?"} jobs</div>`).join(""):"";
+      $("mismatches").innerHTML=s.mismatches.length?"<h2>compiler mismatches</h2>"+s.mismatches
+        .map(m=>`<div class="err">${esc(m.host)}: client ${esc(m.client)}, this host ${esc(m.server)}`+
+          (m.pausedUntil>now?` · paused ${Math.ceil((m.pausedUntil-now)/1000)} s`:"")+"</div>").join(""):""}
     async function poll(){
       try{
         const r=await fetch("/api/state"+(since==null?"":"?since="+since),{cache:"no-store"});
@@ -70,7 +77,7 @@ enum MonitorPage {
         const oldest=s.now-s.window;
         for(const [id,sp] of spans)if(sp.end!=null&&sp.end<oldest)spans.delete(id);
         if(spans.size>MAXSPANS){const ids=[...spans.keys()].sort((a,b)=>a-b);for(const id of ids.slice(0,spans.size-MAXSPANS))spans.delete(id)}
-        since=s.now-5000;hosts=s.hosts;rebuild();table();
+        since=s.now-5000;hosts=s.hosts;rebuild();table();farm(s);
         $("status").className="";$("status").textContent=`${s.stateDirectory} · ${spans.size} spans · updated ${new Date(s.now).toLocaleTimeString()}`+(s.warnings.length?` · ${s.warnings.length} warning(s)`:"");
       }catch(e){$("status").className="bad";$("status").textContent="cannot reach the monitor: "+e.message}
       setTimeout(poll,1000)}

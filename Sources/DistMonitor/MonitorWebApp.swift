@@ -1,3 +1,4 @@
+internal import CompilerIdentity
 internal import DistPosix
 public import DistState
 internal import Glibc  // atoi: DISTCC_BACKOFF_PERIOD is read with C's conversion, as 3.4 does
@@ -27,15 +28,19 @@ public final class MonitorWebApp: Sendable {
     public var spanLimit: Int
     /// Hosts of the host list and their slot counts, shown even while idle.
     public var configuredHosts: [String: Int]
+    /// `DISTCC_MISMATCH_PERIOD` in seconds (default 600): how long the client pauses a host for a compiler
+    /// after a compiler mismatch.
+    public var mismatchPeriod: Int
 
     public init(
       stateDirectory: StateDirectory, backoffPeriod: Int = 60,
       statsSources: [DaemonStatsSource] = [],
       sampleInterval: Int64 = 500, statsInterval: Int64 = 2000, window: Int64 = 10 * 60 * 1000,
-      spanLimit: Int = 20_000, configuredHosts: [String: Int] = [:]
+      spanLimit: Int = 20_000, configuredHosts: [String: Int] = [:], mismatchPeriod: Int = 600
     ) {
       self.stateDirectory = stateDirectory
       self.backoffPeriod = backoffPeriod
+      self.mismatchPeriod = mismatchPeriod
       self.statsSources = statsSources
       self.sampleInterval = sampleInterval
       self.statsInterval = statsInterval
@@ -50,7 +55,8 @@ public final class MonitorWebApp: Sendable {
       let period = environment["DISTCC_BACKOFF_PERIOD"].map { Int(atoi($0)) } ?? 60
       self.init(
         stateDirectory: try StateDirectory(environment: environment), backoffPeriod: period,
-        configuredHosts: Self.hosts(of: try? HostList.load(environment: environment).list))
+        configuredHosts: Self.hosts(of: try? HostList.load(environment: environment).list),
+        mismatchPeriod: max(0, environment["DISTCC_MISMATCH_PERIOD"].map { Int(atoi($0)) } ?? 600))
     }
 
     /// Host names (as state files name them) and slot counts of a host list.
@@ -73,6 +79,8 @@ public final class MonitorWebApp: Sendable {
     var history: FarmHistory
     var stats: [String: Result<DaemonStats, DaemonStatsError>] = [:]
     var warnings: [String] = []
+    var discovered: [String] = []
+    var mismatches: [CompilerMismatch] = []
   }
 
   public let configuration: Configuration
@@ -102,6 +110,23 @@ public final class MonitorWebApp: Sendable {
       shared.history.observe(scan.records, rewriting: rewriting, at: now)
       shared.history.observe(marks, at: now, period: configuration.backoffPeriod)
       shared.warnings = scan.warnings.map { "\($0)" }
+    }
+    sampleFarm()
+  }
+
+  /// Reads what the client learned about the farm: the daemons zeroconf found (`$DISTCC_DIR/zeroconf/hosts`,
+  /// `ADDR:PORT/JOBS` lines) and the hosts found to run another compiler (``CompilerMismatch``).
+  private func sampleFarm() {
+    let distccDirectory = configuration.stateDirectory.distccDirectory
+    // Zeroconf's `ZeroconfCache.hostsPath` (that module links Avahi's headers; the path is 3.4's).
+    let hostsFile = distccDirectory + "/zeroconf/hosts"
+    let discovered = ((try? FileContents.read(hostsFile, limit: 1 << 20)) ?? [])
+      .split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
+      .filter { !$0.isEmpty }
+    let mismatches = CompilerMismatch.all(in: distccDirectory + "/caps")
+    shared.withLock { shared in
+      shared.discovered = discovered
+      shared.mismatches = mismatches
     }
   }
 
@@ -139,7 +164,8 @@ public final class MonitorWebApp: Sendable {
         now: now, history: shared.history, stats: shared.stats,
         backoffPeriod: configuration.backoffPeriod,
         stateDirectory: configuration.stateDirectory.path, warnings: shared.warnings,
-        configuredHosts: configuration.configuredHosts)
+        configuredHosts: configuration.configuredHosts, discovered: shared.discovered,
+        mismatches: shared.mismatches, mismatchPeriod: configuration.mismatchPeriod)
     }
   }
 

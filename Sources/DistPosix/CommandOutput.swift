@@ -1,3 +1,6 @@
+internal import Glibc
+public import SystemPackage
+
 /// Runs a short command (`cc -dumpversion`) and returns what it printed.
 public enum CommandOutput {
   /// The first line `arguments` prints on stdout (the program searched on `PATH` when it has no slash), or nil
@@ -11,8 +14,23 @@ public enum CommandOutput {
     let child = try? ChildProcess.spawn(request)
     try? write.close()
     guard let child else { return nil }
-    let output = (try? read.readToEnd(limit: 1 << 16, deadline: .after(seconds: seconds))) ?? []
-    guard let status = try? child.reap(), status.exitCode == 0 else { return nil }
+    return firstLine(from: read, of: child, seconds: seconds)
+  }
+
+  /// The first line `child` writes to `read` (the reading end of its stdout, whose writing end the caller
+  /// closed), once it has exited with status 0; nil otherwise. A child still running after `seconds` is
+  /// killed (and reaped) rather than waited for.
+  public static func firstLine(from read: FileDescriptor, of child: ChildProcess, seconds: Int)
+    -> String?
+  {
+    let deadline = Deadline.after(seconds: seconds)
+    let output = (try? read.readToEnd(limit: 1 << 16, deadline: deadline)) ?? []
+    guard let exited = try? child.wait(deadline: deadline) else {
+      child.send(SIGKILL)
+      _ = try? child.reap()
+      return nil
+    }
+    guard exited.exitCode == 0 else { return nil }
     let line =
       output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first ?? []
     let text = String(decoding: line, as: UTF8.self)

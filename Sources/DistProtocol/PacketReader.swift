@@ -65,6 +65,11 @@ struct PacketReader: Sendable {
     return try parseValue(token)
   }
 
+  /// Up to `count` of the buffered bytes, not consumed.
+  func peekBytes(upTo count: Int) -> [UInt8] {
+    Array(buffer[readIndex..<readIndex + min(count, available)])
+  }
+
   /// The token of the next header; `nil` if fewer than 4 bytes are buffered or they are no distcc token.
   func peekToken() -> Token? {
     guard available >= 4 else { return nil }

@@ -26,6 +26,8 @@ public struct ResponseDecoder: Sendable {
   private var reader = PacketReader()
   private var state = State.done
   private var partial: Response
+  /// The `XCAP` of a trailer whose `SCID` has not fully arrived (``takeTrailer()``).
+  var pendingTrailer: Extensions?
 
   /// How the reply's bodies are coded (the request's version and extensions).
   public let coding: BodyCoding
@@ -123,6 +125,27 @@ public struct ResponseDecoder: Sendable {
       reader.peekToken() == .xcap, let bits = try? reader.takeValue(.xcap)
     else { return nil }
     return Extensions(rawValue: bits)
+  }
+
+  /// Whether a complete reply was decoded and nothing of another begun.
+  var isAfterReply: Bool {
+    if case .done = state { return true }
+    return false
+  }
+
+  /// Up to `count` of the bytes appended but not yet consumed.
+  func bufferedPrefix(_ count: Int) -> [UInt8] { reader.peekBytes(upTo: count) }
+
+  /// Consumes an `SCID` packet: `nil` until it is complete, `.some(nil)` when the next bytes are none.
+  mutating func takeIdentity() -> [UInt8]?? {
+    do {
+      guard let bytes = try reader.takeString(.scid, limit: ReplyTrailer.maxIdentityLength) else {
+        return nil
+      }
+      return .some(bytes)
+    } catch {
+      return .some(nil)
+    }
   }
 
   /// Call at end of input: throws ``DistProtocolError/truncated(expecting:offset:)`` if a response was

@@ -40,6 +40,9 @@ public enum Token: Sendable, Equatable, Hashable, CaseIterable {
   case ccid
   /// Extensions a daemon supports (value), after a complete reply; ours only.
   case xcap
+  /// The identity of the compiler the daemon ran (or would run) for this job (string), after `XCAP` when that
+  /// announces ``Extensions/compilerIdentity``; ours only.
+  case scid
 
   /// The four ASCII bytes of the token on the wire.
   public var bytes: [UInt8] { Array(description.utf8) }
@@ -75,6 +78,7 @@ public enum Token: Sendable, Equatable, Hashable, CaseIterable {
     case .xreq: 0x5852_4551
     case .ccid: 0x4343_4944
     case .xcap: 0x5843_4150
+    case .scid: 0x5343_4944
     }
   }
 
@@ -105,6 +109,7 @@ extension Token: CustomStringConvertible {
     case .xreq: "XREQ"
     case .ccid: "CCID"
     case .xcap: "XCAP"
+    case .scid: "SCID"
     }
   }
 }

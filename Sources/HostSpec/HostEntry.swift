@@ -101,6 +101,9 @@ public struct HostEntry: Sendable, Hashable {
     "xcap_\(nameStem)"
   }
 
+  /// The host part of this host's state-file names: `localhost`, `tcp_HOST_PORT` or `ssh_HOST`.
+  public var fileNameStem: String { nameStem }
+
   /// The slot lock name shared by `localhost` entries and the local-only and local-preprocessing pools.
   public static func localLockName(slot: Int) -> String {
     "cpu_localhost_\(slot)"

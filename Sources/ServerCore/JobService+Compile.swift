@@ -30,7 +30,8 @@ extension JobService {
     defer { captured.close() }
 
     let run: CompilerRun
-    if let executable = lookupCompiler(name) {
+    let executable = lookupCompiler(name)
+    if let executable {
       switch spawnCompiler(executable, for: job, output: captured) {
       case .failure(let errno): run = .notStarted("\(errno)")
       case .success(let process):
@@ -72,7 +73,11 @@ extension JobService {
     }
     let response = collectReply(
       request, for: job, status: status, notes: notes, output: captured)
-    if !send(response, to: output, traffic: traffic) {
+    // The identity of the compiler that made the object (asked once per compiler, then a few `stat` calls),
+    // sent after the reply so that our client checks it before it takes the object. A failed job has no
+    // object to check: its compiler is not asked.
+    let identity = status.isSuccess ? executable.flatMap { identities.identity(of: $0) } : nil
+    if !send(response, to: output, traffic: traffic, compiler: identity) {
       summary.result = .clientDisconnected
       summary.code = .ioError
     }

@@ -65,9 +65,9 @@ struct JobService: Sendable {
       return JobSummary(result: .badRequest, code: .protocolError)
     }
     if let claimed = request.compilerIdentity,
-      let refusal = identityRefusal(claimed: claimed, compiler: vetted.arguments[0])
+      let (refusal, ours) = identityRefusal(claimed: claimed, compiler: vetted.arguments[0])
     {
-      return refuse(request, refusal, output: output, traffic: traffic)
+      return refuse(request, refusal, output: output, traffic: traffic, compiler: ours)
     }
     let directory: JobDirectory
     do {
@@ -154,9 +154,11 @@ struct JobService: Sendable {
     }
   }
 
-  /// Answers a job that will not run with a complete reply carrying the refusal's reason in `SERR`.
+  /// Answers a job that will not run with a complete reply carrying the refusal's reason in `SERR`;
+  /// `compiler` is the identity of the compiler the job would have run, when it was looked up.
   private func refuse(
-    _ request: Request, _ refusal: JobRefusal, output: FileDescriptor, traffic: Traffic
+    _ request: Request, _ refusal: JobRefusal, output: FileDescriptor, traffic: Traffic,
+    compiler: CompilerIdentity? = nil
   ) -> JobSummary {
     logger.log(refusal.level, refusal.reason)
     // In SERR at least as a warning, so the client shows it as one.
@@ -167,17 +169,27 @@ struct JobService: Sendable {
       version: request.version, isVersionZero: request.isVersionZero, status: status,
       stderr: Array(line.utf8), stdout: [], object: [], dependencies: nil)
     response.extensions = request.extensions
-    send(response, to: output, traffic: traffic)
+    send(response, to: output, traffic: traffic, compiler: compiler)
     return JobSummary(result: .other, status: status.rawValue, code: refusal.code)
   }
 
+  /// Writes `response` and, in the same write, the ``ReplyTrailer``: what this daemon supports beyond 3.4
+  /// and the identity of `compiler`, the compiler it ran for the job (a 3.4 client stops reading after the
+  /// reply and never sees it; ours learns that the host is ours and checks the compiler before it takes the
+  /// object).
   @discardableResult
-  func send(_ response: Response, to output: FileDescriptor, traffic: Traffic) -> Bool {
+  func send(
+    _ response: Response, to output: FileDescriptor, traffic: Traffic, compiler: CompilerIdentity?
+  ) -> Bool {
     do {
       var bytes = try response.encoded()
-      // After the complete reply, in the same write: what this daemon supports beyond 3.4 (a 3.4 client
-      // stops reading after DOTO and never sees it; ours learns that the host is ours).
-      if let announced = configuration.announcedExtensions { bytes += announced.announcementPacket }
+      if let announced = configuration.announcedExtensions {
+        bytes +=
+          ReplyTrailer(
+            extensions: announced, compilerIdentity: compiler.map { Array($0.text.utf8) }
+          )
+          .encoded
+      }
       try output.writeAll(
         bytes, deadline: .after(seconds: configuration.ioTimeout), operation: "send reply")
       traffic.sent += bytes.count

@@ -39,7 +39,8 @@ public final class Server: Sendable {
       maxKids: configuration.jobs, temporaryDirectory: configuration.temporaryDirectory)
     service = JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
-      memory: memory, active: active, identities: IdentityMemo())
+      memory: memory, active: active,
+      identities: IdentityMemo(ask: CompilerQuestion(configuration: configuration).ask))
   }
 
   /// Why the last ``run(listeners:)`` or ``serveOne(input:output:)`` returned; `nil` while running.
@@ -322,11 +323,13 @@ public final class Server: Sendable {
       return
     }
     let statistics = self.statistics
-    let gauges: @Sendable () -> StatisticsGauges = { [slots, memory, configuration] in
+    let gauges: @Sendable () -> StatisticsGauges = {
+      [slots, memory, configuration, identities = service.identities] in
       StatisticsGauges(
         runningJobs: slots.running, jobCapacity: configuration.jobs,
         openConnections: slots.connections, requestMemoryUsed: memory.used,
-        requestMemoryLimit: memory.limit, loadAverages: SystemLoad.averages().averages)
+        requestMemoryLimit: memory.limit, loadAverages: SystemLoad.averages().averages,
+        compilers: identities.identified)
     }
     let started = workers.run {
       // 3.4 reads (up to 1024 bytes of) whatever was sent, without parsing it, and always answers with

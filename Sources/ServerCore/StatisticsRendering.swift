@@ -1,3 +1,4 @@
+import CompilerIdentity
 import JSONFormat
 
 /// The live figures that are not counters, read when a stats page is rendered.
@@ -9,6 +10,8 @@ struct StatisticsGauges: Sendable {
   var requestMemoryLimit: Int
   /// 1, 5 and 15 minute load averages (-1 if unknown).
   var loadAverages: [Double]
+  /// The compilers this daemon has identified (for the compiler identity check and the reply trailer).
+  var compilers: [(path: String, identity: CompilerIdentity)] = []
 }
 
 /// The stats port's machine-readable pages: `GET /metrics` (Prometheus text exposition format 0.0.4) and
@@ -43,7 +46,10 @@ extension ServerStatistics {
     sample("distccd_compile_duration_seconds_count", "\(c.compileCount)")
     // One sample each, without labels.
     let scalars: [(name: String, type: String, help: String, value: Int)] = [
-      ("distccd_received_bytes_total", "counter", "Request bytes read from clients.", c.bytesReceived),
+      (
+        "distccd_received_bytes_total", "counter", "Request bytes read from clients.",
+        c.bytesReceived
+      ),
       ("distccd_sent_bytes_total", "counter", "Reply bytes written to clients.", c.bytesSent),
       ("distccd_jobs_running", "gauge", "Compile slots in use.", gauges.runningJobs),
       ("distccd_jobs_capacity", "gauge", "Compile slots (--jobs).", gauges.jobCapacity),
@@ -93,8 +99,18 @@ extension ServerStatistics {
       "\"request_memory_bytes\":\(gauges.requestMemoryUsed)",
       "\"request_memory_limit_bytes\":\(gauges.requestMemoryLimit)",
       "\"load_average\":[\(gauges.loadAverages.map(Self.number).joined(separator: ","))]",
+      "\"compilers\":[\(gauges.compilers.map(Self.compilerJSON).joined(separator: ","))]",
     ]
     return "{\(fields.joined(separator: ","))}\n"
+  }
+
+  /// One compiler of ``StatisticsGauges/compilers``: its path and identity's four words.
+  static func compilerJSON(_ compiler: (path: String, identity: CompilerIdentity)) -> String {
+    let identity = compiler.identity
+    return
+      "{\"path\":\(JSONText.quoted(compiler.path)),\"family\":\(JSONText.quoted(identity.family)),"
+      + "\"version\":\(JSONText.quoted(identity.version)),\"target\":\(JSONText.quoted(identity.target)),"
+      + "\"fingerprint\":\(JSONText.quoted(identity.fingerprint))}"
   }
 
   /// A finite number as Prometheus and JSON both read it (at most three decimals, no exponent).

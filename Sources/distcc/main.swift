@@ -44,14 +44,18 @@ case .showHosts:
   }
   exit(0)
 case .showBackoff:
-  if let states = DistributedCompiler(configuration: configuration, log: log).backoffStates() {
+  let compiler = DistributedCompiler(configuration: configuration, log: log)
+  if let states = compiler.backoffStates() {
     writeOutput(
       states.map { state in
         let status = state.secondsLeft.map { "backed off, \($0) s left" } ?? "available"
+        let pauses = compiler.compilerPauses(on: state.host).map {
+          "\(state.host.displayName) paused for \($0.client) (this host: \($0.server)), \($0.secondsLeft) s left\n"
+        }
         guard state.host.kind != .localhost else { return "\(state.host.displayName) \(status)\n" }
         let extensions =
           state.extensions.map { $0.isEmpty ? "none" : $0.description } ?? "none known"
-        return "\(state.host.displayName) \(status); extensions: \(extensions)\n"
+        return "\(state.host.displayName) \(status); extensions: \(extensions)\n" + pauses.joined()
       }.joined())
   } else {
     log.log(.critical, "Failed to get host list", function: "dcc_show_hosts")

@@ -1,7 +1,8 @@
-import CompilerIdentity
 import DistTestSupport
 import Glibc
 import Testing
+
+@testable import CompilerIdentity
 
 @Suite struct CompilerIdentityTests {
   /// A stand-in compiler that answers as `version` and logs each question to `calls`.
@@ -84,8 +85,78 @@ import Testing
 
   @Test func aCompilerThatDoesNotAnswerHasNoIdentity() throws {
     let directory = try TestDirectory(prefix: "identity-none-")
-    let path = try directory.write("bin/silent", "#!/bin/sh\nexit 3\n", mode: 0o755)
+    let path = try directory.write(
+      "bin/fakecc", "#!/bin/sh\necho \"$1\" >> \(directory.appending("calls"))\nexit 3\n",
+      mode: 0o755)
     #expect(CompilerProbe.identify(path) == nil)
     #expect(IdentityCache(distccDirectory: directory.path).identity(of: path) == nil)
+    // The daemon's memo asks it once, not on every job, until the driver changes.
+    let memo = IdentityMemo()
+    let before = calls(directory)
+    #expect(memo.identity(of: path) == nil)
+    let asked = calls(directory)
+    #expect(asked > before)
+    #expect(memo.identity(of: path) == nil)
+    #expect(calls(directory) == asked)
+    #expect(memo.identified.isEmpty)
+    // Replaced by one that answers (another size): asked again.
+    let replaced = try fakeCompiler(in: directory, version: "99.3.0")
+    #expect(replaced == path)
+    #expect(memo.identity(of: path)?.version == "99.3.0")
+    #expect(memo.identified.map(\.path) == [path])
+  }
+}
+
+/// The cheap fingerprint: an ELF binary's GNU build ID stands for its bytes; other files are hashed whole.
+@Suite struct CompilerFingerprintTests {
+  @Test func buildIDIsTheOneReadelfShows() throws {
+    for file in ["/usr/bin/gcc", try #require(CompilerProbe.identify("/usr/bin/gcc")?.files[1])] {
+      let real = try #require(
+        realpath(file, nil).map { path in
+          defer { free(path) }
+          return String(cString: path)
+        })
+      let notes = try runChecked(["readelf", "-n", real])
+      let shown = try #require(
+        notes.split(separator: "\n").first { $0.contains("Build ID:") }?.split(separator: " ").last)
+      let id = try #require(ELFBuildID.of(real))
+      let hex = id.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+      #expect(hex == shown, "\(real)")
+      #expect(CompilerProbe.digest(real) == [UInt8(ascii: "B")] + id)
+    }
+  }
+
+  @Test func aFileWithoutBuildIDIsHashedWhole() throws {
+    let directory = try TestDirectory(prefix: "fingerprint-")
+    try directory.write("tool", "#!/bin/sh\necho one\n", mode: 0o755)
+    let one = CompilerProbe.digest(directory.appending("tool"))
+    #expect(ELFBuildID.of(directory.appending("tool")) == nil)
+    #expect(one.first == UInt8(ascii: "H") && one.count == 9)
+    try directory.write("tool", "#!/bin/sh\necho two\n", mode: 0o755)
+    #expect(CompilerProbe.digest(directory.appending("tool")) != one)
+    // A truncated ELF header is no build ID, and nothing is read past the bytes given.
+    #expect(
+      ELFBuildID.find(in: [0x7f, 0x45, 0x4c, 0x46, 2, 1] + [UInt8](repeating: 0, count: 40)) == nil)
+  }
+
+  @Test func mismatchRecordsRoundTrip() throws {
+    let directory = try TestDirectory(prefix: "mismatch-")
+    let client = CompilerIdentity(
+      family: "gcc", version: "12.2.0", target: "x86_64-linux-gnu", fingerprint: "0123456789abcdef")
+    var server = client
+    server.version = "13.1.0"
+    let record = CompilerMismatch(host: "10.0.0.1:3632", client: client, server: server, seen: 0)
+    #expect(
+      record.line == "client gcc 12.2.0 x86_64-linux-gnu, this host gcc 13.1.0 x86_64-linux-gnu")
+    let name = CompilerMismatch.fileName(hostStem: "tcp_10.0.0.1_3632", client: client)
+    #expect(name == "mismatch_tcp_10.0.0.1_3632_\(client.key)" && client.key.count == 16)
+    #expect(client.key != server.key)
+    record.write(to: directory.appending(name))
+    try directory.write("mismatch_junk", "not a record\n", mode: 0o644)
+    try directory.write("xcap_tcp_10.0.0.1_3632", "3\n", mode: 0o644)
+    let read = CompilerMismatch.all(in: directory.path)
+    #expect(read.count == 1)
+    #expect(read.first?.server == server && read.first?.host == "10.0.0.1:3632")
+    #expect(abs((read.first?.seen ?? 0) - Int(time(nil))) < 60)
   }
 }

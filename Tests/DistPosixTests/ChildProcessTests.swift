@@ -24,7 +24,8 @@ import Testing
     defer { output.closeIgnoringErrors() }
     let child = try ChildProcess.spawn(
       SpawnRequest(
-        executable: "sh", arguments: [Array("sh".utf8), Array("-c".utf8), Array("pwd; echo $ONLY".utf8)],
+        executable: "sh",
+        arguments: [Array("sh".utf8), Array("-c".utf8), Array("pwd; echo $ONLY".utf8)],
         environment: [Array("ONLY=here".utf8), Array("PATH=/usr/bin:/bin".utf8)],
         standardOutput: output, workingDirectory: directory.path, searchPath: true))
     _ = try #require(try child.wait(deadline: .after(seconds: 10)))
@@ -42,7 +43,8 @@ import Testing
   @Test func waitHonoursDeadlineAndGroupKillStopsChild() throws {
     let child = try ChildProcess.spawn(
       SpawnRequest(
-        executable: "/bin/sh", arguments: [Array("sh".utf8), Array("-c".utf8), Array("sleep 30".utf8)],
+        executable: "/bin/sh",
+        arguments: [Array("sh".utf8), Array("-c".utf8), Array("sleep 30".utf8)],
         newProcessGroup: true))
     #expect(try child.wait(deadline: .after(milliseconds: 30)) == nil)
     child.sendToGroup(SIGTERM)
@@ -59,5 +61,30 @@ import Testing
     let fds = result.stdout.split(separator: "\n").compactMap { Int($0) }.filter { $0 > 2 }
     // Only ls's own directory descriptor remains.
     #expect(fds.count <= 1, "\(result.stdout)")
+  }
+}
+
+/// `CommandOutput`: a short command's first line; one that hangs is killed at its deadline, not waited for.
+@Suite struct CommandOutputTests {
+  @Test func firstLineOfAQuickCommand() {
+    #expect(CommandOutput.firstLine(["/bin/sh", "-c", "echo one; echo two"]) == "one")
+    #expect(CommandOutput.firstLine(["/bin/sh", "-c", "echo one; exit 1"]) == nil)
+    #expect(CommandOutput.firstLine(["/bin/sh", "-c", "true"]) == nil)
+  }
+
+  @Test func aCommandThatHangsIsKilledAtTheDeadline() throws {
+    let directory = try TestDirectory(prefix: "command-output-")
+    let pidFile = directory.appending("pid")
+    let started = Deadline.now
+    // It answers at once but does not exit (its output closed, so reading ends before the deadline).
+    #expect(
+      CommandOutput.firstLine(
+        ["/bin/sh", "-c", "echo $$ > \(pidFile); echo answer; exec sleep 30 >&-"], seconds: 1)
+        == nil)
+    let elapsed = Deadline.now.nanoseconds - started.nanoseconds
+    #expect(elapsed < 5_000_000_000, "\(elapsed) ns")
+    let pid = try #require(
+      Int32(String(decoding: try directory.read("pid"), as: UTF8.self).filter { $0.isNumber }))
+    #expect(kill(pid, 0) == -1 && errno == ESRCH, "the child was killed and reaped")
   }
 }

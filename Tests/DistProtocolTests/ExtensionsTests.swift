@@ -68,3 +68,61 @@ import Testing
     #expect(plain.takeAnnouncement() == nil)
   }
 }
+
+/// The trailer our daemon writes after every complete reply (`XCAP`, then `SCID` with the compiler-identity
+/// bit): complete only once all of it is there, wherever the stream is cut.
+@Suite struct ReplyTrailerTests {
+  let response = Response(version: .v2, status: .success, object: Array("obj".utf8))
+
+  @Test func trailerWithIdentityIsCompleteOnlyWhenAllOfItArrived() throws {
+    let trailer = ReplyTrailer(
+      extensions: [.zstd, .compilerIdentity],
+      compilerIdentity: Array("gcc 12.2.0 x86_64-linux-gnu 0123456789abcdef".utf8))
+    #expect(Array(trailer.encoded[0..<24]) == Array("XCAP00000003SCID0000002c".utf8))
+    let reply = try response.encoded()
+    let bytes = reply + trailer.encoded
+    for cut in reply.count..<bytes.count {
+      var decoder = ResponseDecoder(expecting: .v2)
+      decoder.append(bytes[..<cut])
+      #expect(try decoder.next() == response, "cut \(cut)")
+      #expect(decoder.takeTrailer() == .incomplete, "cut \(cut)")
+      decoder.append(bytes[cut...])
+      #expect(decoder.takeTrailer() == .complete(trailer), "cut \(cut)")
+      #expect(decoder.isAtMessageBoundary)
+    }
+  }
+
+  @Test func identityIsSentExactlyWithItsBit() throws {
+    let unknown = ReplyTrailer(extensions: .compilerIdentity)
+    #expect(unknown.encoded == Array("XCAP00000002SCID00000000".utf8))
+    let plain = ReplyTrailer(extensions: .zstd, compilerIdentity: Array("gcc".utf8))
+    #expect(plain.compilerIdentity == nil)
+    #expect(plain.encoded == Array("XCAP00000001".utf8))
+    var decoder = ResponseDecoder(expecting: .v2)
+    decoder.append(try response.encoded() + plain.encoded)
+    _ = try decoder.next()
+    #expect(decoder.takeTrailer() == .complete(plain))
+  }
+
+  @Test func bytesThatAreNoTrailerAreAbsentNotAwaited() throws {
+    for junk in ["DONE00000002", "XCAPzzzzzzzz", "XCAQ", "XCAP00000002DOTO00000000"] {
+      var decoder = ResponseDecoder(expecting: .v2)
+      decoder.append(try response.encoded() + Array(junk.utf8))
+      _ = try decoder.next()
+      #expect(decoder.takeTrailer() == .absent, "\(junk)")
+    }
+    // An XCAP with the identity bit and no SCID (then the end of the stream): what it announced, identity
+    // unknown.
+    var older = ResponseDecoder(expecting: .v2)
+    older.append(try response.encoded() + Array("XCAP00000003".utf8))
+    _ = try older.next()
+    #expect(older.takeTrailer() == .incomplete)
+    #expect(older.announcementSoFar == ReplyTrailer(extensions: [.zstd, .compilerIdentity]))
+    #expect(older.announcementSoFar?.compilerIdentity == [])
+    // A 3.4 daemon: nothing after the reply, so far.
+    var decoder = ResponseDecoder(expecting: .v2)
+    decoder.append(try response.encoded())
+    _ = try decoder.next()
+    #expect(decoder.takeTrailer() == .incomplete)
+  }
+}

@@ -1,4 +1,5 @@
 import DistProtocol
+import DistTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -117,6 +118,18 @@ import Testing
     #expect((object["load_average"] as? [Double])?.count == 3)
     let longest = try #require(object["longest_job"] as? [String: Any])
     #expect(longest["source"] as? String == "t.c")
+    // The compilers the daemon ran, identified as the compiler identity check and the reply trailer do.
+    let compilers = try #require(object["compilers"] as? [[String: String]])
+    #expect(compilers.count == 1, "\(compilers)")
+    let gcc = try #require(compilers.first)
+    #expect(gcc["path"]?.hasPrefix("/") == true && gcc["path"]?.contains("gcc") == true, "\(gcc)")
+    #expect(gcc["family"] == "gcc")
+    #expect(
+      gcc["version"]
+        == (try runChecked(["gcc", "-dumpfullversion"])).trimmingCharacters(in: .newlines))
+    #expect(
+      gcc["target"] == (try runChecked(["gcc", "-dumpmachine"])).trimmingCharacters(in: .newlines))
+    #expect(gcc["fingerprint"]?.count == 16)
 
     // 3.4's page, unchanged, for any other request.
     let page = try Self.fetch(statsPort, "GET / HTTP/1.0\r\n\r\n")

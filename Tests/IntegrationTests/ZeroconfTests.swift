@@ -153,6 +153,18 @@ struct ZeroconfTests {
     let shown = try client("/usr/bin/distcc", ["--show-hosts"], in: network.a, work: work)
     #expect(shown.stdout == "\(network.b.address):3632/4\n", "\(shown)")
     #expect(Deadline.now.nanoseconds - started.nanoseconds < 900_000_000)
+    // The web monitor lists what zeroconf found.
+    let monitor = try MonitorOnce(distccDir: work.appending("distcc"), logDirectory: work.path) {
+      !(($0["discovered"] as? [Any]) ?? []).isEmpty
+    }
+    let discovered = try #require(monitor.state["discovered"] as? [[String: Any]])
+    #expect(discovered.count == 1)
+    #expect(discovered.first?["host"] as? String == "\(network.b.address):3632")
+    #expect(discovered.first?["jobs"] as? Int == 4)
+    if !monitor.renderedPage.isEmpty {
+      #expect(monitor.renderedPage.contains("found by zeroconf"), "\(monitor.renderedPage)")
+      #expect(monitor.renderedPage.contains("\(network.b.address):3632 · 4 jobs"))
+    }
     try stop(daemon, in: network.b, seenFrom: network.a)
   }
 

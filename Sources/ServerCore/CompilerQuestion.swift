@@ -1,0 +1,33 @@
+import CompilerIdentity
+import DistPosix
+import SystemPackage
+
+/// How the daemon asks a compiler what it is (`gcc -dumpmachine`, for ``CompilerProbe``): as it runs the
+/// compiler's jobs, confined (``CompilerConfinement``) to a directory of its own under `TMPDIR`, with the
+/// compilers' environment, and killed if it has not answered within ``seconds``, so that a compiler that
+/// misbehaves or hangs can neither escape nor hold a reply for long.
+struct CompilerQuestion: Sendable {
+  let configuration: ServerConfiguration
+  /// The longest a compiler may take to answer one question.
+  static let seconds = 2
+
+  /// The first line `arguments` prints, as ``CompilerProbe/Ask`` wants it.
+  func ask(_ arguments: [String]) -> String? {
+    guard let executable = arguments.first,
+      let directory = try? JobDirectory(in: configuration.temporaryDirectory, keep: false)
+    else { return nil }
+    defer { directory.remove() }
+    guard let (read, write) = try? Pipe.make() else { return nil }
+    defer { read.closeIgnoringErrors() }
+    let spawned = configuration.confinement.spawn(
+      .init(
+        executable: executable, arguments: arguments.map { Array($0.utf8) },
+        environment: configuration.compilerEnvironment, workingDirectory: directory.path,
+        standardOutput: .descriptor(write), standardError: .path(directory.file("stderr")),
+        newProcessGroup: true),
+      jobDirectory: directory.path)
+    write.closeIgnoringErrors()
+    guard case .success(let process) = spawned else { return nil }
+    return CommandOutput.firstLine(from: read, of: process.child, seconds: Self.seconds)
+  }
+}
