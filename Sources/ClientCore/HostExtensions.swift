@@ -38,15 +38,14 @@ struct HostExtensions: Sendable {
     return Extensions(rawValue: bits)
   }
 
-  /// Records what `host` announced after a reply; `nil` (no announcement: a 3.4 daemon) forgets it.
+  /// Records what `host` announced after a reply; `nil` (no announcement: a 3.4 daemon) is recorded as
+  /// the empty set, so that later jobs know the host answered and announced nothing (they neither ask it
+  /// for extensions nor wait for a trailer it will not send) until the period ends and it is asked again.
   /// The file is rewritten only when the bits change or half the period has passed, so a stream of jobs
   /// costs one `open` each, not a write.
   func record(_ announcement: Extensions?, by host: HostEntry, previously known: Extensions?) {
     guard host.kind != .localhost else { return }
-    guard let announcement else {
-      if known != nil { forget(host) }
-      return
-    }
+    let announcement = announcement ?? []
     if known == announcement, let status = try? FileStatus(path(host)),
       WallClock.seconds - status.modificationSeconds < period / 2
     {

@@ -169,6 +169,7 @@ extension Job {
     let extensionsStore = HostExtensions(configuration: configuration)
     let known = extensionsStore?.announced(by: host)
     attempt.extensions = known.map { extensionsWanted(for: host).intersection($0) } ?? []
+    attempt.awaitsTrailer = known != []
     if attempt.extensions.contains(.compilerIdentity) {
       attempt.compilerIdentity = clientIdentity(of: trip.job).map { Array($0.text.utf8) }
       if attempt.compilerIdentity == nil { attempt.extensions.remove(.compilerIdentity) }

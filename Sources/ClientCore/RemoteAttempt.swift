@@ -15,6 +15,10 @@ struct RemoteAttempt {
   var extensions: Extensions = []
   /// The client's compiler identity (`CCID`), sent when ``extensions`` has ``Extensions/compilerIdentity``.
   var compilerIdentity: [UInt8]? = nil
+  /// Whether to wait for our daemon's ``ReplyTrailer`` after the reply when it is not among the bytes
+  /// already read: false for a host that lately answered without one (a 3.4 daemon, which has nothing to
+  /// check and would only be waited on until it closes the connection).
+  var awaitsTrailer = true
 
   /// How an attempt that reached its end went.
   enum Outcome {
@@ -182,7 +186,7 @@ struct RemoteAttempt {
       case .complete(let trailer): return trailer
       case .absent: return nil
       case .incomplete:
-        guard let count = try? connection.receive(into: &buffer), count > 0 else {
+        guard awaitsTrailer, let count = try? connection.receive(into: &buffer), count > 0 else {
           return decoder.announcementSoFar
         }
         buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }

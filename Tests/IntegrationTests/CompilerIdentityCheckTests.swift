@@ -115,10 +115,16 @@ import Testing
     #expect(daemon.count("dcc_job_summary") == 1, "no second connection")
     let shown = try world.distcc(["--show-backoff"])
     #expect(shown.status == 0)
+    let lines = shown.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.count == 2, "\(shown.stdout)")
     #expect(
-      shown.stdout.hasPrefix(
-        "\(daemon.hostSpec) available\n\(daemon.hostSpec) paused for gcc \(version) \(machine) "
-          + "(this host: gcc 99.1.0 \(machine)), "), "\(shown.stdout)")
+      lines.first?.hasPrefix("\(daemon.hostSpec) available; extensions: ") == true,
+      "\(shown.stdout)")
+    #expect(
+      lines.last?.hasPrefix(
+        "\(daemon.hostSpec) paused for gcc \(version) \(machine) (this host: gcc 99.1.0 \(machine)), "
+      )
+        == true, "\(shown.stdout)")
     let left = shown.stdout.split(separator: " ").dropLast(2).last.flatMap { Int($0) }
     #expect(
       shown.stdout.hasSuffix(" s left\n") && (590...600).contains(left ?? 0), "\(shown.stdout)")
