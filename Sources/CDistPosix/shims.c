@@ -2,6 +2,7 @@
 #include "CDistPosix.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <time.h>
@@ -40,11 +41,14 @@ int cdp_mkostemps(char *template_, int suffix_length, int flags) {
   return mkostemps(template_, suffix_length, flags);
 }
 
+const void *cdp_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
+  return memmem(haystack, haystack_length, needle, needle_length);
+}
+
 // ---- Landlock ---------------------------------------------------------------------------------------
 #include <sys/resource.h>
 #include <stdint.h>
 #include <pthread.h>
-#include <string.h>
 #include <sys/wait.h>
 #ifndef SYS_close_range
 #define SYS_close_range 436

@@ -12,6 +12,11 @@ final class Preprocessor {
   private var configuration: ClientConfiguration?
   /// The local "cpp" slot held while the preprocessor runs; released as soon as it has finished.
   var slot: HostReservation?
+  /// Whether this is a directives-only preprocessor (`-fdirectives-only`), whose standard error is held in
+  /// an unlinked temporary file until the client knows it keeps the output (``keep()``): a directives-only
+  /// run that is replaced by a full one must not print anything.
+  let directivesOnly: Bool
+  private var heldErrors: FileDescriptor?
 
   /// What the preprocessor produced.
   enum Result {
@@ -23,8 +28,23 @@ final class Preprocessor {
   /// The largest preprocessed source accepted (far above any real translation unit).
   static let outputLimit = 1 << 31
 
-  /// Starts `arguments`.
-  init(arguments: [String], configuration: ClientConfiguration) throws(ClientError) {
+  /// Starts `arguments`; `directivesOnly` holds back its standard error.
+  init(arguments: [String], configuration: ClientConfiguration, directivesOnly: Bool = false)
+    throws(ClientError)
+  {
+    self.directivesOnly = directivesOnly
+    if directivesOnly {
+      do throws(PosixError) {
+        let (fd, path) = try TemporaryFiles.makeFile(
+          in: configuration.temporaryDirectory, prefix: "distcc_cpp_err_")
+        try? Paths.remove(path)
+        heldErrors = fd
+      } catch {
+        throw .system(
+          operation: "create temporary file", path: configuration.temporaryDirectory,
+          errno: (error.errno ?? .ioError).rawValue)
+      }
+    }
     let ends: (read: FileDescriptor, write: FileDescriptor)
     do {
       ends = try Pipe.make()
@@ -35,9 +55,10 @@ final class Preprocessor {
     do {
       child = try Spawn.start(
         arguments, configuration: configuration, nullInput: true, standardOutput: ends.write,
-        newProcessGroup: true)
+        standardError: heldErrors, newProcessGroup: true)
     } catch {
       ends.read.closeIgnoringErrors()
+      heldErrors?.closeIgnoringErrors()
       throw error
     }
     pipe = ends.read
@@ -46,11 +67,13 @@ final class Preprocessor {
 
   /// Already-preprocessed input read from a file (`.i`, `.ii`, …).
   init(preprocessed bytes: [UInt8]) {
+    directivesOnly = false
     result = .success(bytes)
   }
 
   deinit {
     pipe?.closeIgnoringErrors()
+    heldErrors?.closeIgnoringErrors()
     if let child {
       configuration?.cancellation?.forget(child)
       child.sendToGroup(Signals.terminate)
@@ -80,5 +103,15 @@ final class Preprocessor {
     let finished: Result = status == 0 ? .success(output) : .failed(status)
     result = finished
     return finished
+  }
+
+  /// Keeps a directives-only preprocessor's output: what it wrote to standard error goes to the client's.
+  func keep() {
+    guard let held = heldErrors, let configuration else { return }
+    heldErrors = nil
+    defer { held.closeIgnoringErrors() }
+    if let bytes = try? FileContents.read(held, upTo: Int.max), !bytes.isEmpty {
+      ObjectFile.relay(bytes, to: configuration.standardError)
+    }
   }
 }

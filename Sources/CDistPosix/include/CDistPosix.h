@@ -15,6 +15,7 @@ int cdp_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int
 int cdp_set_no_new_privs(void);
 int cdp_pipe2(int fds[2], int flags);
 int cdp_mkostemps(char *template_, int suffix_length, int flags);
+const void *cdp_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
 // Forks a detached grandchild, as a daemon-like helper needs (distcc 3.4's zeroconf browser): returns 0 in the
 // grandchild (new session, stdin/stdout/stderr on /dev/null, working directory /, every other descriptor
