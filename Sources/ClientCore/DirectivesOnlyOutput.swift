@@ -38,6 +38,80 @@ enum DirectivesOnlyOutput {
     return nil
   }
 
+  /// Pragmas gcc 12's directives-only output drops.
+  static let vanishingPragmas: [[UInt8]] = [Array("message".utf8), Array("redefine_extname".utf8)]
+
+  /// The first file named by a line marker of `output` that has a `#pragma` in ``vanishingPragmas``
+  /// (or cannot be read), with the reason; `resolve` turns a marker's name into a path.
+  static func vanishingPragma(in output: [UInt8], resolve: (String) -> String) -> String? {
+    var seen = Set<[UInt8]>()
+    var reason: String?
+    output.withUnsafeBytes { text in
+      var offset = 0
+      while reason == nil, let marker = find("\n# ", in: text, from: offset) {
+        offset = marker + 3
+        guard let name = markerName(text, at: offset), seen.insert(name).inserted,
+          name.first != UInt8(ascii: "<"), name.last != UInt8(ascii: "/")
+        else { continue }  // `<built-in>`, `<command-line>`, `-g`'s working directory `/dir//`
+        let path = resolve(String(decoding: name, as: UTF8.self))
+        guard !name.contains(UInt8(ascii: "\\")), let source = try? FileContents.read(path)
+        else {
+          reason = "\(path) could not be checked for pragmas"
+          continue
+        }
+        if let pragma = vanishingPragma(in: source) {
+          reason = "\(path) has #pragma \(String(decoding: pragma, as: UTF8.self))"
+        }
+      }
+    }
+    return reason
+  }
+
+  /// The quoted name of the line marker whose number starts at `offset` (`N "name" flags`).
+  private static func markerName(_ text: UnsafeRawBufferPointer, at offset: Int) -> [UInt8]? {
+    var index = offset
+    while index < text.count, text[index] >= UInt8(ascii: "0"), text[index] <= UInt8(ascii: "9") {
+      index += 1
+    }
+    guard index + 1 < text.count, index > offset, text[index] == UInt8(ascii: " "),
+      text[index + 1] == UInt8(ascii: "\"")
+    else { return nil }
+    let start = index + 2
+    var end = start
+    while end < text.count, text[end] != UInt8(ascii: "\""), text[end] != UInt8(ascii: "\n") {
+      end += 1
+    }
+    return Array(text[start..<end])
+  }
+
+  /// The vanishing pragma `source` uses: `pragma` followed by blanks and one of ``vanishingPragmas``.
+  static func vanishingPragma(in source: [UInt8]) -> [UInt8]? {
+    source.withUnsafeBytes { text in
+      var offset = 0
+      while let hit = find("pragma", in: text, from: offset) {
+        offset = hit + 6
+        var index = offset
+        while index < text.count,
+          text[index] == UInt8(ascii: " ") || text[index] == UInt8(ascii: "\t")
+        {
+          index += 1
+        }
+        for word in vanishingPragmas where text.count - index >= word.count {
+          let end = index + word.count
+          let follows = end < text.count ? text[end] : UInt8(ascii: " ")
+          if text[index..<end].elementsEqual(word), !isIdentifier(follows) { return word }
+        }
+      }
+      return nil
+    }
+  }
+
+  private static func isIdentifier(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: "_")
+      || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+      || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+  }
+
   /// Whether `text` starts with a line marker `# N "file" … 3 …`.
   private static func isSystemHeaderMarker(_ text: UnsafeRawBufferPointer) -> Bool {
     guard text.count > 2, text[0] == UInt8(ascii: "#"), text[1] == UInt8(ascii: " ") else {

@@ -283,7 +283,11 @@ extension Job {
     switch result {
     case .failed(let status): return "the directives-only preprocessor failed (\(status))"
     case .success(let output):
-      if let reason = DirectivesOnlyOutput.inexactReason(in: output) { return reason }
+      if let reason = DirectivesOnlyOutput.inexactReason(in: output)
+        ?? DirectivesOnlyOutput.vanishingPragma(in: output, resolve: configuration.resolve)
+      {
+        return reason
+      }
       preprocessor.keep()
       return nil
     }

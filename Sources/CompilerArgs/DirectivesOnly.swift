@@ -33,6 +33,10 @@ public enum DirectivesOnly {
       reason: "gcc refuses them together with -fdirectives-only",
       matches: { $0 == "-traditional" || $0 == "-traditional-cpp" || $0 == "--traditional-cpp" }),
     Fallback(
+      option: "-fopenmp, -fopenmp-simd, -fopenacc",
+      reason: "gcc 12 drops OpenMP and OpenACC pragmas from directives-only output",
+      matches: { $0 == "-fopenmp" || $0 == "-fopenmp-simd" || $0 == "-fopenacc" }),
+    Fallback(
       option: "-frecord-gcc-switches",
       reason: "the object's .GCC.command.line would record the daemon's -fdirectives-only",
       matches: { $0 == "-frecord-gcc-switches" }),
