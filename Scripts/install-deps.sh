@@ -13,7 +13,8 @@
 #   avahi-daemon, avahi-utils, dbus  the private mDNS responders and buses the zeroconf tests start
 set -euo pipefail
 pkgs=(liblzo2-dev libzstd-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make
-  chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 util-linux)
+  chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 util-linux
+  qtbase5-examples qtbase5-dev qtbase5-dev-tools qt5-qmake bc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
