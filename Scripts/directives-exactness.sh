@@ -6,6 +6,7 @@
 # Environment: DISTCC_BIN (default .build/debug), LINUX_CACHE (a tree prepared by Benchmarks/prepare-linux.sh;
 # default /tmp/directives-linux, prepared when missing), JOBS (make -j, default 2).
 # Configurations: no -g; "-g -gno-record-gcc-switches" (directives-only); plain -g (falls back to full cpp).
+# PROJECTS (default "qt linux") and CONFIGS (default "none norecord g") choose a part.
 # Source excerpts under diagnostics are switched off (-fno-diagnostics-show-caret) in both builds: a daemon
 # cannot quote files it does not have, in either mode, as with 3.4.
 set -euo pipefail
@@ -36,6 +37,12 @@ export DISTCC_HOSTS="$address:$port/4" DISTCC_DIR="$work/distcc-dir" DISTCC_FALL
 printf 'int x;\n' >"$work/probe.c"
 (cd "$work" && "$bin/distcc" gcc -c probe.c -o probe.o)
 [[ -s $(ls "$work"/distcc-dir/caps/xcap_* 2>/dev/null | head -1) ]] || { echo "no announcement learned" >&2; exit 1; }
+
+projects=${PROJECTS:-qt linux}
+configs=()
+for name in ${CONFIGS:-none norecord g}; do
+  case $name in none) configs+=("") ;; norecord) configs+=("-g -gno-record-gcc-switches") ;; g) configs+=("-g") ;; esac
+done
 
 requests() { grep -c "directives-only request" "$work/distccd.log" || true; }
 jobs_done() { grep -c "COMPILE_OK\|COMPILE_ERROR" "$work/distccd.log" || true; }
@@ -71,8 +78,10 @@ compare() {
 }
 
 # Qt 5 corelib examples (a copy; qmake, then make with CXX).
+if [[ " $projects " == *" qt "* ]]; then
 qt=$work/qt/corelib
 mkdir -p "$work/qt"
+rm -rf "$work/qt/corelib"
 cp -r /usr/lib/x86_64-linux-gnu/qt5/examples/corelib "$work/qt/"
 qt_flags=
 qt_clean() { (cd "$qt" && find . -name '*.o' -delete); }
@@ -82,12 +91,14 @@ qt_build() {
   make -k -j"$jobs" CXX="$cxx" >/dev/null
 }
 scan=(.)
-for config in "" "-g -gno-record-gcc-switches" "-g"; do
+for config in "${configs[@]}"; do
   (cd "$qt" && qmake -r "QMAKE_CXXFLAGS+=$config -fno-diagnostics-show-caret" >/dev/null 2>&1)
   compare "qt-corelib ${config:-no -g}" "$qt" qt_clean qt_build
 done
+fi
 
 # Linux 6.1 subset (Benchmarks/bench.py's LINUX_SUBSET).
+[[ " $projects " == *" linux "* ]] || exit 0
 bash "$root/Benchmarks/prepare-linux.sh" "$linux_cache"
 linux=$linux_cache/linux-source-6.1
 subset=(lib/zlib_inflate lib/zlib_deflate lib/lzo lib/lz4 lib/xz lib/math)
@@ -103,7 +114,7 @@ linux_build() {
   make -j"$jobs" CC="$cc" KCFLAGS="$linux_flags -fno-diagnostics-show-caret" "${subset[@]/%//}" >/dev/null
 }
 scan=("${subset[@]}")
-for config in "" "-g -gno-record-gcc-switches" "-g"; do
+for config in "${configs[@]}"; do
   linux_flags=$config
   compare "linux-6.1 subset ${config:-no -g}" "$linux" linux_clean linux_build
 done
