@@ -12,7 +12,7 @@ import DistPosix
 ///   enforce it; `GCC warning`/`message`: wrong line or lost; `once`: not verified).
 enum DirectivesOnlyOutput {
   /// Words whose expansion on the daemon differs.
-  static let serverDependentWords = ["__DATE__", "__TIME", "__BASE_FILE__"]
+  static let serverDependentWords = ["__DATE__", "__TIME__", "__TIMESTAMP__", "__BASE_FILE__"]
 
   /// Why `output` cannot be compiled exactly on the daemon, or `nil`.
   static func inexactReason(in output: [UInt8]) -> String? {
@@ -22,7 +22,7 @@ enum DirectivesOnlyOutput {
   static func inexactReason(in output: UnsafeRawBufferPointer) -> String? {
     guard let base = output.baseAddress else { return nil }
     for word in serverDependentWords where find(word, in: output, from: 0) != nil {
-      return "the source uses \(word == "__TIME" ? "__TIME__ or __TIMESTAMP__" : word)"
+      return "the source uses \(word)"
     }
     let consumed = "\n       \n"
     var offset = 0

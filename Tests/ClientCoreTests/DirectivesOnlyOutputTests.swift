@@ -13,6 +13,7 @@ import Testing
   /// (text after the head, the reason must contain; nil: exact).
   static let table: [(String, String?)] = [
     ("int x = SQUARE(2);\n", nil),
+    ("#define __TIMESIZE __WORDSIZE\n#define __TIME_T_TYPE long\n", nil),
     (
       "# 1 \"/usr/include/c++/12/x\" 1 3\n\n       \n# 37 \"/usr/include/c++/12/x\" 3\nint y;\n",
       nil
