@@ -20,7 +20,8 @@ trap cleanup EXIT
 cp -r /usr/lib/x86_64-linux-gnu/qt5/examples/corelib/threads/mandelbrot "$work/"
 cd "$work/mandelbrot"
 qmake >/dev/null 2>&1
-command=$(make -n 2>/dev/null | grep -m1 ' -c .* renderthread.cpp')
+command=$(make -n 2>/dev/null | grep ' -c .* renderthread.cpp' | head -1 || true)
+[[ -n $command ]] || { echo "directives-cpu.sh: no compile command for renderthread.cpp" >&2; exit 1; }
 read -r -a words <<<"$command"
 flags=("${words[@]:1}")
 address=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))
