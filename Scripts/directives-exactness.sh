@@ -6,7 +6,8 @@
 # Environment: DISTCC_BIN (default .build/debug), LINUX_CACHE (a tree prepared by Benchmarks/prepare-linux.sh;
 # default /tmp/directives-linux, prepared when missing), JOBS (make -j, default 2).
 # Configurations: no -g; "-g -gno-record-gcc-switches" (directives-only); plain -g (falls back to full cpp).
-# PROJECTS (default "qt linux") and CONFIGS (default "none norecord g") choose a part.
+# PROJECTS (default "qt linux") and CONFIGS (default "none norecord g warn") choose a part; "warn" adds
+# -Wconversion -Wshadow -Wundef so that the standard errors compared are long.
 # Source excerpts under diagnostics are switched off (-fno-diagnostics-show-caret) in both builds: a daemon
 # cannot quote files it does not have, in either mode, as with 3.4.
 set -euo pipefail
@@ -40,8 +41,13 @@ printf 'int x;\n' >"$work/probe.c"
 
 projects=${PROJECTS:-qt linux}
 configs=()
-for name in ${CONFIGS:-none norecord g}; do
-  case $name in none) configs+=("") ;; norecord) configs+=("-g -gno-record-gcc-switches") ;; g) configs+=("-g") ;; esac
+for name in ${CONFIGS:-none norecord g warn}; do
+  case $name in
+  none) configs+=("") ;;
+  norecord) configs+=("-g -gno-record-gcc-switches") ;;
+  g) configs+=("-g") ;;
+  warn) configs+=("-Wconversion -Wshadow -Wundef") ;; # many warnings, many inside macro expansions
+  esac
 done
 
 requests() { grep -c "directives-only request" "$work/distccd.log" || true; }
