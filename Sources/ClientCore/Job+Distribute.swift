@@ -100,6 +100,7 @@ extension Job {
   private mutating func preprocessWhileWaiting(
     _ trip: inout Distribution, among available: [HostEntry]
   ) throws(ClientError) -> Distribution.Next? {
+    log.debug("every slot is busy: preprocessing \(trip.job.input.path) while waiting")
     if directivesOnlyEverywhere(trip, among: available),
       let started = startPreprocessor(
         trip.job, lockDirectory: trip.lockDirectory, directivesOnly: true)
@@ -278,6 +279,7 @@ extension Job {
   /// Waits for a directives-only preprocessor: why its output cannot be sent, or `nil` (and its held
   /// standard error is relayed).
   private func directivesOnlyRejection(_ preprocessor: Preprocessor) -> String? {
+    if preprocessor.isKept { return nil }  // checked while waiting for a slot
     let result: Preprocessor.Result
     do { result = try preprocessor.finish() } catch { return error.description }
     switch result {

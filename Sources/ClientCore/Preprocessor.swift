@@ -105,8 +105,12 @@ final class Preprocessor {
     return finished
   }
 
+  /// Whether ``keep()`` was called: the output was checked and is sent.
+  private(set) var isKept = false
+
   /// Keeps a directives-only preprocessor's output: what it wrote to standard error goes to the client's.
   func keep() {
+    isKept = true
     guard let held = heldErrors, let configuration else { return }
     heldErrors = nil
     defer { held.closeIgnoringErrors() }

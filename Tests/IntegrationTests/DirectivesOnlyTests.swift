@@ -125,7 +125,8 @@ import Testing
     Case(
       name: "#pragma message in a header (dropped by gcc 12 without a trace)",
       files: ["deprecated.h": "#pragma message(\"deprecated.h is deprecated\")\nint old;\n"],
-      source: "#include \"deprecated.h\"\nint x;\nstatic int numbered;\n", options: ["-O2", "-Wall"],
+      source: "#include \"deprecated.h\"\nint x;\nstatic int numbered;\n",
+      options: ["-O2", "-Wall"],
       directivesOnly: false),
     Case(
       name: "#pragma redefine_extname", files: [:],
@@ -215,6 +216,35 @@ import Testing
     #expect(daemon.count("directives-only request") == 0)
     try world.local(["gcc", "-O2", "-c", "hello.c", "-o", "local.o"])
     #expect(world.contents("hello.o") == world.contents("local.o"))
+  }
+
+  /// With the farm's only slot busy, the job is preprocessed while it waits, directives-only since the
+  /// host announced it, once (not again when the slot frees), and sent as a directives-only request.
+  @Test func busyFarmPreprocessesDirectivesOnlyWhileWaiting() throws {
+    let (world, daemon) = try ClientWorld.withDaemon(
+      .ours, hostOptions: "/1", extraArguments: ["--enable-tcp-insecure", "--no-sandbox"])
+    defer { daemon.stop() }
+    try world.announce(daemon)
+    chmod(world.path, 0o777)  // the daemon's user runs slowcc from here
+    let slow = try world.writeSlowCompiler(sleep: 2)
+    let holding = world.start([ClientHarness.distcc, slow, "-c", "hello.c", "-o", "slow.o"])
+    #expect(waitUntil { world.exists("started") }, "the first job's remote compile started")
+    let waiting = try world.distcc(
+      ["gcc", "-c", "hello.c", "-o", "waited.o"],
+      ["DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1", "DISTCC_LOG": world.path + "/client.log"])
+    #expect(waiting.status == 0, "\(waiting.stderr)")
+    #expect(holding.wait()?.status == 0)
+    let log = String(decoding: world.contents("client.log") ?? Data(), as: UTF8.self)
+    #expect(log.contains("every slot is busy: preprocessing hello.c while waiting"), "\(log)")
+    #expect(
+      log.ranges(of: "-fdirectives-only\n").count == 1, "one directives-only preprocessor: \(log)")
+    #expect(log.ranges(of: "-E hello.c\n").isEmpty, "no full preprocessor: \(log)")
+    #expect(log.contains("request uses compiler-identity,directives-only"), "\(log)")
+    #expect(daemon.compiledJobs(expected: 2) == 2, "\(daemon.log)")
+    #expect(daemon.count("directives-only request") == 2)
+    try world.local(["gcc", "-c", "hello.c", "-o", "local.o"])
+    #expect(world.contents("waited.o") == world.contents("local.o"))
+    #expect(world.contents("slow.o") == world.contents("local.o"))
   }
 
   /// Debian's 3.4 daemon never announces, so it gets full `.i`; believed ours (a stale caps file claiming
