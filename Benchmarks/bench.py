@@ -19,13 +19,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from lib import daemons, procs, report, sources  # noqa: E402
+from lib.binaries import DEBIAN_CLIENT, DEBIAN_DAEMON, OUR_CLIENT, OUR_DAEMON, ROOT  # noqa: E402
 from lib.stats import Summary  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEBIAN_CLIENT = "/usr/bin/distcc"
-DEBIAN_DAEMON = "/usr/bin/distccd"
-OUR_CLIENT = os.path.join(ROOT, ".build/release/distcc")
-OUR_DAEMON = os.path.join(ROOT, ".build/release/distccd")
 CACHE = os.environ.get("BENCH_CACHE", "/var/tmp/swift-distcc-bench")
 LINUX_SUBSET = ["lib/zlib_inflate", "lib/zlib_deflate", "lib/lzo", "lib/lz4", "lib/xz", "lib/math"]
 DAEMON_JOBS = 4

@@ -15,7 +15,8 @@ which=${2:-all}
 out=.build/fuzz
 mkdir -p "$out"
 swiftc=${SWIFTC:-swiftc}
-common=(-sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g)
+# -package-name: the modules' `package` declarations (LZO, Zstd) need one, as under SwiftPM.
+common=(-sanitize=fuzzer,address -parse-as-library -swift-version 6 -O -g -package-name swift_distcc)
 
 build() { # name module-sources... -- extra flags
   local name=$1; shift

@@ -11,9 +11,10 @@
 #   bash-completion             man --warnings, the completion functions
 #   libavahi-client-dev         Avahi's headers (CAvahi); libavahi-client3 is loaded with dlopen for zeroconf
 #   avahi-daemon, avahi-utils, dbus  the private mDNS responders and buses the zeroconf tests start
+#   iproute2, iputils-ping      network namespaces and the link check of Benchmarks/slowlink.sh
 set -euo pipefail
 pkgs=(liblzo2-dev libzstd-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make
-  chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 util-linux
+  chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 iputils-ping util-linux
   qtbase5-examples qtbase5-dev qtbase5-dev-tools qt5-qmake bc)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -30,7 +30,7 @@ struct Backoff: Sendable {
         permissions: [.ownerReadWrite, .groupReadWrite, .otherReadWrite])
     else { return }
     defer { fd.closeIgnoringErrors() }
-    _ = try? fd.writeAll(toAbsoluteOffset: 0, CollectionOfOne(UInt8(ascii: "x")))
+    _ = try? fd.writeAll([UInt8(ascii: "x")], atOffset: 0)
     // Writing the same byte may not change the mtime on every file system; set it explicitly.
     try? fd.touch()
   }

@@ -32,10 +32,9 @@ extension DistributedCompiler {
     messages: ClientLog.Sink? = nil
   ) async throws(ClientError) -> CompileOutcome {
     let cancellation = CompileCancellation()
-    var call = self
+    var call = cancellable(by: cancellation)
     call.configuration.environment.merge(environment) { $1 }
     call.configuration.workingDirectory = directory
-    call.configuration.cancellation = cancellation
     call.log = ClientLog(
       level: messages == nil ? .emergency : .debug, sink: messages ?? { _, _, _ in })
     let job = call

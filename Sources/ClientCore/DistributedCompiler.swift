@@ -1,6 +1,6 @@
 import CompilerArgs
 import DistPosix
-import DistProtocol
+public import DistProtocol
 public import HostSpec
 
 /// Runs one compiler command the way distcc 3.4's client does (client.md §1): scan it, choose a host, preprocess
@@ -109,13 +109,16 @@ extension DistributedCompiler {
   /// logging why when there is none.
   public func hostList() -> HostList? { loadHosts() }
 
-  /// Each host of the list with the seconds left of its backoff (nil: available), for `--show-backoff`:
-  /// beyond 3.4, whose `--show-hosts` output scripts parse and which therefore stays exactly 3.4's.
-  public func backoffStates() -> [(host: HostEntry, secondsLeft: Int?)]? {
+  /// Each host of the list with the seconds left of its backoff (nil: available) and the extensions it
+  /// announced within `DISTCC_EXTENSIONS_PERIOD` (nil: none known, as for a 3.4 daemon), for
+  /// `--show-backoff`: beyond 3.4, whose `--show-hosts` output scripts parse and which therefore stays
+  /// exactly 3.4's.
+  public func backoffStates() -> [(host: HostEntry, secondsLeft: Int?, extensions: Extensions?)]? {
     guard let list = loadHosts() else { return nil }
     let backoff = configuration.lockDirectory.map {
       Backoff(directory: $0, period: configuration.backoffPeriod)
     }
-    return list.hosts.map { ($0, backoff?.secondsLeft($0)) }
+    let announcements = HostExtensions(configuration: configuration)
+    return list.hosts.map { ($0, backoff?.secondsLeft($0), announcements?.announced(by: $0)) }
   }
 }

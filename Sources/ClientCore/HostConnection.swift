@@ -10,6 +10,10 @@ final class HostConnection {
   let peer: String
   /// The stream goes through an SSH connection broker: a lost connection may be the broker's, worth one retry.
   private(set) var isBrokered = false
+  /// The broker said the remote command ended without a reply (it is missing, or refused): no retry helps.
+  private(set) var remoteCommandFailed = false
+  /// Bytes received so far (a broker's failure can only come first).
+  private var received = 0
   private var stream: Stream?
   private let ioTimeout: Int
 
@@ -190,7 +194,17 @@ final class HostConnection {
           try fd.readSome(into: raw, deadline: deadline, operation: "read")
         }
       }
-      do { return try outcome.get() } catch { throw translate(error, operation: "receiving from") }
+      let count: Int
+      do { count = try outcome.get() } catch { throw translate(error, operation: "receiving from") }
+      if isBrokered && received == 0 && count > 0,
+        let reason = SSHBrokerClient.failureInsteadOfReply(
+          buffer[..<count], socket: fd, deadline: deadline)
+      {
+        remoteCommandFailed = true
+        throw .connectionLost(host: peer, reason: reason)
+      }
+      received += count
+      return count
     case .channel(let channel):
       var outcome: Result<Int, SSHError> = .success(0)
       buffer.withUnsafeMutableBytes { raw in

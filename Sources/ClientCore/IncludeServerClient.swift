@@ -86,6 +86,9 @@ struct IncludeServerClient {
     let socket = try Socket.connect(
       to: .unix(path: socketPath ?? ""), deadline: .after(milliseconds: 4000))
     defer { socket.closeIgnoringErrors() }
+    // A cancelled call (the async API) shuts the socket down: the wait for the include server ends at once.
+    configuration.cancellation?.watch(socket: socket)
+    defer { configuration.cancellation?.forget(socket: socket) }
     let deadline = Deadline.after(seconds: ioTimeout)
     try socket.writeAll(
       try query.encoded(), deadline: deadline, operation: "write to include server")

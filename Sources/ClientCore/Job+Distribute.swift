@@ -84,6 +84,11 @@ extension Job {
       state.enter(.slotWait)
       free = try compiler.chooser.reserve(among: available, input: job.input.path)
       state.enter(.other)
+      // A chooser of the embedder's own may have waited through a cancel.
+      if let free, configuration.cancellation?.isCancelled == true {
+        free.release()
+        throw .cancelled
+      }
     }
     guard let reservation = free else { return .done(.fallBack) }
     guard reservation.host.kind != .localhost else {

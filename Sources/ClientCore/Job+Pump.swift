@@ -18,7 +18,8 @@ extension Job {
   ) throws(ClientError) -> PumpAttempt? {
     guard preprocessed == nil else { return nil }
     let includeServer = IncludeServerClient(configuration: configuration)
-    guard let directory = FileSystem.currentDirectory() else {
+    // The call's directory under the async API; the process's otherwise.
+    guard let directory = configuration.workingDirectory ?? FileSystem.currentDirectory() else {
       log.warning("cannot get the current directory; preprocessing locally")
       return nil
     }
@@ -29,6 +30,7 @@ extension Job {
         job: job, host: host, configuration: configuration, ioTimeout: ioTimeout,
         workingDirectory: directory, files: files)
     } catch {
+      try checkCancellation()
       for line in (error.warning ?? "").split(separator: "\n") { log.warning(String(line)) }
       // Under an include server the user asked for pump mode; without one a `,cpp,lzo` host simply gets
       // protocol 2, as in 3.4.

@@ -104,6 +104,7 @@ struct Job {
       state.enter(.other)
     }
     defer { held?.release() }
+    try checkCancellation()
     let name = input?.path ?? ArgumentScanner.firstSource(in: command) ?? command.first ?? ""
     if pool != nil || reservation != nil {
       state.note(.compile, .local, source: name, host: "localhost", slot: held?.slot ?? 0)
@@ -128,15 +129,17 @@ struct Job {
 
   /// Throws `.cancelled` once the async API's task is cancelled.
   func checkCancellation() throws(ClientError) {
-    if configuration.cancellation?.isCancelled == true { throw .cancelled }
+    try CompileCancellation.check(configuration.cancellation)
   }
 
   /// The chooser for the local pools (`cpu_localhost_N`), logging each wait as 3.4 does.
   func localChooser(_ directory: String) -> LockFileHostChooser {
     let log = self.log
-    return LockFileHostChooser(
+    var chooser = LockFileHostChooser(
       lockDirectory: directory, pauseMilliseconds: configuration.pauseMilliseconds,
       onWait: { log.info("nothing available, sleeping \($0)ms...", function: "dcc_lock_pause") })
+    chooser.cancellation = configuration.cancellation
+    return chooser
   }
 
   /// 3.4's `dcc_critique_status` lines.

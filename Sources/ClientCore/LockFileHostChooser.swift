@@ -4,13 +4,15 @@ public import HostSpec
 /// distcc 3.4's host choice (client.md §6.3): for slot 0, 1, 2, …, try each host in list order whose limit
 /// exceeds the slot; the first lock file that can be locked wins. When every slot is busy, sleep
 /// `pauseMilliseconds` and start again, for as long as it takes.
-public struct LockFileHostChooser: HostChooser {
+public struct LockFileHostChooser: HostChooser, CancellableChooser {
   /// The directory of the `cpu_*` lock files, `$DISTCC_DIR/lock`.
   public var lockDirectory: String
   /// The sleep between rounds (`DISTCC_PAUSE_TIME_MSEC`, default 1000).
   public var pauseMilliseconds: Int
   /// Called once per round in which nothing was free (3.4 logs `nothing available, sleeping Nms...`).
   public var onWait: (@Sendable (Int) -> Void)?
+  /// The async call this chooser waits for (set per call): its cancellation ends a wait at once.
+  var cancellation: CompileCancellation?
 
   /// A chooser locking slots under `lockDirectory`, sleeping `pauseMilliseconds` between rounds when all
   /// are busy and calling `onWait` with that pause before each sleep.
@@ -37,8 +39,11 @@ public struct LockFileHostChooser: HostChooser {
           }
         }
       }
+      try CompileCancellation.check(cancellation)
       onWait?(pauseMilliseconds)
-      if pauseMilliseconds > 0 { Sleep.microseconds(pauseMilliseconds * 1000) }
+      if pauseMilliseconds > 0 {
+        try CompileCancellation.pause(microseconds: pauseMilliseconds * 1000, unless: cancellation)
+      }
     }
   }
 

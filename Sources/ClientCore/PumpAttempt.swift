@@ -75,7 +75,8 @@ struct PumpAttempt {
       wantsDependencies(job, environment: configuration.environment)
     else { return }
     try ObjectFile.write(
-      dependencies, to: dependencyFile(job, environment: configuration.environment))
+      dependencies,
+      to: configuration.resolve(dependencyFile(job, environment: configuration.environment)))
   }
 
   /// Sends the request and reads the reply.
@@ -84,6 +85,8 @@ struct PumpAttempt {
       job: job, host: host, version: .v3, configuration: configuration, ioTimeout: ioTimeout)
     let connection = try attempt.connect()
     defer { connection.close() }
+    let unwatch = attempt.watchForCancellation(connection)
+    defer { unwatch() }
     state.note(.send, .remote)
     let arguments = Self.arguments(for: job, environment: configuration.environment)
     log.info(

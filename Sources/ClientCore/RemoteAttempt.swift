@@ -29,7 +29,8 @@ struct RemoteAttempt {
   /// Runs the attempt. Transport and protocol failures throw; `log` gets the progress lines 3.4 logs.
   ///
   /// A connection through an SSH connection broker that is lost before the reply (the broker was killed, its
-  /// session dropped) is tried once more: the next connection starts a new broker.
+  /// session dropped) is tried once more: the next connection starts a new broker. A remote command that
+  /// ended without replying (the broker says so) is not.
   func run(
     preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
@@ -38,7 +39,8 @@ struct RemoteAttempt {
       defer { connection.close() }
       return try exchange(on: connection, preprocessor: preprocessor, state: &state, log: log)
     } catch {
-      guard connection.isBrokered, case .connectionLost = error else { throw error }
+      guard connection.isBrokered, !connection.remoteCommandFailed, case .connectionLost = error
+      else { throw error }
       log.warning("\(error.description); retrying once through a new SSH connection")
       let again = try connect(log: log)
       defer { again.close() }
@@ -49,10 +51,8 @@ struct RemoteAttempt {
   private func exchange(
     on connection: HostConnection, preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
-    // A cancelled call (the async API) shuts this socket down, which ends any wait on it.
-    let cancellation = configuration.cancellation
-    if let socket = connection.socket { cancellation?.watch(socket: socket) }
-    defer { if let socket = connection.socket { cancellation?.forget(socket: socket) } }
+    let unwatch = watchForCancellation(connection)
+    defer { unwatch() }
     state.note(.send, .remote)
 
     let arguments = job.serverArguments
@@ -78,6 +78,16 @@ struct RemoteAttempt {
     state.note(.compile, .remote, host: host.stateName)
     if !extensions.isEmpty { log.info("\(host.displayName): request uses \(extensions)") }
     return try receive(from: connection, state: &state)
+  }
+
+  /// Lets a cancelled call (the async API) shut `connection`'s socket down, which ends any wait on it, until
+  /// the returned closure is called (before the connection is closed: its number may be reused).
+  func watchForCancellation(_ connection: HostConnection) -> () -> Void {
+    guard let cancellation = configuration.cancellation, let socket = connection.socket else {
+      return {}
+    }
+    cancellation.watch(socket: socket)
+    return { cancellation.forget(socket: socket) }
   }
 
   /// Reads the reply to a request sent on `connection` (protocols 1–3; `PumpAttempt` sends protocol 3's).

@@ -28,7 +28,7 @@ public enum DistProtocolError: Error, Sendable, Equatable, Hashable {
   /// when the frame declares its size).
   case zstdOutputTooLarge(token: Token?, limit: Int)
   /// The decoder's ``ByteBudget`` could not cover the next `bytes` of a body (for `token`; `nil` for a
-  /// bare ``LZO/decompress(_:limit:budget:)``): the memory is shared and currently taken.
+  /// body decompressed outside a message): the memory is shared and currently taken.
   case memoryBudgetExhausted(token: Token?, bytes: Int)
   /// The `DONE` value is not the version of the request.
   case versionMismatch(expected: ProtocolVersion, found: UInt32)

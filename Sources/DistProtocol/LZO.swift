@@ -2,7 +2,7 @@ internal import CLZO
 
 /// LZO1X bodies as distcc 3.4 sends them: one raw LZO1X stream per body, no header, no checksum, no
 /// uncompressed length (`protocol.md` §6). Backed by the system liblzo2.
-public enum LZO {
+package enum LZO: BodyCodec {
   /// `lzo_init()` (a C macro) exactly once, thread-safely (Swift initialises static lets with `swift_once`).
   private static let isInitialized: Bool = {
     __lzo_init_v2(
@@ -21,16 +21,7 @@ public enum LZO {
   ///
   /// Empty input gives an empty result: distcc sends an empty body as length 0 with no LZO bytes
   /// (`protocol.md` §6.2), never the 3-byte stream of empty input.
-  public static func compress(_ input: some Collection<UInt8>) -> [UInt8] {
-    if input.isEmpty { return [] }
-    if let result = input.withContiguousStorageIfAvailable({ compress(UnsafeRawBufferPointer($0)) })
-    {
-      return result
-    }
-    return Array(input).withUnsafeBytes { compress($0) }
-  }
-
-  static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
+  package static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
     guard let source = input.baseAddress, input.count > 0 else { return [] }
     precondition(isInitialized, "lzo_init failed: liblzo2 does not match its headers")
     // liblzo2's documented worst case for incompressible input.
@@ -49,49 +40,22 @@ public enum LZO {
     }
   }
 
-  /// The largest single growth of the output buffer: past 64 MiB it grows by 64 MiB at a time, so a
-  /// bomb is refused after at most one step beyond what the cap and the budget allow.
-  static let maxGrowthStep = 64 << 20
-
   /// Decompresses one LZO1X stream (`lzo1x_decompress_safe`) into at most `limit` bytes.
   ///
   /// The output buffer starts at 8× the input (as 3.4 does, at most 64 MiB) and grows on
-  /// `LZO_E_OUTPUT_OVERRUN` (doubling, by at most 64 MiB a step), never beyond `limit`. Each growth is
-  /// first reserved from `budget`, if any; the reservation stays taken (the result holds it). Empty input
-  /// gives empty output (a zero-length body).
+  /// `LZO_E_OUTPUT_OVERRUN` (``BodyGrowth``: doubling, by at most 64 MiB a step), never beyond `limit`.
+  /// Each growth is first reserved from `budget`, if any; the reservation stays taken (the result holds it).
+  /// Empty input gives empty output (a zero-length body).
   /// - Throws: ``DistProtocolError/corruptLZO(token:code:)`` for an invalid stream,
   ///   ``DistProtocolError/lzoOutputTooLarge(token:limit:)`` if the content is longer than `limit`,
   ///   ``DistProtocolError/memoryBudgetExhausted(token:bytes:)`` if `budget` refuses a growth.
-  public static func decompress(
-    _ input: some Collection<UInt8>, limit: Int, budget: (any ByteBudget)? = nil
-  ) throws(DistProtocolError) -> [UInt8] {
-    try decompress(input, limit: limit, token: nil, budget: budget)
-  }
-
-  static func decompress(
-    _ input: some Collection<UInt8>, limit: Int, token: Token?, budget: (any ByteBudget)?
-  ) throws(DistProtocolError) -> [UInt8] {
-    let result = input.withContiguousStorageIfAvailable { buffer in
-      Result { () throws(DistProtocolError) in
-        try decompress(UnsafeRawBufferPointer(buffer), limit: limit, token: token, budget: budget)
-      }
-    }
-    if let result { return try result.get() }
-    return try Array(input).withUnsafeBytes { buffer in
-      Result { () throws(DistProtocolError) in
-        try decompress(buffer, limit: limit, token: token, budget: budget)
-      }
-    }.get()
-  }
-
-  static func decompress(
+  package static func decompress(
     _ input: UnsafeRawBufferPointer, limit: Int, token: Token?, budget: (any ByteBudget)?
   ) throws(DistProtocolError) -> [UInt8] {
     guard let source = input.baseAddress, input.count > 0 else { return [] }
     precondition(isInitialized, "lzo_init failed: liblzo2 does not match its headers")
     let limit = max(limit, 0)
-    let (product, overflow) = input.count.multipliedReportingOverflow(by: 8)
-    var capacity = min(limit, maxGrowthStep, max(overflow ? Int.max : product, 4096))
+    var capacity = BodyGrowth.initialCapacity(forInput: input.count, limit: limit)
     var reserved = 0
     while true {
       // The previous attempt's buffer is already freed: the reservation covers the largest one.
@@ -114,7 +78,7 @@ public enum LZO {
         return output
       case LZO_E_OUTPUT_OVERRUN:
         guard capacity < limit else { throw .lzoOutputTooLarge(token: token, limit: limit) }
-        capacity = min(limit, capacity + min(capacity, maxGrowthStep))
+        capacity = BodyGrowth.grown(capacity, limit: limit)
       default:
         throw .corruptLZO(token: token, code: code)
       }

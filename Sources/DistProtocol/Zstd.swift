@@ -7,37 +7,26 @@ internal import CZstd
 /// before anything is allocated, and a frame without one is streamed into a buffer that grows (each step
 /// reserved from the budget first) up to the cap. The decoder's window is capped at 8 MiB
 /// (``maxWindowLog``), so a frame cannot make libzstd itself allocate more.
-public enum Zstd {
+package enum Zstd: BodyCodec {
   /// The level our client and daemon compress with: 1, zstd's fastest standard level. Measured against LZO1X-1
   /// on preprocessed C and C++ (`Docs/protocol.md`, "zstd bodies"): a clearly better ratio at a similar cost.
-  public static let defaultLevel: Int32 = 1
+  package static let defaultLevel: Int32 = 1
   /// The largest window a frame may ask for (2^23 = 8 MiB); our level-1 frames use at most 2^19.
   static let maxWindowLog: Int32 = 23
 
   /// Whether libzstd is installed (it is loaded on first use, ``LibZstd``): our client asks for zstd and our
   /// daemon announces it only then.
-  public static var isAvailable: Bool { LibZstd.shared != nil }
+  package static var isAvailable: Bool { LibZstd.shared != nil }
 
-  /// Compresses `input` into one frame (content size recorded); empty input gives an empty body, as with LZO.
-  public static func compress(_ input: some Collection<UInt8>, level: Int32 = defaultLevel)
-    -> [UInt8]
-  {
-    if input.isEmpty { return [] }
-    if let result = input.withContiguousStorageIfAvailable({
-      compress(UnsafeRawBufferPointer($0), level: level)
-    }) {
-      return result
-    }
-    return Array(input).withUnsafeBytes { compress($0, level: level) }
-  }
-
-  static func compress(_ input: UnsafeRawBufferPointer, level: Int32) -> [UInt8] {
+  /// Compresses `input` into one frame at ``defaultLevel`` (content size and checksum recorded); empty input
+  /// gives an empty body, as with LZO.
+  package static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
     guard let source = input.baseAddress, input.count > 0 else { return [] }
     // Only asked for when available (``isAvailable``: the extension is neither wanted nor announced else).
     guard let zstd = LibZstd.shared else { preconditionFailure("zstd body without libzstd") }
     guard let context = zstd.createCCtx() else { fatalError("ZSTD_createCCtx: out of memory") }
     defer { _ = zstd.freeCCtx(context) }
-    _ = zstd.cctxSetParameter(context, ZSTD_c_compressionLevel, level)
+    _ = zstd.cctxSetParameter(context, ZSTD_c_compressionLevel, defaultLevel)
     // A 4-byte checksum of the content: a damaged body is refused instead of compiled.
     _ = zstd.cctxSetParameter(context, ZSTD_c_checksumFlag, 1)
     let capacity = zstd.compressBound(input.count)
@@ -49,30 +38,11 @@ public enum Zstd {
     }
   }
 
-  /// The largest single growth of the output buffer of a frame without a content size.
-  static let maxGrowthStep = 64 << 20
-
   /// Decompresses one zstd frame into at most `limit` bytes, each buffer reserved from `budget` first.
   /// - Throws: ``DistProtocolError/corruptZstd(token:reason:)`` for anything but exactly one valid frame,
   ///   ``DistProtocolError/zstdOutputTooLarge(token:limit:)`` when the content is (or says it is) longer than
   ///   `limit`, ``DistProtocolError/memoryBudgetExhausted(token:bytes:)`` if `budget` refuses.
-  public static func decompress(
-    _ input: some Collection<UInt8>, limit: Int, budget: (any ByteBudget)? = nil
-  ) throws(DistProtocolError) -> [UInt8] {
-    let result = input.withContiguousStorageIfAvailable { buffer in
-      Result { () throws(DistProtocolError) in
-        try decompress(UnsafeRawBufferPointer(buffer), limit: limit, token: nil, budget: budget)
-      }
-    }
-    if let result { return try result.get() }
-    return try Array(input).withUnsafeBytes { buffer in
-      Result { () throws(DistProtocolError) in
-        try decompress(buffer, limit: limit, token: nil, budget: budget)
-      }
-    }.get()
-  }
-
-  static func decompress(
+  package static func decompress(
     _ input: UnsafeRawBufferPointer, limit: Int, token: Token?, budget: (any ByteBudget)?
   ) throws(DistProtocolError) -> [UInt8] {
     guard let source = input.baseAddress, input.count > 0 else { return [] }
@@ -94,9 +64,8 @@ public enum Zstd {
     if known && declared > UInt64(limit) { throw .zstdOutputTooLarge(token: token, limit: limit) }
     if known && declared == 0 { return try finishEmpty(source, input.count, token: token) }
 
-    let (product, overflow) = input.count.multipliedReportingOverflow(by: 8)
     var capacity =
-      known ? Int(declared) : min(limit, maxGrowthStep, max(overflow ? Int.max : product, 4096))
+      known ? Int(declared) : BodyGrowth.initialCapacity(forInput: input.count, limit: limit)
     if let budget, !budget.reserve(capacity) {
       throw .memoryBudgetExhausted(token: token, bytes: capacity)
     }
@@ -129,7 +98,7 @@ public enum Zstd {
       }
       // Full: a frame that declared its size has lied (libzstd checks that too); otherwise grow.
       guard !known, capacity < limit else { throw .zstdOutputTooLarge(token: token, limit: limit) }
-      let step = min(limit, capacity + min(capacity, maxGrowthStep)) - capacity
+      let step = BodyGrowth.grown(capacity, limit: limit) - capacity
       if let budget, !budget.reserve(step) {
         throw .memoryBudgetExhausted(token: token, bytes: step)
       }

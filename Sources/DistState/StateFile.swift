@@ -94,8 +94,8 @@ public struct StateFile: Sendable, Hashable {
 
     /// Overwrites the record in place: one `pwrite` of 296 bytes at offset 0.
     func write(_ record: StateRecord) throws(DistStateError) {
-      do { _ = try descriptor.writeAll(toAbsoluteOffset: 0, record.encode()) } catch {
-        throw .system(operation: "write", path: path, errno: (error as? Errno ?? .ioError).rawValue)
+      do throws(PosixError) { try descriptor.writeAll(record.encode(), atOffset: 0) } catch {
+        throw .system(operation: "write", path: path, errno: (error.errno ?? .ioError).rawValue)
       }
     }
   }

@@ -1,3 +1,4 @@
+import DistPosix
 internal import Glibc
 import SystemPackage
 
@@ -25,6 +26,17 @@ final class BrokerJob {
   var toClientOffset = 0
   /// The remote command ended its output.
   var remoteEnded = false
+  /// The remote command line the job runs (set when it starts relaying).
+  var command = ""
+  /// Bytes of the remote command's output relayed to the client so far.
+  var relayedBytes = 0
+  /// The last few kilobytes of the remote command's stderr (read and otherwise dropped).
+  var stderrTail: [UInt8] = []
+  /// When the remote command was seen to have ended without a byte of reply (a missing command): the job
+  /// then waits for the exit status and tells the client why, in band (``SSHBroker``).
+  var silentEndSince: Deadline?
+  /// The in-band failure has been sent; the job ends when the client closes.
+  var failureSent = false
 
   init(client: FileDescriptor) { self.client = client }
 
@@ -75,6 +87,12 @@ final class BrokerJob {
     _ = bytes.withUnsafeBytes {
       send(client.rawValue, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
     }
+  }
+
+  /// Keeps the tail of what the remote command wrote to stderr.
+  func keepStderr(_ bytes: ArraySlice<UInt8>) {
+    stderrTail += bytes
+    if stderrTail.count > 4096 { stderrTail.removeFirst(stderrTail.count - 4096) }
   }
 
   /// Closes the socket; reads what the client sent first, so that it sees our last bytes and end of file

@@ -37,6 +37,8 @@ public final class SSHBroker {
   /// Set after a spare ended on its own (the remote command is missing or exits): no more spares.
   private var sparesFail = false
   private var channelLimit = defaultChannelLimit
+  /// When the server began refusing channels while none of ours was open (see ``advanceOpening()``).
+  private var refusedSince: Deadline?
   private var idleSince = Deadline.now
   private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
 
@@ -197,6 +199,7 @@ public final class SSHBroker {
 
   private func start(_ job: BrokerJob, on channel: OpaquePointer) {
     lastCommand = job.waitingCommand
+    job.command = job.waitingCommand ?? ""
     job.state = .relaying(channel: channel)
     job.answer(.ready)
   }
@@ -219,15 +222,36 @@ public final class SSHBroker {
           opening = nil
           return true
         }
+        if code == LIBSSH2_ERROR_CHANNEL_FAILURE {
+          // Refused with none of ours open: sshd frees a session slot a moment after the channel's close
+          // (with `MaxSessions 1` the next job's channel met that every few jobs and took the broker
+          // down). Try again for a while before giving the session up.
+          let since = refusedSince ?? .now
+          refusedSince = since
+          if Deadline.now.nanoseconds - since.nanoseconds < 2_000_000_000 {
+            opening = nil
+            return true
+          }
+        }
         failure = SSHError.channel(host: session.display, reason: session.lastError).description
         return true
       }
       opening = (command, opened)
       channel = opened
+      refusedSince = nil
     }
     guard let channel else { return false }
     let result = api.channelProcessStartup(channel, "exec", 4, command, UInt32(command.utf8.count))
-    if result == LIBSSH2_ERROR_EAGAIN || result == LIBSSH2_ERROR_BAD_USE { return false }
+    if result == LIBSSH2_ERROR_EAGAIN { return false }
+    if result == LIBSSH2_ERROR_BAD_USE {
+      // The exec request met another channel's half-sent packet (a job's upload filling the socket on a
+      // slow link): libssh2 then marks this channel "can not be reused" and answers BAD_USE for ever after.
+      // Close it and open another on a later pass (this looped for good before: found on a 20 Mbit/s,
+      // 40 ms link by Benchmarks/slowlink.sh).
+      closing.append(channel)
+      opening = (command, nil)
+      return true
+    }
     opening = nil
     if result != 0 {
       let reason = SSHError.exec(host: session.display, command: command, reason: session.lastError)
@@ -253,6 +277,7 @@ public final class SSHBroker {
   /// Moves bytes both ways for one job; ends it when either side is done.
   private func relay(_ job: BrokerJob) -> Bool {
     guard let channel = job.channel, let session = connection?.session else { return false }
+    if job.silentEndSince != nil { return reportSilentEnd(job, channel: channel, session: session) }
     let api = session.api
     var moved = false
     // Client → remote.
@@ -285,17 +310,23 @@ public final class SSHBroker {
       {
         break
       }
+      if job.relayedBytes == 0 && api.channelEof(channel) != 0 {
+        // The remote command is gone before replying: tell the client why instead of hanging up.
+        job.silentEndSince = .now
+        return true
+      }
       sessionFailed(Int32(written))
       end(job)
       return true
     }
     // Remote → client.
-    drainStderr(channel)
+    drainStderr(channel, keepingFor: job)
     if !job.hasPendingOutput && !job.remoteEnded {
       let count = scratch.withUnsafeMutableBytes {
         api.channelReadEx(channel, 0, $0.baseAddress?.assumingMemoryBound(to: CChar.self), $0.count)
       }
       if count > 0 {
+        job.relayedBytes += count
         job.toClient.removeAll(keepingCapacity: true)
         job.toClient += scratch[..<count]
         job.toClientOffset = 0
@@ -304,7 +335,7 @@ public final class SSHBroker {
         job.remoteEnded = true
         moved = true
       } else if count < 0 && count != Int(LIBSSH2_ERROR_EAGAIN)
-        && count != Int(LIBSSH2_ERROR_BAD_USE)
+        && count != Int(LIBSSH2_ERROR_BAD_USE) && !isDeferredWindowAdjust(count)
       {
         sessionFailed(Int32(count))
         end(job)
@@ -320,10 +351,49 @@ public final class SSHBroker {
       moved = moved || job.toClientOffset != before || !job.hasPendingOutput
     }
     if job.remoteEnded && !job.hasPendingOutput {
-      end(job)
+      if job.relayedBytes == 0 {
+        job.silentEndSince = .now
+      } else {
+        end(job)
+      }
       return true
     }
     return moved
+  }
+
+  /// A remote command that ended without a byte of reply (missing, or refusing to serve): once its channel
+  /// has closed (so its exit status is known) or after two seconds, the client gets
+  /// ``BrokerWire/Status/failed`` and the reason where the reply would have started (a distcc reply starts
+  /// with `DONE`, so the first byte tells them apart; ``SSHBrokerClient/failureInsteadOfReply``) and no
+  /// retry is spent on it. The client's request is read and dropped meanwhile; the job ends when it closes.
+  private func reportSilentEnd(_ job: BrokerJob, channel: OpaquePointer, session: LibSSH2Session)
+    -> Bool
+  {
+    var moved = false
+    while let count = scratch.withUnsafeMutableBytes({ job.readClient($0) }) {
+      guard count > 0 else {
+        end(job)
+        return true
+      }
+      moved = true
+    }
+    guard !job.failureSent, let since = job.silentEndSince else { return moved }
+    let api = session.api
+    drainStderr(channel, keepingFor: job)
+    let closed = api.channelWaitClosed(channel) == 0
+    guard closed || Deadline.now.nanoseconds - since.nanoseconds > 2_000_000_000 else {
+      return moved
+    }
+    let text = String(decoding: job.stderrTail, as: UTF8.self)
+      .split(whereSeparator: \.isNewline).suffix(3).joined(separator: " / ")
+    let reason = SSHError.remoteCommandFailed(
+      host: session.display, command: job.command,
+      exitStatus: closed ? api.channelGetExitStatus(channel) : nil, stderr: text
+    ).description
+    job.answer(.failed, reason: reason)
+    _ = shutdown(job.client.rawValue, Int32(SHUT_WR))
+    job.failureSent = true
+    return true
   }
 
   private func end(_ job: BrokerJob) {
@@ -331,8 +401,9 @@ public final class SSHBroker {
     job.closeClient()
   }
 
-  /// Remote stderr is not part of the job; read and dropped so it never holds the channel's window.
-  private func drainStderr(_ channel: OpaquePointer) {
+  /// Remote stderr is not part of the job; read (its tail kept for `job`'s failure message) and dropped so it
+  /// never holds the channel's window.
+  private func drainStderr(_ channel: OpaquePointer, keepingFor job: BrokerJob? = nil) {
     guard let api = connection?.session.api else { return }
     while true {
       let count = scratch.withUnsafeMutableBytes {
@@ -340,10 +411,23 @@ public final class SSHBroker {
           channel, SSH_EXTENDED_DATA_STDERR, $0.baseAddress?.assumingMemoryBound(to: CChar.self),
           $0.count)
       }
-      if count > 0 { continue }
-      if count < 0 { sessionFailed(Int32(count)) }
+      if count > 0 {
+        job?.keepStderr(scratch[..<count])
+        continue
+      }
+      if count < 0 && !isDeferredWindowAdjust(count) { sessionFailed(Int32(count)) }
       return
     }
+  }
+
+  /// A channel read that had to enlarge the receive window while another channel's packet was half sent:
+  /// libssh2 queues the window adjustment for the next read and reports `LIBSSH2_ERROR_SOCKET_SEND` with
+  /// "deferring" in its message. The session is fine; the read is simply to be tried again.
+  private func isDeferredWindowAdjust(_ code: Int) -> Bool {
+    guard code == Int(LIBSSH2_ERROR_SOCKET_SEND), let session = connection?.session else {
+      return false
+    }
+    return session.lastError.contains("deferring")
   }
 
   /// A libssh2 error that is not about one channel ends the session: every job is retried by its client.
@@ -405,6 +489,9 @@ public final class SSHBroker {
       var events: PollEvents = []
       switch job.state {
       case .hello: events = .readable
+      case .relaying where job.silentEndSince != nil:
+        events = .readable
+        if !job.failureSent { timeout = min(timeout, 10) }
       case .relaying(let channel):
         if !job.hasPendingWrite { events = .readable }
         if job.hasPendingWrite { timeout = min(timeout, 10) }

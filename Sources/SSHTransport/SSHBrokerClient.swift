@@ -1,4 +1,4 @@
-import DistPosix
+public import DistPosix
 internal import Glibc
 public import SystemPackage
 
@@ -54,6 +54,26 @@ public enum SSHBrokerClient {
       self.idleSeconds = idleSeconds
       self.environment = environment
     }
+  }
+
+  /// The reason a broker gave instead of a reply, or `nil` when `first` (the first bytes read from the
+  /// socket after `ready`) starts a reply. A broker whose remote command ended without a byte of reply (a
+  /// missing command, a daemon refusing to serve) sends ``BrokerWire/Status/failed`` and a one-line reason
+  /// there and then end of file; a distcc reply starts with `DONE`, so the first byte tells them apart. The
+  /// rest of the reason is read from `socket`.
+  public static func failureInsteadOfReply(
+    _ first: ArraySlice<UInt8>, socket: FileDescriptor, deadline: Deadline
+  ) -> String? {
+    guard first.first == BrokerWire.Status.failed.rawValue else { return nil }
+    var reason = Array(first.dropFirst())
+    if let rest = try? socket.readToEnd(
+      limit: BrokerWire.maxReasonLength, deadline: deadline,
+      operation: "read from the connection broker")
+    {
+      reason += rest
+    }
+    let text = String(decoding: reason, as: UTF8.self)
+    return text.isEmpty ? "the remote command ended without a reply" : text
   }
 
   /// A socket to a broker running `destination.remoteCommandLine` for this job, or `nil` when no broker can

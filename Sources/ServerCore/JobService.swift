@@ -150,7 +150,7 @@ struct JobService: Sendable {
         .warning,
         "refusing request: \(token.map { "\($0) body: " } ?? "")\(bytes) more bytes would exceed "
           + "--max-request-memory (\(memory.limit) bytes, \(memory.used) in use, "
-          + "\(lease.bytes) by this request)")
+          + "\(lease.used) by this request)")
       return .failed(JobSummary(result: .overloaded, code: .noHosts))
     } catch {
       logger.log(.error, "\(error)")

@@ -8,11 +8,6 @@ public struct CompilerTarget: Sendable, Hashable {
   /// `cc -dumpmachine`, e.g. `x86_64-linux-gnu`.
   public var machine: String
 
-  public init(version: String, machine: String) {
-    self.version = version
-    self.machine = machine
-  }
-
   /// Asks `compiler` (default `cc`, searched on `PATH` as 3.4's `popen` does) for its version and machine; nil
   /// when either question fails or answers nothing (3.4 then registers and browses without a subtype).
   public static func probe(compiler: String = "cc") -> CompilerTarget? {

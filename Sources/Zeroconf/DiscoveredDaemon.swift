@@ -6,17 +6,10 @@ public struct DiscoveredDaemon: Sendable, Hashable {
   public var address: String
   /// Whether ``address`` is IPv6.
   public var isIPv6: Bool
+  /// The port the daemon listens on.
   public var port: UInt16
   /// The job count 3.4 gives the host: the TXT `jobs`, `cpus` + 2 if that is not positive, 4 if absent.
   public var jobs: Int
-
-  public init(name: String, address: String, isIPv6: Bool, port: UInt16, jobs: Int) {
-    self.name = name
-    self.address = address
-    self.isIPv6 = isIPv6
-    self.port = port
-    self.jobs = jobs
-  }
 
   /// 3.4's job count from the TXT values `jobs` and `cpus`.
   public static func jobs(txtJobs: String?, txtCPUs: String?) -> Int {

@@ -50,7 +50,8 @@ let usageText = """
      --help                     Explain usage, and exit.
      --version                  Show version, and exit.
      --show-hosts               Show host list, and exit.
-     --show-backoff             Show each host and whether it is backed off, and exit.
+     --show-backoff             Show each host, whether it is backed off and the
+                                extensions it announced, and exit.
      -j                         Show the concurrency level, as calculated from
                                 the host list, and exit.
      --make-symlinks DIRECTORY  Create masquerade links in DIRECTORY for every

@@ -48,7 +48,10 @@ case .showBackoff:
     writeOutput(
       states.map { state in
         let status = state.secondsLeft.map { "backed off, \($0) s left" } ?? "available"
-        return "\(state.host.displayName) \(status)\n"
+        guard state.host.kind != .localhost else { return "\(state.host.displayName) \(status)\n" }
+        let extensions =
+          state.extensions.map { $0.isEmpty ? "none" : $0.description } ?? "none known"
+        return "\(state.host.displayName) \(status); extensions: \(extensions)\n"
       }.joined())
   } else {
     log.log(.critical, "Failed to get host list", function: "dcc_show_hosts")

@@ -33,7 +33,7 @@ final class RecordingBudget: ByteBudget {
     }
     #expect(thrown == .lzoOutputTooLarge(token: nil, limit: 150 << 20))
     // 8× the input, doubling, then 64 MiB at a time, ending at the cap.
-    #expect(budget.asked.allSatisfy { $0 > 0 && $0 <= LZO.maxGrowthStep })
+    #expect(budget.asked.allSatisfy { $0 > 0 && $0 <= BodyGrowth.maxStep })
     #expect(budget.taken == 150 << 20)
     #expect(budget.asked.count >= 3)
   }

@@ -14,8 +14,9 @@ public final class SSHServer {
   public let authorizedKeys: String
   private let process: BackgroundProcess
 
-  /// Starts `sshd -D -e` with host keys of `hostKeyTypes` (ssh-keygen `-t` names).
-  public init(hostKeyTypes: [String] = ["ed25519"]) throws {
+  /// Starts `sshd -D -e` with host keys of `hostKeyTypes` (ssh-keygen `-t` names) and `extraConfig` (more
+  /// `sshd_config` lines, such as `MaxSessions 3`).
+  public init(hostKeyTypes: [String] = ["ed25519"], extraConfig: [String] = []) throws {
     directory = try TestDirectory(prefix: "ssh-transport-")
     home = directory.appending("home")
     try directory.makeDirectories(home + "/.ssh")
@@ -48,6 +49,7 @@ public final class SSHServer {
       KbdInteractiveAuthentication no
       PermitRootLogin prohibit-password
       PrintMotd no
+      \(extraConfig.joined(separator: "\n"))
 
       """)
     process = try BackgroundProcess(
@@ -62,7 +64,9 @@ public final class SSHServer {
 
   /// Writes the known-hosts file listing this server's keys of `types` under `[127.0.0.1]:PORT`.
   public func writeKnownHosts(types: [String]? = nil, extraLines: [String] = []) throws {
-    let lines = hostKeys.filter { types?.contains($0.key) ?? true }.map { "[127.0.0.1]:\(port) \($0.value)" }
+    let lines = hostKeys.filter { types?.contains($0.key) ?? true }.map {
+      "[127.0.0.1]:\(port) \($0.value)"
+    }
     try write((lines + extraLines).map { $0 + "\n" }.joined(), to: knownHostsPath)
   }
 

@@ -46,12 +46,7 @@ struct CancellationTests {
     #expect(
       try await EmbeddingFarm.eventually { farm.directory.exists("started") },
       "the compiler never started")
-    let pid = try #require(
-      Int32(
-        String(decoding: try farm.directory.read("compiler.pid"), as: UTF8.self).filter {
-          $0.isNumber
-        })
-    )
+    let pid = try farm.blockedCompilerPID()
     call.cancel()
     await #expect(throws: ClientError.cancelled) { try await call.value }
     if stage != .remoteCompile {

@@ -67,12 +67,24 @@ final class EmbeddingFarm: @unchecked Sendable {  // immutable after init
 
   /// A compiler for `hosts`, its state in the test directory.
   func compiler(hosts: String, extra: [String: String] = [:]) throws -> DistributedCompiler {
+    DistributedCompiler(
+      configuration: try ClientConfiguration(environment: environment(hosts: hosts, extra: extra)))
+  }
+
+  /// A client's environment for `hosts`: `DISTCC_DIR` and `TMPDIR` in the test directory, 20 ms pauses.
+  func environment(hosts: String, extra: [String: String] = [:]) -> [String: String] {
     var environment = [
       "PATH": "/usr/bin:/bin", "DISTCC_DIR": directory.appending("distcc"), "DISTCC_HOSTS": hosts,
       "TMPDIR": directory.appending("tmp"), "DISTCC_PAUSE_TIME_MSEC": "20",
     ]
     environment.merge(extra) { $1 }
-    return DistributedCompiler(configuration: try ClientConfiguration(environment: environment))
+    return environment
+  }
+
+  /// The pid a blocking compiler (`CancellationTests.blockingCompiler`) wrote when it started.
+  func blockedCompilerPID() throws -> Int32 {
+    let text = String(decoding: try directory.read("compiler.pid"), as: UTF8.self)
+    return try #require(Int32(text.filter { $0.isNumber }))
   }
 
   /// Polls `condition` every 10 ms for up to 20 s.

@@ -71,19 +71,16 @@ import Testing
     return environment
   }
 
-  @Test func fiftyJobsFromEightClientsShareOneConnection() throws {
-    let server = try ClientSSHTests.farm()
-    let world = try ClientWorld(hosts: "@farm/8:\(Self.remote)")
-    defer { Self.stopBrokers(world) }
-    let sources = (0..<50).map { "unit\($0).c" }
-    for (index, name) in sources.enumerated() {
-      try world.write(name, "int value\(index)(int x) { return x * \(index + 1); }\n")
-    }
+  /// Compiles each of `sources` (to `NAME.o`) with our client through `server`, from `clients` threads at
+  /// once; the failures, one line each.
+  static func compileConcurrently(
+    _ sources: [String], clients: Int, in world: ClientWorld, _ server: SSHServer
+  ) -> [String] {
     let environment = world.environment.merging(Self.environment(server)) { $1 }
     let directory = world.path
     let failures = Mutex<[String]>([])
-    DispatchQueue.concurrentPerform(iterations: 8) { client in
-      for index in stride(from: client, to: sources.count, by: 8) {
+    DispatchQueue.concurrentPerform(iterations: clients) { client in
+      for index in stride(from: client, to: sources.count, by: clients) {
         let name = sources[index]
         do {
           let result = try runProcess(
@@ -95,7 +92,18 @@ import Testing
         }
       }
     }
-    #expect(failures.withLock { $0 } == [])
+    return failures.withLock { $0 }
+  }
+
+  @Test func fiftyJobsFromEightClientsShareOneConnection() throws {
+    let server = try ClientSSHTests.farm()
+    let world = try ClientWorld(hosts: "@farm/8:\(Self.remote)")
+    defer { Self.stopBrokers(world) }
+    let sources = (0..<50).map { "unit\($0).c" }
+    for (index, name) in sources.enumerated() {
+      try world.write(name, "int value\(index)(int x) { return x * \(index + 1); }\n")
+    }
+    #expect(Self.compileConcurrently(sources, clients: 8, in: world, server) == [])
     for name in sources {
       try world.local(["gcc", "-c", name, "-o", name + ".local.o"])
       #expect(world.contents(name + ".o") != nil)
@@ -103,6 +111,35 @@ import Testing
     }
     #expect(Self.connections(server) == 1, "one SSH connection for all 50 jobs")
     #expect(Self.sockets(world).count == 1)
+  }
+
+  /// More jobs at once than one SSH connection may carry: with sshd's default `MaxSessions` (10) the broker
+  /// never asks for an eleventh channel (sshd logs "no more sessions" when refusing one); with `MaxSessions 1`
+  /// it meets refusals, learns the lower limit, and the jobs beyond it wait instead of failing (before, a
+  /// refusal met while sshd was still freeing the last job's session ended the broker's connection: 11
+  /// connections for 15 jobs). Every job compiles remotely over the one connection.
+  @Test(arguments: [nil, 1])
+  func moreConcurrentJobsThanChannelsWaitForAChannel(maxSessions: Int?) throws {
+    let server = try ClientSSHTests.farm(
+      extraConfig: maxSessions.map { ["MaxSessions \($0)"] } ?? [])
+    let clients = 14
+    let world = try ClientWorld(hosts: "@farm/\(clients):\(Self.remote)")
+    defer { Self.stopBrokers(world) }
+    let sources = (0..<clients).map { "unit\($0).c" }
+    for (index, name) in sources.enumerated() {
+      try world.write(name, "int value\(index)(int x) { return x * \(index + 1); }\n")
+    }
+    // A first job starts the broker, so that the others all meet the same one.
+    #expect(try world.distcc(["gcc", "-c", "hello.c"], Self.environment(server)).status == 0)
+    #expect(Self.compileConcurrently(sources, clients: clients, in: world, server) == [])
+    for name in sources { #expect(world.contents(name + ".o") != nil, "\(name)") }
+    #expect(Self.connections(server) == 1, "one SSH connection for every job")
+    let log = (try? server.read(server.directory.appending("sshd.log"))) ?? ""
+    if maxSessions == nil {
+      #expect(!log.contains("no more sessions"), "more than 10 channels asked for: \(log)")
+    } else {
+      #expect(log.contains("no more sessions"), "the lower limit was met and learnt")
+    }
   }
 
   @Test func persistZeroOpensOneConnectionPerJob() throws {

@@ -21,10 +21,11 @@ import Testing
 
   /// The test's sshd (host keys of `hostKeyTypes`), a `~/.ssh/config` naming it `farm` (HostName, Port, User,
   /// IdentityFile `~/.ssh/IDENTITY`) and a known_hosts file with its keys.
-  static func farm(hostKeyTypes: [String] = ["ed25519"], identity: String = "id_ed25519") throws
-    -> SSHServer
-  {
-    let server = try SSHServer(hostKeyTypes: hostKeyTypes)
+  static func farm(
+    hostKeyTypes: [String] = ["ed25519"], identity: String = "id_ed25519",
+    extraConfig: [String] = []
+  ) throws -> SSHServer {
+    let server = try SSHServer(hostKeyTypes: hostKeyTypes, extraConfig: extraConfig)
     try server.writeKnownHosts()
     try server.write(
       """
@@ -62,16 +63,35 @@ import Testing
     #expect(world.contents("hello.o") == world.contents("local.o"))
   }
 
-  @Test func missingRemoteCommandFallsBackToALocalCompile() throws {
+  /// A remote command that does not exist, through the connection broker and with one connection per job
+  /// (`DISTCC_SSH_PERSIST=0`): the job compiles locally after one line naming the host and the command with
+  /// the remote shell's own words, not a lost connection and a retry.
+  @Test(arguments: ["60", "0"])
+  func missingRemoteCommandIsOneLineNamingHostAndCommand(persist: String) throws {
     let server = try Self.farm()
     let world = try ClientWorld(hosts: "@farm:/nonexistent/distccd")
     defer { ClientSSHBrokerTests.stopBrokers(world) }
     var environment = Self.environment(world, server, .libssh2)
     environment["DISTCC_FALLBACK"] = nil
-    let result = try world.distcc(["gcc", "-c", "hello.c", "-o", "hello.o"], environment)
-    #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stderr.contains("farm"), "the failure names the host: \(result.stderr)")
-    #expect(world.exists("hello.o"))
-    #expect(world.exists("distcc-dir/lock/backoff_ssh_farm_0"))
+    environment["DISTCC_SSH_PERSIST"] = persist
+    for round in 1...2 {  // the second job meets a broker that has seen the command fail
+      let result = try world.distcc(["gcc", "-c", "hello.c", "-o", "hello.o"], environment)
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(world.exists("hello.o"))
+      let reasons = result.stderr.split(separator: "\n").filter { $0.contains("remote command") }
+      #expect(reasons.count == 1, "round \(round): \(result.stderr)")
+      let line = String(reasons.first ?? "")
+      #expect(
+        line.contains(
+          "ERROR: connection to farm lost: ssh root@farm:\(server.port): remote command "
+            + "'/nonexistent/distccd --inetd --enable-tcp-insecure' sent no reply (exit status 127): "
+        ),
+        "\(line)")
+      #expect(line.contains("No such file or directory"), "\(line)")
+      #expect(!result.stderr.contains("retrying"), "\(result.stderr)")
+      #expect(world.exists("distcc-dir/lock/backoff_ssh_farm_0"))
+      try FileManager.default.removeItem(atPath: world.distccDir + "/lock/backoff_ssh_farm_0")
+      try FileManager.default.removeItem(atPath: world.path + "/hello.o")
+    }
   }
 }

@@ -180,8 +180,8 @@ struct PackageTests {
   func socketActivationListening() throws {
     let root = try Unpacked(try #require(Self.deb))
     let world = try CompileWorld()
-    let address = "127.0.0.61"
-    let port = try FreePort.pick(on: address)
+    let endpoint = try LoopbackAddress.pick()
+    let (address, port) = (endpoint.address, endpoint.port)
     // systemd-socket-activate binds, sets LISTEN_FDS=1 and LISTEN_PID, and execs distccd (same pid).
     let daemon = try BackgroundProcess(
       [
@@ -224,8 +224,8 @@ struct PackageTests {
   func socketActivationDetaching() throws {
     let root = try Unpacked(try #require(Self.deb))
     let world = try CompileWorld()
-    let address = "127.0.0.64"
-    let port = try FreePort.pick(on: address)
+    let endpoint = try LoopbackAddress.pick()
+    let (address, port) = (endpoint.address, endpoint.port)
     let pidFile = world.directory.appending("distccd.pid")
     chmod(world.directory.path, 0o777)  // the daemon, no longer root, writes its pid and log files here
     let parent = try BackgroundProcess(
@@ -262,8 +262,8 @@ struct PackageTests {
   func socketActivationPerConnection(onStandardInput: Bool) throws {
     let root = try Unpacked(try #require(Self.deb))
     let world = try CompileWorld()
-    let address = "127.0.0.62"
-    let port = try FreePort.pick(on: address)
+    let endpoint = try LoopbackAddress.pick()
+    let (address, port) = (endpoint.address, endpoint.port)
     // --accept: accept each connection and start distccd for it; --inetd passes it as stdin/stdout (the
     // unit's StandardInput=socket), else as fd 3 with LISTEN_FDS=1.
     let activate =
@@ -310,8 +310,8 @@ struct PackageTests {
     let world = try CompileWorld()
     try world.directory.write("hello.cpp", "#include <string>\nstd::string g() { return \"x\"; }\n")
     let script = try world.directory.write("hardened.sh", Self.hardeningScript, mode: 0o755)
-    let address = "127.0.0.63"
-    let port = try FreePort.pick(on: address)
+    let endpoint = try LoopbackAddress.pick()
+    let (address, port) = (endpoint.address, endpoint.port)
     let daemon = try BackgroundProcess(
       [
         "unshare", "--mount", "--propagation", "private", script, root.path(""),
@@ -477,8 +477,8 @@ struct PackageTests {
       bad.stderr == "distccd: ERROR: --idle-exit argument must be 0 or more seconds\n", "\(bad)")
 
     let world = try CompileWorld()
-    let address = "127.0.0.65"
-    let port = try FreePort.pick(on: address)
+    let endpoint = try LoopbackAddress.pick()
+    let (address, port) = (endpoint.address, endpoint.port)
     let daemon = try BackgroundProcess(
       [
         Binaries.ours("distccd"), "--daemon", "--no-detach", "--log-stderr", "--idle-exit=1",

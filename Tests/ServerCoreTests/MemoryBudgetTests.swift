@@ -10,12 +10,12 @@ import Testing
     let b = budget.lease()
     #expect(a.reserve(60))
     #expect(!b.reserve(41))
-    #expect(b.bytes == 0 && budget.used == 60)
+    #expect(b.used == 0 && budget.used == 60)
     #expect(b.reserve(40))
     #expect(budget.used == 100)
     #expect(!a.reserve(1))
     a.end()
-    #expect(budget.used == 40 && a.bytes == 0)
+    #expect(budget.used == 40 && a.used == 0)
     #expect(b.reserve(60))
     b.end()
     b.end()  // idempotent
@@ -43,7 +43,7 @@ import Testing
             count += 7
             #expect(budget.used <= 1000)
           }
-          let held = lease.bytes
+          let held = lease.used
           #expect(held == count)
           lease.end()
           return count

@@ -12,7 +12,7 @@ public import HostSpec
 ///   `cpu_localhost_N` pools alike;
 /// - `reserveIfFree` lets the job preprocess while it waits, so it is ready to send the moment a slot frees;
 /// - `jobFinished` feeds each job's time and failures back into the history.
-public struct SchedulingHostChooser: HostChooser {
+public struct SchedulingHostChooser: HostChooser, CancellableChooser {
   /// The directory of the `cpu_*` lock files, `$DISTCC_DIR/lock`.
   public var lockDirectory: String
   /// The scheduler's own files, `$DISTCC_DIR/sched`; `nil` keeps no history and asks no daemon for load.
@@ -25,6 +25,8 @@ public struct SchedulingHostChooser: HostChooser {
   package var ranking: HostRanking
   /// Called once when a reservation starts waiting because every slot is busy (for 3.4's log line).
   public var onWait: (@Sendable () -> Void)?
+  /// The async call this chooser waits for (set per call): its cancellation ends a wait within one pause.
+  var cancellation: CompileCancellation?
 
   /// A chooser keeping its state under `lockDirectory` (slots, backoff) and `stateDirectory` (host history).
   /// - Parameters:
@@ -134,6 +136,7 @@ public struct SchedulingHostChooser: HostChooser {
         }
       }
       guard waits else { return nil }
+      try CompileCancellation.check(cancellation)
       if !waiting {
         waiting = true
         onWait?()
@@ -146,9 +149,12 @@ public struct SchedulingHostChooser: HostChooser {
       }
       let pause = wait.nextPauseMicroseconds(using: &generator)
       if let word {
-        word.wait(unchangedFrom: generation, microseconds: pause)
+        // Shared with other processes, so a cancel does not bump it: a cancellable call sleeps at most
+        // 50 ms at a time on it and notices the cancel after that.
+        let bound = cancellation == nil ? pause : min(pause, 50_000)
+        word.wait(unchangedFrom: generation, microseconds: bound)
       } else {
-        Sleep.microseconds(pause)
+        try CompileCancellation.pause(microseconds: pause, unless: cancellation)
       }
     }
   }

@@ -27,10 +27,4 @@ package struct SlotWait: Sendable, Equatable {
       maximumMilliseconds, currentMilliseconds + (currentMilliseconds + 1) / 2)
     return pause
   }
-
-  /// Sleeps for the next pause.
-  mutating func pause() {
-    var generator = SystemRandomNumberGenerator()
-    Sleep.microseconds(nextPauseMicroseconds(using: &generator))
-  }
 }

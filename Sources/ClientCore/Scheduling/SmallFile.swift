@@ -38,7 +38,7 @@ enum SmallFile {
     guard let (old, size) = contents(fd, limit: limit) else { return }
     let text = change(old.map { String(decoding: $0, as: UTF8.self) } ?? "")
     let bytes = Array(text.utf8)
-    guard (try? fd.writeAll(toAbsoluteOffset: 0, bytes)) != nil else { return }
+    guard (try? fd.writeAll(bytes, atOffset: 0)) != nil else { return }
     if bytes.count < size { _ = try? fd.resize(to: Int64(bytes.count)) }
   }
 
