@@ -8,8 +8,9 @@
 # Configurations: no -g; "-g -gno-record-gcc-switches" (directives-only); plain -g (falls back to full cpp).
 # PROJECTS (default "qt linux") and CONFIGS (default "none norecord g warn") choose a part; "warn" adds
 # -Wconversion -Wshadow -Wundef (-Wno-error: Linux builds with -Werror) so that the standard errors are long.
-# Source excerpts under diagnostics are switched off (-fno-diagnostics-show-caret) in both builds: a daemon
-# cannot quote files it does not have, in either mode, as with 3.4.
+# Source excerpts under diagnostics are switched off (-fno-diagnostics-show-caret) and columns counted in bytes
+# (-fdiagnostics-column-unit=byte) in both builds: a daemon has not the files to quote or to expand tabs in
+# (gcc's default display columns), in either mode, as with 3.4.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${DISTCC_BIN:-$root/.build/debug}
@@ -50,6 +51,8 @@ for name in ${CONFIGS:-none norecord g warn}; do
   esac
 done
 
+remote_blind="-fno-diagnostics-show-caret -fdiagnostics-column-unit=byte"
+
 requests() { grep -c "directives-only request" "$work/distccd.log" || true; }
 jobs_done() { grep -c "COMPILE_OK\|COMPILE_ERROR" "$work/distccd.log" || true; }
 
@@ -76,7 +79,7 @@ compare() {
   done < <(cd "$out/local" && find . -name '*.o' -print0)
   local stderr="identical"
   if ! diff -q <(sort "$out/local.err") <(sort "$out/remote.err") >/dev/null; then
-    stderr="DIFFERENT ($(diff <(sort "$out/local.err") <(sort "$out/remote.err") | grep -c '^[<>]') lines)"
+    stderr="DIFFERENT ($(diff <(sort "$out/local.err") <(sort "$out/remote.err") | grep -c '^[<>]' || true) lines)"
   fi
   printf '%-34s objects identical %4d/%-4d remote jobs %4d, directives-only %4d; stderr %s (%d lines)\n' \
     "$name" "$same" "$total" $(($(jobs_done) - before_jobs)) $(($(requests) - before_requests)) "$stderr" \
@@ -98,7 +101,7 @@ qt_build() {
 }
 scan=(.)
 for config in "${configs[@]}"; do
-  (cd "$qt" && qmake -r "QMAKE_CXXFLAGS+=$config -fno-diagnostics-show-caret" >/dev/null 2>&1)
+  (cd "$qt" && qmake -r "QMAKE_CXXFLAGS+=$config $remote_blind" >/dev/null 2>&1)
   compare "qt-corelib ${config:-no -g}" "$qt" qt_clean qt_build
 done
 fi
@@ -117,7 +120,7 @@ linux_clean() {
 linux_build() {
   local cc=gcc
   [[ $1 == remote ]] && cc="$bin/distcc gcc"
-  make -j"$jobs" CC="$cc" KCFLAGS="$linux_flags -fno-diagnostics-show-caret" "${subset[@]/%//}" >/dev/null
+  make -j"$jobs" CC="$cc" KCFLAGS="$linux_flags $remote_blind" "${subset[@]/%//}" >/dev/null
 }
 scan=("${subset[@]}")
 for config in "${configs[@]}"; do
