@@ -190,7 +190,10 @@ extension Job {
     let extensionsStore = HostExtensions(configuration: configuration)
     let known = extensionsStore?.announced(by: host)
     attempt.extensions = known.map { extensionsWanted(for: host, job: job).intersection($0) } ?? []
-    attempt.awaitsTrailer = known != []
+    // Waited for only from a host that may be ours (not from one that lately answered without it); with no
+    // store (no `DISTCC_DIR`, or `DISTCC_EXTENSIONS_PERIOD=0`) only a trailer already read is checked.
+    attempt.awaitsTrailer = extensionsStore != nil && known != []
+    pump?.awaitsTrailer = attempt.awaitsTrailer
     if attempt.extensions.contains(.compilerIdentity) {
       attempt.compilerIdentity = clientIdentity(of: trip.job).map { Array($0.text.utf8) }
       if attempt.compilerIdentity == nil { attempt.extensions.remove(.compilerIdentity) }
@@ -436,12 +439,20 @@ extension Job {
     _ job: CompileJob, lockDirectory: String, directivesOnly: Bool = false
   ) -> Preprocessor? {
     if job.input.isPreprocessed {
-      // Sent from its own file, as 3.4 does: nothing read into memory, nothing copied.
-      let file: FileDescriptor
-      let size: Int
+      // A regular file is sent from itself, as 3.4 does: nothing read into memory, nothing copied. Anything
+      // else (a FIFO, a device: `fstat` gives no size) is read to its end into a memory file first.
+      let source: PreprocessedSource
       do throws(PosixError) {
-        file = try FileDescriptor.open(configuration.resolve(job.input.path), .readOnly)
-        do throws(PosixError) { size = try FileStatus(file).size } catch {
+        let file = try FileDescriptor.open(
+          configuration.resolve(job.input.path), .readOnly, options: [.closeOnExec])
+        do throws(PosixError) {
+          let status = try FileStatus(file)
+          source =
+            status.kind == .regular
+            ? PreprocessedSource(file: file, count: status.size)
+            : try PreprocessedSource.copying(file, limit: Preprocessor.outputLimit)
+          if status.kind != .regular { file.closeIgnoringErrors() }
+        } catch {
           file.closeIgnoringErrors()
           throw error
         }
@@ -449,7 +460,7 @@ extension Job {
         log.error("failed to read \(job.input.path): \(error.errno?.message ?? error.description)")
         return nil
       }
-      return Preprocessor(preprocessed: PreprocessedSource(file: file, count: size))
+      return Preprocessor(preprocessed: source)
     }
     let limit = hostList()?.localSlotsCpp ?? HostList.defaultLocalSlotsCpp
     let slot = reserveLocalSlot(limit: limit, lockDirectory: lockDirectory)

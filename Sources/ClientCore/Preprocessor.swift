@@ -146,6 +146,21 @@ struct PreprocessedSource {
   /// read instead where it must be compressed.
   var isFrozen = false
 
+  /// What `file` holds from its position to its end (at most `limit` bytes), in a frozen memory file: for an
+  /// input that is not a regular file (a FIFO), whose size `fstat` does not give.
+  static func copying(_ file: FileDescriptor, limit: Int) throws(PosixError) -> PreprocessedSource {
+    let bytes = try file.readToEnd(limit: limit, deadline: .never, operation: "read input")
+    let copy = try MemoryFile.create(name: "distcc-input")
+    do throws(PosixError) {
+      try copy.writeAll(bytes, deadline: .never, operation: "write input copy")
+      try MemoryFile.freeze(copy)
+    } catch {
+      copy.closeIgnoringErrors()
+      throw error
+    }
+    return PreprocessedSource(file: copy, count: bytes.count, isFrozen: true)
+  }
+
   /// The bytes, for a body that is compressed: `body` gets a mapping of a frozen file, else a copy read
   /// with `pread` (as 3.4 reads its temp file).
   func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(PosixError) -> R {

@@ -12,6 +12,8 @@ struct PumpAttempt {
   var ioTimeout: Int
   var workingDirectory: String
   var files: [IncludeServerClient.Entry]
+  /// Whether to wait for a reply trailer not yet read (``RemoteAttempt/awaitsTrailer``).
+  var awaitsTrailer = true
 
   /// The command sent: the job's full command line, plus `-MT <target>` when a dependency file is wanted
   /// and names no target (protocol.md §7.1).
@@ -81,8 +83,9 @@ struct PumpAttempt {
 
   /// Sends the request and reads the reply.
   func run(state: inout JobState, log: ClientLog) throws(ClientError) -> RemoteAttempt.Outcome {
-    let attempt = RemoteAttempt(
+    var attempt = RemoteAttempt(
       job: job, host: host, version: .v3, configuration: configuration, ioTimeout: ioTimeout)
+    attempt.awaitsTrailer = awaitsTrailer
     let connection = try attempt.connect()
     defer { connection.close() }
     let unwatch = attempt.watchForCancellation(connection)
