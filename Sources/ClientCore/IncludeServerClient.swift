@@ -1,7 +1,6 @@
 import CompilerArgs
 import DistPosix
 import DistProtocol
-internal import Glibc
 import SystemPackage
 
 /// The client side of pump mode's include-server exchange (client.md §9, protocol.md §9): whether a job may
@@ -147,11 +146,13 @@ struct IncludeServerClient {
   /// Counts one discrepancy; true if that reached the limit.
   func noteDiscrepancy() -> Bool {
     guard let counter = discrepancyCounter else { return false }
-    let fd = open(counter, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-    guard fd >= 0 else { return false }
-    var byte = UInt8(ascii: "@")
-    _ = write(fd, &byte, 1)
-    close(fd)
+    guard
+      let fd = try? FileDescriptor.open(
+        counter, .writeOnly, options: [.append, .create, .closeOnExec, .noFollow],
+        permissions: [.ownerReadWrite])
+    else { return false }
+    _ = try? fd.writeAll([UInt8(ascii: "@")], deadline: .never)
+    fd.closeIgnoringErrors()
     return discrepanciesReachedLimit()
   }
 }

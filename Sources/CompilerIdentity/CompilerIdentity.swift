@@ -8,7 +8,8 @@ public struct CompilerIdentity: Sendable, Hashable, CustomStringConvertible {
   public var version: String
   /// The target triple (`-dumpmachine`), e.g. `x86_64-linux-gnu`.
   public var target: String
-  /// 16 hex digits: FNV-1a over the driver's and its `cc1`/`cc1plus`'s bytes.
+  /// 16 hex digits: FNV-1a over the driver's and its `cc1`/`cc1plus`'s GNU build IDs (a file's whole bytes
+  /// when it has none, e.g. a script).
   public var fingerprint: String
 
   public init(family: String, version: String, target: String, fingerprint: String) {

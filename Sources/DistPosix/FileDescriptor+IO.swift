@@ -78,28 +78,26 @@ extension FileDescriptor {
     into buffer: UnsafeMutableRawBufferPointer, deadline: Deadline,
     operation: @autoclosure () -> String = "read"
   ) throws(PosixError) {
-    try transferAll(
-      buffer.count, waitingFor: .readable, deadline: deadline, operation: operation()
-    ) { offset in
-      Glibc.read(rawValue, buffer.baseAddress! + offset, buffer.count - offset)
-    }
+    try transferAll(buffer, .readable, deadline, operation()) { Glibc.read($0, $1, $2) }
   }
 
-  /// Repeats `call` (a `read` or `write` of the bytes from the offset it is given) under `deadline` until
-  /// `count` bytes have moved.
+  /// Repeats `call` (`read` or `write` of this descriptor, the rest of `buffer`, its length) under `deadline`
+  /// until all of `buffer` has moved: the one loop behind ``readExactly(into:deadline:operation:)`` and
+  /// ``writeAll(_:deadline:operation:)``.
   ///
   /// - Throws: `PosixError.endOfFile` if a call moves nothing (the stream ended; `write` never returns 0
   ///   for a non-empty buffer).
   @inline(__always)
   private func transferAll(
-    _ count: Int, waitingFor event: PollEvents, deadline: Deadline,
-    operation: @autoclosure () -> String, _ call: (Int) -> Int
+    _ buffer: UnsafeMutableRawBufferPointer, _ event: PollEvents, _ deadline: Deadline,
+    _ operation: @autoclosure () -> String, _ call: (Int32, UnsafeMutableRawPointer, Int) -> Int
   ) throws(PosixError) {
+    guard let base = buffer.baseAddress else { return }
     var offset = 0
-    while offset < count {
+    while offset < buffer.count {
       let moved = try transfer(
         waitingFor: event, deadline: deadline, operation: operation()
-      ) { call(offset) }
+      ) { call(rawValue, base + offset, buffer.count - offset) }
       if moved == 0 { throw PosixError.endOfFile(operation: operation()) }
       offset += moved
     }
@@ -138,10 +136,11 @@ extension FileDescriptor {
     _ bytes: UnsafeRawBufferPointer, deadline: Deadline,
     operation: @autoclosure () -> String = "write"
   ) throws(PosixError) {
+    // `write` only reads through the pointer; the mutable view is what the shared loop takes.
     try transferAll(
-      bytes.count, waitingFor: .writable, deadline: deadline, operation: operation()
-    ) { offset in
-      Glibc.write(rawValue, bytes.baseAddress! + offset, bytes.count - offset)
+      UnsafeMutableRawBufferPointer(mutating: bytes), .writable, deadline, operation()
+    ) {
+      Glibc.write($0, $1, $2)
     }
   }
 
@@ -155,11 +154,10 @@ extension FileDescriptor {
     var outcome = Result<Void, PosixError>.success(())
     bytes.withUnsafeBytes { buffer in
       outcome = Result { () throws(PosixError) in
-        try transferAll(
-          buffer.count, waitingFor: .writable, deadline: .never, operation: operation()
-        ) { done in
-          Glibc.pwrite(
-            rawValue, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+        let whole = UnsafeMutableRawBufferPointer(mutating: buffer)
+        try transferAll(whole, .writable, .never, operation()) {
+          (fd: Int32, pointer: UnsafeMutableRawPointer, remaining: Int) -> Int in
+          Glibc.pwrite(fd, pointer, remaining, off_t(offset) + off_t(whole.count - remaining))
         }
       }
     }

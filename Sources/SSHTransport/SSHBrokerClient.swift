@@ -115,9 +115,11 @@ public enum SSHBrokerClient {
   static func withStartLock<T, E: Error>(_ place: SSHBrokerPlace, _ body: () throws(E) -> T)
     throws(E) -> T
   {
-    let fd = open(place.lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-    guard fd >= 0 else { return try body() }
-    let lock = FileDescriptor(rawValue: fd)
+    guard
+      let lock = try? FileDescriptor.open(
+        place.lockPath, .readWrite, options: [.create, .closeOnExec, .noFollow],
+        permissions: [.ownerReadWrite])
+    else { return try body() }
     defer { lock.closeIgnoringErrors() }
     try? OpenFileLock.lock(lock, .exclusive)
     return try body()
@@ -148,7 +150,7 @@ public enum SSHBrokerClient {
       case .failure(let error) where !isAbsent(error): return nil
       case .failure: break
       }
-      unlink(place.socketPath)
+      try? Paths.remove(place.socketPath)
       let listener: FileDescriptor
       do { listener = try Socket.listen(on: address, backlog: 128) } catch { return nil }
       defer { listener.closeIgnoringErrors() }
@@ -161,9 +163,8 @@ public enum SSHBrokerClient {
     _ place: SSHBrokerPlace, destination: SSHDestination, listener: FileDescriptor,
     settings: Settings
   ) throws(SSHError) {
-    let null = open("/dev/null", O_RDWR | O_CLOEXEC)
-    defer { if null >= 0 { close(null) } }
-    let nullDescriptor = null >= 0 ? FileDescriptor(rawValue: null) : nil
+    let nullDescriptor = try? FileDescriptor.open("/dev/null", .readWrite, options: [.closeOnExec])
+    defer { nullDescriptor?.closeIgnoringErrors() }
     let arguments =
       [settings.program, SSHBroker.modeArgument]
       + LaunchArguments(
@@ -179,7 +180,7 @@ public enum SSHBrokerClient {
       let child = try ChildProcess.spawn(request)
       child.pidfd.closeIgnoringErrors()  // detached: it outlives this process
     } catch {
-      unlink(place.socketPath)
+      try? Paths.remove(place.socketPath)
       throw .spawn(program: settings.program, reason: error.description)
     }
   }
