@@ -149,10 +149,16 @@ public struct SchedulingHostChooser: HostChooser, CancellableChooser {
       }
       let pause = wait.nextPauseMicroseconds(using: &generator)
       if let word {
-        // Shared with other processes, so a cancel does not bump it: a cancellable call sleeps at most
-        // 50 ms at a time on it and notices the cancel after that.
-        let bound = cancellation == nil ? pause : min(pause, 50_000)
-        word.wait(unchangedFrom: generation, microseconds: bound)
+        // Shared with other processes, so a cancel does not bump it: a cancellable call sleeps on it in
+        // pieces of at most 50 ms and checks for the cancel between them, and scans the slots again only
+        // when the word changed or the whole pause is over (not on every piece).
+        var left = pause
+        while left > 0 && word.generation == generation {
+          let piece = cancellation == nil ? left : min(left, 50_000)
+          word.wait(unchangedFrom: generation, microseconds: piece)
+          left -= piece
+          try CompileCancellation.check(cancellation)
+        }
       } else {
         try CompileCancellation.pause(microseconds: pause, unless: cancellation)
       }
