@@ -13,7 +13,7 @@ final class PumpSession {
 
   init(_ kind: RealDaemon.Kind) throws {
     world = try ClientWorld(hosts: nil)
-    daemon = try RealDaemon(kind, address: "127.0.0.1", logDirectory: world.path)
+    daemon = try RealDaemon(kind, logDirectory: world.path)
     world.environment["DISTCC_HOSTS"] = daemon.hostSpec + ",cpp,lzo"
     world.environment["DISTCC_CLIENT_TMP"] = world.path
     world.environment["INCLUDE_SERVER_ARGS"] = "-s"
