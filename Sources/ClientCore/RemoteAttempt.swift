@@ -141,7 +141,13 @@ struct RemoteAttempt {
           receiving = true
           state.note(.receive, .remote)
         }
-        buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        // Object bytes that arrive in reads of their own go from this buffer to the file; the rest, and
+        // what follows a header in the same read, goes through the decoder.
+        let passed = object == nil ? 0 : decoder.passObjectBytes(count)
+        if passed > 0 { object?.write(buffer[..<passed]) }
+        buffer.withUnsafeBytes {
+          decoder.append(UnsafeRawBufferPointer(rebasing: $0[passed..<count]))
+        }
         while true {
           if let response = try decoder.next() {
             replied = true

@@ -242,6 +242,15 @@ struct PacketReader: Sendable {
     return buffer[readIndex..<end]
   }
 
+  /// Counts `count` bytes that the caller consumed without appending them (the body of a streamed packet it
+  /// handled itself) as received and consumed. Only when nothing is buffered.
+  mutating func passUnbuffered(_ count: Int) {
+    precondition(available == 0, "bytes passed around the buffer while some are buffered")
+    discarded += buffer.count + count
+    buffer.removeAll(keepingCapacity: true)
+    readIndex = 0
+  }
+
   /// Consumes a bulk packet of `token`: plain in protocol 1, LZO in 2 and 3 (decompressed here).
   mutating func takeBulk(_ token: Token, coding: BodyCoding, limits: DecodingLimits)
     throws(DistProtocolError) -> [UInt8]?

@@ -150,6 +150,19 @@ public struct ResponseDecoder: Sendable {
     return bytes
   }
 
+  /// How many of `count` freshly received bytes, not yet appended, are the streamed `DOTO` body's
+  /// (``streamsObject``): the caller writes that many from the front of its own buffer and appends only the
+  /// rest, so a body that arrives in reads of its own is never copied into the decoder. Zero unless a body
+  /// is being streamed and nothing is buffered (then ``takeObjectBytes(upTo:)`` comes first). The bytes count
+  /// as received (``bytesReceived``).
+  public mutating func passObjectBytes(_ count: Int) -> Int {
+    guard case .object(let remaining) = state, reader.available == 0 else { return 0 }
+    let passed = min(count, remaining)
+    reader.passUnbuffered(passed)
+    state = .object(remaining: remaining - passed)
+    return passed
+  }
+
   /// Moves past the object: to the dependencies in protocol 3 after a success, else the reply is complete.
   private mutating func afterObject() -> Response? {
     guard version.serverPreprocesses && partial.status.isSuccess else {

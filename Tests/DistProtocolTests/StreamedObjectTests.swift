@@ -9,10 +9,11 @@ import Testing
 @Suite struct StreamedObjectTests {
   static let object = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ $0 >> 11) }
 
-  /// Feeds `stream` in chunks of `chunk` bytes; returns the replies, the object bytes handed out per reply,
-  /// and the largest piece.
+  /// Feeds `stream` in chunks of `chunk` bytes, passing object bytes around the decoder
+  /// (`passObjectBytes`) when `passing`, as the client does; returns the replies, the object bytes handed
+  /// out per reply, the streamed lengths and the announcements.
   static func decode(
-    _ stream: [UInt8], chunk: Int, version: ProtocolVersion = .v1,
+    _ stream: [UInt8], chunk: Int, passing: Bool = false, version: ProtocolVersion = .v1,
     limits: DecodingLimits = .clientDefault
   ) throws -> (replies: [Response], objects: [[UInt8]], lengths: [Int?], announced: [Extensions]) {
     var decoder = ResponseDecoder(expecting: version, limits: limits, streamingObject: true)
@@ -22,8 +23,11 @@ import Testing
     var announced: [Extensions] = []
     var start = 0
     while start < stream.count {
-      decoder.append(stream[start..<min(start + chunk, stream.count)])
+      let received = stream[start..<min(start + chunk, stream.count)]
       start += chunk
+      let passed = passing ? decoder.passObjectBytes(received.count) : 0
+      objects[objects.count - 1].append(contentsOf: received.prefix(passed))
+      decoder.append(received.dropFirst(passed))
       while true {
         if let reply = try decoder.next() {
           replies.append(reply)
@@ -39,11 +43,12 @@ import Testing
       }
     }
     try decoder.finish()
+    #expect(decoder.bytesReceived == stream.count)
     return (replies, Array(objects.dropLast()), lengths, announced)
   }
 
-  @Test(arguments: [1, 4096, 1 << 16, 1 << 20])
-  func piecesAddUpToTheObjectThenTheNextReply(chunk: Int) throws {
+  @Test(arguments: [1, 4096, 1 << 16, 1 << 20], [false, true])
+  func piecesAddUpToTheObjectThenTheNextReply(chunk: Int, passing: Bool) throws {
     let first = Response(
       version: .v1, status: .success, stderr: Array("warning\n".utf8),
       stdout: Array("out".utf8), object: Self.object)
@@ -52,7 +57,7 @@ import Testing
     let announces = chunk >= 4096
     let announcement = announces ? Extensions.zstd.announcementPacket : []
     let stream = try first.encoded() + announcement + second.encoded()
-    let decoded = try Self.decode(stream, chunk: chunk)
+    let decoded = try Self.decode(stream, chunk: chunk, passing: passing)
     #expect(decoded.replies.count == 2)
     #expect(decoded.objects == [Self.object, second.object])
     #expect(decoded.replies.allSatisfy { $0.object.isEmpty }, "streamed objects are not collected")
@@ -60,6 +65,24 @@ import Testing
     #expect(decoded.replies.first?.stdout == Array("out".utf8))
     #expect(decoded.lengths == [Self.object.count, 5])
     #expect(decoded.announced == (announces ? [.zstd] : []))
+  }
+
+  /// Bytes are passed around the decoder only inside a streamed body with nothing buffered: the header's
+  /// own read goes through the decoder, later reads of the body are passed, up to the body's end exactly.
+  @Test func onlyBodyBytesArePassedAroundTheDecoder() throws {
+    let reply = try Response(version: .v1, status: .success, object: Self.object).encoded()
+    let header = reply.count - Self.object.count
+    var decoder = ResponseDecoder(expecting: .v1, streamingObject: true)
+    #expect(decoder.passObjectBytes(header) == 0, "nothing is passed before the header")
+    decoder.append(reply.prefix(header + 10))
+    #expect(try decoder.next() == nil)
+    #expect(decoder.passObjectBytes(100) == 0, "not while body bytes are buffered")
+    #expect(decoder.takeObjectBytes().count == 10)
+    #expect(decoder.passObjectBytes(Self.object.count) == Self.object.count - 10)
+    #expect(decoder.bytesReceived == reply.count)
+    #expect(decoder.passObjectBytes(5) == 0, "nothing past the body")
+    #expect(try decoder.next()?.object == [])
+    #expect(decoder.isAtMessageBoundary)
   }
 
   /// Compressed bodies (protocol 2's LZO) and empty objects are not streamed: they come in `object`.
