@@ -29,7 +29,7 @@ import Testing
     // The client (this process) streams into an unnamed file in the output's directory: wait for it.
     var streaming = false
     for _ in 0..<500 {
-      streaming = Self.unnamedFiles(in: directory) > 0
+      streaming = directory.unnamedFilesOpen > 0
       if streaming { break }
       try await Task.sleep(for: .milliseconds(10))
     }
@@ -47,15 +47,7 @@ import Testing
     #expect(try directory.read("big.o") == Array("previous object".utf8))
     #expect(directory.list() == ["big.i", "big.o", "distcc", "tmp"], "no temporary file beside it")
     #expect(directory.list("tmp").isEmpty, "\(directory.list("tmp"))")
-    #expect(Self.unnamedFiles(in: directory) == 0, "the unnamed file is closed")
+    #expect(directory.unnamedFilesOpen == 0, "the unnamed file is closed")
   }
 
-  /// How many of this process's descriptors are unnamed (`O_TMPFILE`) files in `directory`: their
-  /// `/proc/self/fd` links read `DIRECTORY/#INODE (deleted)`.
-  static func unnamedFiles(in directory: TestDirectory) -> Int {
-    directory.list("/proc/self/fd").filter { name in
-      guard let target = try? SymbolicLink.target(of: "/proc/self/fd/" + name) else { return false }
-      return target.hasPrefix(directory.path + "/#") && target.hasSuffix(" (deleted)")
-    }.count
-  }
 }
