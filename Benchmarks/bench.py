@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from lib import daemons, procs, report, sources, trees  # noqa: E402
 from lib.binaries import DEBIAN_CLIENT, DEBIAN_DAEMON, OUR_CLIENT, OUR_DAEMON, ROOT  # noqa: E402
+from lib.rounds import rotated  # noqa: E402
 from lib.stats import Summary  # noqa: E402
 
 CACHE = os.environ.get("BENCH_CACHE", "/var/tmp/swift-distcc-bench")
@@ -39,11 +40,6 @@ class Combo:
     @property
     def label(self):
         return f"{self.client}/{self.daemon}"
-
-
-def rotated(items, by):
-    by %= len(items)
-    return items[by:] + items[:by]
 
 
 class Bench:
@@ -544,8 +540,7 @@ class Bench:
                         s["cpu"].append(user + system - self.isolate_cpu)
                         s["sys"].append(system - self.isolate_sys)
                         s["wall"].append(wall)
-                        with open(out, "rb") as f:
-                            objects.setdefault(f"{name} {mode}", set()).add(hashlib.sha256(f.read()).hexdigest())
+                        objects.setdefault(f"{name} {mode}", set()).add(trees.sha256(out))
                         self.reaper.drain_orphans()
         got = d.compiles_ok() - before
         self.check(got == sent, f"sizes: 3.4's daemon compiled {got} of {sent} jobs remotely")

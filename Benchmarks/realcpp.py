@@ -24,7 +24,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from lib import binaries, farmdaemons, netns, procs, trees  # noqa: E402
+from lib.docsection import replace_section  # noqa: E402
+from lib.rounds import rotated  # noqa: E402
 from lib.stats import Summary, safe_ratio  # noqa: E402
+from lib.trees import sha256  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELEASE = os.path.dirname(binaries.OUR_CLIENT)
@@ -81,16 +84,6 @@ def local_cpp(system):
             if b"DISTCC_DIRECTIVES_ONLY" in f.read():
                 return "directives-only"
     return "full"
-
-
-def rotated(items, by):
-    by %= len(items)
-    return items[by:] + items[:by]
-
-
-def sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 class Run:
@@ -591,15 +584,7 @@ def render(results):
 
 
 def write_doc(path, text):
-    with open(path) as f:
-        doc = f.read()
-    block = f"{DOC_BEGIN}\n\n{text}\n{DOC_END}"
-    if DOC_BEGIN in doc and DOC_END in doc:
-        doc = doc[: doc.index(DOC_BEGIN)] + block + doc[doc.index(DOC_END) + len(DOC_END):]
-    else:
-        doc = doc.rstrip("\n") + "\n\n## Real C++ (Qt examples)\n\n" + block + "\n"
-    with open(path, "w") as f:
-        f.write(doc)
+    replace_section(path, DOC_BEGIN, DOC_END, f"{DOC_BEGIN}\n\n{text}\n{DOC_END}", heading="## Real C++ (Qt examples)")
 
 
 def main():

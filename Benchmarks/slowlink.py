@@ -11,7 +11,6 @@ Docs/slowlink.svg and Benchmarks/results/slowlink.json. Python 3.11 standard lib
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import platform
@@ -27,6 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lib import netlink, slowreport, sources  # noqa: E402
 from lib.binaries import DEBIAN_CLIENT, DEBIAN_DAEMON, OUR_CLIENT, OUR_DAEMON, ROOT  # noqa: E402
 from lib.netlink import DAEMON_ADDRESS  # noqa: E402
+from lib.rounds import rotated  # noqa: E402
+from lib.trees import sha256  # noqa: E402
 
 PORTS = {"ours": 3632, "3.4": 3642}  # inside the daemons' own namespace: nothing else listens there
 STATS_PORTS = {"ours": 3633, "3.4": 3643}
@@ -53,16 +54,6 @@ class Config:
     @property
     def label(self):
         return f"{self.impl} {self.mode}"
-
-
-def rotated(items, by):
-    by %= len(items)
-    return items[by:] + items[:by]
-
-
-def sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 class SlowLink:

@@ -20,8 +20,8 @@
 set -euo pipefail
 pkgs=(liblzo2-dev libzstd-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make
   chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 iputils-ping
-  util-linux linux-source-6.1 flex bison bc libelf-dev libssl-dev qtbase5-dev qtbase5-examples
-  icecc)
+  util-linux linux-source-6.1 flex bison bc libelf-dev libssl-dev qtbase5-dev qtbase5-dev-tools qt5-qmake
+  qtbase5-examples icecc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

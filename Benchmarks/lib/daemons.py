@@ -15,6 +15,36 @@ def free_port(address):
         return s.getsockname()[1]
 
 
+def read_stats(connect):
+    """A daemon's `--stats` page (3.4's format, which our daemon serves too) as a dict of its `dcc_` lines;
+    `connect()` opens a TCP connection to the stats port. OSError while the page has no compile count yet.
+
+    3.4 reads the request without waiting for it, so when it answers before our request has arrived, closing
+    the socket with the request unread resets the connection: such an answer is retried."""
+    for attempt in range(10):
+        try:
+            return _read_stats_once(connect)
+        except ConnectionResetError:
+            time.sleep(0.01 * (attempt + 1))
+    return _read_stats_once(connect)
+
+
+def _read_stats_once(connect):
+    with connect() as s:
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    values = {}
+    for line in data.decode("latin-1").splitlines():
+        parts = line.split(" ", 1)
+        if len(parts) == 2 and parts[0].startswith("dcc_"):
+            values[parts[0]] = parts[1]
+    if "dcc_compile_ok" not in values:
+        raise OSError("no stats yet")
+    return values
+
+
 class Daemon:
     """One `distccd --daemon --no-detach` on a 127.0.0.x address, started and stopped by pid."""
 
@@ -33,7 +63,6 @@ class Daemon:
         self.stats_port = free_port(address)
         self.env = {"PATH": path, "TMPDIR": self.tmp, "HOME": self.dir, "LC_ALL": "C"}
         self.pid = None
-        self.resets = 0
 
     @property
     def host_spec(self):
@@ -58,32 +87,8 @@ class Daemon:
         raise RuntimeError(f"{self.label} daemon on {self.host_spec} did not start; see {self.stderr}, {self.log}")
 
     def stats(self):
-        """The `--stats` page as a dict (3.4's format, which our daemon serves too).
-
-        3.4 reads the request without waiting for it, so when it answers before our request has arrived, closing
-        the socket with the request unread resets the connection: such an answer is retried."""
-        for attempt in range(10):
-            try:
-                return self._stats_once()
-            except ConnectionResetError:
-                self.resets += 1
-                time.sleep(0.01 * (attempt + 1))
-        return self._stats_once()
-
-    def _stats_once(self):
-        with socket.create_connection((self.address, self.stats_port), timeout=5) as s:
-            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-            data = b""
-            while chunk := s.recv(65536):
-                data += chunk
-        values = {}
-        for line in data.decode("latin-1").splitlines():
-            parts = line.split(" ", 1)
-            if len(parts) == 2 and parts[0].startswith("dcc_"):
-                values[parts[0]] = parts[1]
-        if "dcc_compile_ok" not in values:
-            raise OSError("no stats yet")
-        return values
+        """The `--stats` page as a dict (see `read_stats`)."""
+        return read_stats(lambda: socket.create_connection((self.address, self.stats_port), timeout=5))
 
     def compiles_ok(self):
         return int(self.stats()["dcc_compile_ok"])

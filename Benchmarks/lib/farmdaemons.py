@@ -4,7 +4,7 @@ pid inside a machine's network namespace and stopped by pid."""
 import os
 import time
 
-from . import procs
+from . import daemons, procs
 
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
 ICECC_JOB_DONE = "Remote compilation completed with exit code 0"
@@ -58,23 +58,8 @@ class Distccd:
         return self
 
     def stats(self):
-        """The `--stats` page (3.4's format, which ours serves too) as a dict; retried on a reset (3.4 answers
-        before it reads the request)."""
-        for attempt in range(10):
-            try:
-                with self.farm.connect(self.machine, self.stats_port) as s:
-                    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-                    data = b""
-                    while chunk := s.recv(65536):
-                        data += chunk
-                break
-            except ConnectionResetError:
-                time.sleep(0.01 * (attempt + 1))
-        values = dict(line.split(" ", 1) for line in data.decode("latin-1").splitlines()
-                      if line.startswith("dcc_") and " " in line)
-        if "dcc_compile_ok" not in values:
-            raise OSError("no stats yet")
-        return values
+        """The `--stats` page as a dict (see `daemons.read_stats`), asked from inside the machine's namespace."""
+        return daemons.read_stats(lambda: self.farm.connect(self.machine, self.stats_port))
 
     def compiles_ok(self):
         return int(self.stats()["dcc_compile_ok"])

@@ -3,6 +3,7 @@
 import html
 import os
 
+from .docsection import replace_section
 from .stats import Summary, quantile, safe_ratio
 
 BEGIN = "<!-- results:begin (written by Benchmarks/run.sh; edit outside these markers) -->"
@@ -295,14 +296,4 @@ def write_doc(doc_path, text, svg_path, ratios, results):
         f.write(svg(ratios))
     rel = os.path.relpath(svg_path, os.path.dirname(doc_path))
     block = f"{BEGIN}\n\n![ratios ours / 3.4]({rel})\n\n{text}\n{END}"
-    try:
-        with open(doc_path) as f:
-            doc = f.read()
-    except FileNotFoundError:
-        doc = "# Performance\n\n## Results\n\n"
-    if BEGIN in doc and END in doc:
-        doc = doc[: doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-    with open(doc_path, "w") as f:
-        f.write(doc)
+    replace_section(doc_path, BEGIN, END, block, new_doc="# Performance\n\n## Results\n\n")

@@ -4,6 +4,8 @@ import json
 import os
 import statistics
 
+from .docsection import replace_section
+
 BEGIN = "<!-- slowlink:begin (written by Benchmarks/slowlink.sh; edit outside these markers) -->"
 END = "<!-- slowlink:end -->"
 COLOURS = {"ours": "#1f77b4", "3.4": "#d62728"}
@@ -140,13 +142,4 @@ def write(results, root):
         f.write(svg(results))
     with open(os.path.join(root, "Benchmarks", "results", "slowlink.json"), "w") as f:
         json.dump(results, f, indent=1, ensure_ascii=False)
-    path = os.path.join(docs, "performance.md")
-    with open(path) as f:
-        text = f.read()
-    new = section(results)
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + new + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n## Slow links\n\n" + new + "\n"
-    with open(path, "w") as f:
-        f.write(text)
+    replace_section(os.path.join(docs, "performance.md"), BEGIN, END, section(results), heading="## Slow links")

@@ -1,7 +1,13 @@
-"""Objects of a build tree, for comparing builds."""
+"""Objects of a build tree and their hashes, for comparing builds."""
 
 import hashlib
 import os
+
+
+def sha256(path):
+    """The SHA-256 of the file at `path`, in hex."""
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def object_hashes(tree, dirs):
@@ -12,6 +18,5 @@ def object_hashes(tree, dirs):
             for name in files:
                 if name.endswith(".o"):
                     path = os.path.join(base, name)
-                    with open(path, "rb") as f:
-                        found[os.path.relpath(path, tree)] = hashlib.sha256(f.read()).hexdigest()
+                    found[os.path.relpath(path, tree)] = sha256(path)
     return found

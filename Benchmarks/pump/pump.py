@@ -24,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from lib import daemons, procs, trees  # noqa: E402
+from lib.rounds import rotated  # noqa: E402
 import pump_report  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -37,11 +38,6 @@ RESULTS = os.path.join(ROOT, "Benchmarks/results/pump.json")
 SHM = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else "/tmp"
 WARM_QUERIES = 10  # per round; the include server's CPU is read from /proc in clock ticks (10 ms)
 NULL_MODE = "Kbuild alone"  # the same build with a compiler that does nothing
-
-
-def rotated(items, by):
-    by %= len(items)
-    return items[by:] + items[:by]
 
 
 def cpu_busy():

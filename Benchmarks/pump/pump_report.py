@@ -5,6 +5,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from lib.docsection import replace_section  # noqa: E402
 from lib.stats import Summary, quantile  # noqa: E402
 
 NULL_MODE = "Kbuild alone"
@@ -190,12 +191,4 @@ def render(results):
 
 
 def write_doc(path, text):
-    with open(path) as f:
-        doc = f.read()
-    block = f"{BEGIN}\n{text}{END}"
-    if BEGIN in doc and END in doc:
-        doc = doc[:doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
-    else:
-        doc = doc.rstrip() + "\n\n" + block + "\n"
-    with open(path, "w") as f:
-        f.write(doc)
+    replace_section(path, BEGIN, END, f"{BEGIN}\n{text}{END}")

@@ -2,6 +2,7 @@
 #include "CDistPosix.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <time.h>
@@ -55,11 +56,14 @@ long cdp_sendfile(int out_fd, int in_fd, long long *offset, unsigned long count)
   return (long)sent;
 }
 
+const void *cdp_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
+  return memmem(haystack, haystack_length, needle, needle_length);
+}
+
 // ---- Landlock ---------------------------------------------------------------------------------------
 #include <sys/resource.h>
 #include <stdint.h>
 #include <pthread.h>
-#include <string.h>
 #include <sys/wait.h>
 #ifndef SYS_close_range
 #define SYS_close_range 436

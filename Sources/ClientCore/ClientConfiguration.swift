@@ -24,6 +24,9 @@ public struct ClientConfiguration: Sendable {
   public var uncachedErrorDescriptor: Int32?
   /// `DISTCC_FALLBACK` is not `0`: a job that cannot be distributed is compiled locally.
   public var fallsBackToLocal: Bool
+  /// `DISTCC_DIRECTIVES_ONLY` is not `0`: gcc jobs sent to daemons that announced it are preprocessed
+  /// directives-only (Docs/distcc.md).
+  public var usesDirectivesOnly: Bool
   /// `DISTCC_SKIP_LOCAL_RETRY` is set: a remote compile error is reported instead of retried locally.
   public var skipsLocalRetry: Bool
   /// `DISTCC_BACKOFF_PERIOD` in seconds (default 60); 0 disables backoff files.
@@ -106,6 +109,7 @@ public struct ClientConfiguration: Sendable {
     }
     fallsBackToLocal = environment["DISTCC_FALLBACK"] != "0"
     skipsLocalRetry = environment["DISTCC_SKIP_LOCAL_RETRY"] != nil
+    usesDirectivesOnly = environment["DISTCC_DIRECTIVES_ONLY"] != "0"
     backoffPeriod = environment["DISTCC_BACKOFF_PERIOD"].map(atoi) ?? 60
     extensionsPeriod = max(0, environment["DISTCC_EXTENSIONS_PERIOD"].map(atoi) ?? 600)
     mismatchPeriod = max(0, environment["DISTCC_MISMATCH_PERIOD"].map(atoi) ?? 600)

@@ -24,10 +24,21 @@ struct CompilerPauses: Sendable {
     directory + "/" + CompilerMismatch.fileName(hostStem: host.fileNameStem, client: client)
   }
 
-  /// Whether any pause was recorded at all (one directory read), so that a job computes its compiler's
-  /// identity for the host choice only when one might apply.
+  /// Whether any pause is still in force (one directory read, and a `stat` of each record), so that a job
+  /// computes its compiler's identity for the host choice only when one might apply. Records whose period
+  /// has ended are removed on the way, so one old mismatch does not cost every later job.
   var anyRecorded: Bool {
-    ((try? Directory.entries(directory)) ?? []).contains { $0.hasPrefix("mismatch_") }
+    var inForce = false
+    for name in (try? Directory.entries(directory)) ?? [] where name.hasPrefix("mismatch_") {
+      let record = directory + "/" + name
+      guard let status = try? FileStatus(record, followLinks: false) else { continue }
+      if WallClock.seconds - status.modificationSeconds < period {
+        inForce = true
+      } else {
+        try? Paths.remove(record)
+      }
+    }
+    return inForce
   }
 
   /// Whether `host` is paused for the compiler `client`.

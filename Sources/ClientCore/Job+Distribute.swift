@@ -78,7 +78,9 @@ extension Job {
       available.contains(where: { $0.kind != .localhost && $0.takesJobs })
     {
       // (Wasted if the slot we get is localhost's.)
-      if let failed = try preprocessWhileWaiting(&trip) { return .done(failed) }
+      if let failed = try preprocessWhileWaiting(&trip, among: available) {
+        return .done(failed)
+      }
     }
     if free == nil {
       state.enter(.slotWait)
@@ -115,9 +117,21 @@ extension Job {
   }
 
   /// **Preprocess** ahead of a busy farm; an outcome when that already decides the job.
-  private mutating func preprocessWhileWaiting(_ trip: inout Distribution) throws(ClientError)
-    -> Distribution.Next?
-  {
+  private mutating func preprocessWhileWaiting(
+    _ trip: inout Distribution, among available: [HostEntry]
+  ) throws(ClientError) -> Distribution.Next? {
+    log.debug("every slot is busy: preprocessing \(trip.job.input.path) while waiting")
+    if directivesOnlyEverywhere(trip, among: available),
+      let started = startPreprocessor(
+        trip.job, lockDirectory: trip.lockDirectory, directivesOnly: true)
+    {
+      if let reason = directivesOnlyRejection(started) {
+        log.info("\(trip.job.input.path): \(reason); preprocessing it fully")
+      } else {
+        trip.preprocessor = started
+        return nil
+      }
+    }
     guard let started = startPreprocessor(trip.job, lockDirectory: trip.lockDirectory) else {
       return .fallBack
     }
@@ -133,6 +147,20 @@ extension Job {
     return .finished(
       try remoteCompileFailed(
         trip.job, host: nil, result: result, stderr: [], backoff: trip.backoff, markHost: false))
+  }
+
+  /// Whether every remote host the job may get announced directives-only preprocessing and the job
+  /// would use it with each: then preprocessing ahead of a free slot is done directives-only.
+  private mutating func directivesOnlyEverywhere(
+    _ trip: Distribution, among available: [HostEntry]
+  ) -> Bool {
+    guard let store = HostExtensions(configuration: configuration) else { return false }
+    let remote = available.filter { $0.kind != .localhost && $0.takesJobs }
+    return !remote.isEmpty
+      && remote.allSatisfy { host in
+        store.announced(by: host)?.contains(.directivesOnly) == true
+          && extensionsWanted(for: host, job: trip.job).contains(.directivesOnly)
+      }
   }
 
   /// **Send and receive** on the reserved host, then hand the reply on. A transport failure backs the host
@@ -157,31 +185,35 @@ extension Job {
       pump = try pumpAttempt(job, host: host, ioTimeout: ioTimeout, preprocessed: trip.preprocessor)
       if pump == nil { version = .v2 }
     }
-    if pump == nil && trip.preprocessor == nil {
-      guard let started = startPreprocessor(job, lockDirectory: trip.lockDirectory) else {
-        trip.lastHost = host
-        return .fallBack
-      }
-      trip.preprocessor = started
-    }
     var attempt = RemoteAttempt(
       job: job, host: host, version: version, configuration: configuration, ioTimeout: ioTimeout)
     let extensionsStore = HostExtensions(configuration: configuration)
     let known = extensionsStore?.announced(by: host)
-    attempt.extensions = known.map { extensionsWanted(for: host).intersection($0) } ?? []
-    attempt.awaitsTrailer = known != []
+    attempt.extensions = known.map { extensionsWanted(for: host, job: job).intersection($0) } ?? []
+    // Waited for only from a host that may be ours (not from one that lately answered without it); with no
+    // store (no `DISTCC_DIR`, or `DISTCC_EXTENSIONS_PERIOD=0`) only a trailer already read is checked.
+    attempt.awaitsTrailer = extensionsStore != nil && known != []
+    pump?.awaitsTrailer = attempt.awaitsTrailer
     if attempt.extensions.contains(.compilerIdentity) {
       attempt.compilerIdentity = clientIdentity(of: trip.job).map { Array($0.text.utf8) }
       if attempt.compilerIdentity == nil { attempt.extensions.remove(.compilerIdentity) }
     }
+    if pump == nil {
+      if !preparePreprocessor(&trip, for: &attempt) {
+        trip.lastHost = host
+        return .fallBack
+      }
+    } else {
+      attempt.extensions.remove(.directivesOnly)
+    }
     let object = ObjectReceiver(path: configuration.resolve(job.output))
     attempt.object = object
     let outcome: RemoteAttempt.Outcome
-    do {
+    do throws(ClientError) {
       if let pump {
         outcome = try pump.run(state: &state, log: log, object: object)
       } else {
-        do {
+        do throws(ClientError) {
           outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
         } catch  where !attempt.extensions.isEmpty && error.isRefusedExtension {
           // The host announced these once but did not take them now (a 3.4 daemon took its place): forget
@@ -190,7 +222,11 @@ extension Job {
             "\(host.displayName) did not take \(attempt.extensions): \(error); retrying without")
           extensionsStore?.forget(host)
           attempt.extensions = []
-          outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
+          // 3.4's request carries 3.4's full preprocessing.
+          if trip.preprocessor?.directivesOnly == true { trip.preprocessor = nil }
+          guard preparePreprocessor(&trip, for: &attempt), let preprocessor = trip.preprocessor
+          else { throw error }
+          outcome = try attempt.run(preprocessor: preprocessor, state: &state, log: log)
         }
       }
     } catch {
@@ -215,12 +251,82 @@ extension Job {
       outcome, &trip, host: host, version: version, object: object, since: reserved)
   }
 
-  /// The extensions beyond 3.4 this job would use with `host` if it announced them (zstd bodies for a
-  /// `,zstd` host, the compiler identity, directives-only preprocessing): zstd bodies for a `,zstd` host
-  /// and the compiler identity.
-  func extensionsWanted(for host: HostEntry) -> Extensions {
+  /// The extensions beyond 3.4 this job would use with `host` if it announced them: zstd bodies for a
+  /// `,zstd` host, the compiler identity, and directives-only preprocessing for a gcc job whose options
+  /// allow it (``directivesOnlyRefusal(_:)``).
+  mutating func extensionsWanted(for host: HostEntry, job: CompileJob) -> Extensions {
     // libzstd is loaded (on first use) only for a `,zstd` host.
-    host.options.zstd && Zstd.isAvailable ? [.zstd, .compilerIdentity] : [.compilerIdentity]
+    var wanted: Extensions =
+      host.options.zstd && Zstd.isAvailable ? [.zstd, .compilerIdentity] : [.compilerIdentity]
+    if directivesOnlyRefusal(job) == nil { wanted.insert(.directivesOnly) }
+    return wanted
+  }
+
+  /// Why `job` is not preprocessed directives-only with any host, or `nil`: switched off by
+  /// `DISTCC_DIRECTIVES_ONLY=0`, an option that makes it inexact (``DirectivesOnly/fallbacks``), or a
+  /// compiler that is not gcc (clang's `-frewrite-includes` is not used yet).
+  mutating func directivesOnlyRefusal(_ job: CompileJob) -> String? {
+    guard configuration.usesDirectivesOnly else { return "DISTCC_DIRECTIVES_ONLY=0" }
+    if let reason = DirectivesOnly.fallbackReason(for: job) { return reason }
+    guard let identity = clientIdentity(of: job) else {
+      return "the compiler's identity is unknown"
+    }
+    return identity.family == "gcc" ? nil : "\(identity.family) is not gcc"
+  }
+
+  /// Makes `trip.preprocessor` produce what `attempt` sends: directives-only output when the request asks
+  /// for it and the output passed ``DirectivesOnlyOutput`` (the preprocessor is waited for here, so the
+  /// request's `XREQ` says what its body is), else 3.4's full output. A directives-only run that failed or
+  /// was inexact is discarded without a trace and the job preprocessed again, fully. False after logging
+  /// when no preprocessor can be started.
+  private mutating func preparePreprocessor(
+    _ trip: inout Distribution, for attempt: inout RemoteAttempt
+  ) -> Bool {
+    if attempt.extensions.contains(.directivesOnly) {
+      if trip.preprocessor == nil {
+        trip.preprocessor = startPreprocessor(
+          trip.job, lockDirectory: trip.lockDirectory, directivesOnly: true)
+      }
+      if let started = trip.preprocessor, started.directivesOnly {
+        if let reason = directivesOnlyRejection(started) {
+          log.info("\(trip.job.input.path): \(reason); preprocessing it fully")
+          trip.preprocessor = nil
+        } else {
+          return true
+        }
+      }
+      attempt.extensions.remove(.directivesOnly)
+    }
+    if trip.preprocessor?.directivesOnly == true { trip.preprocessor = nil }
+    if trip.preprocessor == nil {
+      trip.preprocessor = startPreprocessor(trip.job, lockDirectory: trip.lockDirectory)
+    }
+    return trip.preprocessor != nil
+  }
+
+  /// Waits for a directives-only preprocessor: why its output cannot be sent, or `nil` (and its held
+  /// standard error is relayed).
+  private func directivesOnlyRejection(_ preprocessor: Preprocessor) -> String? {
+    if preprocessor.isKept { return nil }  // checked while waiting for a slot
+    let result: Preprocessor.Result
+    do { result = try preprocessor.finish() } catch { return error.description }
+    switch result {
+    case .failed(let status): return "the directives-only preprocessor failed (\(status))"
+    case .success(let output):
+      let resolve = configuration.resolve
+      let rejection: String?
+      do {
+        rejection = try output.withBytes { text in
+          DirectivesOnlyOutput.inexactReason(in: text)
+            ?? DirectivesOnlyOutput.vanishingPragma(in: text, resolve: resolve)
+        }
+      } catch {
+        return error.description
+      }
+      if let rejection { return rejection }
+      preprocessor.keep()
+      return nil
+    }
   }
 
   /// `job`'s compiler's identity, from `$DISTCC_DIR/identity/` (probed when its files changed), looked up
@@ -334,15 +440,24 @@ extension Job {
 
   /// Starts local preprocessing under a cpp slot, or reads an already-preprocessed input. `nil` after logging
   /// when that fails (the job then runs locally, which reports the problem itself).
-  private mutating func startPreprocessor(_ job: CompileJob, lockDirectory: String) -> Preprocessor?
-  {
+  private mutating func startPreprocessor(
+    _ job: CompileJob, lockDirectory: String, directivesOnly: Bool = false
+  ) -> Preprocessor? {
     if job.input.isPreprocessed {
-      // Sent from its own file, as 3.4 does: nothing read into memory, nothing copied.
-      let file: FileDescriptor
-      let size: Int
+      // A regular file is sent from itself, as 3.4 does: nothing read into memory, nothing copied. Anything
+      // else (a FIFO, a device: `fstat` gives no size) is read to its end into a memory file first.
+      let source: PreprocessedSource
       do throws(PosixError) {
-        file = try FileDescriptor.open(configuration.resolve(job.input.path), .readOnly)
-        do throws(PosixError) { size = try FileStatus(file).size } catch {
+        let file = try FileDescriptor.open(
+          configuration.resolve(job.input.path), .readOnly, options: [.closeOnExec])
+        do throws(PosixError) {
+          let status = try FileStatus(file)
+          source =
+            status.kind == .regular
+            ? PreprocessedSource(file: file, count: status.size)
+            : try PreprocessedSource.copying(file, limit: Preprocessor.outputLimit)
+          if status.kind != .regular { file.closeIgnoringErrors() }
+        } catch {
           file.closeIgnoringErrors()
           throw error
         }
@@ -350,15 +465,17 @@ extension Job {
         log.error("failed to read \(job.input.path): \(error.errno?.message ?? error.description)")
         return nil
       }
-      return Preprocessor(preprocessed: PreprocessedSource(file: file, count: size))
+      return Preprocessor(preprocessed: source)
     }
     let limit = hostList()?.localSlotsCpp ?? HostList.defaultLocalSlotsCpp
     let slot = reserveLocalSlot(limit: limit, lockDirectory: lockDirectory)
     state.note(.preprocess, .local, host: "localhost", slot: slot?.slot ?? 0)
-    let arguments = job.preprocessorArguments
+    let arguments =
+      directivesOnly ? job.directivesOnlyPreprocessorArguments : job.preprocessorArguments
     log.debug("running preprocessor: \(ClientLog.format(arguments))", function: "dcc_cpp_maybe")
     do {
-      let preprocessor = try Preprocessor(arguments: arguments, configuration: configuration)
+      let preprocessor = try Preprocessor(
+        arguments: arguments, configuration: configuration, directivesOnly: directivesOnly)
       preprocessor.slot = slot
       return preprocessor
     } catch {

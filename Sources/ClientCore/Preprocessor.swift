@@ -13,6 +13,11 @@ final class Preprocessor {
   private var configuration: ClientConfiguration?
   /// The local "cpp" slot held while the preprocessor runs; released as soon as it has finished.
   var slot: HostReservation?
+  /// Whether this is a directives-only preprocessor (`-fdirectives-only`), whose standard error is held in
+  /// an unlinked temporary file until the client knows it keeps the output (``keep()``): a directives-only
+  /// run that is replaced by a full one must not print anything.
+  let directivesOnly: Bool
+  private var heldErrors: FileDescriptor?
 
   /// What the preprocessor produced.
   enum Result {
@@ -24,8 +29,24 @@ final class Preprocessor {
   /// The largest preprocessed source accepted (far above any real translation unit).
   static let outputLimit = 1 << 31
 
-  /// Starts `arguments` with its standard output in a new memory file.
-  init(arguments: [String], configuration: ClientConfiguration) throws(ClientError) {
+  /// Starts `arguments` with its standard output in a new memory file; `directivesOnly` holds back its
+  /// standard error.
+  init(arguments: [String], configuration: ClientConfiguration, directivesOnly: Bool = false)
+    throws(ClientError)
+  {
+    self.directivesOnly = directivesOnly
+    if directivesOnly {
+      do throws(PosixError) {
+        let (fd, path) = try TemporaryFiles.makeFile(
+          in: configuration.temporaryDirectory, prefix: "distcc_cpp_err_")
+        try? Paths.remove(path)
+        heldErrors = fd
+      } catch {
+        throw .system(
+          operation: "create temporary file", path: configuration.temporaryDirectory,
+          errno: (error.errno ?? .ioError).rawValue)
+      }
+    }
     let output: FileDescriptor
     do {
       output = try MemoryFile.create(name: "distcc-cpp")
@@ -35,9 +56,10 @@ final class Preprocessor {
     do {
       child = try Spawn.start(
         arguments, configuration: configuration, nullInput: true, standardOutput: output,
-        newProcessGroup: true)
+        standardError: heldErrors, newProcessGroup: true)
     } catch {
       output.closeIgnoringErrors()
+      heldErrors?.closeIgnoringErrors()
       throw error
     }
     self.output = output
@@ -46,6 +68,7 @@ final class Preprocessor {
 
   /// Already-preprocessed input (`.i`, `.ii`, …), sent from its own file.
   init(preprocessed source: PreprocessedSource) {
+    directivesOnly = false
     result = .success(source)
   }
 
@@ -54,6 +77,7 @@ final class Preprocessor {
 
   deinit {
     output?.closeIgnoringErrors()
+    heldErrors?.closeIgnoringErrors()
     if case .success(let source) = result { source.file.closeIgnoringErrors() }
     if let child {
       configuration?.cancellation?.forget(child)
@@ -97,6 +121,20 @@ final class Preprocessor {
     result = finished
     return finished
   }
+
+  /// Whether ``keep()`` was called: the output was checked and is sent.
+  private(set) var isKept = false
+
+  /// Keeps a directives-only preprocessor's output: what it wrote to standard error goes to the client's.
+  func keep() {
+    isKept = true
+    guard let held = heldErrors, let configuration else { return }
+    heldErrors = nil
+    defer { held.closeIgnoringErrors() }
+    if let bytes = try? FileContents.read(held, upTo: Int.max), !bytes.isEmpty {
+      ObjectFile.relay(bytes, to: configuration.standardError)
+    }
+  }
 }
 
 /// A job's preprocessed source where it lies: cpp's memory file, or the user's `.i` file, and how many bytes
@@ -107,6 +145,21 @@ struct PreprocessedSource {
   /// A sealed memory file, safe to map: the user's own file could shrink under a mapping (`SIGBUS`), so it is
   /// read instead where it must be compressed.
   var isFrozen = false
+
+  /// What `file` holds from its position to its end (at most `limit` bytes), in a frozen memory file: for an
+  /// input that is not a regular file (a FIFO), whose size `fstat` does not give.
+  static func copying(_ file: FileDescriptor, limit: Int) throws(PosixError) -> PreprocessedSource {
+    let bytes = try file.readToEnd(limit: limit, deadline: .never, operation: "read input")
+    let copy = try MemoryFile.create(name: "distcc-input")
+    do throws(PosixError) {
+      try copy.writeAll(bytes, deadline: .never, operation: "write input copy")
+      try MemoryFile.freeze(copy)
+    } catch {
+      copy.closeIgnoringErrors()
+      throw error
+    }
+    return PreprocessedSource(file: copy, count: bytes.count, isFrozen: true)
+  }
 
   /// The bytes, for a body that is compressed: `body` gets a mapping of a frozen file, else a copy read
   /// with `pread` (as 3.4 reads its temp file).

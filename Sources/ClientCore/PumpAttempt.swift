@@ -12,6 +12,8 @@ struct PumpAttempt {
   var ioTimeout: Int
   var workingDirectory: String
   var files: [IncludeServerClient.Entry]
+  /// Whether to wait for a reply trailer not yet read (``RemoteAttempt/awaitsTrailer``).
+  var awaitsTrailer = true
 
   /// The command sent: the job's full command line, plus `-MT <target>` when a dependency file is wanted
   /// and names no target (protocol.md §7.1).
@@ -85,6 +87,7 @@ struct PumpAttempt {
   {
     var attempt = RemoteAttempt(
       job: job, host: host, version: .v3, configuration: configuration, ioTimeout: ioTimeout)
+    attempt.awaitsTrailer = awaitsTrailer
     attempt.object = object
     let connection = try attempt.connect()
     defer { connection.close() }

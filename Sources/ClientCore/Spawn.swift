@@ -8,14 +8,14 @@ enum Spawn {
   ///
   /// A name without `/` is looked up in the configuration's `PATH` (the possibly trimmed masquerade one, which
   /// is also the child's); if a name with `/` cannot be run, its basename is tried on `PATH`. Streams left nil
-  /// are inherited (or, for a call of the async API, its capture pipes); `nullInput` gives the child `/dev/null`
+  /// are inherited (or, for a call of the async API, its capture files); `nullInput` gives the child `/dev/null`
   /// as stdin. Under a cancellable call the child gets a process group of its own and is watched until
   /// `settle(_:)`.
   /// - Throws: `ClientError.compilerMissing` when nothing can be executed.
   static func start(
     _ arguments: [String], configuration: ClientConfiguration, nullInput: Bool = false,
     standardInput: FileDescriptor? = nil, standardOutput: FileDescriptor? = nil,
-    newProcessGroup: Bool = false
+    standardError: FileDescriptor? = nil, newProcessGroup: Bool = false
   ) throws(ClientError) -> ChildProcess {
     guard let name = arguments.first else {
       throw .compilerMissing(name: "", reason: "empty command")
@@ -47,7 +47,7 @@ enum Spawn {
     for executable in candidates {
       let request = SpawnRequest(
         executable: executable, arguments: argv, environment: environment, standardInput: input,
-        standardOutput: output, standardError: configuration.capturedError,
+        standardOutput: output, standardError: standardError ?? configuration.capturedError,
         workingDirectory: configuration.workingDirectory,
         newProcessGroup: newProcessGroup || cancellation != nil)
       do {

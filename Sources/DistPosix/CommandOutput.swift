@@ -11,6 +11,7 @@ public enum CommandOutput {
     var request = SpawnRequest(executable: arguments[0], arguments: arguments)
     request.searchPath = true
     request.standardOutput = write
+    request.newProcessGroup = true
     let child = try? ChildProcess.spawn(request)
     try? write.close()
     guard let child else { return nil }
@@ -18,22 +19,46 @@ public enum CommandOutput {
   }
 
   /// The first line `child` writes to `read` (the reading end of its stdout, whose writing end the caller
-  /// closed), once it has exited with status 0; nil otherwise. A child still running after `seconds` is
-  /// killed (and reaped) rather than waited for.
+  /// closed), once it has exited with status 0; nil otherwise.
+  ///
+  /// `child` must lead a process group of its own (`SpawnRequest.newProcessGroup`): when it has exited, or
+  /// after `seconds` if it has not, the whole group is killed before the child is reaped (its pid, and so
+  /// the group's id, cannot be reused until then), so nothing it started outlives the question, and a
+  /// process it left holding the pipe cannot stretch the wait: the answer is what the pipe held then.
   public static func firstLine(from read: FileDescriptor, of child: ChildProcess, seconds: Int)
     -> String?
   {
     let deadline = Deadline.after(seconds: seconds)
-    let output = (try? read.readToEnd(limit: 1 << 16, deadline: deadline)) ?? []
-    guard let exited = try? child.wait(deadline: deadline) else {
-      child.send(SIGKILL)
-      _ = try? child.reap()
-      return nil
+    var output: [UInt8] = []
+    var readOpen = true
+    var exited = false
+    while !exited && !deadline.hasPassed {
+      let watched: [(FileDescriptor, PollEvents)] =
+        readOpen ? [(child.pidfd, .readable), (read, .readable)] : [(child.pidfd, .readable)]
+      guard let events = try? Poll.wait(watched, deadline: deadline) else { break }
+      if readOpen && !events[1].isEmpty { readOpen = take(from: read, into: &output) }
+      exited = !events[0].isEmpty
     }
-    guard exited.exitCode == 0 else { return nil }
+    child.sendToGroup(SIGKILL)
+    guard let status = try? child.reap(), exited, status.exitCode == 0 else { return nil }
+    // What it wrote just before it exited (nothing can block now: the pipe's writers are gone or killed).
+    while readOpen, (try? Poll.wait([(read, .readable)], deadline: .now))?.first?.isEmpty == false {
+      readOpen = take(from: read, into: &output)
+    }
     let line =
       output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first ?? []
     let text = String(decoding: line, as: UTF8.self)
     return text.isEmpty ? nil : text
+  }
+
+  /// Appends one read's worth of `read` to `output` (at most 64 KiB in all); false once the pipe is at its
+  /// end, failed, or `output` is full.
+  private static func take(from read: FileDescriptor, into output: inout [UInt8]) -> Bool {
+    let room = (1 << 16) - output.count
+    guard room > 0, let bytes = try? read.readSome(upTo: Swift.min(room, 4096), deadline: .now),
+      !bytes.isEmpty
+    else { return false }
+    output += bytes
+    return true
   }
 }

@@ -391,7 +391,7 @@ public final class SSHBroker {
       exitStatus: closed ? api.channelGetExitStatus(channel) : nil, stderr: text
     ).description
     job.answer(.failed, reason: reason)
-    _ = shutdown(job.client.rawValue, Int32(SHUT_WR))
+    try? Socket.shutdownWrite(job.client)
     job.failureSent = true
     return true
   }

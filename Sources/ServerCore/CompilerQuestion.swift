@@ -8,6 +8,8 @@ import SystemPackage
 /// misbehaves or hangs can neither escape nor hold a reply for long.
 struct CompilerQuestion: Sendable {
   let configuration: ServerConfiguration
+  /// Where a question in flight is registered like a job, so that a daemon that stops kills it too.
+  let active: ActiveJobs
   /// The longest a compiler may take to answer one question.
   static let seconds = 2
 
@@ -28,6 +30,9 @@ struct CompilerQuestion: Sendable {
       jobDirectory: directory.path)
     write.closeIgnoringErrors()
     guard case .success(let process) = spawned else { return nil }
+    let key = active.add(directory)
+    defer { active.remove(key) }
+    active.setCompiler(key, processGroup: process.child.pid)
     return CommandOutput.firstLine(from: read, of: process.child, seconds: Self.seconds)
   }
 }

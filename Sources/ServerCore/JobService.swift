@@ -87,6 +87,10 @@ struct JobService: Sendable {
     do { job = try PreparedJob(request, vetted: vetted, in: directory) } catch {
       return refuse(request, error, output: output, traffic: traffic)
     }
+    if request.extensions.contains(.directivesOnly) {
+      logger.log(
+        .info, "directives-only request: macros expanded here (-fpreprocessed -fdirectives-only)")
+    }
     guard slots.acquire(until: requestDeadline) else {
       var summary = refuse(
         request,

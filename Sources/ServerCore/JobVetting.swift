@@ -9,7 +9,8 @@ import DistProtocol
 ///    files read from the request's uploaded files only and expanded. A malformed command line (no
 ///    arguments, NUL bytes, absurd sizes) is a protocol error.
 /// 2. **scan**: 3.4's scanner (``ArgumentScanner``, ``ScanSide/daemon``) on the expanded vector: one
-///    input, nothing 3.4 keeps local, an output the daemon can rewrite (3.4's `dcc_set_output`).
+///    input, nothing 3.4 keeps local, an output the daemon can rewrite (3.4's `dcc_set_output`); a
+///    directives-only request (``checkDirectivesOnly(_:scanned:)``) sends a C or C++ source.
 /// 3. **whitelist**: 3.4's compiler whitelist (``CompilerWhitelist``), which may map `argv[0]`.
 ///
 /// Nothing is written before a request passes; the fourth stage, **confinement**
@@ -57,6 +58,7 @@ struct JobVetting: Sendable {
     }
     do {
       let scanned = try JobVetting.scan(arguments)
+      try JobVetting.checkDirectivesOnly(request, scanned: scanned)
       return .run(
         Vetted(
           arguments: try whitelist.check(arguments), scanned: scanned,
@@ -74,6 +76,23 @@ struct JobVetting: Sendable {
     }
     return policy.check(request.arguments, insecure: insecure) { path in
       request.uploadedFile(path)
+    }
+  }
+
+  /// Stage 2b: a request that asks for directives-only preprocessing (`XREQ` bit 4, for which the daemon
+  /// adds `-fpreprocessed -fdirectives-only` itself, ``PreparedJob``) must send a C or C++ source it
+  /// preprocessed (protocol 1 or 2, not a `.i`): anything else would compile with those options something
+  /// the client did not preprocess that way.
+  static func checkDirectivesOnly(_ request: Request, scanned: ScannedCommand) throws(JobRefusal) {
+    guard request.extensions.contains(.directivesOnly) else { return }
+    let language = scanned.inputLanguage
+    guard !request.version.serverPreprocesses, !scanned.inputIsPreprocessed,
+      language == .c || language == .cPlusPlus
+    else {
+      throw JobRefusal(
+        reason:
+          "directives-only preprocessing asked for a request that is not a preprocessed C or C++ "
+          + "source", level: .warning, code: .distccFailed)
     }
   }
 

@@ -48,6 +48,11 @@ struct PreparedJob {
         let input = "input." + scanned.inputLanguage.preprocessedExtension
         try directory.write(input, request.source)
         arguments[scanned.inputIndex] = Array(directory.file(input).utf8)
+        if request.extensions.contains(.directivesOnly) {
+          // The client preprocessed directives only (vetted: JobVetting.checkDirectivesOnly); macros
+          // are expanded here.
+          arguments += DirectivesOnly.compilerOptions.map { Array($0.utf8) }
+        }
         workingDirectory = directory.path
         dependencies = nil
       }

@@ -40,7 +40,8 @@ public final class Server: Sendable {
     service = JobService(
       configuration: configuration, logger: logger, slots: slots, statistics: statistics,
       memory: memory, active: active,
-      identities: IdentityMemo(ask: CompilerQuestion(configuration: configuration).ask))
+      identities: IdentityMemo(
+        ask: CompilerQuestion(configuration: configuration, active: active).ask))
   }
 
   /// Why the last ``run(listeners:)`` or ``serveOne(input:output:)`` returned; `nil` while running.

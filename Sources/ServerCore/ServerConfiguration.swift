@@ -43,7 +43,8 @@ public struct ServerConfiguration: Sendable {
   /// The extensions beyond 3.4 announced after every complete reply (`XCAP`, Docs/protocol.md
   /// "Extensions") and accepted in requests (`XREQ`); `nil` announces nothing, as a 3.4 daemon.
   public var announcedExtensions: Extensions? =
-    Zstd.isAvailable ? [.zstd, .compilerIdentity] : [.compilerIdentity]
+    Zstd.isAvailable
+    ? [.zstd, .compilerIdentity, .directivesOnly] : [.compilerIdentity, .directivesOnly]
   /// Masquerade directories checked by the whitelist, in order (3.4: `<libdir>/distcc`, `/usr/lib/distcc`).
   public var masqueradeDirectories: [String] = ["/usr/lib/distcc"]
 

@@ -87,4 +87,48 @@ import Testing
       Int32(String(decoding: try directory.read("pid"), as: UTF8.self).filter { $0.isNumber }))
     #expect(kill(pid, 0) == -1 && errno == ESRCH, "the child was killed and reaped")
   }
+
+  /// A command that answers and exits while a process it started still holds the pipe: the answer comes
+  /// at once (not at the deadline), and the process it left behind is killed with its group.
+  @Test func processesACommandLeavesBehindAreKilled() throws {
+    let directory = try TestDirectory(prefix: "command-output-")
+    let started = Deadline.now
+    #expect(
+      CommandOutput.firstLine(
+        ["/bin/sh", "-c", "sleep 300 & echo $! > \(directory.appending("bg")); echo answer"],
+        seconds: 20) == "answer")
+    let elapsed = Deadline.now.nanoseconds - started.nanoseconds
+    #expect(elapsed < 10_000_000_000, "\(elapsed) ns")
+    #expect(try Self.waitUntilDead(try Self.pid(in: directory, "bg")))
+  }
+
+  /// A command that hangs with a child of its own: both are killed at the deadline.
+  @Test func aHangingCommandIsKilledWithItsChildren() throws {
+    let directory = try TestDirectory(prefix: "command-output-")
+    #expect(
+      CommandOutput.firstLine(
+        ["/bin/sh", "-c", "sleep 300 & echo $! > \(directory.appending("bg")); exec sleep 30"],
+        seconds: 1) == nil)
+    #expect(try Self.waitUntilDead(try Self.pid(in: directory, "bg")))
+  }
+
+  private static func pid(in directory: TestDirectory, _ name: String) throws -> Int32 {
+    try #require(
+      Int32(String(decoding: try directory.read(name), as: UTF8.self).filter { $0.isNumber }))
+  }
+
+  /// Whether `pid` is gone or a zombie (killed; its new parent, pid 1 in a container, may not reap it)
+  /// within a few seconds: SIGKILL is delivered asynchronously.
+  private static func waitUntilDead(_ pid: Int32) throws -> Bool {
+    Wait.until(seconds: 5) {
+      guard let fd = try? FileDescriptor.open("/proc/\(pid)/stat", .readOnly) else { return true }
+      defer { fd.closeIgnoringErrors() }
+      let stat = (try? fd.readSome(upTo: 512, deadline: .now)) ?? []
+      // "pid (comm) S ...": the state follows the last ')'.
+      guard let close = stat.lastIndex(of: UInt8(ascii: ")")), close + 2 < stat.count else {
+        return true
+      }
+      return stat[close + 2] == UInt8(ascii: "Z")
+    }
+  }
 }

@@ -69,6 +69,29 @@ import Testing
     #expect(daemon.compiledJobs(expected: 2) == 2, "\(daemon.log)")
   }
 
+  /// A `.i` input that is a FIFO (`fstat` gives it no size) is read to its end, not sent as empty: the
+  /// object is the one a local compile of the same FIFO makes (sending the size `fstat` reports, 0, made an
+  /// empty object and exit 0).
+  @Test(arguments: RealDaemon.Kind.allCases)
+  func preprocessedInputFromAFIFOIsReadToItsEnd(kind: RealDaemon.Kind) throws {
+    let (world, daemon) = try world(kind)
+    defer { daemon.stop() }
+    try world.write("small.i", "# 1 \"fifo.c\"\nint from_fifo(void) { return 42; }\n")
+    #expect(mkfifo(world.path + "/pipe.i", 0o600) == 0)
+    let feedLocal = world.start(["/bin/sh", "-c", "cat small.i > pipe.i"])
+    try world.local(["gcc", "-O0", "-c", "pipe.i", "-o", "local.o"])
+    #expect(feedLocal.wait()?.status == 0)
+    let feedRemote = world.start(["/bin/sh", "-c", "cat small.i > pipe.i"])
+    let result = try world.distcc(
+      ["gcc", "-O0", "-c", "pipe.i", "-o", "remote.o"], ["DISTCC_FALLBACK": "0"])
+    #expect(feedRemote.wait()?.status == 0)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(daemon.compiledJobs(expected: 1) == 1, "\(daemon.log)")
+    let local = try #require(world.contents("local.o"))
+    #expect(local.range(of: Data("from_fifo".utf8)) != nil)
+    #expect(world.contents("remote.o") == local)
+  }
+
   /// cpp that writes megabytes and then dies on a missing header: the job fails as a local compile does
   /// (3.4 retries locally, which fails the same way), the daemon compiles nothing, no object and no
   /// temporary file remain.

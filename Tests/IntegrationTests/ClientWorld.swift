@@ -95,12 +95,13 @@ extension ClientWorld {
     return (world, daemon)
   }
 
-  /// Writes an executable `slowcc` that, when it compiles (not when it preprocesses), touches `started`
+  /// Writes an executable `slowcc` that, when it compiles (`-c`; not when it preprocesses or is asked what it
+  /// is, as the compiler-identity probes do), touches `started`
   /// and sleeps `seconds` before running gcc; returns its path.
   func writeSlowCompiler(sleep seconds: Int) throws -> String {
     try write(
       "slowcc",
-      "#!/bin/sh\ncase \" $* \" in *\" -E \"*) ;; *) touch \(path)/started; sleep \(seconds);; esac\n"
+      "#!/bin/sh\ncase \" $* \" in *\" -E \"*) ;; *\" -c \"*) touch \(path)/started; sleep \(seconds);; esac\n"
         + "exec gcc \"$@\"\n")
     chmod(path + "/slowcc", 0o755)
     return path + "/slowcc"

@@ -44,6 +44,45 @@ import Testing
     #expect(world.log.contains("killed the compilers of 1 job(s)"))
   }
 
+  /// The daemon asks a compiler what it is after its first job (compiler identity); a daemon stopped while
+  /// that question hangs kills it, and what it started, too (they outlived the daemon before: nothing was
+  /// left to kill them at the question's deadline).
+  @Test func stoppingKillsACompilerQuestionInFlight() throws {
+    let world = try DaemonWorld()
+    try world.write(
+      "askcc",
+      """
+      #!/bin/sh
+      case "$1" in -dump*|--version|-print*)
+        sleep 300 & echo $! > \(world.path("askcc.child")); echo $$ > \(world.path("askcc.pid")); wait;;
+      esac
+      out=; prev=; for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
+      printf OBJECT > "$out"
+
+      """, executable: true)
+    try world.write("cmdlist", world.path("askcc") + "\n")
+    try world.startDaemon(["--no-sandbox"], environment: ["DISTCC_CMDLIST": world.path("cmdlist")])
+    let socket = try RawSocket()
+    try socket.connect(host: "127.0.0.1", port: world.port)
+    try socket.send(try DaemonWorld.request(compiler: "askcc"))
+    var question: pid_t?
+    var child: pid_t?
+    try Wait.require("the compiler question to start") {
+      question = world.contents("askcc.pid").flatMap {
+        pid_t(String(decoding: $0, as: UTF8.self).filter(\.isNumber))
+      }
+      child = world.contents("askcc.child").flatMap {
+        pid_t(String(decoding: $0, as: UTF8.self).filter(\.isNumber))
+      }
+      return question != nil && child != nil
+    }
+    _ = try #require(world.stopDaemon(SIGINT))
+    for pid in [question, child].compactMap({ $0 }) {
+      #expect(Self.waitUntilGone(pid), "question process \(pid) still running")
+    }
+    #expect(world.leftovers.isEmpty, "left: \(world.leftovers)")
+  }
+
   @Test func inetdLifetimeKillsTheCompiler() throws {
     let world = try DaemonWorld()
     let compiler = try world.fakeCompiler("slowcc", sleep: 60, marker: "OBJECT")

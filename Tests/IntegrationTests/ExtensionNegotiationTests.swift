@@ -27,7 +27,9 @@ import Testing
     switch kind {
     case .ours:
       #expect(
-        remembered == "3\n", "our daemon announces zstd bodies and the compiler identity check")
+        remembered == "7\n",
+        "our daemon announces zstd bodies, the compiler identity check and directives-only preprocessing"
+      )
     case .debian:
       #expect(
         remembered == "0\n", "a 3.4 daemon announces nothing: the stale bits are replaced by none")
@@ -42,7 +44,7 @@ import Testing
     var request = Request(
       version: .v2, arguments: ["gcc", "-c", "t.c", "-o", "t.o"].map { Array($0.utf8) },
       source: Array("int x;\n".utf8))
-    request.extensions = .directivesOnly
+    request.extensions = Extensions(rawValue: 1 << 7)
     let refused = try #require(try world.exchange(try request.encoded()), "no close")
     #expect(refused.isEmpty, "got \(refused.count) bytes")
     let reply = try world.exchange(try DaemonWorld.request(.v2))
@@ -50,7 +52,7 @@ import Testing
     decoder.append(try #require(reply))
     let response = try #require(try decoder.next())
     #expect(response.status.isSuccess)
-    #expect(decoder.takeAnnouncement() == [.zstd, .compilerIdentity])
+    #expect(decoder.takeAnnouncement() == [.zstd, .compilerIdentity, .directivesOnly])
   }
 
   /// A `,zstd` host: with our daemon the second job (after the announcement) sends and gets zstd bodies;

@@ -21,6 +21,8 @@ int cdp_memfd_create(const char *name);
 int cdp_memfd_freeze(int fd);
 // sendfile(out_fd, in_fd, &offset, count): the kernel copies file bytes to a socket or pipe.
 long cdp_sendfile(int out_fd, int in_fd, long long *offset, unsigned long count);
+// memmem(haystack, haystack_length, needle, needle_length): the first occurrence of needle, or NULL.
+const void *cdp_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
 // Forks a detached grandchild, as a daemon-like helper needs (distcc 3.4's zeroconf browser): returns 0 in the
 // grandchild (new session, stdin/stdout/stderr on /dev/null, working directory /, every other descriptor
