@@ -49,5 +49,4 @@ import Testing
     #expect(directory.list("tmp").isEmpty, "\(directory.list("tmp"))")
     #expect(directory.unnamedFilesOpen == 0, "the unnamed file is closed")
   }
-
 }
