@@ -8,6 +8,7 @@ See Docs/performance.md for the method; this file writes its results there.
 import argparse
 import datetime
 import fcntl
+import hashlib
 import json
 import os
 import platform

@@ -206,10 +206,12 @@ extension Job {
     } else {
       attempt.extensions.remove(.directivesOnly)
     }
+    let object = ObjectReceiver(path: configuration.resolve(job.output))
+    attempt.object = object
     let outcome: RemoteAttempt.Outcome
     do throws(ClientError) {
       if let pump {
-        outcome = try pump.run(state: &state, log: log)
+        outcome = try pump.run(state: &state, log: log, object: object)
       } else {
         do throws(ClientError) {
           outcome = try attempt.run(preprocessor: trip.preprocessor!, state: &state, log: log)
@@ -245,7 +247,8 @@ extension Job {
         reservation,
         outcome: .completed(milliseconds: SmallFile.monotonicMilliseconds() - reserved))
     }
-    return try received(outcome, &trip, host: host, version: version, since: reserved)
+    return try received(
+      outcome, &trip, host: host, version: version, object: object, since: reserved)
   }
 
   /// The extensions beyond 3.4 this job would use with `host` if it announced them: zstd bodies for a
@@ -355,11 +358,12 @@ extension Job {
   }
 
   /// What the host's answer means: a refusal moves on, a failure is reported or retried locally, a
-  /// success is **written**.
+  /// success is **written** (the object `object` streamed is accepted; anything else discards it).
   private mutating func received(
     _ outcome: RemoteAttempt.Outcome, _ trip: inout Distribution, host: HostEntry,
-    version: ProtocolVersion, since reserved: Int
+    version: ProtocolVersion, object: ObjectReceiver, since reserved: Int
   ) throws(ClientError) -> Distribution.Next {
+    defer { object.discard() }
     try checkCancellation()
     let job = trip.job
     switch outcome {
@@ -411,8 +415,9 @@ extension Job {
             backoff: trip.backoff, markHost: true))
       }
       try checkCancellation()
+      let objectSize: Int
       do {
-        try ObjectFile.write(response.object, to: configuration.resolve(job.output))
+        objectSize = try object.accept(response)
         if version == .v3 {
           try PumpAttempt.writeDependencies(response, job: job, configuration: configuration)
         }
@@ -423,11 +428,11 @@ extension Job {
       }
       ObjectFile.relay(response.stderr, to: configuration.standardError)
       log.info(
-        "\(response.object.count) bytes from \(job.input.path) compiled on \(host.displayName)")
+        "\(objectSize) bytes from \(job.input.path) compiled on \(host.displayName)")
       log.info("compile \(job.input.path) on \(host.displayName) completed ok")
       log.info(
         "\(job.input.path): compiled on \(host.displayName) (protocol \(version.rawValue)) in "
-          + "\(SmallFile.monotonicMilliseconds() - reserved) ms, \(response.object.count) bytes back",
+          + "\(SmallFile.monotonicMilliseconds() - reserved) ms, \(objectSize) bytes back",
         function: "dcc_job_summary")
       return .finished(CompileResult(status: 0, host: host.displayName))
     }

@@ -12,14 +12,31 @@ enum ObjectFile {
   /// 3.4 does (GCC itself fails there).
   /// - Throws: `ClientError.system` naming `path`, e.g. `write out/x.o failed: Is a directory`.
   static func write(_ bytes: [UInt8], to path: String) throws(ClientError) {
+    let output = try stream(to: path)
+    do throws(PosixError) {
+      try output.write(bytes)
+      try output.commit()
+    } catch {
+      throw failure(error, path: path)
+    }
+  }
+
+  /// An output stream to `path` (``OutputFile/Stream``: nothing appears at `path` before it is committed),
+  /// after creating missing parent directories as ``write(_:to:)`` does.
+  static func stream(to path: String) throws(ClientError) -> OutputFile.Stream {
     if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
       try FileSystem.makeDirectories(String(path[..<slash]))
     }
     do throws(PosixError) {
-      try OutputFile.write(bytes, to: path)
+      return try OutputFile.Stream(path: path)
     } catch {
-      throw .system(operation: "write", path: path, errno: (error.errno ?? .ioError).rawValue)
+      throw failure(error, path: path)
     }
+  }
+
+  /// The client error for a failure writing `path`.
+  static func failure(_ error: PosixError, path: String) -> ClientError {
+    .system(operation: "write", path: path, errno: (error.errno ?? .ioError).rawValue)
   }
 
   /// Writes `bytes` to a descriptor (relayed compiler output); errors are ignored like 3.4's.

@@ -81,11 +81,14 @@ struct PumpAttempt {
       to: configuration.resolve(dependencyFile(job, environment: configuration.environment)))
   }
 
-  /// Sends the request and reads the reply.
-  func run(state: inout JobState, log: ClientLog) throws(ClientError) -> RemoteAttempt.Outcome {
+  /// Sends the request and reads the reply; a plain object body goes to `object` as it arrives.
+  func run(state: inout JobState, log: ClientLog, object: ObjectReceiver? = nil)
+    throws(ClientError) -> RemoteAttempt.Outcome
+  {
     var attempt = RemoteAttempt(
       job: job, host: host, version: .v3, configuration: configuration, ioTimeout: ioTimeout)
     attempt.awaitsTrailer = awaitsTrailer
+    attempt.object = object
     let connection = try attempt.connect()
     defer { connection.close() }
     let unwatch = attempt.watchForCancellation(connection)

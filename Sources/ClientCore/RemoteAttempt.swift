@@ -19,6 +19,8 @@ struct RemoteAttempt {
   /// already read: false for a host that lately answered without one (a 3.4 daemon, which has nothing to
   /// check and would only be waited on until it closes the connection).
   var awaitsTrailer = true
+  /// Where a plain object body is written as it arrives (``ObjectReceiver``); `nil`: collected in memory.
+  var object: ObjectReceiver? = nil
 
   /// How an attempt that reached its end went.
   enum Outcome {
@@ -114,10 +116,16 @@ struct RemoteAttempt {
   }
 
   /// Reads the reply to a request sent on `connection` (protocols 1–3; `PumpAttempt` sends protocol 3's).
+  /// A plain object body goes to ``object`` as it arrives, from the decoder's buffer: it is never held whole.
+  /// Unless the outcome is a reply, what it received is discarded.
   func receive(from connection: HostConnection, state: inout JobState) throws(ClientError)
     -> Outcome
   {
-    var decoder = ResponseDecoder(expecting: version, extensions: extensions)
+    object?.discard()
+    var replied = false
+    defer { if !replied { object?.discard() } }
+    var decoder = ResponseDecoder(
+      expecting: version, extensions: extensions, streamingObject: object != nil)
     // Bytes are only ever read from `buffer[..<count]` after a read wrote them: no need to zero-fill it.
     var buffer = [UInt8](unsafeUninitializedCapacity: 64 * 1024) { $1 = $0.count }
     var receiving = false
@@ -133,10 +141,22 @@ struct RemoteAttempt {
           receiving = true
           state.note(.receive, .remote)
         }
-        buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-        if let response = try decoder.next() {
-          return .reply(
-            response, trailer: trailer(after: &decoder, on: connection, buffer: &buffer))
+        // Object bytes that arrive in reads of their own go from this buffer to the file; the rest, and
+        // what follows a header in the same read, goes through the decoder.
+        let passed = object == nil ? 0 : decoder.passObjectBytes(count)
+        if passed > 0 { object?.write(buffer[..<passed]) }
+        buffer.withUnsafeBytes {
+          decoder.append(UnsafeRawBufferPointer(rebasing: $0[passed..<count]))
+        }
+        while true {
+          if let response = try decoder.next() {
+            replied = true
+            return .reply(
+              response, trailer: trailer(after: &decoder, on: connection, buffer: &buffer))
+          }
+          let bytes = decoder.takeObjectBytes()
+          if bytes.isEmpty { break }
+          object?.write(bytes)
         }
       }
     } catch let error as DistProtocolError {

@@ -36,14 +36,9 @@ public enum OutputFile {
   ///
   /// - Throws: `PosixError` whose operation names `path` (`write x.o: Is a directory`).
   public static func write(_ bytes: [UInt8], to path: String) throws(PosixError) {
-    do throws(PosixError) {
-      switch try destination(of: path) {
-      case .newFile(let name): try writeNewFile(bytes, to: name)
-      case .inPlace(let name): try writeInPlace(bytes, to: name)
-      }
-    } catch {
-      throw PosixError.system(operation: "write \(path)", errno: error.errno ?? .ioError)
-    }
+    let output = try Stream(path: path)
+    try output.write(bytes)
+    try output.commit()
   }
 
   /// Decides, as GNU `as` would, whether `path` is replaced by a new file or written in place.
@@ -85,57 +80,11 @@ public enum OutputFile {
     _ = try syscall("open \(path)") { access(path, W_OK) }
   }
 
-  private static func writeInPlace(_ bytes: [UInt8], to path: String) throws(PosixError) {
-    let fd = FileDescriptor(
-      rawValue: try syscall("open \(path)") { open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC) })
-    do throws(PosixError) {
-      try fd.writeAll(bytes, deadline: .never, operation: "write \(path)")
-    } catch {
-      fd.closeIgnoringErrors()
-      throw error
-    }
-    _ = try syscall("close \(path)") { close(fd.rawValue) }
-  }
-
   /// Linux's `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), a macro Swift does not import.
-  private static let temporaryFileFlag: Int32 = 0o20_000_000 | O_DIRECTORY
-
-  private static func writeNewFile(_ bytes: [UInt8], to path: String) throws(PosixError) {
-    let directory = directory(of: path)
-    let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
-    let prefix = (directory == "/" ? "/" : directory + "/") + "." + base + ".distcc-\(getpid())-"
-    var temporary = ""
-    let fd: FileDescriptor
-    let unnamed = open(directory, temporaryFileFlag | O_WRONLY | O_CLOEXEC, 0o666)
-    if unnamed >= 0 {
-      fd = FileDescriptor(rawValue: unnamed)
-    } else {
-      let code = currentErrno()
-      // EISDIR/EINVAL: kernel or file system without O_TMPFILE.
-      guard [.notSupported, .isDirectory, .invalidArgument].contains(code) else {
-        throw PosixError.system(operation: "create in \(directory)", errno: code)
-      }
-      (fd, temporary) = try createNamed(prefix: prefix)
-    }
-    do throws(PosixError) {
-      try fd.writeAll(bytes, deadline: .never, operation: "write \(path)")
-      if temporary.isEmpty { temporary = try link(fd, prefix: prefix) }
-      _ = try syscall("close \(path)") { close(fd.rawValue) }
-    } catch {
-      fd.closeIgnoringErrors()
-      if !temporary.isEmpty { unlink(temporary) }
-      throw error
-    }
-    do throws(PosixError) {
-      _ = try syscall("rename \(temporary) to \(path)") { rename(temporary, path) }
-    } catch {
-      unlink(temporary)
-      throw error
-    }
-  }
+  static let temporaryFileFlag: Int32 = 0o20_000_000 | O_DIRECTORY
 
   /// Creates `prefix` + N exclusively.
-  private static func createNamed(prefix: String) throws(PosixError) -> (FileDescriptor, String) {
+  static func createNamed(prefix: String) throws(PosixError) -> (FileDescriptor, String) {
     for attempt in 0..<100 {
       let name = prefix + String(attempt)
       let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
@@ -147,7 +96,7 @@ public enum OutputFile {
   }
 
   /// Gives the unnamed file `fd` the first free name `prefix` + N.
-  private static func link(_ fd: FileDescriptor, prefix: String) throws(PosixError) -> String {
+  static func link(_ fd: FileDescriptor, prefix: String) throws(PosixError) -> String {
     for attempt in 0..<100 {
       let name = prefix + String(attempt)
       if linkat(AT_FDCWD, "/proc/self/fd/\(fd.rawValue)", AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0 {
@@ -160,7 +109,7 @@ public enum OutputFile {
   }
 
   /// The directory part of `path`: `.` for a bare name, `/` for a name in the root.
-  private static func directory(of path: String) -> String {
+  static func directory(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     return slash == path.startIndex ? "/" : String(path[..<slash])
   }

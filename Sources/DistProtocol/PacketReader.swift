@@ -220,6 +220,37 @@ struct PacketReader: Sendable {
     guard budget.reserve(count) else { throw .memoryBudgetExhausted(token: token, bytes: count) }
   }
 
+  /// Consumes the header at the read index (already validated as `token` with `length`) of a plain body that
+  /// is handed out in pieces as it arrives (``takeStreamedBytes(upTo:)``) instead of collected: its length is
+  /// checked against `limit` and the message's limit, but no buffer is reserved for it.
+  mutating func beginStreamedBody(_ token: Token, length: UInt32, limit: Int)
+    throws(DistProtocolError)
+  {
+    try check(token, length, limit: limit)
+    guard Int(length) <= messageLimit - messageUsed else {
+      throw .messageTooLarge(token: token, limit: messageLimit, offset: offset)
+    }
+    messageUsed += Int(length)
+    readIndex += Self.headerLength
+  }
+
+  /// Consumes and returns up to `count` of the buffered bytes: a slice of the buffer, not a copy (release it
+  /// before appending more, or the append copies the buffer).
+  mutating func takeStreamedBytes(upTo count: Int) -> ArraySlice<UInt8> {
+    let end = readIndex + min(count, available)
+    defer { readIndex = end }
+    return buffer[readIndex..<end]
+  }
+
+  /// Counts `count` bytes that the caller consumed without appending them (the body of a streamed packet it
+  /// handled itself) as received and consumed. Only when nothing is buffered.
+  mutating func passUnbuffered(_ count: Int) {
+    precondition(available == 0, "bytes passed around the buffer while some are buffered")
+    discarded += buffer.count + count
+    buffer.removeAll(keepingCapacity: true)
+    readIndex = 0
+  }
+
   /// Consumes a bulk packet of `token`: plain in protocol 1, LZO in 2 and 3 (decompressed here).
   mutating func takeBulk(_ token: Token, coding: BodyCoding, limits: DecodingLimits)
     throws(DistProtocolError) -> [UInt8]?

@@ -6,6 +6,8 @@
 public struct ResponseDecoder: Sendable {
   private enum State: Sendable {
     case done, stat, serr, sout, doto, dotd
+    /// Handing out a streamed `DOTO` body, `remaining` bytes of it still to come.
+    case object(remaining: Int)
 
     var expectedToken: Token {
       switch self {
@@ -13,7 +15,7 @@ public struct ResponseDecoder: Sendable {
       case .stat: .stat
       case .serr: .serr
       case .sout: .sout
-      case .doto: .doto
+      case .doto, .object: .doto
       case .dotd: .dotd
       }
     }
@@ -31,16 +33,26 @@ public struct ResponseDecoder: Sendable {
 
   /// How the reply's bodies are coded (the request's version and extensions).
   public let coding: BodyCoding
+  /// Whether a plain `DOTO` body is handed out as it arrives (``takeObjectBytes(upTo:)``) instead of
+  /// collected into ``Response/object``.
+  public let streamsObject: Bool
+  /// The length of the `DOTO` body being (or last) streamed; `nil` before one is.
+  public private(set) var streamedObjectLength: Int?
 
   /// - Parameters:
   ///   - version: the version of the request sent; `DONE` must match it.
   ///   - extensions: the extensions the request used (``Extensions/zstd``: zstd bodies).
   ///   - limits: bounds on every length the server claims.
+  ///   - streamingObject: hand out a plain (protocol 1, uncompressed) non-empty `DOTO` body in pieces as it
+  ///     arrives (``takeObjectBytes(upTo:)``): ``next()`` then returns `nil` while body bytes are buffered,
+  ///     and the response it completes has an empty ``Response/object``. The body still counts against
+  ///     `limits` (its length is checked before any of it is handed out), but is never held whole.
   public init(
     expecting version: ProtocolVersion, extensions: Extensions = [],
-    limits: DecodingLimits = .clientDefault
+    limits: DecodingLimits = .clientDefault, streamingObject: Bool = false
   ) {
     self.version = version
+    streamsObject = streamingObject
     self.limits = limits
     coding = BodyCoding(version: version, extensions: extensions)
     reader.budget = limits.budget
@@ -75,6 +87,7 @@ public struct ResponseDecoder: Sendable {
         }
         _ = try reader.takeValue(.done)
         partial = Response(version: version, status: .success)
+        streamedObjectLength = nil
         reader.beginMessage(limit: limits.maxMessageLength)
         state = .stat
       case .stat:
@@ -99,15 +112,23 @@ public struct ResponseDecoder: Sendable {
           throw .outputWithFailedStatus(
             status: partial.status, length: length, offset: reader.offset)
         }
+        if streamsObject && coding == .plain && length > 0 {
+          try reader.beginStreamedBody(
+            .doto, length: length,
+            limit: min(limits.maxBodyLength, limits.maxDecompressedLength))
+          streamedObjectLength = Int(length)
+          state = .object(remaining: Int(length))
+          continue
+        }
         guard
           let bytes = try reader.takeBulkBody(
             .doto, length: length, coding: coding, limits: limits)
         else { return nil }
         partial.object = bytes
-        guard version.serverPreprocesses && partial.status.isSuccess else {
-          return completeMessage()
-        }
-        state = .dotd
+        if let response = afterObject() { return response }
+      case .object(let remaining):
+        guard remaining == 0 else { return nil }
+        if let response = afterObject() { return response }
       case .dotd:
         guard let bytes = try reader.takeBulk(.dotd, coding: coding, limits: limits) else {
           return nil
@@ -116,6 +137,39 @@ public struct ResponseDecoder: Sendable {
         return completeMessage()
       }
     }
+  }
+
+  /// Consumes and returns up to `count` buffered bytes of a streamed `DOTO` body (``streamsObject``): a slice
+  /// of the decoder's buffer, not a copy, to be written and released before the next ``append(_:)``. Empty
+  /// when no body is being streamed or none of it is buffered; call ``next()`` after each `append` before
+  /// this (it reads the header), and again once this returns empty.
+  public mutating func takeObjectBytes(upTo count: Int = .max) -> ArraySlice<UInt8> {
+    guard case .object(let remaining) = state, remaining > 0 else { return [] }
+    let bytes = reader.takeStreamedBytes(upTo: min(count, remaining))
+    state = .object(remaining: remaining - bytes.count)
+    return bytes
+  }
+
+  /// How many of `count` freshly received bytes, not yet appended, are the streamed `DOTO` body's
+  /// (``streamsObject``): the caller writes that many from the front of its own buffer and appends only the
+  /// rest, so a body that arrives in reads of its own is never copied into the decoder. Zero unless a body
+  /// is being streamed and nothing is buffered (then ``takeObjectBytes(upTo:)`` comes first). The bytes count
+  /// as received (``bytesReceived``).
+  public mutating func passObjectBytes(_ count: Int) -> Int {
+    guard case .object(let remaining) = state, reader.available == 0 else { return 0 }
+    let passed = min(count, remaining)
+    reader.passUnbuffered(passed)
+    state = .object(remaining: remaining - passed)
+    return passed
+  }
+
+  /// Moves past the object: to the dependencies in protocol 3 after a success, else the reply is complete.
+  private mutating func afterObject() -> Response? {
+    guard version.serverPreprocesses && partial.status.isSuccess else {
+      return completeMessage()
+    }
+    state = .dotd
+    return nil
   }
 
   /// After a complete reply: the daemon's `XCAP` announcement if it is among the bytes already appended

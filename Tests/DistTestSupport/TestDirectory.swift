@@ -68,4 +68,13 @@ public final class TestDirectory: @unchecked Sendable {  // immutable after init
       }
     }
   }
+
+  /// How many of this process's descriptors are unnamed (`O_TMPFILE`) files in this directory: their
+  /// `/proc/self/fd` links read `PATH/#INODE (deleted)`.
+  public var unnamedFilesOpen: Int {
+    list("/proc/self/fd").filter { name in
+      guard let target = try? SymbolicLink.target(of: "/proc/self/fd/" + name) else { return false }
+      return target.hasPrefix(path + "/#")
+    }.count
+  }
 }

@@ -19,16 +19,8 @@ import Testing
     }
     let peer = try await world.accept()
     defer { peer.closeIgnoringErrors() }
-    // The whole request, as a daemon reads it.
-    var decoder = RequestDecoder()
-    var request: Request?
-    while request == nil {
-      let bytes = try peer.readSome(upTo: 65536, deadline: .after(seconds: 20))
-      try #require(!bytes.isEmpty, "the client closed before its request was complete")
-      decoder.append(bytes)
-      request = try decoder.next()
-    }
-    #expect(request?.version == .v1)
+    let request = try world.readRequest(from: peer)
+    #expect(request.version == .v1)
     // A reply that stops inside its object: DONE, STAT, SERR, SOUT, then DOTO promising 4096 bytes, 100 sent.
     let complete = try Response(
       version: .v1, status: .success, object: Array(repeating: 0x7f, count: 4096)

@@ -1,5 +1,6 @@
 import ClientCore
 import DistPosix
+import DistProtocol
 import DistTestSupport
 import SystemPackage
 import Testing
@@ -11,17 +12,19 @@ final class ControlledPeer {
   let listener: FileDescriptor
   let client: DistributedCompiler
 
-  init() throws {
+  /// `environment` adds to (or overrides) the client's.
+  init(environment extra: [String: String] = [:]) throws {
     directory = try TestDirectory()
     try directory.makeDirectories(directory.appending("tmp"))
     let endpoint = try LoopbackAddress.pick()
     let address = try #require(SocketAddress(numericHost: endpoint.address, port: endpoint.port))
     listener = try Socket.listen(on: address)
     client = DistributedCompiler(
-      configuration: try ClientConfiguration(environment: [
-        "PATH": "/usr/bin:/bin", "DISTCC_DIR": directory.appending("distcc"),
-        "DISTCC_HOSTS": "\(endpoint)/1", "TMPDIR": directory.appending("tmp"),
-      ]))
+      configuration: try ClientConfiguration(
+        environment: [
+          "PATH": "/usr/bin:/bin", "DISTCC_DIR": directory.appending("distcc"),
+          "DISTCC_HOSTS": "\(endpoint)/1", "TMPDIR": directory.appending("tmp"),
+        ].merging(extra) { $1 }))
   }
 
   deinit { listener.closeIgnoringErrors() }
@@ -34,5 +37,16 @@ final class ControlledPeer {
       try await Task.sleep(for: .milliseconds(10))
     }
     throw PosixError.timedOut(operation: "accept")
+  }
+
+  /// Reads the client's whole request from `peer`, as a daemon does.
+  func readRequest(from peer: FileDescriptor) throws -> Request {
+    var decoder = RequestDecoder()
+    while true {
+      let bytes = try peer.readSome(upTo: 65536, deadline: .after(seconds: 20))
+      try #require(!bytes.isEmpty, "the client closed before its request was complete")
+      decoder.append(bytes)
+      if let request = try decoder.next() { return request }
+    }
   }
 }
