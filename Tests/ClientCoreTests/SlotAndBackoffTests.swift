@@ -45,8 +45,9 @@ private func tcp(_ name: String, limit: Int) -> HostEntry {
   }
   let reservation = try #require(try chooser.reserveLocal(limit: 1))
   #expect(reservation.slot == 0)
-  #expect(rounds == 3)
-  _ = held
+  // It waited while the slot was held (three rounds); the contract is not how soon after the release a
+  // round finds it free (a loaded machine running the whole suite in parallel took a few more).
+  #expect(rounds >= 3 && held == nil)
 }
 
 @Test func backoffFilesMarkSkipAndClear() throws {
