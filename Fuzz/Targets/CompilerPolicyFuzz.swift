@@ -18,13 +18,26 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     _ = decision.message
     guard case .allowed(let argv) = decision else { continue }
-    for argument in argv.dropFirst() where forbidden.contains(where: { argument.starts(with: $0) })
+    for (index, argument) in argv.enumerated().dropFirst()
+    where forbidden.contains(where: { argument.starts(with: $0) })
+      && !takesNextArgument.contains(argv[index - 1])
     {
       fatalError("allowed a forbidden option: \(String(decoding: argument, as: UTF8.self))")
     }
   }
   return 0
 }
+
+/// gcc driver options whose separate operand is the next argument, which the driver consumes as a macro,
+/// path, language or target name and never reads as an option (`-D -Bx` defines a macro named `-Bx`).
+/// The `-X…` pass-through options are not here: their operand goes to another program as an option.
+private let takesNextArgument: Set<[UInt8]> = Set(
+  [
+    "-D", "-U", "-I", "-o", "-x", "-include", "-imacros", "-isystem", "-iquote", "-idirafter",
+    "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-isysroot", "-imultilib", "-MT", "-MQ",
+    "-MF",
+    "-A", "--param",
+  ].map { Array($0.utf8) })
 
 private let forbidden: [[UInt8]] = [
   "-B", "--prefix", "-wrapper", "--wrapper", "-specs", "--specs", "-fplugin", "-fpass-plugin",
