@@ -12,11 +12,7 @@ import Testing
     let world = try ControlledPeer()
     let directory = world.directory
     _ = try directory.write("small.i", "int x;\n")
-    let client = world.client
-    let source = directory.path
-    let call = Task {
-      try await client.compile(["gcc", "-c", "small.i", "-o", "small.o"], in: source)
-    }
+    let call = world.startCompile(["gcc", "-c", "small.i", "-o", "small.o"])
     let peer = try await world.accept()
     defer { peer.closeIgnoringErrors() }
     let request = try world.readRequest(from: peer)

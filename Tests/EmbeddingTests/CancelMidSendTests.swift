@@ -15,9 +15,7 @@ import Testing
     let line = Array("int a;\n".utf8)
     _ = try directory.write(
       "big.i", bytes: Array(repeating: line, count: (32 << 20) / line.count).flatMap { $0 })
-    let client = world.client
-    let source = directory.path
-    let call = Task { try await client.compile(["gcc", "-c", "big.i", "-o", "big.o"], in: source) }
+    let call = world.startCompile(["gcc", "-c", "big.i", "-o", "big.o"])
     let peer = try await world.accept()
     defer { peer.closeIgnoringErrors() }
     // Mid-send: the peer's receive buffer is filling (the header and 64 KB of the body), 32 MB cannot fit.

@@ -29,6 +29,12 @@ final class ControlledPeer {
 
   deinit { listener.closeIgnoringErrors() }
 
+  /// Starts the client compiling `arguments` in the test directory, as a task the test can cancel.
+  func startCompile(_ arguments: [String]) -> Task<CompileOutcome, any Error> {
+    let (client, source) = (client, directory.path)
+    return Task { try await client.compile(arguments, in: source) }
+  }
+
   /// Accepts the client's connection, waiting as suspensions (a blocking accept would hold one of the
   /// cooperative pool's few threads, which the call being tested needs to start).
   func accept() async throws -> FileDescriptor {

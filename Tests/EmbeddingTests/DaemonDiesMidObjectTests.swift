@@ -14,11 +14,7 @@ import Testing
     let directory = world.directory
     _ = try directory.write("big.i", "int x;\n")
     _ = try directory.write("big.o", "previous object")
-    let client = world.client
-    let source = directory.path
-    let call = Task {
-      try await client.compile(["gcc", "-c", "big.i", "-o", "big.o"], in: source)
-    }
+    let call = world.startCompile(["gcc", "-c", "big.i", "-o", "big.o"])
     let peer = try await world.accept()
     let request = try world.readRequest(from: peer)
     #expect(request.version == .v1)
