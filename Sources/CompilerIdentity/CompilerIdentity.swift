@@ -12,13 +12,6 @@ public struct CompilerIdentity: Sendable, Hashable, CustomStringConvertible {
   /// when it has none, e.g. a script).
   public var fingerprint: String
 
-  public init(family: String, version: String, target: String, fingerprint: String) {
-    self.family = family
-    self.version = version
-    self.target = target
-    self.fingerprint = fingerprint
-  }
-
   /// For people: `gcc 12.2.0 x86_64-linux-gnu`.
   public var description: String { "\(family) \(version) \(target)" }
 
@@ -26,6 +19,16 @@ public struct CompilerIdentity: Sendable, Hashable, CustomStringConvertible {
   /// and the cache stores).
   public var text: String { "\(family) \(version) \(target) \(fingerprint)" }
 
+  /// Whether objects from `other` can stand in for ours: same family, version and target. (The fingerprint
+  /// differs between builds of one version, e.g. two distributions' gcc 12.2.0, and is reported, not
+  /// compared.)
+  public func isCompatible(with other: CompilerIdentity) -> Bool {
+    family == other.family && version == other.version && target == other.target
+  }
+}
+
+// In an extension, so the struct keeps its synthesized memberwise initialiser (for the probe, in-module).
+extension CompilerIdentity {
   /// Parses ``text``; nil unless it is exactly four non-empty printable words of at most 128 bytes each.
   public init?(text: String) {
     let words = text.split(separator: " ", omittingEmptySubsequences: false)
@@ -38,12 +41,5 @@ public struct CompilerIdentity: Sendable, Hashable, CustomStringConvertible {
     self.init(
       family: String(words[0]), version: String(words[1]), target: String(words[2]),
       fingerprint: String(words[3]))
-  }
-
-  /// Whether objects from `other` can stand in for ours: same family, version and target. (The fingerprint
-  /// differs between builds of one version, e.g. two distributions' gcc 12.2.0, and is reported, not
-  /// compared.)
-  public func isCompatible(with other: CompilerIdentity) -> Bool {
-    family == other.family && version == other.version && target == other.target
   }
 }

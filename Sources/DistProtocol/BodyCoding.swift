@@ -13,6 +13,15 @@ public enum BodyCoding: Sendable, Hashable {
     }
   }
 
+  /// The codec's name in messages: `LZO1X`, `zstd` (`none` for ``plain``).
+  var codecName: String {
+    switch self {
+    case .plain: "none"
+    case .lzo: "LZO1X"
+    case .zstd: "zstd"
+    }
+  }
+
   /// `body` coded for the wire; an empty body stays empty (length 0, no stream or frame).
   func encode(_ body: [UInt8]) -> [UInt8] {
     guard !body.isEmpty else { return body }

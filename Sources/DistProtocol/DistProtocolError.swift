@@ -18,15 +18,13 @@ public enum DistProtocolError: Error, Sendable, Equatable, Hashable {
   case messageTooLarge(token: Token, limit: Int, offset: Int)
   /// The stream ended (``RequestDecoder/finish()``) inside a message; `offset` is the stream length.
   case truncated(expecting: Token, offset: Int)
-  /// `lzo1x_decompress_safe` rejected a body; `code` is its `LZO_E_*` result.
-  case corruptLZO(token: Token?, code: Int32)
-  /// A body decompresses to more than the allowed maximum.
-  case lzoOutputTooLarge(token: Token?, limit: Int)
-  /// A zstd body is not exactly one valid frame (`reason`: libzstd's error name, or what is wrong).
-  case corruptZstd(token: Token?, reason: String)
-  /// A zstd body declares or decompresses to more than the allowed maximum (refused before allocating
-  /// when the frame declares its size).
-  case zstdOutputTooLarge(token: Token?, limit: Int)
+  /// A compressed body (`coding` is ``BodyCoding/lzo`` or ``BodyCoding/zstd``) cannot be decoded.
+  /// `reason`: for LZO1X, `lzo1x_decompress_safe`'s `LZO_E_*` result in decimal; for zstd, libzstd's error
+  /// name or what is wrong (a zstd body must be exactly one valid frame).
+  case corruptBody(BodyCoding, token: Token?, reason: String)
+  /// A compressed body declares or decompresses to more than the allowed maximum (a zstd frame that
+  /// declares its size is refused before anything is allocated).
+  case decodedBodyTooLarge(BodyCoding, token: Token?, limit: Int)
   /// The decoder's ``ByteBudget`` could not cover the next `bytes` of a body (for `token`; `nil` for a
   /// body decompressed outside a message): the memory is shared and currently taken.
   case memoryBudgetExhausted(token: Token?, bytes: Int)
@@ -58,14 +56,10 @@ extension DistProtocolError: CustomStringConvertible {
       "\(token) at byte \(offset): the message would exceed \(limit) decoded bytes"
     case .truncated(let expecting, let offset):
       "unexpected end of stream at byte \(offset) while reading token \"\(expecting)\""
-    case .corruptLZO(let token, let code):
-      "LZO1X decompression failed\(token.map { " in \($0) body" } ?? ""): \(code)"
-    case .lzoOutputTooLarge(let token, let limit):
-      "LZO1X body\(token.map { " of \($0)" } ?? "") decompresses to more than \(limit) bytes"
-    case .corruptZstd(let token, let reason):
-      "zstd decompression failed\(token.map { " in \($0) body" } ?? ""): \(reason)"
-    case .zstdOutputTooLarge(let token, let limit):
-      "zstd body\(token.map { " of \($0)" } ?? "") decompresses to more than \(limit) bytes"
+    case .corruptBody(let coding, let token, let reason):
+      "\(coding.codecName) decompression failed\(token.map { " in \($0) body" } ?? ""): \(reason)"
+    case .decodedBodyTooLarge(let coding, let token, let limit):
+      "\(coding.codecName) body\(token.map { " of \($0)" } ?? "") decompresses to more than \(limit) bytes"
     case .memoryBudgetExhausted(let token, let bytes):
       "\(token.map { "\($0) body: " } ?? "")the memory budget cannot cover \(bytes) more bytes"
     case .versionMismatch(let expected, let found):

@@ -52,8 +52,6 @@ public struct IncludeServerQueryDecoder: MessageDecoder {
   public init(limits: DecodingLimits = .clientDefault) { self.limits = limits }
 
   /// Adds received bytes.
-  public mutating func append(_ bytes: some Sequence<UInt8>) { reader.append(bytes) }
-  /// Adds received bytes.
   public mutating func append(_ bytes: UnsafeRawBufferPointer) { reader.append(bytes) }
 
   /// Whether the decoder is between messages with nothing buffered.
@@ -92,8 +90,6 @@ public struct IncludeServerReplyDecoder: MessageDecoder {
   /// A decoder enforcing `limits` on every header.
   public init(limits: DecodingLimits = .clientDefault) { self.limits = limits }
 
-  /// Adds received bytes.
-  public mutating func append(_ bytes: some Sequence<UInt8>) { reader.append(bytes) }
   /// Adds received bytes.
   public mutating func append(_ bytes: UnsafeRawBufferPointer) { reader.append(bytes) }
 

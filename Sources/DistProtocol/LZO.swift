@@ -46,8 +46,8 @@ package enum LZO: BodyCodec {
   /// `LZO_E_OUTPUT_OVERRUN` (``BodyGrowth``: doubling, by at most 64 MiB a step), never beyond `limit`.
   /// Each growth is first reserved from `budget`, if any; the reservation stays taken (the result holds it).
   /// Empty input gives empty output (a zero-length body).
-  /// - Throws: ``DistProtocolError/corruptLZO(token:code:)`` for an invalid stream,
-  ///   ``DistProtocolError/lzoOutputTooLarge(token:limit:)`` if the content is longer than `limit`,
+  /// - Throws: ``DistProtocolError/corruptBody(_:token:reason:)`` for an invalid stream,
+  ///   ``DistProtocolError/decodedBodyTooLarge(_:token:limit:)`` if the content is longer than `limit`,
   ///   ``DistProtocolError/memoryBudgetExhausted(token:bytes:)`` if `budget` refuses a growth.
   package static func decompress(
     _ input: UnsafeRawBufferPointer, limit: Int, token: Token?, budget: (any ByteBudget)?
@@ -77,10 +77,10 @@ package enum LZO: BodyCodec {
       case LZO_E_OK:
         return output
       case LZO_E_OUTPUT_OVERRUN:
-        guard capacity < limit else { throw .lzoOutputTooLarge(token: token, limit: limit) }
+        guard capacity < limit else { throw .decodedBodyTooLarge(.lzo, token: token, limit: limit) }
         capacity = BodyGrowth.grown(capacity, limit: limit)
       default:
-        throw .corruptLZO(token: token, code: code)
+        throw .corruptBody(.lzo, token: token, reason: "\(code)")
       }
     }
   }

@@ -26,11 +26,6 @@ struct PacketReader: Sendable {
   /// Bytes appended but not consumed.
   var available: Int { buffer.count - readIndex }
 
-  mutating func append(_ bytes: some Sequence<UInt8>) {
-    compactIfWorthwhile()
-    buffer.append(contentsOf: bytes)
-  }
-
   mutating func append(_ bytes: UnsafeRawBufferPointer) {
     compactIfWorthwhile()
     buffer.append(contentsOf: bytes)
@@ -284,8 +279,7 @@ struct PacketReader: Sendable {
       readIndex = range.upperBound
       messageUsed += content.count
       return content
-    case .failure(.lzoOutputTooLarge) where cap < limits.maxDecompressedLength,
-      .failure(.zstdOutputTooLarge) where cap < limits.maxDecompressedLength:
+    case .failure(.decodedBodyTooLarge) where cap < limits.maxDecompressedLength:
       throw .messageTooLarge(token: token, limit: messageLimit, offset: offset)
     case .failure(let error):
       throw error

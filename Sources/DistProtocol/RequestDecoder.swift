@@ -46,9 +46,6 @@ public struct RequestDecoder: Sendable {
   }
 
   /// Adds received bytes.
-  public mutating func append(_ bytes: some Sequence<UInt8>) { reader.append(bytes) }
-
-  /// Adds received bytes.
   public mutating func append(_ bytes: UnsafeRawBufferPointer) { reader.append(bytes) }
 
   /// Bytes appended so far (the stream offset of the end of the input).

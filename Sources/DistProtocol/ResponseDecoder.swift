@@ -61,9 +61,6 @@ public struct ResponseDecoder: Sendable {
   }
 
   /// Adds received bytes.
-  public mutating func append(_ bytes: some Sequence<UInt8>) { reader.append(bytes) }
-
-  /// Adds received bytes.
   public mutating func append(_ bytes: UnsafeRawBufferPointer) { reader.append(bytes) }
 
   /// Bytes appended so far (the stream offset of the end of the input).

@@ -39,29 +39,35 @@ package enum Zstd: BodyCodec {
   }
 
   /// Decompresses one zstd frame into at most `limit` bytes, each buffer reserved from `budget` first.
-  /// - Throws: ``DistProtocolError/corruptZstd(token:reason:)`` for anything but exactly one valid frame,
-  ///   ``DistProtocolError/zstdOutputTooLarge(token:limit:)`` when the content is (or says it is) longer than
+  /// - Throws: ``DistProtocolError/corruptBody(_:token:reason:)`` for anything but exactly one valid frame,
+  ///   ``DistProtocolError/decodedBodyTooLarge(_:token:limit:)`` when the content is (or says it is) longer than
   ///   `limit`, ``DistProtocolError/memoryBudgetExhausted(token:bytes:)`` if `budget` refuses.
   package static func decompress(
     _ input: UnsafeRawBufferPointer, limit: Int, token: Token?, budget: (any ByteBudget)?
   ) throws(DistProtocolError) -> [UInt8] {
     guard let source = input.baseAddress, input.count > 0 else { return [] }
     guard let zstd = LibZstd.shared else {
-      throw .corruptZstd(token: token, reason: "libzstd (\(LibZstd.soname)) is not installed")
+      throw .corruptBody(
+        .zstd, token: token, reason: "libzstd (\(LibZstd.soname)) is not installed")
     }
     let limit = max(limit, 0)
     let frameLength = zstd.findFrameCompressedSize(source, input.count)
     if zstd.isError(frameLength) != 0 {
-      throw .corruptZstd(token: token, reason: errorName(frameLength))
+      throw .corruptBody(.zstd, token: token, reason: errorName(frameLength))
     }
     guard frameLength == input.count else {
-      throw .corruptZstd(token: token, reason: "\(input.count - frameLength) bytes after the frame")
+      throw .corruptBody(
+        .zstd, token: token, reason: "\(input.count - frameLength) bytes after the frame")
     }
     let declared = zstd.getFrameContentSize(source, input.count)
     let unknown = UInt64.max  // ZSTD_CONTENTSIZE_UNKNOWN
-    if declared == unknown - 1 { throw .corruptZstd(token: token, reason: "bad frame header") }
+    if declared == unknown - 1 {
+      throw .corruptBody(.zstd, token: token, reason: "bad frame header")
+    }
     let known = declared != unknown
-    if known && declared > UInt64(limit) { throw .zstdOutputTooLarge(token: token, limit: limit) }
+    if known && declared > UInt64(limit) {
+      throw .decodedBodyTooLarge(.zstd, token: token, limit: limit)
+    }
     if known && declared == 0 { return try finishEmpty(source, input.count, token: token) }
 
     var capacity =
@@ -70,7 +76,7 @@ package enum Zstd: BodyCodec {
       throw .memoryBudgetExhausted(token: token, bytes: capacity)
     }
     guard let context = zstd.createDCtx() else {
-      throw .corruptZstd(token: token, reason: "out of memory")
+      throw .corruptBody(.zstd, token: token, reason: "out of memory")
     }
     defer { _ = zstd.freeDCtx(context) }
     _ = zstd.dctxSetParameter(context, ZSTD_d_windowLogMax, maxWindowLog)
@@ -85,7 +91,7 @@ package enum Zstd: BodyCodec {
         return zstd.decompressStream(context, &outBuffer, &inBuffer)
       }
       if zstd.isError(remaining) != 0 {
-        throw .corruptZstd(token: token, reason: errorName(remaining))
+        throw .corruptBody(.zstd, token: token, reason: errorName(remaining))
       }
       if remaining == 0 {
         output.removeSubrange(produced...)
@@ -94,10 +100,12 @@ package enum Zstd: BodyCodec {
       if produced != before || inBuffer.pos != consumed { continue }
       // No progress: either the input is used up (the frame is cut short) or the output is full.
       guard produced == capacity else {
-        throw .corruptZstd(token: token, reason: "truncated frame")
+        throw .corruptBody(.zstd, token: token, reason: "truncated frame")
       }
       // Full: a frame that declared its size has lied (libzstd checks that too); otherwise grow.
-      guard !known, capacity < limit else { throw .zstdOutputTooLarge(token: token, limit: limit) }
+      guard !known, capacity < limit else {
+        throw .decodedBodyTooLarge(.zstd, token: token, limit: limit)
+      }
       let step = BodyGrowth.grown(capacity, limit: limit) - capacity
       if let budget, !budget.reserve(step) {
         throw .memoryBudgetExhausted(token: token, bytes: step)
@@ -114,9 +122,11 @@ package enum Zstd: BodyCodec {
     guard let zstd = LibZstd.shared else { return [] }
     var byte: UInt8 = 0
     let result = zstd.decompress(&byte, 1, source, count)
-    if zstd.isError(result) != 0 { throw .corruptZstd(token: token, reason: errorName(result)) }
+    if zstd.isError(result) != 0 {
+      throw .corruptBody(.zstd, token: token, reason: errorName(result))
+    }
     guard result == 0 else {
-      throw .corruptZstd(token: token, reason: "content larger than declared")
+      throw .corruptBody(.zstd, token: token, reason: "content larger than declared")
     }
     return []
   }

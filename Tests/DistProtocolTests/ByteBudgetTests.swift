@@ -31,7 +31,7 @@ final class RecordingBudget: ByteBudget {
     let thrown = error { () throws(DistProtocolError) in
       try LZO.decompress(Self.bomb, limit: 150 << 20, budget: budget)
     }
-    #expect(thrown == .lzoOutputTooLarge(token: nil, limit: 150 << 20))
+    #expect(thrown == .decodedBodyTooLarge(.lzo, token: nil, limit: 150 << 20))
     // 8× the input, doubling, then 64 MiB at a time, ending at the cap.
     #expect(budget.asked.allSatisfy { $0 > 0 && $0 <= BodyGrowth.maxStep })
     #expect(budget.taken == 150 << 20)

@@ -51,7 +51,7 @@ import Testing
     let thrown = error { () throws(DistProtocolError) in
       try LZO.decompress(compressed, limit: 9_999)
     }
-    #expect(thrown == .lzoOutputTooLarge(token: nil, limit: 9_999))
+    #expect(thrown == .decodedBodyTooLarge(.lzo, token: nil, limit: 9_999))
   }
 
   /// A small stream that would expand to 64 MiB fails against a 1 MiB cap without growing past it.
@@ -59,7 +59,7 @@ import Testing
     let bomb = LZO.compress([UInt8](repeating: 0, count: 64 << 20))
     #expect(bomb.count < 1 << 20)
     let thrown = error { () throws(DistProtocolError) in try LZO.decompress(bomb, limit: 1 << 20) }
-    #expect(thrown == .lzoOutputTooLarge(token: nil, limit: 1 << 20))
+    #expect(thrown == .decodedBodyTooLarge(.lzo, token: nil, limit: 1 << 20))
   }
 
   @Test(
@@ -71,7 +71,7 @@ import Testing
     ] as [([UInt8], Int32)])
   func corruptStreamsReportLZOCode(stream: [UInt8], code: Int32) {
     let thrown = error { () throws(DistProtocolError) in try LZO.decompress(stream, limit: 1000) }
-    #expect(thrown == .corruptLZO(token: nil, code: code))
+    #expect(thrown == .corruptBody(.lzo, token: nil, reason: "\(code)"))
   }
 
   @Test func nonContiguousInputIsAccepted() throws {

@@ -83,19 +83,19 @@ let malformedRequests: [Malformed] = [
   Malformed(
     label: "DOTI decompressing one byte over the limit",
     bytes: argvHeader + packet("DOTI", body: hundredAndOneZeros),
-    expected: .lzoOutputTooLarge(token: .doti, limit: 100)),
+    expected: .decodedBodyTooLarge(.lzo, token: .doti, limit: 100)),
   Malformed(
     label: "corrupt LZO: match before the start",
     bytes: argvHeader + packet("DOTI", body: lookbehindLZO),
-    expected: .corruptLZO(token: .doti, code: -6)),
+    expected: .corruptBody(.lzo, token: .doti, reason: "-6")),
   Malformed(
     label: "corrupt LZO: stream cut short",
     bytes: argvHeader + packet("DOTI", body: Array(hundredZeros.dropLast())),
-    expected: .corruptLZO(token: .doti, code: -4)),
+    expected: .corruptBody(.lzo, token: .doti, reason: "-4")),
   Malformed(
     label: "corrupt LZO: bytes after the end marker",
     bytes: argvHeader + packet("DOTI", body: hundredZeros + [0]),
-    expected: .corruptLZO(token: .doti, code: -8)),
+    expected: .corruptBody(.lzo, token: .doti, reason: "-8")),
   Malformed(
     label: "NFIL in protocol 2", bytes: argvHeader + packet("NFIL", 0),
     expected: .unexpectedToken(expected: .doti, found: "NFIL", offset: argvHeader.count)),
@@ -136,12 +136,12 @@ let malformedRequests: [Malformed] = [
     label: "FILE decompressing one byte over the limit",
     bytes: v3Header + packet("NFIL", 1) + packet("NAME", body: Array(ascii: "/a"))
       + packet("FILE", body: hundredAndOneZeros),
-    expected: .lzoOutputTooLarge(token: .file, limit: 100)),
+    expected: .decodedBodyTooLarge(.lzo, token: .file, limit: 100)),
   Malformed(
     label: "corrupt FILE",
     bytes: v3Header + packet("NFIL", 1) + packet("NAME", body: Array(ascii: "/a"))
       + packet("FILE", body: lookbehindLZO),
-    expected: .corruptLZO(token: .file, code: -6)),
+    expected: .corruptBody(.lzo, token: .file, reason: "-6")),
 ]
 
 private let successHeader = packet("DONE", 2) + packet("STAT", 0)
@@ -181,12 +181,12 @@ let malformedResponses: [Malformed] = [
     expected: .outputWithFailedStatus(status: .signaled(11), length: 1, offset: 48)),
   Malformed(
     label: "corrupt SERR", bytes: successHeader + packet("SERR", body: lookbehindLZO),
-    expected: .corruptLZO(token: .serr, code: -6)),
+    expected: .corruptBody(.lzo, token: .serr, reason: "-6")),
   Malformed(
     label: "DOTO decompressing one byte over the limit",
     bytes: successHeader + packet("SERR", 0) + packet("SOUT", 0)
       + packet("DOTO", body: hundredAndOneZeros),
-    expected: .lzoOutputTooLarge(token: .doto, limit: 100)),
+    expected: .decodedBodyTooLarge(.lzo, token: .doto, limit: 100)),
   Malformed(
     label: "DOTD after a protocol 2 reply",
     bytes: successHeader + packet("SERR", 0) + packet("SOUT", 0) + packet("DOTO", 0)
@@ -211,7 +211,7 @@ let malformedResponses: [Malformed] = [
     label: "corrupt DOTD",
     bytes: packet("DONE", 3) + packet("STAT", 0) + packet("SERR", 0) + packet("SOUT", 0)
       + packet("DOTO", 0) + packet("DOTD", body: lookbehindLZO),
-    expected: .corruptLZO(token: .dotd, code: -6), version: .v3),
+    expected: .corruptBody(.lzo, token: .dotd, reason: "-6"), version: .v3),
   Malformed(
     label: "protocol 1 reply to a protocol 3 request", bytes: packet("DONE", 1),
     expected: .versionMismatch(expected: .v3, found: 1), version: .v3),

@@ -31,7 +31,7 @@ import Testing
         let thrown = error { () throws(DistProtocolError) in
           try Zstd.decompress(compressed, limit: count - 1)
         }
-        #expect(thrown == .zstdOutputTooLarge(token: nil, limit: count - 1))
+        #expect(thrown == .decodedBodyTooLarge(.zstd, token: nil, limit: count - 1))
       }
     }
   }
@@ -44,7 +44,7 @@ import Testing
     let thrown = error { () throws(DistProtocolError) in
       try Zstd.decompress(bomb, limit: 1 << 20, budget: budget)
     }
-    #expect(thrown == .zstdOutputTooLarge(token: nil, limit: 1 << 20))
+    #expect(thrown == .decodedBodyTooLarge(.zstd, token: nil, limit: 1 << 20))
     #expect(budget.asked.isEmpty, "nothing reserved: \(budget.asked)")
   }
 
@@ -62,7 +62,7 @@ import Testing
     let thrown = error { () throws(DistProtocolError) in
       try Zstd.decompress(frame, limit: 3 << 20, budget: budget)
     }
-    #expect(thrown == .zstdOutputTooLarge(token: nil, limit: 3 << 20))
+    #expect(thrown == .decodedBodyTooLarge(.zstd, token: nil, limit: 3 << 20))
     #expect(budget.taken == 3 << 20, "grew to the cap and no further")
     #expect(budget.asked.count >= 2)
 
@@ -100,8 +100,8 @@ import Testing
   func corruptFramesAreRefused(label: String, frame: [UInt8]) {
     let thrown = error { () throws(DistProtocolError) in try Zstd.decompress(frame, limit: 1 << 20)
     }
-    guard case .corruptZstd(nil, let reason) = thrown else {
-      Issue.record("\(label): expected corruptZstd, got \(String(describing: thrown))")
+    guard case .corruptBody(.zstd, nil, let reason) = thrown else {
+      Issue.record("\(label): expected corruptBody(.zstd), got \(String(describing: thrown))")
       return
     }
     #expect(!reason.isEmpty)
@@ -122,8 +122,8 @@ import Testing
     let thrown = error { () throws(DistProtocolError) in
       try Zstd.decompress(made.standardOutput, limit: 2 << 20)
     }
-    guard case .corruptZstd(nil, let reason) = thrown else {
-      Issue.record("expected corruptZstd, got \(String(describing: thrown))")
+    guard case .corruptBody(.zstd, nil, let reason) = thrown else {
+      Issue.record("expected corruptBody(.zstd), got \(String(describing: thrown))")
       return
     }
     #expect(reason.contains("too much memory"), "\(reason)")
