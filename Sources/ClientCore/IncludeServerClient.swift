@@ -7,10 +7,7 @@ import SystemPackage
 /// go out as protocol 3, and if so the files to send, read from the include server's mirror.
 struct IncludeServerClient {
   /// One `NAME` entry of a protocol 3 request, its `FILE` body already compressed by the include server.
-  enum Entry {
-    case file(name: [UInt8], compressed: [UInt8])
-    case link(name: [UInt8], target: [UInt8])
-  }
+  typealias Entry = IncludedFile.Coded
 
   /// Why the job goes out as protocol 2 instead (the warning 3.4 prints, if any).
   struct Downgrade: Error {
@@ -124,7 +121,7 @@ struct IncludeServerClient {
       return .link(name: Array(name.utf8), target: Array(target.utf8))
     }
     guard let bytes = try? FileContents.read(path, limit: 1 << 30) else { return nil }
-    return .file(name: Array(name.utf8), compressed: bytes)
+    return .file(name: Array(name.utf8), codedBody: bytes)
   }
 
   /// The discrepancy counter beside the socket (client.md §8.5): a byte per pump job that failed remotely

@@ -1,6 +1,5 @@
 import CompilerArgs
 import DistProtocol
-internal import Glibc
 import HostSpec
 
 /// One protocol 3 attempt (protocol.md §4.2, §7): the whole command line, the working directory and the
@@ -97,22 +96,10 @@ struct PumpAttempt {
     let arguments = Self.arguments(for: job, environment: configuration.environment)
     log.info(
       "exec on \(host.displayName) (pump, \(files.count) files): \(ClientLog.format(arguments))")
-    var request: [UInt8] = []
-    PacketWriter.appendValue(.dist, ProtocolVersion.v3.rawValue, to: &request)
-    PacketWriter.appendString(.cdir, workingDirectory.utf8, to: &request)
-    PacketWriter.appendValue(.argc, UInt32(arguments.count), to: &request)
-    for argument in arguments { PacketWriter.appendString(.argv, argument.utf8, to: &request) }
-    PacketWriter.appendValue(.nfil, UInt32(files.count), to: &request)
-    for file in files {
-      switch file {
-      case .file(let name, let compressed):
-        PacketWriter.appendString(.name, name, to: &request)
-        PacketWriter.appendString(.file, compressed, to: &request)
-      case .link(let name, let target):
-        PacketWriter.appendString(.name, name, to: &request)
-        PacketWriter.appendString(.link, target, to: &request)
-      }
-    }
+    let head = Request(
+      version: .v3, workingDirectory: Array(workingDirectory.utf8),
+      arguments: arguments.map { Array($0.utf8) })
+    let request = try attempt.encoded(try head.encodedHead() + Request.encodedFileEntries(files))
     try connection.send(request)
     state.note(.compile, .remote, host: host.stateName)
     return try attempt.receive(from: connection, state: &state)

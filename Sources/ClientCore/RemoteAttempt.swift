@@ -180,7 +180,7 @@ struct RemoteAttempt {
   }
 
   /// The result of an encoder; a request the encoder rejects (a body past 4 GiB) is a protocol error.
-  private func encoded<T>(_ encode: @autoclosure () throws(DistProtocolError) -> T)
+  func encoded<T>(_ encode: @autoclosure () throws(DistProtocolError) -> T)
     throws(ClientError) -> T
   {
     do { return try encode() } catch {

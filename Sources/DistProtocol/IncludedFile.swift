@@ -19,3 +19,27 @@ public struct IncludedFile: Sendable, Equatable {
     self.content = content
   }
 }
+
+extension IncludedFile {
+  /// An entry as it goes on the wire: a `FILE` body already coded as the request codes its bodies, or a
+  /// `LINK` target. The pump client sends the bodies its include server compressed once per file as they
+  /// are (``Request/encodedFileEntries(_:)``); ``Request`` codes its own ``Content/file(_:)`` bytes into one.
+  public struct Coded: Sendable, Equatable {
+    /// The absolute client-side path (the `NAME` body).
+    public var name: [UInt8]
+    /// The `FILE` body as sent, or the `LINK` target.
+    public var body: [UInt8]
+    /// Whether the entry is a `LINK`.
+    public var isLink: Bool
+
+    /// A regular file whose body `codedBody` is already coded for the request (an LZO stream in protocol 3).
+    public static func file(name: [UInt8], codedBody: [UInt8]) -> Coded {
+      Coded(name: name, body: codedBody, isLink: false)
+    }
+
+    /// A symlink to `target`.
+    public static func link(name: [UInt8], target: [UInt8]) -> Coded {
+      Coded(name: name, body: target, isLink: true)
+    }
+  }
+}

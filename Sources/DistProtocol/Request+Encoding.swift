@@ -106,15 +106,38 @@ extension Request: PacketMessage {
       output += packet.body
       return
     }
-    PacketWriter.appendValue(.nfil, UInt32(files.count), to: &output)
-    for file in files {
-      try PacketWriter.appendStringChecked(.name, file.name, to: &output)
-      switch file.content {
-      case .file(let content):
-        try PacketWriter.appendBulkChecked(.file, content, coding: bodyCoding, to: &output)
-      case .link(let target):
-        try PacketWriter.appendStringChecked(.link, target, to: &output)
-      }
+    let coding = bodyCoding
+    try Request.appendFileEntries(
+      files.map { file in
+        switch file.content {
+        case .file(let content): .file(name: file.name, codedBody: coding.encode(content))
+        case .link(let target): .link(name: file.name, target: target)
+        }
+      }, to: &output)
+  }
+
+  /// The protocol 3 packets that follow ``encodedHead()``: `NFIL` and each entry's `NAME` and `FILE` or
+  /// `LINK`, the bodies as they are in `entries`.
+  /// - Throws: ``DistProtocolError/bodyTooLong(token:length:)``.
+  public static func encodedFileEntries(_ entries: [IncludedFile.Coded]) throws(DistProtocolError)
+    -> [UInt8]
+  {
+    var output: [UInt8] = []
+    output.reserveCapacity(entries.reduce(12) { $0 + 24 + $1.name.count + $1.body.count })
+    try appendFileEntries(entries, to: &output)
+    return output
+  }
+
+  private static func appendFileEntries(
+    _ entries: [IncludedFile.Coded], to output: inout [UInt8]
+  ) throws(DistProtocolError) {
+    guard entries.count <= PacketWriter.maxBodyLength else {
+      throw .bodyTooLong(token: .nfil, length: entries.count)
+    }
+    PacketWriter.appendValue(.nfil, UInt32(entries.count), to: &output)
+    for entry in entries {
+      try PacketWriter.appendStringChecked(.name, entry.name, to: &output)
+      try PacketWriter.appendStringChecked(entry.isLink ? .link : .file, entry.body, to: &output)
     }
   }
 }
