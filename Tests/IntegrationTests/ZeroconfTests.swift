@@ -116,29 +116,27 @@ struct ZeroconfTests {
     try stop(debian, in: network.a, seenFrom: network.b)
   }
 
-  @Test func debianClientFindsOurDaemonAndCompilesThere() throws {
-    let work = try TestDirectory(prefix: "zeroconf-deb-client-")
+  /// A client of one kind finds a daemon of the other (3.4's client our daemon, ours Debian's), lists it with
+  /// its job count as 3.4 does, leaves it in the cache file the next client reads, and compiles there.
+  @Test(arguments: [
+    (daemon: ZeroconfTests.ours, client: "/usr/bin/distcc", jobs: 3),
+    (daemon: ZeroconfTests.debianDaemon, client: ZeroconfTests.oursClient, jobs: 2),
+  ])
+  func clientFindsTheOtherKindsDaemonAndCompilesThere(
+    daemon program: String, client clientProgram: String, jobs: Int
+  ) throws {
+    let work = try TestDirectory(prefix: "zeroconf-cross-")
     defer { ZeroconfNetwork.stopHelper(distccDir: work.appending("distcc")) }
     let daemon = try startDaemon(
-      Self.ours, in: network.b, seenFrom: network.a, jobs: 3, log: "ours-deb.log")
-    let shown = try client("/usr/bin/distcc", ["--show-hosts"], in: network.a, work: work)
-    #expect(shown.stdout == "\(network.b.address):3632/3\n", "\(shown)")
-    try compileRemotely("/usr/bin/distcc", in: work, on: daemon)
-    try stop(daemon, in: network.b, seenFrom: network.a)
-  }
-
-  @Test func ourClientFindsDebianDaemonAndCompilesThere() throws {
-    let work = try TestDirectory(prefix: "zeroconf-our-client-")
-    defer { ZeroconfNetwork.stopHelper(distccDir: work.appending("distcc")) }
-    let daemon = try startDaemon(
-      Self.debianDaemon, in: network.b, seenFrom: network.a, jobs: 2, log: "deb-ours.log")
-    let shown = try client(Self.oursClient, ["--show-hosts"], in: network.a, work: work)
-    #expect(shown.stdout == "\(network.b.address):3632/2\n", "\(shown)")
+      program, in: network.b, seenFrom: network.a, jobs: jobs,
+      log: "cross-\(jobs).log")
+    let shown = try client(clientProgram, ["--show-hosts"], in: network.a, work: work)
+    #expect(shown.stdout == "\(network.b.address):3632/\(jobs)\n", "\(shown)")
     // The helper left behind serves the next client from the cache file, as 3.4's does.
     let cached = try String(
       contentsOfFile: work.appending("distcc/zeroconf/hosts"), encoding: .utf8)
-    #expect(cached == "\(network.b.address):3632/2\n")
-    try compileRemotely(Self.oursClient, in: work, on: daemon)
+    #expect(cached == "\(network.b.address):3632/\(jobs)\n")
+    try compileRemotely(clientProgram, in: work, on: daemon)
     try stop(daemon, in: network.b, seenFrom: network.a)
   }
 
