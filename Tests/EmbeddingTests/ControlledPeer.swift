@@ -7,6 +7,10 @@ import Testing
 
 /// A client whose only host is a listening socket this test drives by hand (a stalled link, a half-sent
 /// reply), with a test directory holding the sources and the client's `DISTCC_DIR` and `TMPDIR`.
+///
+/// The suites using it allow 3 minutes though each test takes well under a second alone: their awaits resume
+/// on the cooperative pool, whose two threads (on a 2-core machine) the suites running beside them can hold
+/// for tens of seconds at a time; the limit is there to catch a call that never returns.
 final class ControlledPeer {
   let directory: TestDirectory
   let listener: FileDescriptor

@@ -8,7 +8,7 @@ import Testing
 /// The object of a plain reply is written to its output as it arrives (Docs/architecture.md, "The client"),
 /// into an unnamed temporary file: a host that stalls or dies inside a multi-megabyte object leaves the
 /// previous object untouched, no partial object and no temporary file, while it stalls and after.
-@Suite(.timeLimit(.minutes(1))) struct DaemonDiesMidObjectTests {
+@Suite(.timeLimit(.minutes(3))) struct DaemonDiesMidObjectTests {
   @Test func aHostDyingMidObjectLeavesThePreviousObjectAndNoTemporaryFile() async throws {
     let world = try ControlledPeer(environment: ["DISTCC_FALLBACK": "0"])
     let directory = world.directory

@@ -83,7 +83,7 @@ import Testing
     #expect(port != 0)
     let serving = Task { try await server.serve(listeners: listeners) }
     if compile {
-      let reply = try #require(try Self.compile(port: port))
+      let reply = try #require(try await OwnThread.run { try Self.compile(port: port) })
       #expect(reply.status.isSuccess)
       #expect(!reply.object.isEmpty)
     }
