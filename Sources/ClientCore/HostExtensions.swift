@@ -58,7 +58,9 @@ struct HostExtensions: Sendable {
         permissions: [.ownerReadWrite, .groupRead, .otherRead])
     else { return }
     defer { fd.closeIgnoringErrors() }
-    _ = try? fd.writeAll(Array((String(announcement.rawValue, radix: 16) + "\n").utf8))
+    // DistPosix's typed write: swift-system's generic `writeAll` costs a metadata instantiation by mangled
+    // name (about 110,000 instructions) in a process that has not used it before.
+    _ = try? fd.writeAll(Array((String(announcement.rawValue, radix: 16) + "\n").utf8), atOffset: 0)
   }
 
   /// Forgets `host`'s announcement (it turned out not to honour it).
