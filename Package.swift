@@ -31,10 +31,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
-    // C libraries, through pkg-config.
-    .systemLibrary(
-      name: "CLZO", pkgConfig: "lzo2",
-      providers: [.apt(["liblzo2-dev"])]),
+    // Header types only: DistProtocol links liblzo2's archive (`-l:liblzo2.a`), so no pkg-config (its
+    // `-llzo2` would make every client start load and relocate liblzo2.so.2).
+    .systemLibrary(name: "CLZO", providers: [.apt(["liblzo2-dev"])]),
     // Header types only: DistProtocol loads libzstd.so.1 with dlopen on first use (LibZstd.swift), so no
     // pkg-config (it would add -lzstd to every client link).
     .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
@@ -48,7 +47,9 @@ let package = Package(
     .target(
       name: "HostSpec", dependencies: [.product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: strict),
-    .target(name: "DistProtocol", dependencies: ["CLZO", "CZstd"], swiftSettings: strict),
+    .target(
+      name: "DistProtocol", dependencies: ["CLZO", "CZstd"], swiftSettings: strict,
+      linkerSettings: [.linkedLibrary(":liblzo2.a")]),
 
     // Shared helpers below the two cores.
     .target(name: "CDistPosix"),
@@ -128,11 +129,16 @@ let package = Package(
     // (and their pages not copied) at every start, which is once per compile. And no dynamic symbol table
     // of its own (swiftc links executables with -export-dynamic): nothing loads against the client, and the
     // runtime's start-up `dladdr` scans every exported symbol (~3,800, ~120k instructions per start).
+    // GCC's unwinder from its archive (`-static-libgcc`): libgcc_s.so.1 would be one more library to map
+    // and relocate at every start, and its constructor runs `cpuid`, which traps to the hypervisor in a VM.
     .executableTarget(
       name: "distcc", dependencies: ["ClientCore", "DistPosix", "DistProtocol"],
       swiftSettings: strict,
       linkerSettings: [
-        .unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"])
+        .unsafeFlags([
+          "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic", "-Xclang-linker",
+          "-static-libgcc",
+        ])
       ]),
     // distccd's command line and the process around the server (detach, pid file, privileges, signals).
     .target(

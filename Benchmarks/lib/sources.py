@@ -74,7 +74,7 @@ def write_all(directory, tiny_count):
 SIZES = [("s10k", 10_000), ("s100k", 100_000), ("s1m", 1_000_000), ("s3m", 3_000_000), ("s10m", 10_000_000)]
 
 
-def _sized(size):
+def sized_source(size):
     """C source that preprocesses to about `size` bytes: declarations like a large header's (cheap to compile,
     compressible like real preprocessed code), with a small function every 17 lines so the object grows too."""
     types = ["int", "long", "double", "const char *", "unsigned", "struct node *", "void *"]
@@ -95,5 +95,5 @@ def write_sized(directory):
     os.makedirs(directory, exist_ok=True)
     for name, size in SIZES:
         with open(os.path.join(directory, name + ".c"), "w") as f:
-            f.write(_sized(size))
+            f.write(sized_source(size))
     return directory

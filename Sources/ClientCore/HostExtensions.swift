@@ -32,10 +32,20 @@ struct HostExtensions: Sendable {
     defer { fd.closeIgnoringErrors() }
     guard let status = try? FileStatus(fd), WallClock.seconds - status.modificationSeconds < period,
       let bytes = try? fd.readSome(upTo: 16, deadline: .never),
-      let line = bytes.split(separator: UInt8(ascii: "\n")).first,
-      let bits = UInt32(String(decoding: line, as: UTF8.self), radix: 16)
+      let bits = UInt32(Self.firstLine(bytes), radix: 16)
     else { return nil }
     return Extensions(rawValue: bits)
+  }
+
+  /// The first non-empty line of `bytes`. Found by index, not `split`, whose array of slices the runtime
+  /// would instantiate by mangled name at every job (about 40,000 instructions).
+  static func firstLine(_ bytes: [UInt8]) -> String {
+    let newline = UInt8(ascii: "\n")
+    let start = bytes.firstIndex { $0 != newline } ?? bytes.endIndex
+    let end = bytes[start...].firstIndex(of: newline) ?? bytes.endIndex
+    return bytes.withUnsafeBufferPointer {
+      String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self)
+    }
   }
 
   /// Records what `host` announced after a reply; `nil` (no announcement: a 3.4 daemon) is recorded as
@@ -58,7 +68,9 @@ struct HostExtensions: Sendable {
         permissions: [.ownerReadWrite, .groupRead, .otherRead])
     else { return }
     defer { fd.closeIgnoringErrors() }
-    _ = try? fd.writeAll(Array((String(announcement.rawValue, radix: 16) + "\n").utf8))
+    // DistPosix's typed write: swift-system's generic `writeAll` costs a metadata instantiation by mangled
+    // name (about 110,000 instructions) in a process that has not used it before.
+    _ = try? fd.writeAll(Array((String(announcement.rawValue, radix: 16) + "\n").utf8), atOffset: 0)
   }
 
   /// Forgets `host`'s announcement (it turned out not to honour it).

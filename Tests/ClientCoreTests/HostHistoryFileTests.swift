@@ -50,6 +50,22 @@ import Testing
     #expect(HostHistory(text: history.text) == history)
   }
 
+  /// Malformed lines (a field too few or too many, a field that is not a number, a negative or infinite
+  /// average) are skipped, blank lines and runs of spaces (leading ones too) do not matter, and the last
+  /// line needs no newline.
+  @Test func damagedHistoryLinesAreSkipped() {
+    let text =
+      "cpu_tcp_a_3632 300 4 0\n" + "cpu_tcp_b_3632 300 4 0 0 9\n" + "cpu_tcp_c_3632 fast 4 0 0\n"
+      + "cpu_tcp_d_3632 -5 4 0 0\n" + "cpu_tcp_e_3632 inf 4 0 0\n" + "\n\n"
+      + "   cpu_tcp_f_3632   12.5  3    1   1700000000\n" + "cpu_tcp_g_3632 7 1 0 0"
+    #expect(
+      HostHistory(text: text).records == [
+        "cpu_tcp_f_3632": HostRecord(
+          averageMilliseconds: 12.5, samples: 3, failures: 1, lastFailure: 1_700_000_000),
+        "cpu_tcp_g_3632": HostRecord(averageMilliseconds: 7, samples: 1),
+      ])
+  }
+
   /// A line's length does not change as its figures do, so updates rewrite the file at the same size.
   @Test(arguments: [
     HostRecord(),

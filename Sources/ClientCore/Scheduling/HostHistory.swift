@@ -27,26 +27,76 @@ package struct HostHistory: Sendable, Equatable {
   package subscript(host: HostEntry) -> HostRecord? { records[HostHistory.key(host)] }
 
   /// Parses the file format; malformed lines are skipped.
+  ///
+  /// Scanned byte by byte, with no array of lines or fields: each array of a new element type costs the
+  /// runtime a metadata instantiation by mangled name at its first use, and this runs at every job's end.
   package init(text: String) {
     records = [:]
-    for line in text.split(separator: "\n") {
-      let fields = line.split(separator: " ")
-      guard fields.count == 5, let average = Double(fields[1]), average.isFinite, average >= 0,
-        let samples = Int(fields[2]), let failures = Int(fields[3]), let last = Int(fields[4])
-      else { continue }
-      records[String(fields[0])] = HostRecord(
-        averageMilliseconds: average, samples: samples, failures: failures, lastFailure: last)
+    var text = text
+    text.withUTF8 { bytes in
+      var start = 0
+      while start < bytes.count {
+        var end = start
+        while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        if let (key, record) = Self.parseLine(UnsafeBufferPointer(rebasing: bytes[start..<end])) {
+          records[key] = record
+        }
+        start = end + 1
+      }
     }
+  }
+
+  /// One line's key and record: five fields separated by runs of spaces; `nil` if malformed.
+  private static func parseLine(_ line: UnsafeBufferPointer<UInt8>) -> (String, HostRecord)? {
+    var fields: (String, String, String, String, String) = ("", "", "", "", "")
+    var count = 0
+    var index = 0
+    while index < line.count {
+      if line[index] == UInt8(ascii: " ") {
+        index += 1
+        continue
+      }
+      var end = index
+      while end < line.count && line[end] != UInt8(ascii: " ") { end += 1 }
+      let field = String(decoding: UnsafeBufferPointer(rebasing: line[index..<end]), as: UTF8.self)
+      switch count {
+      case 0: fields.0 = field
+      case 1: fields.1 = field
+      case 2: fields.2 = field
+      case 3: fields.3 = field
+      case 4: fields.4 = field
+      default: return nil
+      }
+      count += 1
+      index = end
+    }
+    guard count == 5, let average = Double(fields.1), average.isFinite, average >= 0,
+      let samples = Int(fields.2), let failures = Int(fields.3), let last = Int(fields.4)
+    else { return nil }
+    return (
+      fields.0,
+      HostRecord(
+        averageMilliseconds: average, samples: samples, failures: failures, lastFailure: last)
+    )
   }
 
   /// The file format, sorted by key, numbers padded to their field widths.
   package var text: String {
-    records.keys.sorted().map { key in
+    var text = ""
+    for key in records.keys.sorted() {
       let r = records[key]!
-      let average = Int(r.averageMilliseconds.rounded())
-      return key + " " + average.padded(to: 9) + " " + r.samples.padded(to: 7) + " "
-        + r.failures.padded(to: 4) + " " + r.lastFailure.padded(to: 10) + "\n"
-    }.joined()
+      text += key
+      text += " "
+      text += Int(r.averageMilliseconds.rounded()).padded(to: 9)
+      text += " "
+      text += r.samples.padded(to: 7)
+      text += " "
+      text += r.failures.padded(to: 4)
+      text += " "
+      text += r.lastFailure.padded(to: 10)
+      text += "\n"
+    }
+    return text
   }
 
   /// Loads the file at `path` (empty when missing or unreadable).

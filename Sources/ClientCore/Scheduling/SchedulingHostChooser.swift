@@ -79,6 +79,12 @@ public struct SchedulingHostChooser: HostChooser, CancellableChooser {
   private func ranked(_ hosts: [HostEntry]) -> [(HostEntry, Int)]? {
     let usable = hosts.filter(\.takesJobs)
     guard !usable.isEmpty else { return nil }
+    if usable.count == 1 {
+      // One host: every ranking tries its slots in order (a slot's cost grows with its number whatever
+      // the host's record says), so there is no history or load to read.
+      let host = usable[0]
+      return (0..<min(host.limit, 10_000)).map { (host, $0) }
+    }
     if let stateDirectory { _ = FileSystem.makeDirectory(stateDirectory) }
     let history = historyPath.map(HostHistory.load) ?? HostHistory()
     let loads =
