@@ -314,11 +314,18 @@ extension Job {
     case .failed(let status): return "the directives-only preprocessor failed (\(status))"
     case .success(let output):
       let resolve = configuration.resolve
+      let distccDirectory = configuration.distccDirectory
       let rejection: String?
       do {
         rejection = try output.withBytes { text in
-          DirectivesOnlyOutput.inexactReason(in: text)
-            ?? DirectivesOnlyOutput.vanishingPragma(in: text, resolve: resolve)
+          if let reason = DirectivesOnlyOutput.inexactReason(in: text) { return reason }
+          var checked = PragmaFreeFiles(distccDirectory: distccDirectory)
+          defer {
+            checked.save()
+            log.debug(
+              "vanishing-pragma check: \(checked.hits) files known clean, \(checked.reads) read")
+          }
+          return DirectivesOnlyOutput.vanishingPragma(in: text, resolve: resolve, checked: &checked)
         }
       } catch {
         return error.description
