@@ -199,7 +199,15 @@ extension Job {
       if attempt.compilerIdentity == nil { attempt.extensions.remove(.compilerIdentity) }
     }
     if pump == nil {
+      if attempt.extensions.contains(.directivesOnly), trip.preprocessor == nil {
+        // The request waits for the directives-only preprocessor (its `XREQ` says what the body is):
+        // the connection is opened while it runs.
+        trip.preprocessor = startPreprocessor(
+          job, lockDirectory: trip.lockDirectory, directivesOnly: true)
+        if trip.preprocessor != nil { attempt.connectEarly() }
+      }
       if !preparePreprocessor(&trip, for: &attempt) {
+        attempt.closeEarly()
         trip.lastHost = host
         return .fallBack
       }
