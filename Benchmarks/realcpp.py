@@ -40,7 +40,7 @@ MACHINES = {"client": "77.1", "sched": "77.2", "n1": "77.11", "n2": "77.12"}
 NODES = ["n1", "n2"]
 NODE_JOBS = 2
 MAKE_JOBS = 4
-PREFIX = "realcpp"
+PREFIX = os.environ.get("REALCPP_PREFIX", "realcpp")  # network namespaces `<PREFIX>-<machine>`
 CACHE = os.environ.get("BENCH_CACHE", "/var/tmp/swift-distcc-bench")
 DOC_BEGIN = "<!-- realcpp:begin (written by Benchmarks/run.sh --realcpp; edit outside these markers) -->"
 DOC_END = "<!-- realcpp:end -->"
@@ -253,6 +253,17 @@ class Run:
             return sum(self.icecream.remote_jobs().values())
         return sum(d.compiles_ok() for d in self.distccd[system.daemon])
 
+    def remote_since(self, system, before, expected):
+        """Jobs compiled remotely since the count was `before`. A daemon counts a job once its reply is sent,
+        which the client may have read and exited on already: the count is read again for up to 3 s until it
+        reaches `expected`."""
+        deadline = time.monotonic() + 3
+        while True:
+            got = self.remote_count(system) - before
+            if got >= expected or time.monotonic() > deadline:
+                return got
+            time.sleep(0.05)
+
     # ------------------------------------------------------------------ one translation unit
 
     def icecream_first_job(self):
@@ -327,7 +338,7 @@ class Run:
             extra = (self.include_server_cpu() if system.pump else
                      self.icecream.client_daemon_cpu() if system.kind == "icecream" else 0.0) - extra0
             series["extra"] += [extra / self.reps] * self.reps
-            got = self.remote_count(system) - before
+            got = self.remote_since(system, before, self.reps)
             self.check(got == self.reps, system.name, f"{TU}: {got} of {self.reps} jobs compiled remotely (round {r})")
 
     # ------------------------------------------------------------------ whole build
@@ -370,7 +381,7 @@ class Run:
         if system is None:
             self.reference = objects
         else:
-            got = self.remote_count(system) - before
+            got = self.remote_since(system, before, len(self.reference))
             row["remote"] = got
             if system.kind == "icecream":
                 row["client_iceccd_cpu"] = self.icecream.client_daemon_cpu() - daemon0

@@ -1,4 +1,5 @@
 import DistPosix
+import SystemPackage
 
 /// The check of a directives-only preprocessor's output for what gcc 12 does not reproduce on the server
 /// (Docs/distcc.md "Directives-only preprocessing"); such a job is preprocessed again, fully.
@@ -42,14 +43,17 @@ enum DirectivesOnlyOutput {
   static let vanishingPragmas: [[UInt8]] = [Array("message".utf8), Array("redefine_extname".utf8)]
 
   /// The first file named by a line marker of `output` that has a `#pragma` in ``vanishingPragmas``
-  /// (or cannot be read), with the reason; `resolve` turns a marker's name into a path.
-  static func vanishingPragma(in output: [UInt8], resolve: (String) -> String) -> String? {
-    output.withUnsafeBytes { vanishingPragma(in: $0, resolve: resolve) }
+  /// (or cannot be read), with the reason; `resolve` turns a marker's name into a path. A file `checked`
+  /// knows is clean costs one `stat`; one it does not know is read, searched and, if clean, noted in it.
+  static func vanishingPragma(
+    in output: [UInt8], resolve: (String) -> String, checked: inout PragmaFreeFiles
+  ) -> String? {
+    output.withUnsafeBytes { vanishingPragma(in: $0, resolve: resolve, checked: &checked) }
   }
 
-  static func vanishingPragma(in text: UnsafeRawBufferPointer, resolve: (String) -> String)
-    -> String?
-  {
+  static func vanishingPragma(
+    in text: UnsafeRawBufferPointer, resolve: (String) -> String, checked: inout PragmaFreeFiles
+  ) -> String? {
     var seen = Set<[UInt8]>()
     var offset = 0
     while let marker = find("\n# ", in: text, from: offset) {
@@ -58,13 +62,34 @@ enum DirectivesOnlyOutput {
         name.first != UInt8(ascii: "<"), name.last != UInt8(ascii: "/")
       else { continue }  // `<built-in>`, `<command-line>`, `-g`'s working directory `/dir//`
       let path = resolve(String(decoding: name, as: UTF8.self))
-      guard !name.contains(UInt8(ascii: "\\")), let source = try? FileContents.read(path)
-      else { return "\(path) could not be checked for pragmas" }
+      guard !name.contains(UInt8(ascii: "\\")) else {
+        return "\(path) could not be checked for pragmas"
+      }
+      if let status = try? FileStatus(path), checked.contains(status) { continue }
+      checked.noteRead()
+      guard let (source, status) = readWithStatus(path) else {
+        return "\(path) could not be checked for pragmas"
+      }
       if let pragma = vanishingPragma(in: source) {
         return "\(path) has #pragma \(String(decoding: pragma, as: UTF8.self))"
       }
+      checked.add(status)
     }
     return nil
+  }
+
+  /// The contents of the file at `path` and its status before they were read.
+  private static func readWithStatus(_ path: String) -> ([UInt8], FileStatus)? {
+    guard let fd = try? FileDescriptor.open(path, .readOnly, options: [.closeOnExec]) else {
+      return nil
+    }
+    defer { fd.closeIgnoringErrors() }
+    let limit = 64 << 20
+    guard let status = try? FileStatus(fd),
+      let source = try? FileContents.read(fd, upTo: limit + 1),
+      source.count <= limit
+    else { return nil }
+    return (source, status)
   }
 
   /// The quoted name of the line marker whose number starts at `offset` (`N "name" flags`).

@@ -199,7 +199,15 @@ extension Job {
       if attempt.compilerIdentity == nil { attempt.extensions.remove(.compilerIdentity) }
     }
     if pump == nil {
+      if attempt.extensions.contains(.directivesOnly), trip.preprocessor == nil {
+        // The request waits for the directives-only preprocessor (its `XREQ` says what the body is):
+        // the connection is opened while it runs.
+        trip.preprocessor = startPreprocessor(
+          job, lockDirectory: trip.lockDirectory, directivesOnly: true)
+        if trip.preprocessor != nil { attempt.connectEarly() }
+      }
       if !preparePreprocessor(&trip, for: &attempt) {
+        attempt.closeEarly()
         trip.lastHost = host
         return .fallBack
       }
@@ -314,11 +322,18 @@ extension Job {
     case .failed(let status): return "the directives-only preprocessor failed (\(status))"
     case .success(let output):
       let resolve = configuration.resolve
+      let distccDirectory = configuration.distccDirectory
       let rejection: String?
       do {
         rejection = try output.withBytes { text in
-          DirectivesOnlyOutput.inexactReason(in: text)
-            ?? DirectivesOnlyOutput.vanishingPragma(in: text, resolve: resolve)
+          if let reason = DirectivesOnlyOutput.inexactReason(in: text) { return reason }
+          var checked = PragmaFreeFiles(distccDirectory: distccDirectory)
+          defer {
+            checked.save()
+            log.debug(
+              "vanishing-pragma check: \(checked.hits) files known clean, \(checked.reads) read")
+          }
+          return DirectivesOnlyOutput.vanishingPragma(in: text, resolve: resolve, checked: &checked)
         }
       } catch {
         return error.description

@@ -21,6 +21,9 @@ struct RemoteAttempt {
   var awaitsTrailer = true
   /// Where a plain object body is written as it arrives (``ObjectReceiver``); `nil`: collected in memory.
   var object: ObjectReceiver? = nil
+  /// A connection opened while the local preprocessor runs (``connectEarly()``), or why it could not be:
+  /// what the next ``run(preprocessor:state:log:)`` uses (and reports) instead of connecting then.
+  var early: Result<HostConnection, ClientError>? = nil
 
   /// How an attempt that reached its end went.
   enum Outcome {
@@ -38,10 +41,17 @@ struct RemoteAttempt {
   /// A connection through an SSH connection broker that is lost before the reply (the broker was killed, its
   /// session dropped) is tried once more: the next connection starts a new broker. A remote command that
   /// ended without replying (the broker says so) is not.
-  func run(
+  mutating func run(
     preprocessor: Preprocessor, state: inout JobState, log: ClientLog
   ) throws(ClientError) -> Outcome {
-    let connection = try connect(log: log)
+    let connection: HostConnection
+    if let opened = early {
+      early = nil
+      connection = try opened.get()
+      if let notice = connection.notice { log.warning(notice) }
+    } else {
+      connection = try connect(log: log)
+    }
     do {
       defer { connection.close() }
       return try exchange(on: connection, preprocessor: preprocessor, state: &state, log: log)
@@ -171,6 +181,18 @@ struct RemoteAttempt {
     } catch {
       throw .protocolError(host: host.displayName, reason: "\(error)")
     }
+  }
+
+  /// Opens the connection now, while the local preprocessor runs, for the next ``run(preprocessor:state:log:)``;
+  /// a failure is kept and thrown there, where a failed connection is handled.
+  mutating func connectEarly() {
+    do throws(ClientError) { early = .success(try connect()) } catch { early = .failure(error) }
+  }
+
+  /// Closes a connection ``connectEarly()`` opened that will not be used.
+  mutating func closeEarly() {
+    if case .success(let connection) = early { connection.close() }
+    early = nil
   }
 
   private func connect(log: ClientLog) throws(ClientError) -> HostConnection {

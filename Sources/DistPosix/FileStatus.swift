@@ -21,6 +21,11 @@ public struct FileStatus: Sendable, Equatable {
   public let permissions: FilePermissions
   /// Seconds since the epoch of the last modification.
   public let modificationSeconds: Int
+  /// Nanoseconds since the epoch of the last modification of the contents (`st_mtim`) and of the last
+  /// change to the contents or the inode (`st_ctim`, which no one can set back): with the device, inode and
+  /// size, what tells that a file was edited.
+  public let modificationNanoseconds: Int64
+  public let changeNanoseconds: Int64
   /// The owner's user id.
   public let ownerID: UInt32
 
@@ -46,7 +51,7 @@ public struct FileStatus: Sendable, Equatable {
   public static func of(_ path: String, followingLinks: Bool) throws(PosixError) -> FileStatus? {
     do {
       return try FileStatus(path, followLinks: followingLinks)
-    } catch where error.errno == .noSuchFileOrDirectory {
+    } catch  where error.errno == .noSuchFileOrDirectory {
       return nil
     }
   }
@@ -59,6 +64,9 @@ public struct FileStatus: Sendable, Equatable {
     linkCount = Int(info.st_nlink)
     permissions = FilePermissions(rawValue: info.st_mode & 0o7777)
     modificationSeconds = Int(info.st_mtim.tv_sec)
+    modificationNanoseconds =
+      Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    changeNanoseconds = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
     ownerID = info.st_uid
   }
 }

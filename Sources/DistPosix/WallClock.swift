@@ -15,4 +15,11 @@ public enum WallClock {
     clock_gettime(CLOCK_REALTIME, &now)
     return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
   }
+
+  /// Nanoseconds since the epoch, as file times (`FileStatus.changeNanoseconds`) count them.
+  public static var nanoseconds: Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+  }
 }

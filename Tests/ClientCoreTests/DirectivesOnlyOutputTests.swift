@@ -59,15 +59,17 @@ import Testing
     _ = try directory.write("clean.h", "int clean;\n")
     _ = try directory.write("noisy.h", "#pragma message(\"deprecated\")\n")
     let resolve = { (name: String) in name.hasPrefix("/") ? name : directory.path + "/" + name }
+    var none = PragmaFreeFiles(distccDirectory: nil)
     let clean = Array((Self.head + "# 1 \"clean.h\" 1\nint clean;\n# 2 \"t.c\" 2\n").utf8)
-    #expect(DirectivesOnlyOutput.vanishingPragma(in: clean, resolve: resolve) == nil)
+    #expect(
+      DirectivesOnlyOutput.vanishingPragma(in: clean, resolve: resolve, checked: &none) == nil)
     let noisy = Array((Self.head + "# 1 \"noisy.h\" 1\n# 2 \"t.c\" 2\n").utf8)
     #expect(
-      DirectivesOnlyOutput.vanishingPragma(in: noisy, resolve: resolve)?.contains(
+      DirectivesOnlyOutput.vanishingPragma(in: noisy, resolve: resolve, checked: &none)?.contains(
         "noisy.h has #pragma message") == true)
     let missing = Array((Self.head + "# 1 \"gone.h\" 1\n").utf8)
     #expect(
-      DirectivesOnlyOutput.vanishingPragma(in: missing, resolve: resolve)?.contains(
+      DirectivesOnlyOutput.vanishingPragma(in: missing, resolve: resolve, checked: &none)?.contains(
         "could not be checked") == true)
   }
 }

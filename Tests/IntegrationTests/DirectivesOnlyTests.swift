@@ -247,6 +247,38 @@ import Testing
     #expect(world.contents("slow.o") == world.contents("local.o"))
   }
 
+  /// The connection to the host is opened while the directives-only preprocessor runs (the request itself
+  /// waits for it): the local preprocessor (`-E`), a wrapper that waits up to 5 s for the daemon to log the connection
+  /// before it runs gcc, sees it.
+  @Test func connectsWhileTheDirectivesOnlyPreprocessorRuns() throws {
+    let (world, daemon) = try ClientWorld.withDaemon(
+      .ours, extraArguments: ["--enable-tcp-insecure", "--no-sandbox"])
+    defer { daemon.stop() }
+    try world.announce(daemon)
+    chmod(world.path, 0o777)  // the daemon's user runs gatedcc from here
+    let seen = "grep -q 'connection from' '\(daemon.logPath)'"
+    try world.write(
+      "gatedcc",
+      """
+      #!/bin/sh
+      case " $* " in *" -E "*" -fdirectives-only "*)
+        i=0; until \(seen) || [ $i -ge 100 ]; do sleep 0.05; i=$((i+1)); done
+        \(seen) && touch '\(world.path)/connected-during-cpp';;
+      esac
+      exec gcc "$@"
+
+      """)
+    chmod(world.path + "/gatedcc", 0o755)
+    let result = try world.distcc(
+      [world.path + "/gatedcc", "-O2", "-c", "hello.c", "-o", "hello.o"], ["DISTCC_FALLBACK": "0"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(world.exists("connected-during-cpp"), "\(daemon.log)")
+    #expect(daemon.compiledJobs(expected: 1) == 1)
+    #expect(daemon.count("directives-only request") == 1)
+    try world.local(["gcc", "-O2", "-c", "hello.c", "-o", "local.o"])
+    #expect(world.contents("hello.o") == world.contents("local.o"))
+  }
+
   /// Debian's 3.4 daemon never announces, so it gets full `.i`; believed ours (a stale caps file claiming
   /// directives-only), its failed request is retried once with 3.4's request and full preprocessing.
   @Test(arguments: [false, true]) func debianDaemonGetsFullPreprocessing(staleCaps: Bool) throws {
