@@ -52,7 +52,8 @@ import Testing
     decoder.append(try #require(reply))
     let response = try #require(try decoder.next())
     #expect(response.status.isSuccess)
-    #expect(decoder.takeAnnouncement() == [.zstd, .compilerIdentity, .directivesOnly])
+    #expect(
+      decoder.takeAnnouncement() == [.zstd, .compilerIdentity, .directivesOnly, .rewrittenIncludes])
   }
 
   /// A `,zstd` host: with our daemon the second job (after the announcement) sends and gets zstd bodies;
