@@ -8,9 +8,14 @@ public enum CommandOutput {
   public static func firstLine(_ arguments: [String], seconds: Int = 10) -> String? {
     guard let (read, write) = try? Pipe.make() else { return nil }
     defer { try? read.close() }
+    // What it says on stderr is not the answer, nor the user's business (`clang -dumpfullversion`: "no
+    // input files" on every first compile).
+    let discard = try? FileDescriptor.open("/dev/null", .writeOnly, options: [.closeOnExec])
+    defer { try? discard?.close() }
     var request = SpawnRequest(executable: arguments[0], arguments: arguments)
     request.searchPath = true
     request.standardOutput = write
+    request.standardError = discard
     request.newProcessGroup = true
     let child = try? ChildProcess.spawn(request)
     try? write.close()

@@ -296,9 +296,14 @@ import Testing
 }
 
 extension ClientWorld {
-  /// Writes the caps file our client keeps for `daemon` as if it had announced our extensions.
-  func announce(_ daemon: TestDaemon) throws {
+  /// Writes the caps file our client keeps for `daemon` as if it had announced `extensions`.
+  func announce(
+    _ daemon: TestDaemon,
+    _ extensions: Extensions = [.zstd, .compilerIdentity, .directivesOnly, .rewrittenIncludes]
+  ) throws {
     try directory.makeDirectories("distcc-dir/caps")
-    try write("distcc-dir/caps/xcap_tcp_\(daemon.address)_\(daemon.port)", "7\n")
+    try write(
+      "distcc-dir/caps/xcap_tcp_\(daemon.address)_\(daemon.port)",
+      String(extensions.rawValue, radix: 16) + "\n")
   }
 }

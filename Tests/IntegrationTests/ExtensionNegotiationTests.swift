@@ -27,9 +27,8 @@ import Testing
     switch kind {
     case .ours:
       #expect(
-        remembered == "7\n",
-        "our daemon announces zstd bodies, the compiler identity check and directives-only preprocessing"
-      )
+        remembered == "f\n",
+        "our daemon announces zstd, the compiler identity, directives-only and rewritten includes")
     case .debian:
       #expect(
         remembered == "0\n", "a 3.4 daemon announces nothing: the stale bits are replaced by none")
