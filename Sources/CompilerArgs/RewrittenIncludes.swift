@@ -167,34 +167,7 @@ extension CompileJob {
   public func rewrittenIncludesServerArguments(workingDirectory: @autoclosure () -> String)
     -> [String]
   {
-    var result: [String] = []
-    result.reserveCapacity(arguments.count + 1)
-    var index = 0
-    while index < arguments.count {
-      let argument = arguments[index]
-      defer { index += 1 }
-      if argument == "-D" || argument == "-U" {
-        result.append(argument)
-        if index + 1 < arguments.count {
-          index += 1
-          result.append(arguments[index])
-        }
-        continue
-      }
-      if argument.hasPrefix("-D") || argument.hasPrefix("-U") || argument == "-undef"
-        || Self.isMacroList(argument)
-      {
-        result.append(argument)
-        continue
-      }
-      if Self.strippedWithValue.contains(argument) {
-        if index + 1 < arguments.count { index += 1 }
-        continue
-      }
-      if Self.strippedPrefixes.contains(where: argument.hasPrefix) { continue }
-      if Self.strippedExactly.contains(argument) { continue }
-      result.append(argument)
-    }
+    var result = serverArguments(keepingMacros: true)
     if RewrittenIncludes.debugInformation(arguments),
       !arguments.contains(where: {
         $0.hasPrefix("-fdebug-compilation-dir") || $0.hasPrefix("-ffile-compilation-dir")
@@ -205,8 +178,10 @@ extension CompileJob {
     return result
   }
 
-  /// `-Wp,` followed only by `-D…`/`-U…` operands.
-  static func isMacroList(_ argument: String) -> Bool {
+  /// Whether `argument` defines or undefines macros: `-D…`, `-U…`, `-undef`, or `-Wp,` followed only by
+  /// `-D…`/`-U…` operands.
+  static func definesMacros(_ argument: String) -> Bool {
+    if argument.hasPrefix("-D") || argument.hasPrefix("-U") || argument == "-undef" { return true }
     guard argument.hasPrefix("-Wp,") else { return false }
     let parts = argument.dropFirst(4).split(separator: ",")
     return !parts.isEmpty && parts.allSatisfy { $0.hasPrefix("-D") || $0.hasPrefix("-U") }

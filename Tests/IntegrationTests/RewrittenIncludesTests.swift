@@ -25,17 +25,8 @@ import Testing
     var description: String { name }
   }
 
-  static let header = """
-    #ifndef SHARED_H
-    #define SHARED_H
-    #define SQUARE(x) ((x) * (x))
-    #define SHIFT_TOO_FAR(x) ((x) << 40)
-    static inline int include_level(void) { return __INCLUDE_LEVEL__; }
-    static const char *header_file = __FILE__;
-    #endif
-
-    """
-
+  /// A header with macros, `__INCLUDE_LEVEL__` and `__FILE__` (the one gcc's cases use).
+  static let header = DirectivesOnlyTests.header
   static let cases: [Case] = [
     Case(
       name: "warnings inside macro expansions", files: ["shared.h": header],
@@ -157,19 +148,14 @@ import Testing
         try world.directory.makeDirectories(String(example.sourceName[..<slash]))
       }
       try world.write(example.sourceName, example.source)
-      let command = [example.compiler] + example.options + ["-c", example.sourceName, "-o"]
-      let local = try world.local(command + ["local.o"])
-      let remote = try world.distcc(
-        command + ["remote.o"],
-        ["DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1", "DISTCC_LOG": world.path + "/client.log"])
+      let (local, remote) = try world.compileLocallyAndRemotely(
+        [example.compiler] + example.options + ["-c", example.sourceName, "-o"])
       #expect(remote.status == local.status, "\(example): \(remote.stderr)")
       #expect(local.stderr.isEmpty != example.warns, "\(example): warns: \(local.stderr)")
       if example.rewritten {
         #expect(remote.stderr == local.stderr, "\(example): stderr differs")
       }
-      #expect(
-        (world.contents("remote.o") == world.contents("local.o")) == example.objectsMatch,
-        "\(example): object")
+      #expect(world.objectsMatch == example.objectsMatch, "\(example): object")
       if example.rewritten { rewritten += 1 }
       #expect(daemon.compiledJobs(expected: index + 1) == index + 1, "\(example)")
       #expect(
@@ -177,72 +163,9 @@ import Testing
         "\(example): the daemon \(example.rewritten ? "did not get" : "got") a rewritten-includes request"
       )
       #expect(daemon.count("directives-only request") == 0)
-      try? FileManager.default.removeItem(atPath: world.path + "/remote.o")
     }
   }
 
-  /// Debian's 3.4 daemon never announces, so a clang job sends it full `.i`; believed ours (a stale caps
-  /// file), its failed request is retried once with 3.4's request and full preprocessing.
-  @Test(arguments: [false, true]) func debianDaemonGetsFullPreprocessing(staleCaps: Bool) throws {
-    let (world, daemon) = try ClientWorld.withDaemon(.debian)
-    defer { daemon.stop() }
-    if staleCaps { try world.announce(daemon) }
-    let result = try world.distcc(
-      ["clang", "-O2", "-c", "hello.c", "-o", "hello.o"],
-      ["DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1", "DISTCC_LOG": world.path + "/client.log"])
-    #expect(result.status == 0, "\(result.stderr)")
-    #expect(daemon.compiledJobs(expected: 1) == 1)
-    try world.local(["clang", "-O2", "-c", "hello.c", "-o", "local.o"])
-    #expect(world.contents("hello.o") == world.contents("local.o"))
-    let log = String(decoding: world.contents("client.log") ?? Data(), as: UTF8.self)
-    let preprocessors = log.split(separator: "\n").filter { $0.contains("running preprocessor:") }
-    #expect(
-      preprocessors.filter { $0.hasSuffix("-frewrite-includes") }.count == (staleCaps ? 1 : 0),
-      "\(log)")
-    #expect(
-      preprocessors.filter { !$0.hasSuffix("-frewrite-includes") }.count == 1,
-      "one full preprocessing: \(log)")
-    #expect(staleCaps || !log.contains("request uses"), "\(log)")
-  }
-
-  /// `DISTCC_DIRECTIVES_ONLY=0` switches it off for clang too.
-  @Test func environmentSwitchesItOff() throws {
-    let (world, daemon) = try ClientWorld.withDaemon(.ours)
-    defer { daemon.stop() }
-    try world.announce(daemon)
-    let result = try world.distcc(
-      ["clang", "-O2", "-c", "hello.c", "-o", "hello.o"],
-      ["DISTCC_FALLBACK": "0", "DISTCC_DIRECTIVES_ONLY": "0"])
-    #expect(result.status == 0, "\(result.stderr)")
-    #expect(daemon.compiledJobs(expected: 1) == 1)
-    #expect(daemon.count("rewritten-includes request") == 0)
-  }
-
-  /// A rewritten-includes request for something that is not a C or C++ source (a `.i`), or that also asks
-  /// for directives-only preprocessing, is refused with a reply naming why; the daemon goes on serving.
-  @Test(arguments: [
-    (["gcc", "-c", "t.i", "-o", "t.o"], Extensions.rewrittenIncludes),
-    (["clang", "-c", "t.c", "-o", "t.o"], Extensions.partialPreprocessing),
-  ]) func hostileRequestIsRefused(arguments: [String], extensions: Extensions) throws {
-    let world = try DaemonWorld()
-    try world.startDaemon()
-    var request = Request(
-      version: .v2, arguments: arguments.map { Array($0.utf8) }, source: Array("int x;\n".utf8))
-    request.extensions = extensions
-    let reply = try #require(try world.exchange(try request.encoded()))
-    var decoder = ResponseDecoder(expecting: .v2, extensions: extensions)
-    decoder.append(reply)
-    let response = try #require(try decoder.next())
-    #expect(!response.status.isSuccess)
-    #expect(response.object.isEmpty)
-    #expect(
-      String(decoding: response.stderr, as: UTF8.self).contains(
-        "not a preprocessed C or C++ source"),
-      "\(String(decoding: response.stderr, as: UTF8.self))")
-    #expect(!world.log.contains("rewritten-includes request:"))
-    let again = try world.exchange(try DaemonWorld.request(.v2))
-    var next = ResponseDecoder(expecting: .v2)
-    next.append(try #require(again))
-    #expect(try #require(try next.next()).status.isSuccess)
-  }
+  // Debian's 3.4 daemon, DISTCC_DIRECTIVES_ONLY=0 and hostile requests: DirectivesOnlyTests, for gcc and
+  // clang alike.
 }
