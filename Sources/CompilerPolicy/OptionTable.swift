@@ -4,7 +4,9 @@
 extension OptionRule {
   /// Options that take no operand and are plainly part of a compile.
   static let compileFlags: [OptionRule] = [
-    "-c", "-S", "-pipe", "-pthread", "-pthreads", "-w", "-v", "-Q", "-H", "-P", "-C", "-CC",
+    "-c", "-S", "-pipe", "-pthread", "-pthreads", "-w", "-v", "-Q", "-Qunused-arguments", "-H",
+    "-P",
+    "-C", "-CC",
     "-undef", "-trigraphs", "-traditional", "-traditional-cpp", "-ansi", "-p", "-pg", "-time",
     "-pedantic", "-pedantic-errors", "--pedantic", "--pedantic-errors", "-nostdinc", "-nostdinc++",
     "-nostdlib", "-nostdlib++", "-nostartfiles", "-nodefaultlibs", "-nolibc", "-shared", "-static",
