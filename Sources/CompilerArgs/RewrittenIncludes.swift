@@ -11,6 +11,11 @@
 public enum RewrittenIncludes {
   /// The option the client's preprocessor gets.
   public static let preprocessorOption = "-frewrite-includes"
+  /// What else it gets: `__COUNTER__` made a syntax error in the directives the client evaluates (every
+  /// `#if`, `#elif` and computed `#include`; macros in code are not expanded by the rewrite). A counter read
+  /// there would count on the client only and the daemon's values would differ, so such a run fails and the
+  /// job is preprocessed fully; without one the output is the same. (Redefining a builtin would warn.)
+  public static let counterGuard = ["-D__COUNTER__=(", "-Wno-builtin-macro-redefined"]
   /// The clang major versions this was verified with (another clang keeps full preprocessing).
   public static let verifiedMajorVersions: Set<Substring> = ["14"]
 
@@ -155,9 +160,9 @@ public enum RewrittenIncludes {
 
 extension CompileJob {
   /// The local preprocessor command for a rewritten-includes request: ``preprocessorArguments`` with
-  /// `-frewrite-includes`.
+  /// `-frewrite-includes` and ``RewrittenIncludes/counterGuard``.
   public var rewriteIncludesPreprocessorArguments: [String] {
-    preprocessorArguments + [RewrittenIncludes.preprocessorOption]
+    preprocessorArguments + [RewrittenIncludes.preprocessorOption] + RewrittenIncludes.counterGuard
   }
 
   /// The command sent with a rewritten-includes request: ``serverArguments`` that keeps what the daemon's

@@ -263,9 +263,9 @@ import Testing
     let partial = compiler == "gcc" ? "-fdirectives-only" : "-frewrite-includes"
     let preprocessors = log.split(separator: "\n").filter { $0.contains("running preprocessor:") }
     #expect(
-      preprocessors.filter { $0.hasSuffix(partial) }.count == (staleCaps ? 1 : 0), "\(log)")
+      preprocessors.filter { $0.contains(partial) }.count == (staleCaps ? 1 : 0), "\(log)")
     #expect(
-      preprocessors.filter { !$0.hasSuffix(partial) }.count == 1, "one full preprocessing: \(log)")
+      preprocessors.filter { !$0.contains(partial) }.count == 1, "one full preprocessing: \(log)")
     #expect(staleCaps || !log.contains("request uses"), "\(log)")
   }
 

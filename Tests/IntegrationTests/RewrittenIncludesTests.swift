@@ -105,6 +105,18 @@ import Testing
       name: "__TIMESTAMP__", source: "const char *stamp = __TIMESTAMP__;\n", options: ["-O2"],
       rewritten: false),
     Case(
+      name: "__COUNTER__ in code, in macros and in #ifdef",
+      source: """
+        #define JOIN2(a, b) a##b
+        #define JOIN(a, b) JOIN2(a, b)
+        #define UNIQUE(name) JOIN(name, __COUNTER__)
+        int UNIQUE(v) = __COUNTER__; int UNIQUE(v) = __COUNTER__;
+        #ifdef __COUNTER__
+        int counted = __COUNTER__;
+        #endif
+
+        """, options: ["-O2"], rewritten: true),
+    Case(
       name: "__COUNTER__ in an #if",
       source: "#if __COUNTER__ == 0\nint first;\n#endif\nint c = __COUNTER__;\n",
       options: ["-O2"], rewritten: false),
