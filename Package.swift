@@ -73,7 +73,9 @@ let package = Package(
     // What a compiler is (family, version, target, fingerprint), cached per compiler; both cores use it.
     .target(
       name: "CompilerIdentity",
-      dependencies: ["DistPosix", .product(name: "SystemPackage", package: "swift-system")],
+      dependencies: [
+        "DistPosix", "CompilerArgs", .product(name: "SystemPackage", package: "swift-system"),
+      ],
       swiftSettings: strict),
     // DNS-SD through Avahi: distccd --zeroconf's registration, +zeroconf's browsing helper and cache.
     .target(

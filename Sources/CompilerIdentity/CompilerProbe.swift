@@ -2,17 +2,38 @@ import DistPosix
 
 /// Asks a compiler what it is (``CompilerIdentity``) and which files make it up.
 public enum CompilerProbe {
-  /// How a compiler is asked one question (`[compiler, "-dumpmachine"]`): the first line it prints on
-  /// stdout, nil if it fails or prints nothing. The daemon asks its compilers as it runs their jobs, confined.
-  public typealias Ask = @Sendable ([String]) -> String?
+  /// How a compiler is asked its questions. The daemon asks its compilers as it runs their jobs, confined.
+  public struct Ask: Sendable {
+    /// The first line `[compiler, "-dumpmachine"]` prints on stdout; nil if it fails or prints nothing.
+    public var firstLine: @Sendable ([String]) -> String?
+    /// All `[compiler, "-###", ...]` prints on stdout and stderr (a driver's dry-run transcript); nil if it
+    /// fails.
+    public var transcript: @Sendable ([String]) -> String?
 
-  /// Runs the compiler as the calling process may (``CommandOutput/firstLine(_:seconds:)``, 10 s at most).
-  public static let askDirectly: Ask = { CommandOutput.firstLine($0) }
+    public init(
+      firstLine: @escaping @Sendable ([String]) -> String?,
+      transcript: @escaping @Sendable ([String]) -> String?
+    ) {
+      self.firstLine = firstLine
+      self.transcript = transcript
+    }
+  }
+
+  /// Runs the compiler as the calling process may (``CommandOutput``, 10 s at most).
+  public static let askDirectly = Ask(
+    firstLine: { CommandOutput.firstLine($0) },
+    transcript: {
+      CommandOutput.output($0, streams: .standardOutputAndError).map {
+        String(decoding: $0, as: UTF8.self)
+      }
+    })
 
   /// The identity of `compiler` (a path, or a name searched on `PATH`) and the files fingerprinted: the
-  /// driver and the `cc1`/`cc1plus` it runs when they exist (`-print-prog-name=cc1`; `cc1plus` is looked for
-  /// beside it, where gcc installs both). Nil if the compiler does not answer `-dumpmachine` and a version
-  /// question. Four short runs of the compiler, and one read of each file's first page (``ELFBuildID``).
+  /// driver and the `cc1`/`cc1plus` it runs when they exist (`cc1plus` is looked for beside `cc1`, where gcc
+  /// installs both). Nil if the compiler does not tell its target and version. One dry run of the driver
+  /// (``DriverTranscript``: all a gcc needs; a clang is asked its version too), then each question the
+  /// transcript did not answer (`-dumpmachine`, `-dumpfullversion` or `-dumpversion`, `--version`,
+  /// `-print-prog-name=cc1`), and one read of each file's first page (``ELFBuildID``).
   public static func identify(_ compiler: String, ask: Ask = askDirectly)
     -> (identity: CompilerIdentity, files: [String])?
   {
@@ -25,15 +46,22 @@ public enum CompilerProbe {
   public static func identify(
     _ compiler: String, digests: inout [String: [UInt8]], ask: Ask = askDirectly
   ) -> (identity: CompilerIdentity, files: [String])? {
-    guard let target = ask([compiler, "-dumpmachine"]),
-      let version = ask([compiler, "-dumpfullversion"]) ?? ask([compiler, "-dumpversion"])
+    let driver = DriverTranscript(ask.transcript(DriverTranscript.arguments(compiler)) ?? "")
+    guard let target = driver.target ?? ask.firstLine([compiler, "-dumpmachine"]),
+      let version = driver.version ?? ask.firstLine([compiler, "-dumpfullversion"])
+        ?? ask.firstLine([compiler, "-dumpversion"])
     else { return nil }
-    let banner = ask([compiler, "--version"]) ?? ""
-    let family = banner.contains("clang") ? "clang" : "gcc"
+    let family =
+      driver.family
+      ?? ((ask.firstLine([compiler, "--version"]) ?? "").contains("clang") ? "clang" : "gcc")
     var files = [resolve(compiler)].compactMap { $0 }
-    if let cc1 = ask([compiler, "-print-prog-name=cc1"]), cc1.hasPrefix("/"),
-      Paths.isAccessible(cc1, .execute)
-    {
+    let compilerProper: String? =
+      switch driver.compilerProper {
+      case .program(let path): path
+      case .itself: nil
+      case nil: ask.firstLine([compiler, "-print-prog-name=cc1"])
+      }
+    if let cc1 = compilerProper, cc1.hasPrefix("/"), Paths.isAccessible(cc1, .execute) {
       files.append(cc1)
       let cc1plus = cc1.dropLast(3) + "cc1plus"
       if cc1.hasSuffix("/cc1"), Paths.isAccessible(String(cc1plus), .execute) {

@@ -78,11 +78,13 @@ public struct IdentityCache: Sendable {
     return "\(status.device) \(status.inode) \(status.size) \(status.modificationSeconds)"
   }
 
-  /// A file name for `path`: the FNV-1a hash in hex of the fingerprint's format (2: build IDs) and the path,
-  /// so that records of an older format are not read as this one's.
-  static func fileName(for path: String) -> String {
+  /// A file name for `path`: the FNV-1a hash in hex of the record's format and the path, so that records of
+  /// an older format are not read as this one's. Format 2: fingerprints of build IDs; 3: identities probed
+  /// through one driver transcript (``DriverTranscript``), whose answers for a compiler that answers each
+  /// question differently (a wrapper faking `-dumpfullversion` alone) are not format 2's.
+  static func fileName(for path: String, format: Int = 3) -> String {
     var hash = FNV1a()
-    hash.add(Array(("2 " + path).utf8))
+    hash.add(Array(("\(format) " + path).utf8))
     return String(hash.value, radix: 16)
   }
 }

@@ -8,7 +8,7 @@ public final class IdentityMemo: Sendable {
   private let ask: CompilerProbe.Ask
 
   /// A memo asking compilers with `ask` (the daemon: confined, as its jobs run them).
-  public init(ask: @escaping CompilerProbe.Ask = CompilerProbe.askDirectly) {
+  public init(ask: CompilerProbe.Ask = CompilerProbe.askDirectly) {
     self.ask = ask
   }
 

@@ -3,35 +3,52 @@ public import SystemPackage
 
 /// Runs a short command (`cc -dumpversion`) and returns what it printed.
 public enum CommandOutput {
+  /// Which of a command's streams make up its answer.
+  public enum Streams: Sendable {
+    /// stdout only (stderr is inherited).
+    case standardOutput
+    /// stdout and stderr through one pipe, in the order written: a driver's `-###` transcript.
+    case standardOutputAndError
+  }
+
   /// The first line `arguments` prints on stdout (the program searched on `PATH` when it has no slash), or nil
   /// if it cannot start, fails, prints nothing or takes more than `seconds`.
   public static func firstLine(_ arguments: [String], seconds: Int = 10) -> String? {
+    output(arguments, streams: .standardOutput, seconds: seconds).flatMap(firstLine(of:))
+  }
+
+  /// What `arguments` prints on `streams` (at most 64 KiB), or nil if it cannot start, fails or takes more
+  /// than `seconds`.
+  public static func output(_ arguments: [String], streams: Streams, seconds: Int = 10) -> [UInt8]?
+  {
     guard let (read, write) = try? Pipe.make() else { return nil }
     defer { try? read.close() }
-    // What it says on stderr is not the answer, nor the user's business (`clang -dumpfullversion`: "no
-    // input files" on every first compile).
-    let discard = try? FileDescriptor.open("/dev/null", .writeOnly, options: [.closeOnExec])
+    // Standard error that is not asked for is not the answer, nor the user's business (`clang
+    // -dumpfullversion`: "no input files" on every first compile).
+    let discard =
+      streams == .standardOutput
+      ? try? FileDescriptor.open("/dev/null", .writeOnly, options: [.closeOnExec]) : nil
     defer { try? discard?.close() }
     var request = SpawnRequest(executable: arguments[0], arguments: arguments)
     request.searchPath = true
     request.standardOutput = write
-    request.standardError = discard
+    request.standardError = streams == .standardOutputAndError ? write : discard
     request.newProcessGroup = true
     let child = try? ChildProcess.spawn(request)
     try? write.close()
     guard let child else { return nil }
-    return firstLine(from: read, of: child, seconds: seconds)
+    return output(from: read, of: child, seconds: seconds)
   }
 
-  /// The first line `child` writes to `read` (the reading end of its stdout, whose writing end the caller
+  /// What `child` writes to `read` (at most 64 KiB; the reading end of a pipe whose writing end the caller
   /// closed), once it has exited with status 0; nil otherwise.
   ///
   /// `child` must lead a process group of its own (`SpawnRequest.newProcessGroup`): when it has exited, or
   /// after `seconds` if it has not, the whole group is killed before the child is reaped (its pid, and so
   /// the group's id, cannot be reused until then), so nothing it started outlives the question, and a
   /// process it left holding the pipe cannot stretch the wait: the answer is what the pipe held then.
-  public static func firstLine(from read: FileDescriptor, of child: ChildProcess, seconds: Int)
-    -> String?
+  public static func output(from read: FileDescriptor, of child: ChildProcess, seconds: Int)
+    -> [UInt8]?
   {
     let deadline = Deadline.after(seconds: seconds)
     var output: [UInt8] = []
@@ -50,6 +67,11 @@ public enum CommandOutput {
     while readOpen, (try? Poll.wait([(read, .readable)], deadline: .now))?.first?.isEmpty == false {
       readOpen = take(from: read, into: &output)
     }
+    return output
+  }
+
+  /// The first line of `output` (up to its first newline), or nil when that line is empty.
+  public static func firstLine(of output: [UInt8]) -> String? {
     let line =
       output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first ?? []
     let text = String(decoding: line, as: UTF8.self)

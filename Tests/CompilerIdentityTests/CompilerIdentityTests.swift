@@ -1,4 +1,5 @@
 import DistTestSupport
+import Foundation
 import Glibc
 import Testing
 
@@ -81,6 +82,22 @@ import Testing
     let second = try #require(cache.identity(of: compiler))
     #expect(calls(directory) > probes)
     #expect(second.version == "99.2.0.1" && second.fingerprint != first.fingerprint)
+  }
+
+  @Test func recordsOfTheFourQuestionsFormatAreNotRead() throws {
+    let directory = try TestDirectory(prefix: "identity-format-")
+    let compiler = try fakeCompiler(in: directory, version: "99.1.0")
+    let cache = IdentityCache(distccDirectory: directory.path)
+    let current = try #require(IdentityCache.probe(compiler)).1
+    // A format 2 record (the four questions) whose files are unchanged, under format 2's name.
+    let old = current.replacingOccurrences(of: "99.1.0", with: "98.0.0")
+    _ = try directory.write(
+      "identity/" + IdentityCache.fileName(for: compiler, format: 2), old, mode: 0o644)
+    #expect(IdentityCache.parse(old)?.version == "98.0.0", "it would be read under its own name")
+    #expect(
+      IdentityCache.fileName(for: compiler) != IdentityCache.fileName(for: compiler, format: 2))
+    #expect(cache.identity(of: compiler)?.version == "99.1.0")
+    #expect(directory.exists("identity/" + IdentityCache.fileName(for: compiler)))
   }
 
   @Test func aCompilerThatDoesNotAnswerHasNoIdentity() throws {

@@ -72,6 +72,19 @@ import Testing
     #expect(CommandOutput.firstLine(["/bin/sh", "-c", "true"]) == nil)
   }
 
+  @Test func theWholeTranscriptWithStderrInTheOrderWritten() {
+    let script = ["/bin/sh", "-c", "echo out; echo err >&2; echo out2"]
+    #expect(
+      CommandOutput.output(script, streams: .standardOutputAndError)
+        == Array("out\nerr\nout2\n".utf8))
+    #expect(CommandOutput.output(script, streams: .standardOutput) == Array("out\nout2\n".utf8))
+    #expect(
+      CommandOutput.output(
+        ["/bin/sh", "-c", "echo err >&2; exit 1"], streams: .standardOutputAndError)
+        == nil, "a command that fails has no answer")
+    #expect(CommandOutput.firstLine(of: Array("\nsecond\n".utf8)) == nil)
+  }
+
   @Test func aCommandThatHangsIsKilledAtTheDeadline() throws {
     let directory = try TestDirectory(prefix: "command-output-")
     let pidFile = directory.appending("pid")

@@ -8,7 +8,8 @@ import Testing
 /// would run, naming both; Debian's 3.4 client sends nothing new and is never refused.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct CompilerIdentityCheckTests {
   /// Our daemon whose `x86_64-linux-gnu-gcc` (what our client and 3.4's send for `gcc`) is a wrapper around
-  /// gcc answering `-dumpfullversion` with `version` (nil: the real version), listed in `DISTCC_CMDLIST`.
+  /// gcc reporting `version` (nil: the real version) as its own, to `-dumpfullversion` and in the `gcc
+  /// version` line of its `-###` transcript, listed in `DISTCC_CMDLIST`.
   /// `alsoAllowing` adds real compilers (by name, found in /usr/bin) to the list.
   func daemon(
     reportingVersion version: String?, in logs: ClientTempDirectory, alsoAllowing: [String] = []
@@ -20,8 +21,7 @@ import Testing
     let machine = try runChecked(["gcc", "-dumpmachine"]).trimmingCharacters(
       in: .whitespacesAndNewlines)
     let wrapper = "\(bin)/\(machine)-gcc"
-    let answer = version.map { "-dumpfullversion) echo \($0);; " } ?? ""
-    try "#!/bin/sh\ncase \"$1\" in \(answer)*) exec /usr/bin/gcc \"$@\";; esac\n".write(
+    try GCCWrapper.script(reportingVersion: version).write(
       toFile: wrapper, atomically: true, encoding: .utf8)
     chmod(wrapper, 0o755)
     let others = alsoAllowing.map { "/usr/bin/\(machine)-\($0)\n" }.joined()

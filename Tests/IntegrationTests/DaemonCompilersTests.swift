@@ -8,9 +8,7 @@ import Testing
   @Test func listsTheCommandListsCompilersWithTheirIdentities() throws {
     let directory = try TestDirectory(prefix: "daemon-compilers-")
     let other = try directory.write(
-      "bin/old-gcc",
-      "#!/bin/sh\ncase \"$1\" in -dumpfullversion) echo 9.4.0;; *) exec /usr/bin/gcc \"$@\";; esac\n",
-      mode: 0o755)
+      "bin/old-gcc", GCCWrapper.script(reportingVersion: "9.4.0"), mode: 0o755)
     let list = try directory.write("cmdlist", "/usr/bin/gcc\n\(other)\n")
     var environment = ProcessInfo.processInfo.environment
     environment["DISTCC_CMDLIST"] = list
