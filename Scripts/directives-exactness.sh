@@ -11,10 +11,14 @@
 # Source excerpts under diagnostics are switched off (-fno-diagnostics-show-caret) and columns counted in bytes
 # (-fdiagnostics-column-unit=byte) in both builds: a daemon has not the files to quote or to expand tabs in
 # (gcc's default display columns), in either mode, as with 3.4.
+# COMPILER=clang builds with Debian's clang 14 instead (qmake -spec linux-clang, CC=clang), whose jobs are
+# sent as rewritten includes (-frewrite-includes); its configurations: none, "-g -gdwarf-4" (rewritten),
+# plain -g (DWARF 5: falls back to full cpp) and warn; clang's diagnostics are compared with their excerpts.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${DISTCC_BIN:-$root/.build/debug}
 jobs=${JOBS:-2}
+compiler=${COMPILER:-gcc}
 linux_cache=${LINUX_CACHE:-/tmp/directives-linux}
 work=${1:-}
 own_work=0
@@ -37,7 +41,7 @@ for _ in $(seq 100); do grep -q "daemon started" "$work/distccd.log" 2>/dev/null
 export DISTCC_HOSTS="$address:$port/4" DISTCC_DIR="$work/distcc-dir" DISTCC_FALLBACK=0 TMPDIR="$work/tmp"
 # One job to learn what the daemon announces (XCAP), as any client does.
 printf 'int x;\n' >"$work/probe.c"
-(cd "$work" && "$bin/distcc" gcc -c probe.c -o probe.o)
+(cd "$work" && "$bin/distcc" "$compiler" -c probe.c -o probe.o)
 [[ -s $(ls "$work"/distcc-dir/caps/xcap_* 2>/dev/null | head -1) ]] || { echo "no announcement learned" >&2; exit 1; }
 
 projects=${PROJECTS:-qt linux}
@@ -45,15 +49,20 @@ configs=()
 for name in ${CONFIGS:-none norecord g warn}; do
   case $name in
   none) configs+=("") ;;
-  norecord) configs+=("-g -gno-record-gcc-switches") ;;
+  norecord) if [[ $compiler == clang ]]; then configs+=("-g -gdwarf-4"); else configs+=("-g -gno-record-gcc-switches"); fi ;;
   g) configs+=("-g") ;;
   warn) configs+=("-Wconversion -Wshadow -Wundef -Wno-error") ;; # many warnings, many in macro expansions
   esac
 done
 
 remote_blind="-fno-diagnostics-show-caret -fdiagnostics-column-unit=byte"
+request_line="directives-only request"
+cxx=g++ cc=gcc qmake_spec=()
+if [[ $compiler == clang ]]; then
+  remote_blind= request_line="rewritten-includes request" cxx=clang++ cc=clang qmake_spec=(-spec linux-clang)
+fi
 
-requests() { grep -c "directives-only request" "$work/distccd.log" || true; }
+requests() { grep -c "$request_line" "$work/distccd.log" || true; }
 jobs_done() { grep -c "COMPILE_OK\|COMPILE_ERROR" "$work/distccd.log" || true; }
 
 # compare NAME TREE CLEAN_FUNCTION BUILD_FUNCTION: local build, objects kept, clean, distributed build, compare.
@@ -81,8 +90,8 @@ compare() {
   if ! diff -q <(sort "$out/local.err") <(sort "$out/remote.err") >/dev/null; then
     stderr="DIFFERENT ($(diff <(sort "$out/local.err") <(sort "$out/remote.err") | grep -c '^[<>]' || true) lines)"
   fi
-  printf '%-34s objects identical %4d/%-4d remote jobs %4d, directives-only %4d; stderr %s (%d lines)\n' \
-    "$name" "$same" "$total" $(($(jobs_done) - before_jobs)) $(($(requests) - before_requests)) "$stderr" \
+  printf '%-34s objects identical %4d/%-4d remote jobs %4d, %s %4d; stderr %s (%d lines)\n' \
+    "$compiler $name" "$same" "$total" $(($(jobs_done) - before_jobs)) "${request_line% request}" $(($(requests) - before_requests)) "$stderr" \
     "$(wc -l <"$out/local.err")"
 }
 
@@ -95,13 +104,13 @@ cp -r /usr/lib/x86_64-linux-gnu/qt5/examples/corelib "$work/qt/"
 qt_flags=
 qt_clean() { (cd "$qt" && find . -name '*.o' -delete); }
 qt_build() {
-  local cxx=g++
-  [[ $1 == remote ]] && cxx="$bin/distcc g++"
-  make -k -j"$jobs" CXX="$cxx" >/dev/null
+  local command=$cxx
+  [[ $1 == remote ]] && command="$bin/distcc $cxx"
+  make -k -j"$jobs" CXX="$command" >/dev/null
 }
 scan=(.)
 for config in "${configs[@]}"; do
-  (cd "$qt" && qmake -r "QMAKE_CXXFLAGS+=$config $remote_blind" >/dev/null 2>&1)
+  (cd "$qt" && qmake -r "${qmake_spec[@]}" "QMAKE_CXXFLAGS+=$config $remote_blind" >/dev/null 2>&1)
   compare "qt-corelib ${config:-no -g}" "$qt" qt_clean qt_build
 done
 fi
@@ -118,9 +127,9 @@ linux_clean() {
   done
 }
 linux_build() {
-  local cc=gcc
-  [[ $1 == remote ]] && cc="$bin/distcc gcc"
-  make -j"$jobs" CC="$cc" KCFLAGS="$linux_flags $remote_blind" "${subset[@]/%//}" >/dev/null
+  local command=$cc
+  [[ $1 == remote ]] && command="$bin/distcc $cc"
+  make -j"$jobs" CC="$command" KCFLAGS="$linux_flags $remote_blind" "${subset[@]/%//}" >/dev/null
 }
 scan=("${subset[@]}")
 for config in "${configs[@]}"; do

@@ -4,6 +4,7 @@
 #   distcc, distcc-pump         Debian's distcc 3.4: the referee the interop tests run against
 #   openssh-server              the real sshd the SSH tests start on loopback
 #   gcc, g++, make              the compilers the daemons run and the sample project's build
+#   clang (14)                  the clang the rewritten-includes tests and Scripts/directives-exactness.sh run
 #   chromium                    the headless browser that checks distccmon-web's page
 #   systemd                     systemd-socket-activate, which hands distccd its sockets in the tests, and
 #                               systemd-analyze, which checks the package's units
@@ -18,7 +19,8 @@
 #                               benchmarks build
 #   icecc                       icecream 1.4, the third system of the real-C++ benchmark (run.sh --realcpp)
 set -euo pipefail
-pkgs=(liblzo2-dev libzstd-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make
+SUDO_CMD=""; [ "$(id -u)" -eq 0 ] || SUDO_CMD=sudo
+pkgs=(liblzo2-dev libzstd-dev libssh2-1-dev pkg-config distcc distcc-pump openssh-server openssh-client gcc g++ make clang
   chromium systemd lintian man-db bash-completion libavahi-client-dev avahi-daemon avahi-utils dbus iproute2 iputils-ping
   util-linux linux-source-6.1 flex bison bc libelf-dev libssl-dev qtbase5-dev qtbase5-dev-tools qt5-qmake
   qtbase5-examples icecc)
@@ -31,6 +33,8 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# The daemons' compiler whitelist (/usr/lib/distcc) names clang only once it is linked there.
+if command -v update-distcc-symlinks >/dev/null 2>&1; then $SUDO_CMD update-distcc-symlinks >/dev/null || true; fi
 # Debian's package starts distccd as a service on install; the tests start their own daemons.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now distcc >/dev/null 2>&1 || true; fi
 # Likewise avahi-daemon: the zeroconf tests start private ones in network namespaces.

@@ -158,8 +158,9 @@ extension Job {
     let remote = available.filter { $0.kind != .localhost && $0.takesJobs }
     return !remote.isEmpty
       && remote.allSatisfy { host in
-        store.announced(by: host)?.contains(.directivesOnly) == true
-          && extensionsWanted(for: host, job: trip.job).contains(.directivesOnly)
+        let partial = extensionsWanted(for: host, job: trip.job)
+          .intersection(.partialPreprocessing)
+        return !partial.isEmpty && store.announced(by: host)?.isSuperset(of: partial) == true
       }
   }
 
@@ -212,7 +213,7 @@ extension Job {
         return .fallBack
       }
     } else {
-      attempt.extensions.remove(.directivesOnly)
+      attempt.extensions.subtract(.partialPreprocessing)
     }
     let object = ObjectReceiver(path: configuration.resolve(job.output))
     attempt.object = object
@@ -260,26 +261,30 @@ extension Job {
   }
 
   /// The extensions beyond 3.4 this job would use with `host` if it announced them: zstd bodies for a
-  /// `,zstd` host, the compiler identity, and directives-only preprocessing for a gcc job whose options
-  /// allow it (``directivesOnlyRefusal(_:)``).
+  /// `,zstd` host, the compiler identity, and partial preprocessing where its options allow it
+  /// (``partialPreprocessing(for:)``).
   mutating func extensionsWanted(for host: HostEntry, job: CompileJob) -> Extensions {
     // libzstd is loaded (on first use) only for a `,zstd` host.
     var wanted: Extensions =
       host.options.zstd && Zstd.isAvailable ? [.zstd, .compilerIdentity] : [.compilerIdentity]
-    if directivesOnlyRefusal(job) == nil { wanted.insert(.directivesOnly) }
+    wanted.formUnion(partialPreprocessing(for: job))
     return wanted
   }
 
-  /// Why `job` is not preprocessed directives-only with any host, or `nil`: switched off by
-  /// `DISTCC_DIRECTIVES_ONLY=0`, an option that makes it inexact (``DirectivesOnly/fallbacks``), or a
-  /// compiler that is not gcc (clang's `-frewrite-includes` is not used yet).
-  mutating func directivesOnlyRefusal(_ job: CompileJob) -> String? {
-    guard configuration.usesDirectivesOnly else { return "DISTCC_DIRECTIVES_ONLY=0" }
-    if let reason = DirectivesOnly.fallbackReason(for: job) { return reason }
-    guard let identity = clientIdentity(of: job) else {
-      return "the compiler's identity is unknown"
+  /// How `job` leaves macro expansion to a daemon that announced it: directives-only for gcc
+  /// (``DirectivesOnly``), rewritten includes for a verified clang (``RewrittenIncludes``); empty with
+  /// `DISTCC_DIRECTIVES_ONLY=0`, an option that makes it inexact, or another compiler.
+  mutating func partialPreprocessing(for job: CompileJob) -> Extensions {
+    guard configuration.usesDirectivesOnly, let identity = clientIdentity(of: job) else {
+      return []
     }
-    return identity.family == "gcc" ? nil : "\(identity.family) is not gcc"
+    if identity.family == "gcc" {
+      return DirectivesOnly.fallbackReason(for: job) == nil ? .directivesOnly : []
+    }
+    guard RewrittenIncludes.isVerified(family: identity.family, version: identity.version) else {
+      return []
+    }
+    return RewrittenIncludes.fallbackReason(for: job) == nil ? .rewrittenIncludes : []
   }
 
   /// Makes `trip.preprocessor` produce what `attempt` sends: directives-only output when the request asks
@@ -290,7 +295,7 @@ extension Job {
   private mutating func preparePreprocessor(
     _ trip: inout Distribution, for attempt: inout RemoteAttempt
   ) -> Bool {
-    if attempt.extensions.contains(.directivesOnly) {
+    if !attempt.extensions.isDisjoint(with: .partialPreprocessing) {
       if trip.preprocessor == nil {
         trip.preprocessor = startPreprocessor(
           trip.job, lockDirectory: trip.lockDirectory, directivesOnly: true)
@@ -303,7 +308,7 @@ extension Job {
           return true
         }
       }
-      attempt.extensions.remove(.directivesOnly)
+      attempt.extensions.subtract(.partialPreprocessing)
     }
     if trip.preprocessor?.directivesOnly == true { trip.preprocessor = nil }
     if trip.preprocessor == nil {
@@ -323,9 +328,14 @@ extension Job {
     case .success(let output):
       let resolve = configuration.resolve
       let distccDirectory = configuration.distccDirectory
+      let rewritten = preprocessor.rewritesIncludes
+      if rewritten && preprocessor.wroteErrors {
+        return "the -frewrite-includes preprocessor wrote diagnostics"
+      }
       let rejection: String?
       do {
         rejection = try output.withBytes { text in
+          if rewritten { return RewrittenIncludesOutput.inexactReason(in: text) }
           if let reason = DirectivesOnlyOutput.inexactReason(in: text) { return reason }
           var checked = PragmaFreeFiles(distccDirectory: distccDirectory)
           defer {
@@ -485,12 +495,16 @@ extension Job {
     let limit = hostList()?.localSlotsCpp ?? HostList.defaultLocalSlotsCpp
     let slot = reserveLocalSlot(limit: limit, lockDirectory: lockDirectory)
     state.note(.preprocess, .local, host: "localhost", slot: slot?.slot ?? 0)
+    let rewritesIncludes = directivesOnly && partialPreprocessing(for: job) == .rewrittenIncludes
     let arguments =
-      directivesOnly ? job.directivesOnlyPreprocessorArguments : job.preprocessorArguments
+      rewritesIncludes
+      ? job.rewriteIncludesPreprocessorArguments
+      : directivesOnly ? job.directivesOnlyPreprocessorArguments : job.preprocessorArguments
     log.debug("running preprocessor: \(ClientLog.format(arguments))", function: "dcc_cpp_maybe")
     do {
       let preprocessor = try Preprocessor(
-        arguments: arguments, configuration: configuration, directivesOnly: directivesOnly)
+        arguments: arguments, configuration: configuration, directivesOnly: directivesOnly,
+        rewritesIncludes: rewritesIncludes)
       preprocessor.slot = slot
       return preprocessor
     } catch {

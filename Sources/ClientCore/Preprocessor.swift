@@ -17,6 +17,9 @@ final class Preprocessor {
   /// an unlinked temporary file until the client knows it keeps the output (``keep()``): a directives-only
   /// run that is replaced by a full one must not print anything.
   let directivesOnly: Bool
+  /// Whether this directives-only preprocessor is clang's `-frewrite-includes` (gcc's `-fdirectives-only`
+  /// otherwise).
+  let rewritesIncludes: Bool
   private var heldErrors: FileDescriptor?
 
   /// What the preprocessor produced.
@@ -31,10 +34,12 @@ final class Preprocessor {
 
   /// Starts `arguments` with its standard output in a new memory file; `directivesOnly` holds back its
   /// standard error.
-  init(arguments: [String], configuration: ClientConfiguration, directivesOnly: Bool = false)
-    throws(ClientError)
-  {
+  init(
+    arguments: [String], configuration: ClientConfiguration, directivesOnly: Bool = false,
+    rewritesIncludes: Bool = false
+  ) throws(ClientError) {
     self.directivesOnly = directivesOnly
+    self.rewritesIncludes = rewritesIncludes
     if directivesOnly {
       do throws(PosixError) {
         let (fd, path) = try TemporaryFiles.makeFile(
@@ -69,6 +74,7 @@ final class Preprocessor {
   /// Already-preprocessed input (`.i`, `.ii`, …), sent from its own file.
   init(preprocessed source: PreprocessedSource) {
     directivesOnly = false
+    rewritesIncludes = false
     result = .success(source)
   }
 
@@ -124,6 +130,12 @@ final class Preprocessor {
 
   /// Whether ``keep()`` was called: the output was checked and is sent.
   private(set) var isKept = false
+
+  /// Whether a directives-only preprocessor wrote anything to its held standard error.
+  var wroteErrors: Bool {
+    guard let held = heldErrors else { return false }
+    return ((try? FileStatus(held).size) ?? 1) > 0
+  }
 
   /// Keeps a directives-only preprocessor's output: what it wrote to standard error goes to the client's.
   func keep() {

@@ -25,6 +25,20 @@ struct RemoteAttempt {
   /// what the next ``run(preprocessor:state:log:)`` uses (and reports) instead of connecting then.
   var early: Result<HostConnection, ClientError>? = nil
 
+  /// The working directory as the client's clang names it (`-fdebug-compilation-dir`, for a rewritten-includes
+  /// request): `$PWD` when it is an absolute name of the directory the compiler runs in, else that
+  /// directory's canonical name (LLVM's `current_path`).
+  var debugDirectory: String {
+    let directory = configuration.workingDirectory ?? "."
+    if let pwd = configuration.environment["PWD"], pwd.hasPrefix("/"),
+      let named = try? FileStatus(pwd), let here = try? FileStatus(directory),
+      named.device == here.device, named.inode == here.inode
+    {
+      return pwd
+    }
+    return (try? Paths.resolved(directory)) ?? directory
+  }
+
   /// How an attempt that reached its end went.
   enum Outcome {
     /// The server replied; `trailer` is what our daemon sends after its reply (the extensions it offers,
@@ -72,7 +86,10 @@ struct RemoteAttempt {
     defer { unwatch() }
     state.note(.send, .remote)
 
-    let arguments = job.serverArguments
+    let arguments =
+      extensions.contains(.rewrittenIncludes)
+      ? job.rewrittenIncludesServerArguments(workingDirectory: debugDirectory)
+      : job.serverArguments
     log.info("exec on \(host.displayName): \(ClientLog.format(arguments))")
     // The request's head goes out while the preprocessor runs (as 3.4 sends it), its source afterwards.
     var request = Request(version: version, arguments: arguments.map { Array($0.utf8) })

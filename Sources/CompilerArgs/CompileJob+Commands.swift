@@ -58,13 +58,25 @@ extension CompileJob {
 
   /// The command sent to a protocol 1 or 2 server (client.md §5.2): preprocessor and linker options removed,
   /// everything else (including the input and `-o` names) kept in order.
-  public var serverArguments: [String] {
+  public var serverArguments: [String] { serverArguments(keepingMacros: false) }
+
+  /// ``serverArguments``; with `keepingMacros`, `-D`, `-U`, `-undef` and `-Wp,` lists of only `-D`/`-U`
+  /// are kept too (``rewrittenIncludesServerArguments(workingDirectory:)``).
+  func serverArguments(keepingMacros: Bool) -> [String] {
     var result: [String] = []
     result.reserveCapacity(arguments.count)
     var index = 0
     while index < arguments.count {
       let argument = arguments[index]
       defer { index += 1 }
+      if keepingMacros, Self.definesMacros(argument) {
+        result.append(argument)
+        if argument == "-D" || argument == "-U", index + 1 < arguments.count {
+          index += 1
+          result.append(arguments[index])
+        }
+        continue
+      }
       if Self.strippedWithValue.contains(argument) {
         if index + 1 < arguments.count { index += 1 }
         continue

@@ -4,7 +4,9 @@
 extension OptionRule {
   /// Options that take no operand and are plainly part of a compile.
   static let compileFlags: [OptionRule] = [
-    "-c", "-S", "-pipe", "-pthread", "-pthreads", "-w", "-v", "-Q", "-H", "-P", "-C", "-CC",
+    "-c", "-S", "-pipe", "-pthread", "-pthreads", "-w", "-v", "-Q", "-Qunused-arguments", "-H",
+    "-P",
+    "-C", "-CC",
     "-undef", "-trigraphs", "-traditional", "-traditional-cpp", "-ansi", "-p", "-pg", "-time",
     "-pedantic", "-pedantic-errors", "--pedantic", "--pedantic-errors", "-nostdinc", "-nostdinc++",
     "-nostdlib", "-nostdlib++", "-nostartfiles", "-nodefaultlibs", "-nolibc", "-shared", "-static",
@@ -20,6 +22,8 @@ extension OptionRule {
     "--undef", "--all-warnings", "--extra-warnings", "--dependencies", "--user-dependencies",
     "--write-dependencies", "--write-user-dependencies", "--print-missing-file-dependencies",
     "--include-barrier", "--static", "--shared", "--symbolic", "--no-canonical-prefixes",
+    // clang < 16 with -ftrivial-auto-var-init=zero (Kbuild, CONFIG_INIT_STACK_ALL_ZERO).
+    "-enable-trivial-auto-var-init-zero-knowing-it-will-be-removed-from-clang",
   ].map { OptionRule($0, .flag, .allow) }
 
   /// Option families whose every member is a code-generation, warning, language or machine choice.

@@ -23,10 +23,16 @@ public enum CommandOutput {
   {
     guard let (read, write) = try? Pipe.make() else { return nil }
     defer { try? read.close() }
+    // Standard error that is not asked for is not the answer, nor the user's business (`clang
+    // -dumpfullversion`: "no input files" on every first compile).
+    let discard =
+      streams == .standardOutput
+      ? try? FileDescriptor.open("/dev/null", .writeOnly, options: [.closeOnExec]) : nil
+    defer { try? discard?.close() }
     var request = SpawnRequest(executable: arguments[0], arguments: arguments)
     request.searchPath = true
     request.standardOutput = write
-    if streams == .standardOutputAndError { request.standardError = write }
+    request.standardError = streams == .standardOutputAndError ? write : discard
     request.newProcessGroup = true
     let child = try? ChildProcess.spawn(request)
     try? write.close()

@@ -16,12 +16,17 @@ public struct Extensions: OptionSet, Sendable, Hashable, CustomStringConvertible
   /// The source was preprocessed with `-fdirectives-only`; the daemon compiles it with `-fpreprocessed
   /// -fdirectives-only`.
   public static let directivesOnly = Extensions(rawValue: 1 << 2)
+  /// The source is clang's `-E -frewrite-includes` output (includes expanded, macros not); the daemon
+  /// compiles it as C or C++ source from standard input under the client's input name.
+  public static let rewrittenIncludes = Extensions(rawValue: 1 << 3)
+  /// The extensions under which the client's preprocessor leaves macro expansion to the daemon.
+  public static let partialPreprocessing: Extensions = [.directivesOnly, .rewrittenIncludes]
 
   /// The names, for logs and `--show-backoff`.
   public var description: String {
     let names: [(Extensions, String)] = [
       (.zstd, "zstd"), (.compilerIdentity, "compiler-identity"),
-      (.directivesOnly, "directives-only"),
+      (.directivesOnly, "directives-only"), (.rewrittenIncludes, "rewritten-includes"),
     ]
     let known = names.filter { contains($0.0) }.map(\.1)
     let unknown = subtracting(Extensions(names.map(\.0)))

@@ -22,7 +22,9 @@ extension JobService {
       .init(
         executable: executable, arguments: job.arguments,
         environment: configuration.compilerEnvironment,
-        workingDirectory: job.workingDirectory, standardOutput: output.standardOutput,
+        workingDirectory: job.workingDirectory,
+        standardInput: job.standardInput.map { .path($0) } ?? SpawnedProcess.Stream.nullInput,
+        standardOutput: output.standardOutput,
         standardError: output.standardError, newProcessGroup: true),
       jobDirectory: CompilerConfinement.directory(containing: job.objectPath))
   }

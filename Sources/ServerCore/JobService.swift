@@ -90,6 +90,9 @@ struct JobService: Sendable {
     if request.extensions.contains(.directivesOnly) {
       logger.log(
         .info, "directives-only request: macros expanded here (-fpreprocessed -fdirectives-only)")
+    } else if request.extensions.contains(.rewrittenIncludes) {
+      logger.log(
+        .info, "rewritten-includes request: macros expanded here (source from standard input)")
     }
     guard slots.acquire(until: requestDeadline) else {
       var summary = refuse(

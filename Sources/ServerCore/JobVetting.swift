@@ -80,14 +80,16 @@ struct JobVetting: Sendable {
   }
 
   /// Stage 2b: a request that asks for directives-only preprocessing (`XREQ` bit 4, for which the daemon
-  /// adds `-fpreprocessed -fdirectives-only` itself, ``PreparedJob``) must send a C or C++ source it
-  /// preprocessed (protocol 1 or 2, not a `.i`): anything else would compile with those options something
-  /// the client did not preprocess that way.
+  /// adds `-fpreprocessed -fdirectives-only` itself, ``PreparedJob``) or sends rewritten includes (bit 8,
+  /// compiled from standard input as source) must send a C or C++ source it preprocessed (protocol 1 or 2,
+  /// not a `.i`), and only one of the two: anything else would compile in that mode something the client
+  /// did not preprocess that way.
   static func checkDirectivesOnly(_ request: Request, scanned: ScannedCommand) throws(JobRefusal) {
-    guard request.extensions.contains(.directivesOnly) else { return }
+    let partial = request.extensions.intersection(.partialPreprocessing)
+    guard !partial.isEmpty else { return }
     let language = scanned.inputLanguage
-    guard !request.version.serverPreprocesses, !scanned.inputIsPreprocessed,
-      language == .c || language == .cPlusPlus
+    guard partial != .partialPreprocessing, !request.version.serverPreprocesses,
+      !scanned.inputIsPreprocessed, language == .c || language == .cPlusPlus
     else {
       throw JobRefusal(
         reason:

@@ -9,6 +9,8 @@ struct PreparedJob {
   var objectPath: String
   /// Protocol 3: the dependency file the compiler writes, the `-MT` target and the root to strip.
   var dependencies: (path: String, target: [UInt8], root: String)?
+  /// A rewritten-includes request: the source, which the compiler reads as its standard input.
+  var standardInput: String? = nil
 
   /// Materialises `request`, vetted as `vetted`, in `directory`.
   /// - Throws: a refusal when a protocol-3 path would leave the job root, or a file cannot be written.
@@ -48,6 +50,17 @@ struct PreparedJob {
         let input = "input." + scanned.inputLanguage.preprocessedExtension
         try directory.write(input, request.source)
         arguments[scanned.inputIndex] = Array(directory.file(input).utf8)
+        if request.extensions.contains(.rewrittenIncludes) {
+          // clang's -frewrite-includes output (vetted: JobVetting.checkDirectivesOnly), compiled as source
+          // from standard input under the client's input name: macros are expanded here, and the
+          // object's file symbol and debug names are the client's.
+          standardInput = directory.file(input)
+          arguments.replaceSubrange(
+            scanned.inputIndex...scanned.inputIndex,
+            with: PreparedJob.rewrittenInput(scanned.inputLanguage).map { Array($0.utf8) })
+          arguments += ["-Xclang", "-main-file-name", "-Xclang"].map { Array($0.utf8) }
+          arguments.append(vetted.source)
+        }
         if request.extensions.contains(.directivesOnly) {
           // The client preprocessed directives only (vetted: JobVetting.checkDirectivesOnly); macros
           // are expanded here.
@@ -62,6 +75,11 @@ struct PreparedJob {
       throw JobRefusal(reason: "\(error)", level: .error, code: .ioError)
     }
     self.arguments = arguments
+  }
+
+  /// What stands for the input of a rewritten-includes request: its language and standard input.
+  static func rewrittenInput(_ language: SourceFile.Language) -> [String] {
+    ["-x", language == .cPlusPlus ? "c++" : "c", "-"]
   }
 
   /// `arguments` with the output replaced by (or, without one, extended with) `-o path`. (A bare

@@ -44,7 +44,8 @@ public struct ServerConfiguration: Sendable {
   /// "Extensions") and accepted in requests (`XREQ`); `nil` announces nothing, as a 3.4 daemon.
   public var announcedExtensions: Extensions? =
     Zstd.isAvailable
-    ? [.zstd, .compilerIdentity, .directivesOnly] : [.compilerIdentity, .directivesOnly]
+    ? [.zstd, .compilerIdentity, .directivesOnly, .rewrittenIncludes]
+    : [.compilerIdentity, .directivesOnly, .rewrittenIncludes]
   /// Masquerade directories checked by the whitelist, in order (3.4: `<libdir>/distcc`, `/usr/lib/distcc`).
   public var masqueradeDirectories: [String] = ["/usr/lib/distcc"]
 

@@ -39,6 +39,8 @@ import Testing
     "cc -Isrc/libfoo.a.p -Isrc -I../src -fdiagnostics-color=always -D_FILE_OFFSET_BITS=64 -Wall -Winvalid-pch -std=c99 -O2 -g -fPIC -pthread -MD -MQ src/libfoo.a.p/foo.c.o -MF src/libfoo.a.p/foo.c.o.d -o src/libfoo.a.p/foo.c.o -c ../src/foo.c",
     // Linux kernel (Kbuild).
     "gcc -Wp,-MMD,kernel/.fork.o.d -nostdinc -I./arch/x86/include -I./include -include ./include/linux/compiler-version.h -D__KERNEL__ -fmacro-prefix-map=./= -std=gnu11 -fshort-wchar -funsigned-char -fno-common -fno-PIE -fno-strict-aliasing -mno-sse -mno-mmx -mno-sse2 -m64 -falign-jumps=1 -mno-red-zone -mcmodel=kernel -mindirect-branch=thunk-extern -fno-asynchronous-unwind-tables -fno-delete-null-pointer-checks -O2 --param=allow-store-data-races=0 -fstack-protector-strong -fno-omit-frame-pointer -fno-stack-clash-protection -pg -mrecord-mcount -fno-strict-overflow -fconserve-stack -Wall -Wno-main -Wframe-larger-than=2048 -DKBUILD_MODNAME=fork -c -o kernel/fork.o kernel/fork.c",
+    // Linux kernel (Kbuild) with CC=clang.
+    "clang -Wp,-MMD,scripts/mod/.empty.o.d -nostdinc -I./include -D__KERNEL__ -Qunused-arguments -ftrivial-auto-var-init=zero -enable-trivial-auto-var-init-zero-knowing-it-will-be-removed-from-clang -fmacro-prefix-map=./= -Wall -O2 -c -o scripts/mod/empty.o scripts/mod/empty.c",
     // Chromium/LLVM-style clang.
     "clang++ -MD -MF obj/a.o.d -DNDEBUG -I../.. -fno-strict-aliasing -fcolor-diagnostics -fmerge-all-constants -Xclang -fno-pch-timestamp -target x86_64-unknown-linux-gnu -mllvm -inline-threshold=0 --sysroot=../../build/linux/debian_bullseye_amd64-sysroot -std=c++20 -fno-exceptions -c ../../a.cc -o obj/a.o",
     "clang -c a.c -o a.o -fsanitize=address -fsanitize-ignorelist=ignore.txt -gdwarf-5 -gz",

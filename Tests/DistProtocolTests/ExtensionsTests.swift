@@ -50,6 +50,10 @@ import Testing
     #expect(Extensions(announcement: Array("DONE00000002".utf8)) == nil)
     #expect(Extensions(announcement: Array("XCAPzzzzzzzz".utf8)) == nil)
     #expect(Extensions([.zstd, .compilerIdentity]).description == "zstd,compiler-identity")
+    #expect(Extensions.rewrittenIncludes.announcementPacket == Array("XCAP00000008".utf8))
+    #expect(
+      Extensions([.compilerIdentity, .rewrittenIncludes]).description
+        == "compiler-identity,rewritten-includes")
   }
 
   @Test func responseDecoderTakesTheAnnouncementAfterTheReply() throws {

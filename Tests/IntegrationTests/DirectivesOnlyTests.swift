@@ -184,37 +184,33 @@ import Testing
       try world.write(source, example.source)
       // A daemon cannot quote source lines it does not have (nor could 3.4's): compared without them.
       let options = example.options + ["-fno-diagnostics-show-caret"]
-      let local = try world.local(["gcc"] + options + ["-c", source, "-o", "local.o"])
-      let remote = try world.distcc(
-        ["gcc"] + options + ["-c", source, "-o", "remote.o"],
-        ["DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1", "DISTCC_LOG": world.path + "/client.log"])
+      let (local, remote) = try world.compileLocallyAndRemotely(
+        ["gcc"] + options + ["-c", source, "-o"])
       #expect(remote.status == local.status, "\(example)")
       #expect(remote.stderr == local.stderr, "\(example): stderr differs")
-      #expect(
-        (world.contents("remote.o") == world.contents("local.o")) == example.objectsMatch,
-        "\(example): object")
+      #expect(world.objectsMatch == example.objectsMatch, "\(example): object")
       if example.directivesOnly { expanded += 1 }
       #expect(daemon.compiledJobs(expected: index + 1) == index + 1, "\(example)")
       #expect(
         daemon.count("directives-only request") == expanded,
         "\(example): the daemon \(example.directivesOnly ? "did not get" : "got") a directives-only request"
       )
-      try? FileManager.default.removeItem(atPath: world.path + "/remote.o")
     }
   }
 
-  /// The same compile with `DISTCC_DIRECTIVES_ONLY=0` sends 3.4's full preprocessing.
-  @Test func environmentSwitchesItOff() throws {
+  /// The same compile with `DISTCC_DIRECTIVES_ONLY=0` sends 3.4's full preprocessing, from gcc and clang.
+  @Test(arguments: ["gcc", "clang"]) func environmentSwitchesItOff(compiler: String) throws {
     let (world, daemon) = try ClientWorld.withDaemon(.ours)
     defer { daemon.stop() }
     try world.announce(daemon)
     let result = try world.distcc(
-      ["gcc", "-O2", "-c", "hello.c", "-o", "hello.o"],
+      [compiler, "-O2", "-c", "hello.c", "-o", "hello.o"],
       ["DISTCC_FALLBACK": "0", "DISTCC_DIRECTIVES_ONLY": "0"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(daemon.compiledJobs(expected: 1) == 1)
     #expect(daemon.count("directives-only request") == 0)
-    try world.local(["gcc", "-O2", "-c", "hello.c", "-o", "local.o"])
+    #expect(daemon.count("rewritten-includes request") == 0)
+    try world.local([compiler, "-O2", "-c", "hello.c", "-o", "local.o"])
     #expect(world.contents("hello.o") == world.contents("local.o"))
   }
 
@@ -279,37 +275,49 @@ import Testing
     #expect(world.contents("hello.o") == world.contents("local.o"))
   }
 
-  /// Debian's 3.4 daemon never announces, so it gets full `.i`; believed ours (a stale caps file claiming
-  /// directives-only), its failed request is retried once with 3.4's request and full preprocessing.
-  @Test(arguments: [false, true]) func debianDaemonGetsFullPreprocessing(staleCaps: Bool) throws {
+  /// Debian's 3.4 daemon never announces, so it gets full `.i` from gcc and clang jobs; believed ours (a
+  /// stale caps file claiming our extensions), its failed request is retried once with 3.4's request and
+  /// full preprocessing.
+  @Test(arguments: ["gcc", "clang"], [false, true]) func debianDaemonGetsFullPreprocessing(
+    compiler: String, staleCaps: Bool
+  ) throws {
     let (world, daemon) = try ClientWorld.withDaemon(.debian)
     defer { daemon.stop() }
     if staleCaps { try world.announce(daemon) }
     let result = try world.distcc(
-      ["gcc", "-O2", "-c", "hello.c", "-o", "hello.o"],
+      [compiler, "-O2", "-c", "hello.c", "-o", "hello.o"],
       ["DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1", "DISTCC_LOG": world.path + "/client.log"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(daemon.compiledJobs(expected: 1) == 1)
-    try world.local(["gcc", "-O2", "-c", "hello.c", "-o", "local.o"])
+    try world.local([compiler, "-O2", "-c", "hello.c", "-o", "local.o"])
     #expect(world.contents("hello.o") == world.contents("local.o"))
     let log = String(decoding: world.contents("client.log") ?? Data(), as: UTF8.self)
-    #expect(log.contains("-fdirectives-only") == staleCaps, "\(log)")
-    #expect(log.ranges(of: "-E hello.c\n").count == 1, "one full preprocessing: \(log)")
+    let partial = compiler == "gcc" ? "-fdirectives-only" : "-frewrite-includes"
+    let preprocessors = log.split(separator: "\n").filter { $0.contains("running preprocessor:") }
+    #expect(
+      preprocessors.filter { $0.contains(partial) }.count == (staleCaps ? 1 : 0), "\(log)")
+    #expect(
+      preprocessors.filter { !$0.contains(partial) }.count == 1, "one full preprocessing: \(log)")
     #expect(staleCaps || !log.contains("request uses"), "\(log)")
   }
 
-  /// A request asking for directives-only preprocessing with something that is not a C or C++ source the
-  /// client preprocessed (a `.i`, a protocol 3 request) is refused with a reply naming why; the daemon goes
-  /// on serving.
-  @Test func hostileDirectivesOnlyRequestIsRefused() throws {
+  /// A request asking for directives-only preprocessing or rewritten includes with something that is not a
+  /// C or C++ source the client preprocessed (a `.i`, a protocol 3 request), or asking for both, is refused
+  /// with a reply naming why; the daemon goes on serving.
+  @Test(arguments: [
+    (["gcc", "-c", "t.i", "-o", "t.o"], Extensions.directivesOnly),
+    (["gcc", "-c", "t.i", "-o", "t.o"], Extensions.rewrittenIncludes),
+    (["clang", "-c", "t.c", "-o", "t.o"], Extensions.partialPreprocessing),
+  ]) func hostilePartialPreprocessingRequestIsRefused(arguments: [String], extensions: Extensions)
+    throws
+  {
     let world = try DaemonWorld()
     try world.startDaemon()
     var request = Request(
-      version: .v2, arguments: ["gcc", "-c", "t.i", "-o", "t.o"].map { Array($0.utf8) },
-      source: Array("int x;\n".utf8))
-    request.extensions = .directivesOnly
+      version: .v2, arguments: arguments.map { Array($0.utf8) }, source: Array("int x;\n".utf8))
+    request.extensions = extensions
     let reply = try #require(try world.exchange(try request.encoded()))
-    var decoder = ResponseDecoder(expecting: .v2, extensions: .directivesOnly)
+    var decoder = ResponseDecoder(expecting: .v2, extensions: extensions)
     decoder.append(reply)
     let response = try #require(try decoder.next())
     #expect(!response.status.isSuccess)
@@ -320,6 +328,7 @@ import Testing
       ),
       "\(String(decoding: response.stderr, as: UTF8.self))")
     #expect(!world.log.contains("directives-only request:"))
+    #expect(!world.log.contains("rewritten-includes request:"))
     let again = try world.exchange(try DaemonWorld.request(.v2))
     var next = ResponseDecoder(expecting: .v2)
     next.append(try #require(again))
@@ -328,9 +337,30 @@ import Testing
 }
 
 extension ClientWorld {
-  /// Writes the caps file our client keeps for `daemon` as if it had announced our extensions.
-  func announce(_ daemon: TestDaemon) throws {
+  /// `command` (ending in `-o`) compiled here into `local.o` and through our client (verbose, logging to
+  /// `client.log`, no local fallback) into `remote.o`, whose earlier copy is removed first.
+  func compileLocallyAndRemotely(_ command: [String]) throws -> (
+    local: ProcessResult, remote: ProcessResult
+  ) {
+    try? FileManager.default.removeItem(atPath: path + "/remote.o")
+    let local = try self.local(command + ["local.o"])
+    let remote = try distcc(
+      command + ["remote.o"],
+      ["DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1", "DISTCC_LOG": path + "/client.log"])
+    return (local, remote)
+  }
+
+  /// Whether `remote.o` is `local.o` byte for byte.
+  var objectsMatch: Bool { contents("remote.o") == contents("local.o") }
+
+  /// Writes the caps file our client keeps for `daemon` as if it had announced `extensions`.
+  func announce(
+    _ daemon: TestDaemon,
+    _ extensions: Extensions = [.zstd, .compilerIdentity, .directivesOnly, .rewrittenIncludes]
+  ) throws {
     try directory.makeDirectories("distcc-dir/caps")
-    try write("distcc-dir/caps/xcap_tcp_\(daemon.address)_\(daemon.port)", "7\n")
+    try write(
+      "distcc-dir/caps/xcap_tcp_\(daemon.address)_\(daemon.port)",
+      String(extensions.rawValue, radix: 16) + "\n")
   }
 }

@@ -27,9 +27,8 @@ import Testing
     switch kind {
     case .ours:
       #expect(
-        remembered == "7\n",
-        "our daemon announces zstd bodies, the compiler identity check and directives-only preprocessing"
-      )
+        remembered == "f\n",
+        "our daemon announces zstd, the compiler identity, directives-only and rewritten includes")
     case .debian:
       #expect(
         remembered == "0\n", "a 3.4 daemon announces nothing: the stale bits are replaced by none")
@@ -52,7 +51,8 @@ import Testing
     decoder.append(try #require(reply))
     let response = try #require(try decoder.next())
     #expect(response.status.isSuccess)
-    #expect(decoder.takeAnnouncement() == [.zstd, .compilerIdentity, .directivesOnly])
+    #expect(
+      decoder.takeAnnouncement() == [.zstd, .compilerIdentity, .directivesOnly, .rewrittenIncludes])
   }
 
   /// A `,zstd` host: with our daemon the second job (after the announcement) sends and gets zstd bodies;
