@@ -39,6 +39,8 @@ mkdir -p "$work/distcc-dir" "$work/tmp"
 daemon_pid=$!
 for _ in $(seq 100); do grep -q "daemon started" "$work/distccd.log" 2>/dev/null && break; sleep 0.1; done
 export DISTCC_HOSTS="$address:$port/4" DISTCC_DIR="$work/distcc-dir" DISTCC_FALLBACK=0 TMPDIR="$work/tmp"
+# 1: clang jobs too (rewritten includes are asked for, gcc's directives-only mode is the default).
+export DISTCC_DIRECTIVES_ONLY=1
 # One job to learn what the daemon announces (XCAP), as any client does.
 printf 'int x;\n' >"$work/probe.c"
 (cd "$work" && "$bin/distcc" "$compiler" -c probe.c -o probe.o)

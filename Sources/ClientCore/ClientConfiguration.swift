@@ -27,6 +27,10 @@ public struct ClientConfiguration: Sendable {
   /// `DISTCC_DIRECTIVES_ONLY` is not `0`: gcc jobs sent to daemons that announced it are preprocessed
   /// directives-only (Docs/distcc.md).
   public var usesDirectivesOnly: Bool
+  /// `DISTCC_DIRECTIVES_ONLY` is `1`: clang 14 jobs sent to daemons that announced it are preprocessed with
+  /// `-frewrite-includes` too. Off by default: unlike gcc's mode it saves the client no preprocessing and
+  /// sends 2.8× the bytes (Docs/performance.md); what it buys is a local compile's diagnostics.
+  public var rewritesClangIncludes: Bool
   /// `DISTCC_SKIP_LOCAL_RETRY` is set: a remote compile error is reported instead of retried locally.
   public var skipsLocalRetry: Bool
   /// `DISTCC_BACKOFF_PERIOD` in seconds (default 60); 0 disables backoff files.
@@ -110,6 +114,7 @@ public struct ClientConfiguration: Sendable {
     fallsBackToLocal = environment["DISTCC_FALLBACK"] != "0"
     skipsLocalRetry = environment["DISTCC_SKIP_LOCAL_RETRY"] != nil
     usesDirectivesOnly = environment["DISTCC_DIRECTIVES_ONLY"] != "0"
+    rewritesClangIncludes = environment["DISTCC_DIRECTIVES_ONLY"] == "1"
     backoffPeriod = environment["DISTCC_BACKOFF_PERIOD"].map(atoi) ?? 60
     extensionsPeriod = max(0, environment["DISTCC_EXTENSIONS_PERIOD"].map(atoi) ?? 600)
     mismatchPeriod = max(0, environment["DISTCC_MISMATCH_PERIOD"].map(atoi) ?? 600)

@@ -281,7 +281,9 @@ extension Job {
     if identity.family == "gcc" {
       return DirectivesOnly.fallbackReason(for: job) == nil ? .directivesOnly : []
     }
-    guard RewrittenIncludes.isVerified(family: identity.family, version: identity.version) else {
+    guard configuration.rewritesClangIncludes,
+      RewrittenIncludes.isVerified(family: identity.family, version: identity.version)
+    else {
       return []
     }
     return RewrittenIncludes.fallbackReason(for: job) == nil ? .rewrittenIncludes : []

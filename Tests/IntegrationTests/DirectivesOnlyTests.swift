@@ -214,6 +214,27 @@ import Testing
     #expect(world.contents("hello.o") == world.contents("local.o"))
   }
 
+  /// `DISTCC_DIRECTIVES_ONLY` unset: gcc jobs go directives-only, clang jobs fully preprocessed (their
+  /// rewritten includes cost the client more than full preprocessing); `1` asks for clang's too.
+  @Test(arguments: [("gcc", nil, 1, 0), ("clang", nil, 0, 0), ("clang", "1", 0, 1)])
+  func defaultsPerCompiler(
+    compiler: String, setting: String?, directivesOnly: Int, rewritten: Int
+  ) throws {
+    let (world, daemon) = try ClientWorld.withDaemon(.ours)
+    defer { daemon.stop() }
+    try world.announce(daemon)
+    var environment = ["DISTCC_FALLBACK": "0"]
+    environment["DISTCC_DIRECTIVES_ONLY"] = setting
+    let result = try world.distcc(
+      [compiler, "-O2", "-c", "hello.c", "-o", "hello.o"], environment)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(daemon.compiledJobs(expected: 1) == 1)
+    #expect(daemon.count("directives-only request") == directivesOnly)
+    #expect(daemon.count("rewritten-includes request") == rewritten)
+    try world.local([compiler, "-O2", "-c", "hello.c", "-o", "local.o"])
+    #expect(world.contents("hello.o") == world.contents("local.o"))
+  }
+
   /// With the farm's only slot busy, the job is preprocessed while it waits, directives-only since the
   /// host announced it, once (not again when the slot frees), and sent as a directives-only request.
   @Test func busyFarmPreprocessesDirectivesOnlyWhileWaiting() throws {
@@ -286,7 +307,10 @@ import Testing
     if staleCaps { try world.announce(daemon) }
     let result = try world.distcc(
       [compiler, "-O2", "-c", "hello.c", "-o", "hello.o"],
-      ["DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1", "DISTCC_LOG": world.path + "/client.log"])
+      [
+        "DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1", "DISTCC_LOG": world.path + "/client.log",
+        "DISTCC_DIRECTIVES_ONLY": "1",
+      ])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(daemon.compiledJobs(expected: 1) == 1)
     try world.local([compiler, "-O2", "-c", "hello.c", "-o", "local.o"])
@@ -346,7 +370,10 @@ extension ClientWorld {
     let local = try self.local(command + ["local.o"])
     let remote = try distcc(
       command + ["remote.o"],
-      ["DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1", "DISTCC_LOG": path + "/client.log"])
+      [
+        "DISTCC_FALLBACK": "0", "DISTCC_VERBOSE": "1", "DISTCC_LOG": path + "/client.log",
+        "DISTCC_DIRECTIVES_ONLY": "1",
+      ])
     return (local, remote)
   }
 
