@@ -11,16 +11,36 @@ public enum CommandOutput {
     case standardOutputAndError
   }
 
-  /// The first line `arguments` prints on stdout (the program searched on `PATH` when it has no slash), or nil
-  /// if it cannot start, fails, prints nothing or takes more than `seconds`.
-  public static func firstLine(_ arguments: [String], seconds: Int = 10) -> String? {
-    output(arguments, streams: .standardOutput, seconds: seconds).flatMap(firstLine(of:))
+  /// What a command reads as its standard input.
+  public enum Input: Sendable {
+    /// Nothing (`/dev/null`, read only): a command that reads its input (`cc -### -E -x c -` run on a script
+    /// that ignores `-###`) sees its end at once instead of waiting on the caller's terminal until the deadline.
+    case empty
+    /// The caller's own standard input.
+    case inherited
   }
 
-  /// What `arguments` prints on `streams` (at most 64 KiB), or nil if it cannot start, fails or takes more
-  /// than `seconds`.
-  public static func output(_ arguments: [String], streams: Streams, seconds: Int = 10) -> [UInt8]?
+  /// The first line `arguments` prints on stdout (the program searched on `PATH` when it has no slash), or nil
+  /// if it cannot start, fails, prints nothing or takes more than `seconds`.
+  public static func firstLine(_ arguments: [String], input: Input = .empty, seconds: Int = 10)
+    -> String?
   {
+    output(arguments, streams: .standardOutput, input: input, seconds: seconds).flatMap(
+      firstLine(of:))
+  }
+
+  /// What `arguments` prints on `streams` (at most 64 KiB), reading `input`, or nil if it cannot start,
+  /// fails or takes more than `seconds`.
+  public static func output(
+    _ arguments: [String], streams: Streams, input: Input = .empty, seconds: Int = 10
+  ) -> [UInt8]? {
+    var empty: FileDescriptor?
+    if input == .empty {
+      guard let null = try? FileDescriptor.open("/dev/null", .readOnly, options: [.closeOnExec])
+      else { return nil }
+      empty = null
+    }
+    defer { try? empty?.close() }
     guard let (read, write) = try? Pipe.make() else { return nil }
     defer { try? read.close() }
     // Standard error that is not asked for is not the answer, nor the user's business (`clang
@@ -31,6 +51,7 @@ public enum CommandOutput {
     defer { try? discard?.close() }
     var request = SpawnRequest(executable: arguments[0], arguments: arguments)
     request.searchPath = true
+    request.standardInput = empty
     request.standardOutput = write
     request.standardError = streams == .standardOutputAndError ? write : discard
     request.newProcessGroup = true

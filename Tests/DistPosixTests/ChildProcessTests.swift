@@ -85,6 +85,30 @@ import Testing
     #expect(CommandOutput.firstLine(of: Array("\nsecond\n".utf8)) == nil)
   }
 
+  /// A command that reads its input (`cc -### -E -x c -` on a script that ignores `-###`) finds it empty
+  /// and ends at once, even while the caller's own standard input is a pipe that stays open; asked to, it
+  /// reads the caller's.
+  @Test func aCommandReadsAnEmptyInputUnlessAskedOtherwise() throws {
+    let (read, write) = try Pipe.make()
+    let saved = dup(0)
+    try #require(saved >= 0 && dup2(read.rawValue, 0) == 0)
+    read.closeIgnoringErrors()
+    defer {
+      dup2(saved, 0)
+      close(saved)
+    }
+    let started = Deadline.now
+    #expect(CommandOutput.output(["cat"], streams: .standardOutput, seconds: 5) == [])
+    let elapsed = Deadline.now.nanoseconds - started.nanoseconds
+    #expect(elapsed < 3_000_000_000, "\(elapsed) ns")
+    // The writing end stays open up to here: the first `cat` could not have seen the end of this pipe.
+    _ = try? write.writeAll(Array("typed\n".utf8))
+    write.closeIgnoringErrors()
+    #expect(
+      CommandOutput.output(["cat"], streams: .standardOutput, input: .inherited, seconds: 5)
+        == Array("typed\n".utf8))
+  }
+
   @Test func aCommandThatHangsIsKilledAtTheDeadline() throws {
     let directory = try TestDirectory(prefix: "command-output-")
     let pidFile = directory.appending("pid")
