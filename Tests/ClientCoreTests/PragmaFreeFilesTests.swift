@@ -7,7 +7,7 @@ import Testing
 
 /// `$DISTCC_DIR/pragma-free` (Docs/distcc.md "Directives-only preprocessing"), on real files: what is
 /// remembered, when, and which cache files are believed. The whole path through a real daemon is in
-/// IntegrationTests' `PragmaFreeFilesTests`.
+/// IntegrationTests' `PragmaFreeCacheTests`.
 @Suite struct PragmaFreeFilesTests {
   /// A directory with a header written now, and the time 1 s and 5 s after its last change.
   struct World {
@@ -136,15 +136,19 @@ import Testing
     #expect(knowsBoth)
     #expect(PragmaFreeFiles.union([1, 3, 5], [2, 3, 6]) == [1, 2, 3, 5, 6])
 
-    // A full file (every slot taken by fingerprints of nothing): the next save keeps the job's own.
+    // A full file (every slot but `other`'s taken by fingerprints of nothing, ascending as a writer leaves
+    // them, so that a lookup can find or miss): the next save keeps the job's own.
+    let fingerprints =
+      ((0..<UInt64(PragmaFreeFiles.capacity - 1)).map { $0 &* 0x9e37_79b9_7f4a_7c15 | 1 }
+      + [PragmaFreeFiles.fingerprint(other)]).sorted()
     var full = PragmaFreeFiles.magic
-    for value in 0..<UInt64(PragmaFreeFiles.capacity) {
-      withUnsafeBytes(of: value &* 0x9e37_79b9_7f4a_7c15 | 1) { full.append(contentsOf: $0) }
-    }
+    fingerprints.withUnsafeBytes { full.append(contentsOf: $0) }
     try world.directory.write("pragma-free", bytes: full)
     var job = PragmaFreeFiles(distccDirectory: world.directory.path)
     let knownInFull = job.contains(world.status)
+    let otherInFull = job.contains(other)
     #expect(!knownInFull)
+    #expect(otherInFull)
     job.add(world.status, now: world.settled)
     job.add(other, now: world.settled + 1_000_000_000)
     job.save()
