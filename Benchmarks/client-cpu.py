@@ -47,6 +47,19 @@ def cpu_ms(measure, result, argv, env, cwd):
     return (int(fields[2]) + int(fields[3])) / 1000.0, int(fields[3]) / 1000.0
 
 
+def cpp_command(flags):
+    """The compile command's flags as a preprocessor's: -c turned into -E, -o and its operand dropped."""
+    cpp, skip = [], False
+    for word in flags:
+        if skip:
+            skip = False
+        elif word == "-o":
+            skip = True
+        else:
+            cpp.append("-E" if word == "-c" else word)
+    return cpp
+
+
 def summary(values):
     return "%.1f [%.1f-%.1f]" % (statistics.median(values), min(values), max(values))
 
@@ -80,15 +93,7 @@ def corelib_cpp(rounds):
             cwd, flags = words[0], words[1:]
             if "-c" not in flags:
                 continue
-            cpp, skip = [], False
-            for word in flags:
-                if skip:
-                    skip = False
-                elif word == "-o":
-                    skip = True
-                else:
-                    cpp.append("-E" if word == "-c" else word)
-            commands.append((cwd, cpp + ["-o", os.path.join(work, "cpp.out")]))
+            commands.append((cwd, cpp_command(flags) + ["-o", os.path.join(work, "cpp.out")]))
         gxx = shutil.which("g++")
         sums = {"full": [], "directives": []}
         for _ in range(rounds):
@@ -132,14 +137,7 @@ def main():
         command = next(line for line in make.splitlines() if " -c " in line and "renderthread.cpp" in line)
         words = command.split()
         flags = words[1:]
-        cpp, skip = [], False
-        for word in flags:
-            if skip:
-                skip = False
-            elif word == "-o":
-                skip = True
-            else:
-                cpp.append("-E" if word == "-c" else word)
+        cpp = cpp_command(flags)
         cpp_out = os.path.join(work, "cpp.out")
         address, port = free_address()
         log = os.path.join(work, "distccd.log")

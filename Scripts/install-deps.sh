@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages swift-distcc needs to build and to test (root, or sudo).
 #   liblzo2-dev, libzstd-dev, libssh2-1-dev  linked by DistProtocol (LZO, zstd bodies) and the SSH transport
+#                               (the build links liblzo2's static archive, liblzo2.a, which Debian's
+#                               liblzo2-dev ships)
 #   distcc, distcc-pump         Debian's distcc 3.4: the referee the interop tests run against
 #   openssh-server              the real sshd the SSH tests start on loopback
 #   gcc, g++, make              the compilers the daemons run and the sample project's build

@@ -10,6 +10,8 @@ public enum CompilerProbe {
     /// fails.
     public var transcript: @Sendable ([String]) -> String?
 
+    /// The two ways of asking: `firstLine` runs a command and returns its first line of stdout,
+    /// `transcript` runs a command and returns all it printed on stdout and stderr (each nil on failure).
     public init(
       firstLine: @escaping @Sendable ([String]) -> String?,
       transcript: @escaping @Sendable ([String]) -> String?

@@ -9,6 +9,12 @@ import CompilerArgs
 /// that question as before: a translated transcript (`gcc-Version`, `Ziel:`), a gcc before 7 (no
 /// `-dumpfullversion`), a clang's version (its banner may carry a vendor's suffix that `-dumpversion` does not),
 /// or a driver that answers neither way (a script, another compiler).
+///
+/// The one case where the identity can differ from the four questions': a clang whose transcript shows it
+/// running itself (``CompilerProper/itself``) has no compiler proper fingerprinted, where
+/// `clang -print-prog-name=cc1` could answer with a `cc1` found on `PATH`, which was fingerprinted. That
+/// file is not what clang runs, so the new identity is the truer one; it is not asked for again, as that
+/// would cost one more run per clang probe.
 struct DriverTranscript: Equatable {
   /// What the driver runs for a C file: the compiler proper, as `-print-prog-name=cc1` would answer.
   enum CompilerProper: Equatable {

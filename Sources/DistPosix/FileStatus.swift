@@ -21,10 +21,11 @@ public struct FileStatus: Sendable, Equatable {
   public let permissions: FilePermissions
   /// Seconds since the epoch of the last modification.
   public let modificationSeconds: Int
-  /// Nanoseconds since the epoch of the last modification of the contents (`st_mtim`) and of the last
-  /// change to the contents or the inode (`st_ctim`, which no one can set back): with the device, inode and
-  /// size, what tells that a file was edited.
+  /// Nanoseconds since the epoch of the last modification of the contents (`st_mtim`): with the device,
+  /// inode, size and ``changeNanoseconds``, what tells that a file was edited.
   public let modificationNanoseconds: Int64
+  /// Nanoseconds since the epoch of the last change to the contents or the inode (`st_ctim`, which no one
+  /// can set back, unlike `st_mtim`).
   public let changeNanoseconds: Int64
   /// The owner's user id.
   public let ownerID: UInt32
