@@ -38,7 +38,9 @@ struct PragmaFreeFiles {
   /// How long after its last change a file's fingerprint is remembered: a write within the same tick of the
   /// file system's clock keeps its times, so a file checked right after a change could change again
   /// unseen (as git's "racily clean" index entries). Files whose times have no fraction of a second
-  /// (second- or two-second-granular file systems) wait ``wholeSecondsSettle``.
+  /// (second- or two-second-granular file systems) wait ``wholeSecondsSettle``. "Settled" compares the
+  /// client's clock with the file's times, which a network file system may stamp with its server's clock: a
+  /// file server whose clock lags by more than 1 s can make a file written just now look settled.
   static let settle: Int64 = 1_000_000_000
   static let wholeSecondsSettle: Int64 = 3_000_000_000
 
