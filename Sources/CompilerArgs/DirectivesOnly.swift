@@ -21,9 +21,23 @@ public enum DirectivesOnly {
     public var matches: @Sendable (String) -> Bool
   }
 
+  /// `-P` in any spelling (`--no-line-commands`, a word of `-Wp,…`, or the operand of `-Xpreprocessor`,
+  /// which is an argument of its own): the partial output would carry no line markers, so `__FILE__` and
+  /// diagnostics would name the daemon's file and the client's checks of the output would see no headers.
+  /// A fallback of both partial modes (``RewrittenIncludes/fallbacks`` too).
+  public static let noLineMarkers = Fallback(
+    option: "-P, -Wp,-P, -Xpreprocessor -P",
+    reason: "without line markers __FILE__ and diagnostics would name the daemon's file",
+    matches: { argument in
+      argument == "-P" || argument == "--no-line-commands"
+        || argument.hasPrefix("-Wp,")
+          && argument.dropFirst(4).split(separator: ",").contains { $0 == "-P" }
+    })
+
   /// Every option that keeps a job on full preprocessing, with its reason. (Debug information is decided
   /// over the whole command line, ``debugFallback(_:)``.)
   public static let fallbacks: [Fallback] = [
+    noLineMarkers,
     Fallback(
       option: "-Wunused-macros",
       reason: "gcc refuses it together with -fdirectives-only",

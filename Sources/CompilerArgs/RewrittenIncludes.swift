@@ -28,6 +28,7 @@ public enum RewrittenIncludes {
 
   /// Every option that keeps a clang job on full preprocessing, with its reason.
   public static let fallbacks: [DirectivesOnly.Fallback] = [
+    DirectivesOnly.noLineMarkers,
     .init(
       option: "-Wunused-macros, -Weverything",
       reason:
