@@ -200,9 +200,9 @@ extension Job {
       if attempt.compilerIdentity == nil { attempt.extensions.remove(.compilerIdentity) }
     }
     if pump == nil {
-      if attempt.extensions.contains(.directivesOnly), trip.preprocessor == nil {
-        // The request waits for the directives-only preprocessor (its `XREQ` says what the body is):
-        // the connection is opened while it runs.
+      if !attempt.extensions.isDisjoint(with: .partialPreprocessing), trip.preprocessor == nil {
+        // The request waits for the directives-only or rewrite preprocessor (its `XREQ` says what the
+        // body is): the connection is opened while it runs.
         trip.preprocessor = startPreprocessor(
           job, lockDirectory: trip.lockDirectory, directivesOnly: true)
         if trip.preprocessor != nil { attempt.connectEarly() }

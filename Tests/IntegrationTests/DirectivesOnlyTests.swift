@@ -264,35 +264,42 @@ import Testing
     #expect(world.contents("slow.o") == world.contents("local.o"))
   }
 
-  /// The connection to the host is opened while the directives-only preprocessor runs (the request itself
-  /// waits for it): the local preprocessor (`-E`), a wrapper that waits up to 5 s for the daemon to log the connection
-  /// before it runs gcc, sees it.
-  @Test func connectsWhileTheDirectivesOnlyPreprocessorRuns() throws {
+  /// The connection to the host is opened while the directives-only (gcc) or rewrite (clang) preprocessor
+  /// runs (the request itself waits for it): the local preprocessor (`-E`), a wrapper that waits up to 5 s
+  /// for the daemon to log the connection before it runs the compiler, sees it.
+  @Test(arguments: [
+    ("gcc", "-fdirectives-only", "directives-only request"),
+    ("clang", "-frewrite-includes", "rewritten-includes request"),
+  ]) func connectsWhileThePartialPreprocessorRuns(
+    compiler: String, option: String, logged: String
+  ) throws {
     let (world, daemon) = try ClientWorld.withDaemon(
       .ours, extraArguments: ["--enable-tcp-insecure", "--no-sandbox"])
     defer { daemon.stop() }
     try world.announce(daemon)
-    chmod(world.path, 0o777)  // the daemon's user runs gatedcc from here
+    chmod(world.path, 0o777)  // the daemon's user runs the wrapper from here
     let seen = "grep -q 'connection from' '\(daemon.logPath)'"
+    let wrapper = "gated" + compiler  // a clang's name contains "clang" (the daemon checks for bit 8)
     try world.write(
-      "gatedcc",
+      wrapper,
       """
       #!/bin/sh
-      case " $* " in *" -E "*" -fdirectives-only "*)
+      case " $* " in *" -E "*" \(option) "*)
         i=0; until \(seen) || [ $i -ge 100 ]; do sleep 0.05; i=$((i+1)); done
         \(seen) && touch '\(world.path)/connected-during-cpp';;
       esac
-      exec gcc "$@"
+      exec \(compiler) "$@"
 
       """)
-    chmod(world.path + "/gatedcc", 0o755)
+    chmod(world.path + "/" + wrapper, 0o755)
     let result = try world.distcc(
-      [world.path + "/gatedcc", "-O2", "-c", "hello.c", "-o", "hello.o"], ["DISTCC_FALLBACK": "0"])
+      [world.path + "/" + wrapper, "-O2", "-c", "hello.c", "-o", "hello.o"],
+      ["DISTCC_FALLBACK": "0", "DISTCC_DIRECTIVES_ONLY": "1"])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(world.exists("connected-during-cpp"), "\(daemon.log)")
     #expect(daemon.compiledJobs(expected: 1) == 1)
-    #expect(daemon.count("directives-only request") == 1)
-    try world.local(["gcc", "-O2", "-c", "hello.c", "-o", "local.o"])
+    #expect(daemon.count(logged) == 1)
+    try world.local([compiler, "-O2", "-c", "hello.c", "-o", "local.o"])
     #expect(world.contents("hello.o") == world.contents("local.o"))
   }
 
