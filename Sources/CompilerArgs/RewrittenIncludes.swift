@@ -106,9 +106,12 @@ public enum RewrittenIncludes {
     else {
       return "only C and C++ sources are preprocessed with -frewrite-includes"
     }
-    if job.input.language == .c,
-      SourceFile.basename(of: job.arguments.first ?? "").contains("++")
-    {
+    let compiler = SourceFile.basename(of: job.arguments.first ?? "")
+    if !compiler.contains("clang") {
+      return
+        "the compiler's name does not contain clang, for which our daemon refuses rewritten includes"
+    }
+    if job.input.language == .c, compiler.contains("++") {
       return "clang++ compiles a C source as C++ (with a warning the daemon would not repeat)"
     }
     for argument in job.arguments.dropFirst() {

@@ -10,7 +10,8 @@ import DistProtocol
 ///    arguments, NUL bytes, absurd sizes) is a protocol error.
 /// 2. **scan**: 3.4's scanner (``ArgumentScanner``, ``ScanSide/daemon``) on the expanded vector: one
 ///    input, nothing 3.4 keeps local, an output the daemon can rewrite (3.4's `dcc_set_output`); a
-///    directives-only request (``checkDirectivesOnly(_:scanned:)``) sends a C or C++ source.
+///    directives-only or rewritten-includes request (``checkPartialPreprocessing(_:arguments:scanned:)``)
+///    sends a C or C++ source (rewritten includes: to a clang).
 /// 3. **whitelist**: 3.4's compiler whitelist (``CompilerWhitelist``), which may map `argv[0]`.
 ///
 /// Nothing is written before a request passes; the fourth stage, **confinement**
@@ -58,7 +59,7 @@ struct JobVetting: Sendable {
     }
     do {
       let scanned = try JobVetting.scan(arguments)
-      try JobVetting.checkDirectivesOnly(request, scanned: scanned)
+      try JobVetting.checkPartialPreprocessing(request, arguments: arguments, scanned: scanned)
       return .run(
         Vetted(
           arguments: try whitelist.check(arguments), scanned: scanned,
@@ -83,8 +84,11 @@ struct JobVetting: Sendable {
   /// adds `-fpreprocessed -fdirectives-only` itself, ``PreparedJob``) or sends rewritten includes (bit 8,
   /// compiled from standard input as source) must send a C or C++ source it preprocessed (protocol 1 or 2,
   /// not a `.i`), and only one of the two: anything else would compile in that mode something the client
-  /// did not preprocess that way.
-  static func checkDirectivesOnly(_ request: Request, scanned: ScannedCommand) throws(JobRefusal) {
+  /// did not preprocess that way. Rewritten includes go to a compiler whose `argv[0]` base name contains
+  /// `clang` only: gcc would fail on the `-Xclang -main-file-name` the daemon appends.
+  static func checkPartialPreprocessing(
+    _ request: Request, arguments: [[UInt8]], scanned: ScannedCommand
+  ) throws(JobRefusal) {
     let partial = request.extensions.intersection(.partialPreprocessing)
     guard !partial.isEmpty else { return }
     let language = scanned.inputLanguage
@@ -93,8 +97,16 @@ struct JobVetting: Sendable {
     else {
       throw JobRefusal(
         reason:
-          "directives-only preprocessing asked for a request that is not a preprocessed C or C++ "
-          + "source", level: .warning, code: .distccFailed)
+          "directives-only or rewritten-includes preprocessing asked for a request that is not a "
+          + "preprocessed C or C++ source", level: .warning, code: .distccFailed)
+    }
+    let program = arguments[0].split(separator: UInt8(ascii: "/")).last ?? []
+    if partial == .rewrittenIncludes && !String(decoding: program, as: UTF8.self).contains("clang")
+    {
+      throw JobRefusal(
+        reason:
+          "directives-only or rewritten-includes preprocessing asked for a compiler whose name does "
+          + "not contain clang", level: .warning, code: .distccFailed)
     }
   }
 

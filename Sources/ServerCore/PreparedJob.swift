@@ -51,9 +51,9 @@ struct PreparedJob {
         try directory.write(input, request.source)
         arguments[scanned.inputIndex] = Array(directory.file(input).utf8)
         if request.extensions.contains(.rewrittenIncludes) {
-          // clang's -frewrite-includes output (vetted: JobVetting.checkDirectivesOnly), compiled as source
-          // from standard input under the client's input name: macros are expanded here, and the
-          // object's file symbol and debug names are the client's.
+          // clang's -frewrite-includes output (vetted: JobVetting.checkPartialPreprocessing), compiled
+          // as source from standard input under the client's input name: macros are expanded here, and
+          // the object's file symbol and debug names are the client's.
           standardInput = directory.file(input)
           arguments.replaceSubrange(
             scanned.inputIndex...scanned.inputIndex,
@@ -62,7 +62,7 @@ struct PreparedJob {
           arguments.append(vetted.source)
         }
         if request.extensions.contains(.directivesOnly) {
-          // The client preprocessed directives only (vetted: JobVetting.checkDirectivesOnly); macros
+          // The client preprocessed directives only (vetted: JobVetting.checkPartialPreprocessing); macros
           // are expanded here.
           arguments += DirectivesOnly.compilerOptions.map { Array($0.utf8) }
         }

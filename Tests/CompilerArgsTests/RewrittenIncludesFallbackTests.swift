@@ -55,6 +55,14 @@ import Testing
     (["-g", "-gno-column-info", "-gdwarf-2"], nil),
   ]
 
+  /// The daemon refuses rewritten includes for a compiler whose name does not contain `clang` (gcc would
+  /// fail on its `-Xclang`), so a clang called `cc` keeps full preprocessing.
+  @Test func aCompilerNotNamedClangKeepsFullPreprocessing() {
+    let reason = RewrittenIncludes.fallbackReason(for: Self.job([], compiler: "/usr/bin/cc"))
+    #expect(reason?.contains("name does not contain clang") == true, "\(reason ?? "nil")")
+    #expect(RewrittenIncludes.fallbackReason(for: Self.job([], compiler: "/opt/clang-14")) == nil)
+  }
+
   @Test(arguments: table) func fallbackReason(options: [String], expected: String?) {
     let reason = RewrittenIncludes.fallbackReason(for: Self.job(options))
     if let expected {

@@ -333,31 +333,45 @@ import Testing
   }
 
   /// A request asking for directives-only preprocessing or rewritten includes with something that is not a
-  /// C or C++ source the client preprocessed (a `.i`, a protocol 3 request), or asking for both, is refused
-  /// with a reply naming why; the daemon goes on serving.
+  /// C or C++ source the client preprocessed (a `.i`, a protocol 3 request), asking for both, or asking for
+  /// rewritten includes from a compiler that is not clang, is refused with a reply naming why; the daemon
+  /// goes on serving.
   @Test(arguments: [
-    (["gcc", "-c", "t.i", "-o", "t.o"], Extensions.directivesOnly),
-    (["gcc", "-c", "t.i", "-o", "t.o"], Extensions.rewrittenIncludes),
-    (["clang", "-c", "t.c", "-o", "t.o"], Extensions.partialPreprocessing),
-  ]) func hostilePartialPreprocessingRequestIsRefused(arguments: [String], extensions: Extensions)
-    throws
-  {
+    (["gcc", "-c", "t.i", "-o", "t.o"], Extensions.directivesOnly, ProtocolVersion.v2, "source"),
+    (["gcc", "-c", "t.i", "-o", "t.o"], .rewrittenIncludes, .v2, "source"),
+    (["clang", "-c", "t.c", "-o", "t.o"], .partialPreprocessing, .v2, "source"),
+    (["/usr/bin/gcc", "-c", "t.c", "-o", "t.o"], .rewrittenIncludes, .v2, "clang"),
+    (["/opt/clang/bin/gcc", "-c", "t.c", "-o", "t.o"], .rewrittenIncludes, .v2, "clang"),
+    (Wire.pumpArguments, .directivesOnly, .v3, "source"),
+    (["clang"] + Wire.pumpArguments.dropFirst(), .rewrittenIncludes, .v3, "source"),
+  ]) func hostilePartialPreprocessingRequestIsRefused(
+    arguments: [String], extensions: Extensions, version: ProtocolVersion, refused: String
+  ) throws {
     let world = try DaemonWorld()
     try world.startDaemon()
-    var request = Request(
-      version: .v2, arguments: arguments.map { Array($0.utf8) }, source: Array("int x;\n".utf8))
+    var request =
+      version == .v3
+      ? Request(
+        version: .v3, workingDirectory: Array("/home/u/proj".utf8),
+        arguments: arguments.map { Array($0.utf8) }, files: Wire.project)
+      : Request(
+        version: version, arguments: arguments.map { Array($0.utf8) },
+        source: Array("int x;\n".utf8))
     request.extensions = extensions
     let reply = try #require(try world.exchange(try request.encoded()))
-    var decoder = ResponseDecoder(expecting: .v2, extensions: extensions)
+    var decoder = ResponseDecoder(expecting: version, extensions: extensions)
     decoder.append(reply)
     let response = try #require(try decoder.next())
+    let stderr = String(decoding: response.stderr, as: UTF8.self)
     #expect(!response.status.isSuccess)
     #expect(response.object.isEmpty)
+    let reason =
+      refused == "source"
+      ? "a request that is not a preprocessed C or C++ source"
+      : "a compiler whose name does not contain clang"
     #expect(
-      String(decoding: response.stderr, as: UTF8.self).contains(
-        "directives-only preprocessing asked for a request that is not a preprocessed C or C++ source"
-      ),
-      "\(String(decoding: response.stderr, as: UTF8.self))")
+      stderr.contains("directives-only or rewritten-includes preprocessing asked for " + reason),
+      "\(stderr)")
     #expect(!world.log.contains("directives-only request:"))
     #expect(!world.log.contains("rewritten-includes request:"))
     let again = try world.exchange(try DaemonWorld.request(.v2))
