@@ -48,6 +48,8 @@ struct JobVetting: Sendable {
   }
 
   func vet(_ request: Request) -> Verdict {
+    let request =
+      request.version.serverPreprocesses ? JobVetting.withoutDependencyFileNames(request) : request
     let decision = checkPolicy(request)
     let arguments: [[UInt8]]
     switch decision {
@@ -68,6 +70,35 @@ struct JobVetting: Sendable {
     } catch {
       return .refuse(error)
     }
+  }
+
+  /// Protocol 3: `request` without the client's `-MF FILE` and `-MFFILE` options. The daemon names the
+  /// dependency file itself (``PreparedJob`` appends its own `-MF` after them, as 3.4 does, whose gcc takes
+  /// the last), and the client writes the `DOTD` reply where its own command line says, so the client's name
+  /// is no path on this host: an absolute or `..` name, refused in protocols 1 and 2 (whose clients strip
+  /// `-MF`), does not refuse a pump job. `-Wp,-MD,FILE`, which the compiler proper writes itself, and `-MF`
+  /// in a response file are still vetted. A trailing `-MF` without its name is left for the policy.
+  static func withoutDependencyFileNames(_ request: Request) -> Request {
+    var kept: [[UInt8]] = []
+    kept.reserveCapacity(request.arguments.count)
+    var index = 0
+    let arguments = request.arguments
+    while index < arguments.count {
+      let argument = arguments[index]
+      if argument.elementsEqual("-MF".utf8), index + 1 < arguments.count {
+        index += 2
+        continue
+      }
+      if argument.count > 3, argument.starts(with: "-MF".utf8) {
+        index += 1
+        continue
+      }
+      kept.append(argument)
+      index += 1
+    }
+    var stripped = request
+    stripped.arguments = kept
+    return stripped
   }
 
   /// Stage 1: the argument policy.

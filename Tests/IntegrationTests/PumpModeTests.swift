@@ -97,8 +97,16 @@ import Testing
     #expect(wp.status == 0, "\(wp.stderr)")
     let wpText = String(decoding: session.bytes("wp.d") ?? Data(), as: UTF8.self)
     #expect(wpText.hasPrefix("custom: hello.c"), "\(wpText)")
+    // An absolute -MF (3.4's daemon appends its own -MF, which gcc takes last; ours drops the client's):
+    // compiled remotely, the client writes the .d where its command line says.
+    let absolute = session.world.path + "/absdeps/abs.d"
+    let abs = try session.distcc(["gcc", "-c", "hello.c", "-o", "abs.o", "-MD", "-MF", absolute])
+    #expect(abs.status == 0, "\(abs.stderr)")
+    let absText = String(decoding: session.bytes("absdeps/abs.d") ?? Data(), as: UTF8.self)
+    #expect(absText.hasPrefix("abs.o: hello.c") && absText.contains("greet.h"), "\(absText)")
+    #expect(!absText.contains("distccd_"), "\(absText)")
     #expect(session.localPreprocessorRuns == 0)
-    #expect(session.daemon.compiledJobs(expected: 4) == 4)
+    #expect(session.daemon.compiledJobs(expected: 5) == 5)
     _ = try session.shutDown()
   }
 
