@@ -29,14 +29,16 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 /// gcc driver options whose separate operand is the next argument, which the driver consumes as a macro,
-/// path, language or target name and never reads as an option (`-D -Bx` defines a macro named `-Bx`).
-/// The `-X…` pass-through options are not here: their operand goes to another program as an option.
+/// path, language, target, symbol or library name and never reads as an option (`-D -Bx` defines a macro
+/// named `-Bx`; `-u -Bx` makes the linker treat a symbol `-Bx` as undefined: checked with `gcc -###`, which
+/// shows `'-u' '-Bx'` and no search prefix). The `-X…` pass-through options are not here: their operand goes
+/// to another program as an option.
 private let takesNextArgument: Set<[UInt8]> = Set(
   [
     "-D", "-U", "-I", "-o", "-x", "-include", "-imacros", "-isystem", "-iquote", "-idirafter",
     "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-isysroot", "-imultilib", "-MT", "-MQ",
     "-MF",
-    "-A", "--param",
+    "-A", "--param", "-u", "-z", "-L", "-l", "-T", "-e",
   ].map { Array($0.utf8) })
 
 private let forbidden: [[UInt8]] = [
