@@ -22,12 +22,12 @@ enum DirectivesOnlyOutput {
 
   static func inexactReason(in output: UnsafeRawBufferPointer) -> String? {
     guard let base = output.baseAddress else { return nil }
-    for word in serverDependentWords where find(word, in: output, from: 0) != nil {
+    for word in serverDependentWords where ByteSearch.first(word, in: output) != nil {
       return "the source uses \(word)"
     }
     let consumed = "\n       \n"
     var offset = 0
-    while let found = find(consumed, in: output, from: offset) {
+    while let found = ByteSearch.first(consumed, in: output, from: offset) {
       let next = found + consumed.utf8.count
       if !isSystemHeaderMarker(
         UnsafeRawBufferPointer(start: base + next, count: output.count - next))
@@ -56,7 +56,7 @@ enum DirectivesOnlyOutput {
   ) -> String? {
     var seen = Set<[UInt8]>()
     var offset = 0
-    while let marker = find("\n# ", in: text, from: offset) {
+    while let marker = ByteSearch.first("\n# ", in: text, from: offset) {
       offset = marker + 3
       guard let name = markerName(text, at: offset), seen.insert(name).inserted,
         name.first != UInt8(ascii: "<"), name.last != UInt8(ascii: "/")
@@ -113,7 +113,7 @@ enum DirectivesOnlyOutput {
   static func vanishingPragma(in source: [UInt8]) -> [UInt8]? {
     source.withUnsafeBytes { text in
       var offset = 0
-      while let hit = find("pragma", in: text, from: offset) {
+      while let hit = ByteSearch.first("pragma", in: text, from: offset) {
         offset = hit + 6
         var index = offset
         while index < text.count,
@@ -147,15 +147,6 @@ enum DirectivesOnlyOutput {
     guard let quote = text[..<end].lastIndex(of: UInt8(ascii: "\"")) else { return false }
     return text[(quote + 1)..<end].split(separator: UInt8(ascii: " ")).contains {
       $0.elementsEqual([UInt8(ascii: "3")])
-    }
-  }
-
-  /// The offset of the first `needle` in `haystack` at or after `from`.
-  private static func find(_ needle: String, in haystack: UnsafeRawBufferPointer, from: Int) -> Int?
-  {
-    var needle = needle
-    return needle.withUTF8 {
-      ByteSearch.first(UnsafeRawBufferPointer($0), in: haystack, from: from)
     }
   }
 }

@@ -14,23 +14,14 @@ import DistPosix
 /// (`__COUNTER__` read in a directive the client evaluates makes the rewrite run fail instead:
 /// `RewrittenIncludes.counterGuard`.)
 enum RewrittenIncludesOutput {
-  static let inexactWords = [
-    "__DATE__", "__TIME__", "__TIMESTAMP__", "__BASE_FILE__", "unused-macros", "-Weverything",
-    "\"once\"",
-  ]
+  static let inexactWords =
+    DirectivesOnlyOutput.serverDependentWords + ["unused-macros", "-Weverything", "\"once\""]
 
   /// Why `output` cannot be compiled exactly on the daemon, or `nil`.
   static func inexactReason(in output: UnsafeRawBufferPointer) -> String? {
-    for word in inexactWords where occurrence(of: Array(word.utf8), in: output, from: 0) != nil {
+    for word in inexactWords where ByteSearch.first(word, in: output) != nil {
       return "the source uses \(word)"
     }
     return nil
-  }
-
-  /// The offset of `needle` in `text` at or after `from`.
-  private static func occurrence(of needle: [UInt8], in text: UnsafeRawBufferPointer, from: Int)
-    -> Int?
-  {
-    needle.withUnsafeBytes { ByteSearch.first($0, in: text, from: from) }
   }
 }

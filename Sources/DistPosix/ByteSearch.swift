@@ -11,4 +11,14 @@ public enum ByteSearch {
     else { return nil }
     return base.distance(to: hit)
   }
+
+  /// The offset of the first `needle`'s UTF-8 bytes in `haystack` at or after `start`, or `nil`.
+  public static func first(
+    _ needle: String, in haystack: UnsafeRawBufferPointer, from start: Int = 0
+  )
+    -> Int?
+  {
+    var needle = needle
+    return needle.withUTF8 { first(UnsafeRawBufferPointer($0), in: haystack, from: start) }
+  }
 }
