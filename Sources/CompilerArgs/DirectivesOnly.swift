@@ -19,6 +19,16 @@ public enum DirectivesOnly {
     public var reason: String
     /// Whether an argument is this option.
     public var matches: @Sendable (String) -> Bool
+
+    /// The first argument after `argv[0]` that one of `fallbacks` matches, as `ARGUMENT: reason`.
+    static func firstMatch(in arguments: [String], among fallbacks: [Fallback]) -> String? {
+      for argument in arguments.dropFirst() {
+        if let fallback = fallbacks.first(where: { $0.matches(argument) }) {
+          return "\(argument): \(fallback.reason)"
+        }
+      }
+      return nil
+    }
   }
 
   /// `-P` in any spelling (`--no-line-commands`, a word of `-Wp,…`, or the operand of `-Xpreprocessor`,
@@ -78,12 +88,7 @@ public enum DirectivesOnly {
     else {
       return "only C and C++ sources are preprocessed directives-only"
     }
-    for argument in job.arguments.dropFirst() {
-      if let fallback = fallbacks.first(where: { $0.matches(argument) }) {
-        return "\(argument): \(fallback.reason)"
-      }
-    }
-    return debugFallback(job.arguments)
+    return Fallback.firstMatch(in: job.arguments, among: fallbacks) ?? debugFallback(job.arguments)
   }
 
   /// `-g…` options that do not change the debug level.

@@ -114,12 +114,8 @@ public enum RewrittenIncludes {
     if job.input.language == .c, compiler.contains("++") {
       return "clang++ compiles a C source as C++ (with a warning the daemon would not repeat)"
     }
-    for argument in job.arguments.dropFirst() {
-      if let fallback = fallbacks.first(where: { $0.matches(argument) }) {
-        return "\(argument): \(fallback.reason)"
-      }
-    }
-    return debugFallback(job.arguments)
+    return DirectivesOnly.Fallback.firstMatch(in: job.arguments, among: fallbacks)
+      ?? debugFallback(job.arguments)
   }
 
   /// Debug information is exact in DWARF 2 to 4 only: DWARF 5 (clang 14's default) records each file's MD5,

@@ -150,15 +150,8 @@ import Testing
     try world.announce(daemon)
     var rewritten = 0
     for (index, example) in Self.cases.enumerated() {
-      for (name, text) in example.files {
-        if let slash = name.lastIndex(of: "/") {
-          try world.directory.makeDirectories(String(name[..<slash]))
-        }
-        try world.write(name, text)
-      }
-      if let slash = example.sourceName.lastIndex(of: "/") {
-        try world.directory.makeDirectories(String(example.sourceName[..<slash]))
-      }
+      // TestDirectory.write makes the parent directories (`sub/`).
+      for (name, text) in example.files { try world.write(name, text) }
       try world.write(example.sourceName, example.source)
       let (local, remote) = try world.compileLocallyAndRemotely(
         [example.compiler] + example.options + ["-c", example.sourceName, "-o"])
